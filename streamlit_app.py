@@ -1,0 +1,114 @@
+"""Draw a digit, or upload a photo of one, and the trained Keras CNN classifies it.
+
+Run:   streamlit run streamlit_app.py
+Model: artifacts/mnist.keras (made by `python -m train`), or the .keras file named by the
+       MNIST_MODEL_PATH environment variable.
+
+A thin UI: the pipeline is train.preprocess (canvas -> 28x28), train.inference (model,
+prediction, unsure rule), train.upload (photo -> canvas-like pixels) and train.model_report
+(the Model tab). Streamlit reruns this file top to bottom on every interaction.
+"""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from train import inference, model_report, upload
+from train.config import CANVAS_SIZE, CLASS_LABELS, STROKE_WIDTH, STROKE_WIDTH_RANGE, UNSURE_BELOW
+from train.preprocess import is_blank, preprocess_canvas
+
+st.set_page_config(page_title="Draw a digit", page_icon="✏️", layout="wide")
+
+
+@st.cache_resource(show_spinner="Loading the model...")
+def load_model(path: str):
+    """One model per server process, shared by every session (Keras inference is thread-safe)."""
+    return inference.load_model(path)
+
+
+def show_prediction(model, image: np.ndarray) -> None:
+    """Classify one (28, 28, 1) image and show the digit, confidence, all ten bars and the input."""
+    probabilities = inference.predict_probabilities(model, image)
+    prediction = inference.top_prediction(probabilities)
+    digit_column, confidence_column, input_column = st.columns(3)
+    digit_column.metric("Prediction", prediction.label)  # outside tools read this metric
+    confidence_column.metric("Confidence", f"{prediction.confidence:.0%}")
+    input_column.image(inference.enlarge(image, scale=4), caption="What the model sees (28 x 28)")
+    if prediction.unsure:
+        st.warning(
+            f"Not sure: this looks most like a {prediction.label}, but only at {prediction.confidence:.0%} "
+            f"(below {UNSURE_BELOW:.0%}). Try a larger, clearer digit."
+        )
+    chart = pd.DataFrame({"probability": probabilities}, index=pd.Index(CLASS_LABELS, name="digit"))
+    st.bar_chart(chart, x_label="digit", y_label="probability", height=220)
+
+
+st.title("Draw a digit")
+model_path = inference.model_path_from_env()
+try:
+    model = load_model(str(model_path))
+except inference.ModelError as error:
+    st.error(str(error))
+    st.stop()
+
+draw_tab, upload_tab, model_tab = st.tabs(["Draw", "Upload a photo", "Model"])
+
+with draw_tab:
+    canvas_column, result_column = st.columns([1, 2])
+    with canvas_column:
+        stroke_width = st.slider("Pen width", *STROKE_WIDTH_RANGE, value=STROKE_WIDTH, key="stroke_width")
+        canvas = st_canvas(
+            stroke_width=stroke_width,
+            stroke_color="#FFFFFF",
+            background_color="#000000",  # white on black, like MNIST
+            height=CANVAS_SIZE,
+            width=CANVAS_SIZE,
+            drawing_mode="freedraw",
+            update_streamlit=True,  # send the pixels on every mouse-up
+            return_image_data=True,
+            key="canvas",
+        )
+        st.caption("Clear with the bin icon (Reset canvas) under the canvas.")
+    with result_column:
+        image = None if canvas.image_data is None else preprocess_canvas(canvas.image_data)
+        if image is None or is_blank(image):
+            st.info("Draw a digit (0-9) on the black square: the prediction appears when you lift the pen.")
+        else:
+            show_prediction(model, image)
+
+with upload_tab:
+    # No `type=` filter: Streamlit would raise on a wrong extension instead of letting us say what
+    # is wrong, so decode_upload checks the content (PNG or JPEG) and answers in one line.
+    uploaded = st.file_uploader(
+        "A photo or scan of one digit (PNG or JPEG). Dark ink on light paper or white on black.",
+        key="upload",
+        max_upload_size=upload.MAX_UPLOAD_MB,
+    )
+    if uploaded is not None:
+        try:
+            pixels = upload.decode_upload(uploaded.getvalue())
+        except upload.UploadError as error:
+            st.error(str(error))
+        else:
+            show_prediction(model, preprocess_canvas(pixels))
+
+with model_tab:
+    artifacts_dir = model_path.parent
+    st.caption(f"Model file: {model_path}")
+    try:
+        metrics = model_report.load_metrics(artifacts_dir)
+    except model_report.ReportError as error:
+        metrics = None
+        st.error(str(error))
+    if metrics is None:
+        st.info(f"No metrics.json in {artifacts_dir}: `python -m train` writes it next to the model.")
+    else:
+        columns = st.columns(3)
+        for index, (label, value) in enumerate(model_report.summary(metrics).items()):
+            columns[index % len(columns)].metric(label, value)
+    for name, path in model_report.plot_paths(artifacts_dir).items():
+        if path is None:
+            st.info(f"{name} is missing from {artifacts_dir / model_report.PLOTS_DIRNAME}: `python -m train` draws it.")
+        else:
+            st.image(str(path), caption=model_report.PLOTS[name])

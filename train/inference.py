@@ -1,0 +1,95 @@
+"""Load the trained model and classify one preprocessed digit: what streamlit_app.py runs.
+
+The app's pipeline is canvas RGBA -> train.preprocess.preprocess_canvas -> (28, 28, 1) ->
+predict_probabilities -> top_prediction. Uploaded photos enter the same pipeline through
+train/upload.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import numpy as np
+
+from train.config import CLASS_LABELS, DEFAULT_MODEL_PATH, IMAGE_SIZE, INPUT_SHAPE, NUM_CLASSES, UNSURE_BELOW
+
+# Points the app (and its tests) at another .keras file; unset means DEFAULT_MODEL_PATH.
+MODEL_PATH_ENV = "MNIST_MODEL_PATH"
+TRAIN_COMMAND = "python -m train"
+
+
+class ModelError(RuntimeError):
+    """The model file is missing or unreadable; the message is one line and names the fix."""
+
+
+class ModelNotFoundError(ModelError, FileNotFoundError):
+    """No file at the model path."""
+
+
+def model_path_from_env() -> Path:
+    """$MNIST_MODEL_PATH if set, else artifacts/mnist.keras."""
+    return Path(os.environ.get(MODEL_PATH_ENV) or DEFAULT_MODEL_PATH)
+
+
+def load_model(path: str | Path):
+    """Read a .keras file saved by `python -m train` -> keras.Model mapping (n, 28, 28, 1) -> (n, 10).
+
+    Raises ModelNotFoundError (missing) or ModelError (unreadable or the wrong shape).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ModelNotFoundError(f"No model at {path}: train one with `{TRAIN_COMMAND}`.")
+    import keras  # deferred: importing TensorFlow takes seconds, and the errors above should not wait
+
+    try:
+        model = keras.models.load_model(path, compile=False)
+    except Exception as error:  # Keras raises many types for a corrupt zip/config; all mean the same here
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ModelError(f"Cannot read the model {path} ({first_line}): retrain with `{TRAIN_COMMAND}`.") from error
+    if tuple(model.input_shape[1:]) != INPUT_SHAPE or tuple(model.output_shape[1:]) != (NUM_CLASSES,):
+        raise ModelError(
+            f"The model {path} maps {model.input_shape} -> {model.output_shape}, expected "
+            f"(None, {', '.join(map(str, INPUT_SHAPE))}) -> (None, {NUM_CLASSES}): retrain with `{TRAIN_COMMAND}`."
+        )
+    return model
+
+
+def predict_probabilities(model, image: np.ndarray) -> np.ndarray:
+    """One (28, 28, 1) float32 image in [0, 1] -> (10,) float32 softmax probabilities (sum 1).
+
+    Calls the model directly rather than `model.predict`: for a single image `predict` spends
+    tens of milliseconds building a dataset, the direct call a few.
+    """
+    if image.shape != INPUT_SHAPE:
+        raise ValueError(f"expected an image of shape {INPUT_SHAPE}, got {image.shape}")
+    batch = np.asarray(image, dtype=np.float32)[np.newaxis]
+    return np.asarray(model(batch, training=False))[0].astype(np.float32)
+
+
+@dataclasses.dataclass(frozen=True)
+class Prediction:
+    """The top class of one image and whether it is confident enough to claim."""
+
+    label: str  # one of CLASS_LABELS, "0".."9"
+    confidence: float  # its probability, 0..1
+    unsure: bool  # confidence below UNSURE_BELOW: show it as a guess, not an answer
+
+
+def top_prediction(probabilities: np.ndarray) -> Prediction:
+    """(10,) probabilities -> the most likely digit, with the UNSURE_BELOW rule applied."""
+    if probabilities.shape != (NUM_CLASSES,):
+        raise ValueError(f"expected {NUM_CLASSES} probabilities, got shape {probabilities.shape}")
+    best = int(np.argmax(probabilities))
+    confidence = float(probabilities[best])
+    return Prediction(label=CLASS_LABELS[best], confidence=confidence, unsure=confidence < UNSURE_BELOW)
+
+
+def enlarge(image: np.ndarray, scale: int = 10) -> np.ndarray:
+    """(28, 28, 1) float in [0, 1] -> (28*scale, 28*scale) uint8, each pixel a sharp square.
+
+    Nearest-neighbour on purpose: the browser's smooth scaling would hide what the model sees.
+    """
+    grey = np.round(np.clip(image.reshape(IMAGE_SIZE, IMAGE_SIZE), 0.0, 1.0) * 255).astype(np.uint8)
+    return np.repeat(np.repeat(grey, scale, axis=0), scale, axis=1)

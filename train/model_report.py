@@ -1,0 +1,54 @@
+"""What the app's "Model" tab shows: the numbers and plots `python -m train` wrote beside the model.
+
+Training (train/training.py) writes metrics.json and plots/*.png next to the .keras file; this
+module only reads them, so the tab always describes the model that is actually loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from train.config import METRICS_FILENAME
+
+PLOTS_DIRNAME = "plots"
+# File name -> caption, in the order the tab shows them.
+PLOTS = {
+    "training_curves.png": "Loss and accuracy per epoch, training vs validation",
+    "confusion_matrix.png": "Confusion matrix on the 10,000 test digits (rows: true, columns: predicted)",
+    "misclassified.png": "Test digits the model gets wrong (true -> predicted)",
+}
+
+
+class ReportError(ValueError):
+    """metrics.json exists but cannot be read; one line."""
+
+
+def load_metrics(artifacts_dir: Path) -> dict | None:
+    """artifacts_dir/metrics.json as a dict, None if it does not exist; ReportError if unreadable."""
+    path = Path(artifacts_dir) / METRICS_FILENAME
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise ReportError(f"cannot read {path}: {error}") from None
+
+
+def summary(metrics: dict) -> dict[str, str]:
+    """metrics.json -> short label -> display value, for the headline numbers; absent keys are skipped."""
+    formats = {
+        "Test accuracy": ("test_accuracy", lambda value: f"{value:.2%}"),
+        "Test loss": ("test_loss", lambda value: f"{value:.4f}"),
+        "Parameters": ("parameters", lambda value: f"{value:,}"),
+        "Weights": ("weight_bytes", lambda value: f"{value / 1e6:.2f} MB"),
+        "Epochs": ("epochs_run", str),
+        "Training time": ("train_seconds", lambda value: f"{value / 60:.1f} min"),
+    }
+    return {label: show(metrics[key]) for label, (key, show) in formats.items() if metrics.get(key) is not None}
+
+
+def plot_paths(artifacts_dir: Path) -> dict[str, Path | None]:
+    """Each PLOTS file name -> its path under artifacts_dir/plots, or None where it is missing."""
+    plots_dir = Path(artifacts_dir) / PLOTS_DIRNAME
+    return {name: (plots_dir / name if (plots_dir / name).is_file() else None) for name in PLOTS}
