@@ -1,0 +1,53 @@
+/**
+ * web/js/preprocess.js against the golden vectors that train/preprocess.py wrote.
+ *
+ * Twin of tests/test_preprocess.py::test_preprocess_matches_golden: the same file
+ * (tests/golden/preprocess.json, from `python -m tests.make_golden`), the same loop, the same
+ * tolerance (1e-6). Run by tests/test_js.py (`node --test tests/js/`).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+
+import { isBlank, pairwiseSum, preprocessCanvas } from '../../web/js/preprocess.js';
+
+const golden = JSON.parse(readFileSync(new URL('../golden/preprocess.json', import.meta.url), 'utf8'));
+const TOLERANCE = 1e-6;
+
+/** base64 -> bytes, copied so typed-array views are aligned. */
+function decodeBytes(text) {
+  return new Uint8Array(Buffer.from(text, 'base64'));
+}
+
+for (const testCase of golden.cases) {
+  test(`preprocessCanvas matches golden: ${testCase.name}`, () => {
+    const { width, height, rgba_b64: rgbaBase64 } = testCase.canvas;
+    const got = preprocessCanvas(new Uint8ClampedArray(decodeBytes(rgbaBase64)), width, height, golden.params);
+    const expected = new Float32Array(decodeBytes(testCase.expected_b64).buffer);
+    assert.equal(got.length, testCase.shape.reduce((product, size) => product * size, 1));
+    let worst = 0;
+    let worstIndex = -1;
+    for (let index = 0; index < got.length; index++) {
+      const difference = Math.abs(got[index] - expected[index]);
+      if (difference > worst) [worst, worstIndex] = [difference, index];
+    }
+    assert.ok(worst <= TOLERANCE, `${testCase.name}: max |diff| ${worst} at pixel ${worstIndex}`);
+  });
+}
+
+test('blank canvas maps to zeros and counts as blank', () => {
+  const got = preprocessCanvas(new Uint8ClampedArray(40 * 30 * 4), 40, 30, golden.params);
+  assert.ok(got.every((value) => value === 0));
+  assert.ok(isBlank(got));
+});
+
+test('a wrong number of RGBA bytes is refused with the expected size', () => {
+  assert.throws(() => preprocessCanvas(new Uint8ClampedArray(10), 2, 2, golden.params), /expected 16 RGBA bytes/);
+});
+
+test('pairwiseSum follows NumPy blocking (exact on integers, any length)', () => {
+  for (const count of [1, 2, 7, 8, 9, 128, 129, 400, 1000]) {
+    const values = Float64Array.from({ length: count }, (_, index) => index);
+    assert.equal(pairwiseSum(values), (count * (count - 1)) / 2);
+  }
+});
