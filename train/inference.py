@@ -65,7 +65,7 @@ def predict_probabilities(model, image: np.ndarray) -> np.ndarray:
     if image.shape != INPUT_SHAPE:
         raise ValueError(f"expected an image of shape {INPUT_SHAPE}, got {image.shape}")
     batch = np.asarray(image, dtype=np.float32)[np.newaxis]
-    return np.asarray(model(batch, training=False))[0].astype(np.float32)
+    return model(batch, training=False).numpy()[0].astype(np.float32)  # TensorFlow backend: an EagerTensor
 
 
 @dataclasses.dataclass(frozen=True)

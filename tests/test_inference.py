@@ -1,0 +1,111 @@
+"""train/inference.py: loading the model with one-line errors, predicting one image, the unsure rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from train import inference
+from train.config import DEFAULT_MODEL_PATH, IMAGE_SIZE, INPUT_SHAPE, NUM_CLASSES, UNSURE_BELOW
+
+
+@pytest.fixture(scope="module")
+def untrained_model(tmp_path_factory):
+    """A seeded, untrained build_model() saved and loaded back through inference.load_model."""
+    import keras
+
+    from train.model import build_model
+
+    keras.utils.set_random_seed(0)
+    path = tmp_path_factory.mktemp("model") / "untrained.keras"
+    build_model().save(path)
+    return inference.load_model(path)
+
+
+def test_load_model_missing_file_names_path_and_train_command(tmp_path):
+    path = tmp_path / "nowhere.keras"
+    with pytest.raises(inference.ModelNotFoundError) as raised:
+        inference.load_model(path)
+    message = str(raised.value)
+    assert str(path) in message and "python -m train" in message and "\n" not in message
+
+
+def test_load_model_corrupt_file_raises_one_line_model_error(tmp_path):
+    path = tmp_path / "corrupt.keras"
+    path.write_bytes(b"this is not a zip archive")
+    with pytest.raises(inference.ModelError) as raised:
+        inference.load_model(path)
+    assert "python -m train" in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_load_model_rejects_a_model_with_other_shapes(tmp_path):
+    import keras
+
+    inputs = keras.Input(shape=(5,))
+    keras.Model(inputs, keras.layers.Dense(3)(inputs)).save(tmp_path / "other.keras")
+    with pytest.raises(inference.ModelError, match="expected"):
+        inference.load_model(tmp_path / "other.keras")
+
+
+def test_model_path_comes_from_the_environment_variable(monkeypatch, tmp_path):
+    monkeypatch.setenv(inference.MODEL_PATH_ENV, str(tmp_path / "mine.keras"))
+    assert inference.model_path_from_env() == tmp_path / "mine.keras"
+
+
+def test_model_path_defaults_to_the_artifacts_model(monkeypatch):
+    monkeypatch.delenv(inference.MODEL_PATH_ENV, raising=False)
+    assert inference.model_path_from_env() == DEFAULT_MODEL_PATH
+
+
+def test_predict_probabilities_returns_ten_probabilities_summing_to_one(untrained_model):
+    image = np.random.default_rng(0).random(INPUT_SHAPE, dtype=np.float32)
+    probabilities = inference.predict_probabilities(untrained_model, image)
+    assert probabilities.shape == (NUM_CLASSES,) and probabilities.dtype == np.float32
+    np.testing.assert_allclose(probabilities.sum(), 1.0, atol=1e-5)
+
+
+def test_predict_probabilities_matches_keras_predict(untrained_model):
+    image = np.random.default_rng(1).random(INPUT_SHAPE, dtype=np.float32)
+    expected = untrained_model.predict(image[np.newaxis], verbose=0)[0]
+    np.testing.assert_allclose(inference.predict_probabilities(untrained_model, image), expected, atol=1e-5)
+
+
+def test_predict_probabilities_rejects_a_batch(untrained_model):
+    with pytest.raises(ValueError, match="shape"):
+        inference.predict_probabilities(untrained_model, np.zeros((1, *INPUT_SHAPE), dtype=np.float32))
+
+
+@pytest.mark.parametrize(
+    ("top", "unsure"),
+    [(0.99, False), (UNSURE_BELOW, False), (UNSURE_BELOW - 0.01, True), (0.2, True)],
+    ids=["confident", "at-threshold", "just-below", "flat"],
+)
+def test_top_prediction_is_unsure_below_the_threshold(top, unsure):
+    probabilities = np.full(NUM_CLASSES, (1 - top) / (NUM_CLASSES - 1), dtype=np.float32)
+    probabilities[7] = top
+    prediction = inference.top_prediction(probabilities)
+    assert (prediction.label, prediction.unsure) == ("7", unsure)
+    assert prediction.confidence == pytest.approx(top)
+
+
+def test_enlarge_turns_each_pixel_into_a_sharp_square():
+    image = np.zeros(INPUT_SHAPE, dtype=np.float32)
+    image[3, 5, 0] = 1.0
+    big = inference.enlarge(image, scale=4)
+    assert big.shape == (IMAGE_SIZE * 4, IMAGE_SIZE * 4) and big.dtype == np.uint8
+    assert (big[12:16, 20:24] == 255).all() and big.sum() == 16 * 255
+
+
+@pytest.mark.slow
+def test_shipped_model_classifies_real_test_digits(mnist_dir):
+    """The committed artifacts/mnist.keras, through the app's own predict path, on 500 real test digits."""
+    from train.data import MNIST_FILES, read_idx, to_model_input
+
+    if not DEFAULT_MODEL_PATH.is_file():
+        pytest.fail(f"{DEFAULT_MODEL_PATH} is missing: it is committed; make it with `python -m train`")
+    model = inference.load_model(DEFAULT_MODEL_PATH)
+    images = to_model_input(read_idx(mnist_dir / MNIST_FILES["test_images"][0], 3)[:500])
+    labels = read_idx(mnist_dir / MNIST_FILES["test_labels"][0], 1)[:500]
+    predicted = [inference.top_prediction(inference.predict_probabilities(model, image)).label for image in images]
+    accuracy = np.mean(np.array(predicted) == labels.astype(str))
+    assert accuracy >= 0.98, f"accuracy {accuracy:.3f} on the first 500 test digits"

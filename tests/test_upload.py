@@ -1,0 +1,102 @@
+"""train/upload.py: photos and scans become canvas-like pixels; every bad upload is one UploadError."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from train.config import CANVAS_SIZE
+from train.preprocess import preprocess_canvas
+from train.upload import MAX_UPLOAD_MB, UploadError, decode_upload
+
+
+def encode(pixels: np.ndarray, image_format: str = "PNG", **options) -> bytes:
+    """uint8 (H, W) grey or (H, W, 4) RGBA array -> encoded image bytes."""
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format=image_format, **options)
+    return buffer.getvalue()
+
+
+def png_claiming_size(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims width x height: a pixel bomb that never needs the memory."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def seven(size: int = 112, ink: int = 255, background: int = 0) -> np.ndarray:
+    """(size, size) uint8: a thick "7" (top bar and a diagonal) in `ink` on `background`."""
+    pixels = np.full((size, size), background, dtype=np.uint8)
+    unit = size // 8
+    pixels[unit : 2 * unit, 2 * unit : 6 * unit] = ink
+    for row in range(2 * unit, 7 * unit):
+        column = 6 * unit - (row - 2 * unit) * 3 * unit // (5 * unit)
+        pixels[row, column - unit // 2 : column + unit // 2] = ink
+    return pixels
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"hello, this is a text file\n", "not an image"),
+        (encode(seven(), "GIF"), "GIF images are not supported"),
+        (png_claiming_size(100_000, 100_000), "too large"),  # PIL's own DecompressionBombError
+        (png_claiming_size(8_000, 6_000), "too large (8000 x 6000"),  # our limit, below PIL's
+        (encode(seven())[:200], "could not be decoded"),
+        (encode(np.full((50, 50), 128, dtype=np.uint8)), "No digit found"),
+    ],
+    ids=["empty", "text", "gif", "pil-pixel-bomb", "over-our-pixel-limit", "truncated", "flat"],
+)
+def test_bad_upload_raises_one_line_upload_error(data, message):
+    with pytest.raises(UploadError) as raised:
+        decode_upload(data)
+    assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_file_over_the_size_limit_is_refused_before_decoding():
+    with pytest.raises(UploadError, match=f"at most {MAX_UPLOAD_MB} MB"):
+        decode_upload(b"\x89PNG" + bytes(MAX_UPLOAD_MB * 1024 * 1024))
+
+
+def test_white_on_black_comes_back_as_opaque_canvas_pixels():
+    rgba = decode_upload(encode(seven()))
+    assert rgba.shape == (112, 112, 4) and rgba.dtype == np.uint8
+    assert (rgba[..., 3] == 255).all()
+    np.testing.assert_array_equal(rgba[..., 0], seven())
+
+
+def test_dark_on_light_is_inverted_to_match_white_on_black():
+    dark_on_light = decode_upload(encode(seven(ink=0, background=255)))
+    np.testing.assert_array_equal(dark_on_light, decode_upload(encode(seven())))
+
+
+def test_grey_paper_and_grey_pencil_are_stretched_to_black_and_white():
+    rgba = decode_upload(encode(seven(ink=60, background=200)))
+    assert rgba[0, 0, 0] == 0 and rgba[..., 0].max() == 255
+    np.testing.assert_array_equal(rgba[..., 0] > 0, seven() > 0)
+
+
+def test_transparent_background_reads_the_strokes_from_alpha():
+    alpha = seven()
+    black_ink_on_transparent = np.stack([np.zeros_like(alpha)] * 3 + [alpha], axis=-1)
+    np.testing.assert_array_equal(decode_upload(encode(black_ink_on_transparent))[..., 0], seven())
+
+
+def test_large_photo_is_shrunk_to_the_canvas_size():
+    rgba = decode_upload(encode(np.kron(seven(), np.ones((9, 6), dtype=np.uint8))))  # 1008 x 672
+    assert rgba.shape[:2] == (CANVAS_SIZE, round(CANVAS_SIZE * 672 / 1008))  # aspect ratio kept
+
+
+def test_jpeg_noise_does_not_change_the_model_input_much():
+    from_png = preprocess_canvas(decode_upload(encode(seven(ink=0, background=255))))
+    from_jpeg = preprocess_canvas(decode_upload(encode(seven(ink=0, background=255), "JPEG", quality=70)))
+    assert np.abs(from_png - from_jpeg).mean() < 0.03
