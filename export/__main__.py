@@ -1,0 +1,82 @@
+"""`python -m export`: argparse -> export.convert.convert(); nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+# TensorFlow's C++ start-up chatter would bury the few lines this command prints.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from export.convert import DEFAULT_SAVED_MODEL_DIR, MIN_QUANTIZED_AGREEMENT, MNIST_TEST, QUANTIZE_CHOICES, ExportError, convert  # noqa: E402
+from train.config import DATA_DIR_ENV, DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR  # noqa: E402
+
+
+def relative(path: Path) -> str:
+    """A path as the user would type it from the project root."""
+    path = Path(path).resolve()
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Show each flag's default and keep the epilog's example commands on their own lines."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m export",
+        formatter_class=HelpFormatter,
+        description=textwrap.fill(
+            "Convert the trained Keras model (from `python -m train`) into TensorFlow.js graph models "
+            "for the web page, plus a TensorFlow SavedModel for TF Serving. Writes a float32 variant and, "
+            f"if its top class agrees with float32 on >= {MIN_QUANTIZED_AGREEMENT:.1%} of the 10k MNIST test digits, "
+            "a quantized one, with metadata.json (input, labels, preprocessing, versions, SHA-256 of each weight "
+            "file). Everything is checked (reloaded in TensorFlow and in TF.js under Node when installed) before "
+            "it replaces the previous export; a failure leaves the old one in place. Takes under a minute.",
+            width=88,
+        ),
+        epilog=(
+            "examples:\n"
+            "  python -m export --data ../shared/mnist\n"
+            "  python -m export --model smoke.keras --out /tmp/web-model --saved-model /tmp/saved_model --quantize none"
+        ),
+    )
+    parser.add_argument("--model", type=Path, default=relative(DEFAULT_MODEL_PATH), metavar="PATH", help="the .keras file written by `python -m train`")
+    parser.add_argument("--out", type=Path, default=relative(WEB_MODEL_DIR), metavar="DIR", help="TF.js output folder the page loads (replaced as a whole)")
+    parser.add_argument("--saved-model", type=Path, default=relative(DEFAULT_SAVED_MODEL_DIR), metavar="DIR", help="SavedModel output folder (TF Serving format; replaced as a whole)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=argparse.SUPPRESS,  # the help says what "unset" means better than "None"
+        metavar="DIR",
+        help=f"folder with the four MNIST IDX .gz files for the quantization agreement check (default: ${DATA_DIR_ENV}, else the Keras cache; none found: float32 only)",
+    )
+    parser.add_argument(
+        "--quantize",
+        choices=QUANTIZE_CHOICES,
+        default="auto",
+        help="quantized variant to add: auto tries uint8 and float16 and keeps the smaller that passes; none writes float32 only",
+    )
+    args = parser.parse_args(argv)
+
+    started = time.monotonic()
+    try:
+        metadata = convert(args.model, args.out, args.saved_model, data_dir=getattr(args, "data", None), quantize=args.quantize)
+    except ExportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    default = metadata["variants"][metadata["default_variant"]]
+    print(
+        f"exported {relative(args.out)} (page loads {metadata['default_variant']}: {default['bytes']:,} bytes"
+        + (f", argmax agreement {default['argmax_agreement']:.2%}" if metadata["verification"]["inputs"] == MNIST_TEST else "")
+        + f") and {relative(args.saved_model)} in {time.monotonic() - started:.0f}s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,307 @@
+"""A trained .keras file -> TF.js graph models under web/model/ and a SavedModel, checked, swapped in.
+
+Pipeline: Keras model -> `model.export()` SavedModel (the TF Serving format, kept at
+--saved-model) -> tensorflowjs graph-model converter, once per weight format:
+
+    web/model/float32/{model.json, group1-shard1of1.bin}   exact weights, always written
+    web/model/uint8/ or web/model/float16/                 quantized weights, if they pass
+    web/model/metadata.json                                 what web/js/main.js and the app read
+
+A quantized variant ships only if its top class agrees with the float32 model on at least 99.9%
+of the 10k MNIST test digits; `default_variant` names the one the page should load. The
+graph-model path, not `save_keras_model`: Keras 3 layers models don't load in TF.js 4.22
+(tfjs#8328).
+
+Nothing is replaced until everything checks out: both outputs are built in `.tmp-*` folders
+beside their targets, reloaded and compared with Keras (export/check.py), then renamed into
+place. Any failure raises ExportError with a one-line message and leaves the old files alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from export.check import TfjsGraph, compare, node_available, predict_in_node, read_model_json, signature_names, weight_files
+from train.config import (
+    ARTIFACTS_DIR,
+    CANVAS_SIZE,
+    CLASS_LABELS,
+    DEFAULT_MODEL_PATH,
+    FIT_BOX,
+    IMAGE_SIZE,
+    INK_THRESHOLD,
+    INPUT_SHAPE,
+    METRICS_FILENAME,
+    PROJECT_ROOT,
+    STROKE_WIDTH,
+    STROKE_WIDTH_RANGE,
+    UNSURE_BELOW,
+    WEB_MODEL_DIR,
+)
+from train.preprocess import LUMA_WEIGHTS
+
+DEFAULT_SAVED_MODEL_DIR = ARTIFACTS_DIR / "saved_model"
+METADATA_FILENAME = "metadata.json"
+# Weight formats the converter offers: name -> its quantization_dtype_map (None keeps float32).
+QUANTIZATIONS = {"float32": None, "float16": {"float16": "*"}, "uint8": {"uint8": "*"}}
+QUANTIZE_CHOICES = ("auto", "uint8", "float16", "none")  # auto: measure both, keep the smaller that passes
+MIN_QUANTIZED_AGREEMENT = 0.999  # issue 3: a quantized model must pick the same digit on >= 99.9%
+FLOAT32_TOLERANCE = 1e-4  # STYLE.md 2.5: probabilities within 1e-4 and the same argmax
+NODE_CHECK_DIGITS = 256  # pure-JS TF.js takes ~30 ms a digit; the parity tests and the benchmark do more
+MNIST_TEST = "MNIST test set"
+PROBE_DIGITS = 64  # seeded noise images that stand in for digits when MNIST is unavailable
+
+
+class ExportError(RuntimeError):
+    """The export failed and nothing was replaced; the message is one line."""
+
+
+def one_line(error: BaseException) -> str:
+    """The first line of an exception's message, or its type name if it has none."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def load_source_model(model_path: Path):
+    """The .keras file -> keras.Model, or ExportError naming `python -m train` if missing/corrupt."""
+    from train.inference import ModelError, load_model
+
+    try:
+        return load_model(model_path)
+    except ModelError as error:
+        raise ExportError(str(error)) from None
+
+
+def load_check_digits(data_dir: Path | None) -> tuple[np.ndarray | None, str | None]:
+    """The 10k MNIST test images as (10000, 28, 28, 1) float32 in [0, 1], or (None, why not)."""
+    from train.data import DataError, load_mnist, to_model_input
+
+    try:
+        _, (test_images, _) = load_mnist(data_dir)
+    except DataError as error:
+        return None, str(error)
+    return to_model_input(test_images), None
+
+
+def export_saved_model(model, directory: Path, probes: np.ndarray, reference: np.ndarray) -> None:
+    """Write the SavedModel and check its serving signature reproduces Keras on `probes`."""
+    import tensorflow as tf
+
+    model.export(str(directory), verbose=False)
+    serving = tf.saved_model.load(str(directory)).signatures["serving_default"]
+    (outputs,) = serving(tf.constant(probes)).values()
+    agreement = compare(outputs.numpy(), reference)
+    if agreement.max_abs_diff > FLOAT32_TOLERANCE or agreement.argmax_agreement < 1.0:
+        raise ExportError(f"the reloaded SavedModel differs from Keras (max abs diff {agreement.max_abs_diff:.2e})")
+
+
+def convert_variant(saved_model_dir: Path, out_dir: Path, variant: str) -> None:
+    """SavedModel -> TF.js graph model (model.json + shards) with `variant` weights in out_dir."""
+    # The converter's imports print a ydf advert to stdout and a pkg_resources deprecation warning.
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+        try:
+            from tensorflowjs.converters.tf_saved_model_conversion_v2 import convert_tf_saved_model
+        except ImportError as error:  # setuptools >= 81 has no pkg_resources, which tensorflow_hub imports
+            raise ExportError(f"cannot import the tensorflowjs converter ({error})") from None
+    convert_tf_saved_model(str(saved_model_dir), str(out_dir), quantization_dtype_map=QUANTIZATIONS[variant])
+
+
+def folder_bytes(directory: Path) -> int:
+    """Bytes of model.json plus weight shards: what the page downloads for one variant."""
+    return sum(path.stat().st_size for path in directory.iterdir() if path.is_file())
+
+
+def candidates_for(quantize: str) -> list[str]:
+    """--quantize choice -> the quantized variants to try, smallest first."""
+    if quantize not in QUANTIZE_CHOICES:
+        raise ValueError(f"quantize must be one of {QUANTIZE_CHOICES}, got {quantize!r}")
+    return {"auto": ["uint8", "float16"], "none": []}.get(quantize, [quantize])
+
+
+def measure_variants(web_dir: Path, variants: list[str], images: np.ndarray, reference: np.ndarray) -> dict:
+    """Run each variant's converted graph on all `images` -> {variant: (probabilities, Agreement)}."""
+    results = {}
+    for variant in variants:
+        probabilities = TfjsGraph(web_dir / variant).predict(images)
+        results[variant] = (probabilities, compare(probabilities, reference))
+    return results
+
+
+def check_in_node(web_dir: Path, expected: dict, images: np.ndarray) -> float:
+    """Load each variant with real TF.js in Node; it must match `expected[variant]` within 1e-4.
+
+    The float32 variant is held to Keras, a quantized one to its Python run (measure_variants):
+    TF.js de-quantizes weights at load time, so this also checks the run that measured the
+    agreement. Returns the largest difference seen.
+    """
+    worst = 0.0
+    for variant, reference in expected.items():
+        node_probabilities, _ = predict_in_node(web_dir / variant, images)
+        agreement = compare(node_probabilities, reference[: len(images)])
+        if agreement.max_abs_diff > FLOAT32_TOLERANCE or agreement.argmax_agreement < 1.0:
+            raise ExportError(f"TF.js in Node disagrees with the {variant} reference (max abs diff {agreement.max_abs_diff:.2e})")
+        worst = max(worst, agreement.max_abs_diff)
+    return worst
+
+
+def tfjs_npm_version() -> str | None:
+    """The exactly pinned @tensorflow/tfjs version from package.json, or None."""
+    try:
+        return json.loads((PROJECT_ROOT / "package.json").read_text())["dependencies"]["@tensorflow/tfjs"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def training_record(model_path: Path) -> dict:
+    """metrics.json written by `python -m train` beside the model, or {} if there is none."""
+    try:
+        return json.loads((Path(model_path).parent / METRICS_FILENAME).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def build_metadata(*, model, model_path: Path, web_dir: Path, shipped: dict, default_variant: str, trials: dict, verification: dict) -> dict:
+    """Everything the page and the app need besides the weights; every number from train/config.py."""
+    import keras
+    import tensorflow as tf
+    import tensorflowjs
+
+    input_key, output_key = signature_names(read_model_json(web_dir / "float32"))
+    weights_sha256 = {}
+    for variant in shipped:
+        for shard in weight_files(read_model_json(web_dir / variant)):
+            weights_sha256[f"{variant}/{shard}"] = sha256_of(web_dir / variant / shard)
+    training = training_record(model_path)
+    return {
+        "format": "tfjs-graph-model",
+        "default_variant": default_variant,
+        "variants": shipped,
+        "input": {"name": input_key, "shape": list(INPUT_SHAPE), "dtype": "float32", "range": [0, 1], "polarity": "white ink (1.0) on black (0.0)"},
+        "output": {"name": output_key, "labels": list(CLASS_LABELS)},
+        "preprocess": {
+            "image_size": IMAGE_SIZE,
+            "fit_box": FIT_BOX,
+            "canvas_size": CANVAS_SIZE,
+            "stroke_width": STROKE_WIDTH,
+            "stroke_width_range": list(STROKE_WIDTH_RANGE),
+            "ink_threshold": INK_THRESHOLD,
+            "luma_weights": list(LUMA_WEIGHTS),
+            "unsure_below": UNSURE_BELOW,
+        },
+        "activations": None,  # issue 6 adds the block1/block2 outputs; the default path stays single-output
+        "test_accuracy": training.get("test_accuracy"),
+        "parameters": int(model.count_params()),
+        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "tensorflowjs": tensorflowjs.__version__, "tfjs": tfjs_npm_version()},
+        "training": training.get("config"),
+        "quantization_trials": trials,
+        "verification": verification,
+        "weights_sha256": weights_sha256,
+        "source_model_sha256": sha256_of(model_path),
+    }
+
+
+def staging_dir(target: Path) -> Path:
+    """A fresh empty `.tmp-<name>-*` folder beside `target` (same filesystem, so rename is atomic)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
+
+
+def swap_in(staged: Path, target: Path) -> None:
+    """Replace the folder `target` by `staged`: old renamed away, new renamed in, old deleted."""
+    backup = None
+    if target.exists():
+        backup = target.with_name(f".tmp-old-{target.name}-{os.getpid()}-{time.time_ns()}")
+        os.replace(target, backup)
+    try:
+        os.replace(staged, target)
+    except OSError:
+        if backup is not None:
+            os.replace(backup, target)  # put the previous export back before reporting
+        raise
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def convert(model_path: Path = DEFAULT_MODEL_PATH, out_dir: Path = WEB_MODEL_DIR, saved_model_dir: Path = DEFAULT_SAVED_MODEL_DIR, *, data_dir: Path | None = None, quantize: str = "auto", log=print) -> dict:
+    """Export `model_path` to `out_dir` (TF.js variants + metadata.json) and `saved_model_dir`.
+
+    data_dir: MNIST IDX folder for the quantized agreement check (None: $MNIST_DATA_DIR, else the
+    Keras cache); without test digits only float32 is exported. Returns the metadata written.
+    Raises ExportError (one line) and leaves both targets untouched on any failure.
+    """
+    model_path, out_dir, saved_model_dir = Path(model_path), Path(out_dir), Path(saved_model_dir)
+    candidates = candidates_for(quantize)
+    model = load_source_model(model_path)
+    images, no_data_reason = load_check_digits(data_dir)
+    if images is None:
+        if candidates:
+            log(f"float32 only: the quantized variants need the MNIST test digits to prove agreement ({no_data_reason})")
+        candidates = []
+        images = np.random.default_rng(0).random((PROBE_DIGITS, *INPUT_SHAPE), dtype=np.float32)
+    reference = model.predict(images, batch_size=500, verbose=0)
+
+    staged_saved_model, staged_web = staging_dir(saved_model_dir), staging_dir(out_dir)
+    try:
+        export_saved_model(model, staged_saved_model, images[:PROBE_DIGITS], reference[:PROBE_DIGITS])
+        for variant in ["float32", *candidates]:
+            convert_variant(staged_saved_model, staged_web / variant, variant)
+        outputs = measure_variants(staged_web, ["float32", *candidates], images, reference)
+        exact = outputs["float32"][1]
+        if exact.max_abs_diff > FLOAT32_TOLERANCE or exact.argmax_agreement < 1.0:
+            raise ExportError(f"the converted float32 graph differs from Keras (max abs diff {exact.max_abs_diff:.2e})")
+
+        trials = {variant: {**outputs[variant][1].to_dict(), "bytes": folder_bytes(staged_web / variant)} for variant in outputs}
+        passing = [variant for variant in candidates if trials[variant]["argmax_agreement"] >= MIN_QUANTIZED_AGREEMENT]
+        quantized = min(passing, key=lambda variant: trials[variant]["bytes"], default=None)
+        trials["float32"]["shipped"] = True
+        for variant in candidates:
+            trials[variant]["shipped"] = variant == quantized
+            log(f"{variant}: {trials[variant]['bytes']} bytes, argmax agreement {trials[variant]['argmax_agreement']:.4%} on {len(images)} digits" + ("" if variant == quantized else " (not shipped)"))
+            if variant != quantized:
+                shutil.rmtree(staged_web / variant)
+        shipped_variants = ["float32"] + ([quantized] if quantized else [])
+
+        node_digits, node_diff = 0, None
+        if node_available():
+            node_digits = min(NODE_CHECK_DIGITS, len(images))
+            expected = {variant: reference if variant == "float32" else outputs[variant][0] for variant in shipped_variants}
+            node_diff = check_in_node(staged_web, expected, images[:node_digits])
+        else:
+            log("skipped the TF.js load check: Node.js or node_modules missing (run `npm ci`)")
+        shipped = {variant: {"path": f"{variant}/model.json", **{key: trials[variant][key] for key in ("bytes", "argmax_agreement", "max_abs_diff")}} for variant in shipped_variants}
+        verification = {
+            "reference": "the Keras model's probabilities on the same inputs",
+            "inputs": MNIST_TEST if no_data_reason is None else "seeded noise images (MNIST unavailable)",
+            "digits": len(images),
+            "node_tfjs_digits": node_digits,
+            "node_tfjs_max_abs_diff": node_diff,
+        }
+        metadata = build_metadata(model=model, model_path=model_path, web_dir=staged_web, shipped=shipped, default_variant=quantized or "float32", trials=trials, verification=verification)
+        (staged_web / METADATA_FILENAME).write_text(json.dumps(metadata, indent=2) + "\n")
+
+        swap_in(staged_saved_model, saved_model_dir)
+        swap_in(staged_web, out_dir)
+    except ExportError:
+        raise
+    except Exception as error:  # converter, TensorFlow and file errors come in many types; report one line
+        raise ExportError(one_line(error)) from error
+    finally:
+        for leftover in (staged_saved_model, staged_web):
+            shutil.rmtree(leftover, ignore_errors=True)
+    return metadata
