@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -24,6 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from train.config import PROJECT_ROOT
+
+# tensorflowjs imports tensorflow_decision_forests, whose import prints a ydf advert and, when
+# stdout is not a terminal (pytest, pipes), tries to show it through IPython and fails.
+os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
 
 PREDICT_SCRIPT = PROJECT_ROOT / "tests" / "js" / "predict.mjs"
 TFJS_PACKAGE_DIR = PROJECT_ROOT / "node_modules" / "@tensorflow" / "tfjs"

@@ -19,9 +19,7 @@ place. Any failure raises ExportError with a one-line message and leaves the old
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -112,8 +110,8 @@ def export_saved_model(model, directory: Path, probes: np.ndarray, reference: np
 
 def convert_variant(saved_model_dir: Path, out_dir: Path, variant: str) -> None:
     """SavedModel -> TF.js graph model (model.json + shards) with `variant` weights in out_dir."""
-    # The converter's imports print a ydf advert to stdout and a pkg_resources deprecation warning.
-    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+    # tensorflow_hub, which the converter imports, warns that pkg_resources is deprecated.
+    with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
         try:
             from tensorflowjs.converters.tf_saved_model_conversion_v2 import convert_tf_saved_model
