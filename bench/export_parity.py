@@ -1,0 +1,143 @@
+"""Benchmark: Keras vs TF.js in Node on the full MNIST test set, for every weight format.
+
+Converts the model afresh (float32, float16, uint8, exactly as `python -m export` does), then runs
+the real @tensorflow/tfjs from npm in Node (tests/js/predict.mjs, pure-JS CPU backend, what Node
+gets without tfjs-node) on all 10k test digits per variant. Prints and writes to
+bench/results/export.json:
+  - argmax agreement with Keras and max |p_tfjs - p_keras| per variant,
+  - bytes per variant (model.json + weight shards: what the page downloads),
+  - TF.js load time (read files + loadGraphModel) and first prediction,
+  - per-digit inference at batch 1 (median, p95, each awaited to the host) and batched throughput.
+
+usage: uv run python -m bench.export_parity [--data DIR] [--limit N] [--variants float32,uint8]
+Takes ~5 minutes per variant on 2 cores (pure-JS convolutions, ~30 ms a digit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+
+from export.check import compare, predict_in_node, read_model_json, weight_files  # noqa: E402
+from export.convert import METADATA_FILENAME, MIN_QUANTIZED_AGREEMENT, QUANTIZATIONS, convert_variant, folder_bytes, load_source_model, sha256_of  # noqa: E402
+from train.config import DATA_DIR_ENV, DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR  # noqa: E402
+
+RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "export.json"
+
+
+def percentile(values: list[float], share: float) -> float:
+    return float(np.percentile(np.asarray(values), share * 100))
+
+
+def measure_variant(model_dir: Path, images: np.ndarray, reference: np.ndarray, *, batch_size: int, latency_samples: int) -> dict:
+    """One variant folder through TF.js in Node -> its numbers (see the module docstring)."""
+    probabilities, report = predict_in_node(model_dir, images, batch_size=batch_size, latency_samples=latency_samples)
+    agreement = compare(probabilities, reference)
+    weights = sum((model_dir / shard).stat().st_size for shard in weight_files(read_model_json(model_dir)))
+    latencies = report["latenciesMs"]
+    return {
+        "bytes": folder_bytes(model_dir),
+        "model_json_bytes": (model_dir / "model.json").stat().st_size,
+        "weights_bytes": weights,
+        "argmax_agreement": agreement.argmax_agreement,
+        "disagreements": int(round((1 - agreement.argmax_agreement) * agreement.digits)),
+        "max_abs_diff": agreement.max_abs_diff,
+        "load_ms": report["loadMs"],
+        "first_predict_ms": report["firstPredictMs"],
+        "batch1_median_ms": percentile(latencies, 0.5) if latencies else None,
+        "batch1_p95_ms": percentile(latencies, 0.95) if latencies else None,
+        "batch1_samples": len(latencies),
+        "batched_digits_per_s": len(images) / (report["batchedMs"] / 1000),
+        "batch_size": batch_size,
+        "weights_sha256": {shard: sha256_of(model_dir / shard) for shard in weight_files(read_model_json(model_dir))},
+        "tfjs": report["tfjsVersion"],
+        "backend": report["backend"],
+        "num_tensors": report["numTensors"],
+    }
+
+
+def matches_committed_export(variant: str, result: dict) -> bool | None:
+    """Whether this fresh conversion has the same weight bytes as the committed web/model (None: not shipped)."""
+    try:
+        committed = json.loads((WEB_MODEL_DIR / METADATA_FILENAME).read_text())["weights_sha256"]
+    except (OSError, ValueError, KeyError):
+        return None
+    recorded = {shard.split("/", 1)[1]: digest for shard, digest in committed.items() if shard.startswith(f"{variant}/")}
+    return (recorded == result["weights_sha256"]) if recorded else None
+
+
+def print_table(results: dict, digits: int) -> None:
+    print(f"\nTF.js in Node vs Keras on {digits} MNIST test digits")
+    print(f"{'variant':8} {'bytes':>10} {'agreement':>10} {'max|diff|':>10} {'load ms':>8} {'b1 med ms':>10} {'b1 p95 ms':>10} {'digits/s':>9}")
+    for variant, row in results.items():
+        print(
+            f"{variant:8} {row['bytes']:>10,} {row['argmax_agreement']:>10.4%} {row['max_abs_diff']:>10.2e} {row['load_ms']:>8.1f} "
+            f"{row['batch1_median_ms'] or float('nan'):>10.2f} {row['batch1_p95_ms'] or float('nan'):>10.2f} {row['batched_digits_per_s']:>9.1f}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.export_parity", description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH, help="the .keras file to convert and compare")
+    parser.add_argument("--data", type=Path, default=None, help=f"MNIST IDX folder (unset: ${DATA_DIR_ENV}, else the Keras cache)")
+    parser.add_argument("--variants", default="float32,uint8,float16", help="comma-separated weight formats to measure")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N test digits (smoke runs; default: all 10k)")
+    parser.add_argument("--batch-size", type=int, default=256, help="digits per TF.js predict call for the throughput figure")
+    parser.add_argument("--latency-samples", type=int, default=200, help="batch-1 predictions timed per variant")
+    parser.add_argument("--out", type=Path, default=RESULTS_PATH, help="JSON file for the results")
+    args = parser.parse_args(argv)
+    variants = args.variants.split(",")
+    if unknown := set(variants) - set(QUANTIZATIONS):
+        parser.error(f"unknown variants {sorted(unknown)}; choose from {sorted(QUANTIZATIONS)}")
+
+    from train.data import load_mnist, to_model_input
+
+    model = load_source_model(args.model)
+    _, (test_images, _) = load_mnist(args.data)
+    images = to_model_input(test_images[: args.limit])
+    started = time.perf_counter()
+    reference = model.predict(images, batch_size=500, verbose=0)
+    keras_digits_per_s = len(images) / (time.perf_counter() - started)
+
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="bench-export-") as scratch:
+        model.export(str(Path(scratch) / "saved_model"), verbose=False)
+        for variant in variants:
+            convert_variant(Path(scratch) / "saved_model", Path(scratch) / variant, variant)
+            print(f"{variant}: predicting {len(images)} digits in Node ...", flush=True)
+            results[variant] = measure_variant(Path(scratch) / variant, images, reference, batch_size=args.batch_size, latency_samples=args.latency_samples)
+            results[variant]["passes_agreement_gate"] = results[variant]["argmax_agreement"] >= MIN_QUANTIZED_AGREEMENT
+            results[variant]["matches_committed_export"] = matches_committed_export(variant, results[variant])
+    print_table(results, len(images))
+
+    node_version = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    record = {
+        "measured_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "model": str(args.model),
+        "model_sha256": sha256_of(args.model),
+        "digits": len(images),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(), "node": node_version},
+        "keras_batched_digits_per_s": keras_digits_per_s,
+        "agreement_gate": MIN_QUANTIZED_AGREEMENT,
+        "variants": results,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
