@@ -236,6 +236,49 @@ def swap_in(staged: Path, target: Path) -> None:
         shutil.rmtree(backup, ignore_errors=True)
 
 
+def choose_quantized(trials: dict, candidates: list[str]) -> str | None:
+    """The smallest candidate whose argmax agreement passes MIN_QUANTIZED_AGREEMENT, or None."""
+    passing = [variant for variant in candidates if trials[variant]["argmax_agreement"] >= MIN_QUANTIZED_AGREEMENT]
+    return min(passing, key=lambda variant: trials[variant]["bytes"], default=None)
+
+
+def verify_in_node(web_dir: Path, shipped_variants: list[str], images: np.ndarray, reference: np.ndarray, outputs: dict, log) -> dict:
+    """Real TF.js load of each shipped variant on a sample, if Node is installed -> verification fields."""
+    if not node_available():
+        log("skipped the TF.js load check: Node.js or node_modules missing (run `npm ci`)")
+        return {"node_tfjs_digits": 0, "node_tfjs_max_abs_diff": None}
+    digits = min(NODE_CHECK_DIGITS, len(images))
+    expected = {variant: reference if variant == "float32" else outputs[variant][0] for variant in shipped_variants}
+    return {"node_tfjs_digits": digits, "node_tfjs_max_abs_diff": check_in_node(web_dir, expected, images[:digits])}
+
+
+def build_web_model(*, model, model_path: Path, saved_model_dir: Path, web_dir: Path, candidates: list[str], images: np.ndarray, inputs: str, reference: np.ndarray, log) -> dict:
+    """Convert, measure and verify every variant into web_dir, keep the ones that pass -> metadata."""
+    for variant in ["float32", *candidates]:
+        convert_variant(saved_model_dir, web_dir / variant, variant)
+    outputs = measure_variants(web_dir, ["float32", *candidates], images, reference)
+    exact = outputs["float32"][1]
+    if exact.max_abs_diff > FLOAT32_TOLERANCE or exact.argmax_agreement < 1.0:
+        raise ExportError(f"the converted float32 graph differs from Keras (max abs diff {exact.max_abs_diff:.2e})")
+
+    trials = {variant: {**agreement.to_dict(), "bytes": folder_bytes(web_dir / variant)} for variant, (_, agreement) in outputs.items()}
+    quantized = choose_quantized(trials, candidates)
+    for variant in trials:
+        trials[variant]["shipped"] = variant in ("float32", quantized)
+        if not trials[variant]["shipped"]:
+            shutil.rmtree(web_dir / variant)
+        if variant != "float32":
+            log(f"{variant}: {trials[variant]['bytes']:,} bytes, argmax agreement {trials[variant]['argmax_agreement']:.4%} on {len(images)} digits" + ("" if trials[variant]["shipped"] else " (below the gate, not shipped)"))
+    shipped_variants = [variant for variant in trials if trials[variant]["shipped"]]
+
+    verification = {"reference": "the Keras model's probabilities on the same inputs", "inputs": inputs, "digits": len(images)}
+    verification.update(verify_in_node(web_dir, shipped_variants, images, reference, outputs, log))
+    shipped = {variant: {"path": f"{variant}/model.json", **{key: trials[variant][key] for key in ("bytes", "argmax_agreement", "max_abs_diff")}} for variant in shipped_variants}
+    metadata = build_metadata(model=model, model_path=model_path, web_dir=web_dir, shipped=shipped, default_variant=quantized or "float32", trials=trials, verification=verification)
+    (web_dir / METADATA_FILENAME).write_text(json.dumps(metadata, indent=2) + "\n")
+    return metadata
+
+
 def convert(model_path: Path = DEFAULT_MODEL_PATH, out_dir: Path = WEB_MODEL_DIR, saved_model_dir: Path = DEFAULT_SAVED_MODEL_DIR, *, data_dir: Path | None = None, quantize: str = "auto", log=print) -> dict:
     """Export `model_path` to `out_dir` (TF.js variants + metadata.json) and `saved_model_dir`.
 
@@ -247,52 +290,21 @@ def convert(model_path: Path = DEFAULT_MODEL_PATH, out_dir: Path = WEB_MODEL_DIR
     candidates = candidates_for(quantize)
     model = load_source_model(model_path)
     images, no_data_reason = load_check_digits(data_dir)
+    inputs = MNIST_TEST
     if images is None:
         if candidates:
             log(f"float32 only: the quantized variants need the MNIST test digits to prove agreement ({no_data_reason})")
-        candidates = []
+        candidates, inputs = [], "seeded noise images (MNIST unavailable)"
         images = np.random.default_rng(0).random((PROBE_DIGITS, *INPUT_SHAPE), dtype=np.float32)
     reference = model.predict(images, batch_size=500, verbose=0)
 
     staged_saved_model, staged_web = staging_dir(saved_model_dir), staging_dir(out_dir)
     try:
         export_saved_model(model, staged_saved_model, images[:PROBE_DIGITS], reference[:PROBE_DIGITS])
-        for variant in ["float32", *candidates]:
-            convert_variant(staged_saved_model, staged_web / variant, variant)
-        outputs = measure_variants(staged_web, ["float32", *candidates], images, reference)
-        exact = outputs["float32"][1]
-        if exact.max_abs_diff > FLOAT32_TOLERANCE or exact.argmax_agreement < 1.0:
-            raise ExportError(f"the converted float32 graph differs from Keras (max abs diff {exact.max_abs_diff:.2e})")
-
-        trials = {variant: {**outputs[variant][1].to_dict(), "bytes": folder_bytes(staged_web / variant)} for variant in outputs}
-        passing = [variant for variant in candidates if trials[variant]["argmax_agreement"] >= MIN_QUANTIZED_AGREEMENT]
-        quantized = min(passing, key=lambda variant: trials[variant]["bytes"], default=None)
-        trials["float32"]["shipped"] = True
-        for variant in candidates:
-            trials[variant]["shipped"] = variant == quantized
-            log(f"{variant}: {trials[variant]['bytes']} bytes, argmax agreement {trials[variant]['argmax_agreement']:.4%} on {len(images)} digits" + ("" if variant == quantized else " (not shipped)"))
-            if variant != quantized:
-                shutil.rmtree(staged_web / variant)
-        shipped_variants = ["float32"] + ([quantized] if quantized else [])
-
-        node_digits, node_diff = 0, None
-        if node_available():
-            node_digits = min(NODE_CHECK_DIGITS, len(images))
-            expected = {variant: reference if variant == "float32" else outputs[variant][0] for variant in shipped_variants}
-            node_diff = check_in_node(staged_web, expected, images[:node_digits])
-        else:
-            log("skipped the TF.js load check: Node.js or node_modules missing (run `npm ci`)")
-        shipped = {variant: {"path": f"{variant}/model.json", **{key: trials[variant][key] for key in ("bytes", "argmax_agreement", "max_abs_diff")}} for variant in shipped_variants}
-        verification = {
-            "reference": "the Keras model's probabilities on the same inputs",
-            "inputs": MNIST_TEST if no_data_reason is None else "seeded noise images (MNIST unavailable)",
-            "digits": len(images),
-            "node_tfjs_digits": node_digits,
-            "node_tfjs_max_abs_diff": node_diff,
-        }
-        metadata = build_metadata(model=model, model_path=model_path, web_dir=staged_web, shipped=shipped, default_variant=quantized or "float32", trials=trials, verification=verification)
-        (staged_web / METADATA_FILENAME).write_text(json.dumps(metadata, indent=2) + "\n")
-
+        metadata = build_web_model(
+            model=model, model_path=model_path, saved_model_dir=staged_saved_model, web_dir=staged_web,
+            candidates=candidates, images=images, inputs=inputs, reference=reference, log=log,
+        )  # fmt: skip
         swap_in(staged_saved_model, saved_model_dir)
         swap_in(staged_web, out_dir)
     except ExportError:

@@ -15,7 +15,7 @@ import pytest
 from export import convert as convert_module
 from export.__main__ import main
 from export.check import compare
-from export.convert import candidates_for, swap_in
+from export.convert import candidates_for, choose_quantized, swap_in
 from train.config import CANVAS_SIZE, CLASS_LABELS, FIT_BOX, IMAGE_SIZE, INK_THRESHOLD, STROKE_WIDTH, STROKE_WIDTH_RANGE, UNSURE_BELOW
 from train.preprocess import LUMA_WEIGHTS
 
@@ -208,6 +208,15 @@ def test_swap_in_replaces_the_whole_folder(tmp_path):
 @pytest.mark.parametrize(("choice", "expected"), [("auto", ["uint8", "float16"]), ("uint8", ["uint8"]), ("float16", ["float16"]), ("none", [])])
 def test_quantize_choice_selects_the_variants_to_try(choice, expected):
     assert candidates_for(choice) == expected
+
+
+@pytest.mark.parametrize(
+    ("uint8_agreement", "float16_agreement", "expected"),
+    [(0.9995, 0.9999, "uint8"), (0.9980, 0.9999, "float16"), (0.9980, 0.9985, None), (0.999, 0.9, "uint8")],
+)
+def test_smallest_quantized_variant_that_keeps_99_9_percent_agreement_ships(uint8_agreement, float16_agreement, expected):
+    trials = {"uint8": {"bytes": 340_000, "argmax_agreement": uint8_agreement}, "float16": {"bytes": 660_000, "argmax_agreement": float16_agreement}}
+    assert choose_quantized(trials, ["uint8", "float16"]) == expected
 
 
 def test_compare_reports_agreement_and_worst_difference():

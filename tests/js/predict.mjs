@@ -1,6 +1,7 @@
 // Node half of the export parity check: the real @tensorflow/tfjs loads a graph model from disk
-// and predicts on digits that Python wrote. Pipeline (file 2/3; the others are export/convert.py
-// and tests/test_export_parity.py or bench/export_parity.py):
+// and predicts on digits that Python wrote. File 2/3 of the parity pipeline: export/check.py
+// (1/3) writes the inputs and reads the outputs for export/convert.py, and
+// tests/test_export_parity.py / bench/export_parity.py (3/3) compare them with Keras:
 //   1. Python writes the inputs as raw little-endian float32 (N, 28, 28, 1) in [0, 1]; N is
 //      inferred from the byte length and the model's signature input shape.
 //   2. This script loads MODEL_DIR/model.json with its weight shards through tf.io.fromMemory
