@@ -9,8 +9,9 @@ import textwrap
 import time
 from pathlib import Path
 
-# TensorFlow's C++ start-up chatter would bury the few lines this command prints.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# TensorFlow's C++ start-up chatter (CUDA probing on a CPU machine) would bury the few lines
+# this command prints; its real failures still surface as Python exceptions.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from export.convert import DEFAULT_SAVED_MODEL_DIR, MIN_QUANTIZED_AGREEMENT, MNIST_TEST, QUANTIZE_CHOICES, ExportError, convert  # noqa: E402
 from train.config import DATA_DIR_ENV, DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR  # noqa: E402

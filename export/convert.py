@@ -298,8 +298,10 @@ def convert(model_path: Path = DEFAULT_MODEL_PATH, out_dir: Path = WEB_MODEL_DIR
         images = np.random.default_rng(0).random((PROBE_DIGITS, *INPUT_SHAPE), dtype=np.float32)
     reference = model.predict(images, batch_size=500, verbose=0)
 
-    staged_saved_model, staged_web = staging_dir(saved_model_dir), staging_dir(out_dir)
+    staged_saved_model = staged_web = None
     try:
+        staged_saved_model = staging_dir(saved_model_dir)
+        staged_web = staging_dir(out_dir)
         export_saved_model(model, staged_saved_model, images[:PROBE_DIGITS], reference[:PROBE_DIGITS])
         metadata = build_web_model(
             model=model, model_path=model_path, saved_model_dir=staged_saved_model, web_dir=staged_web,
@@ -313,5 +315,6 @@ def convert(model_path: Path = DEFAULT_MODEL_PATH, out_dir: Path = WEB_MODEL_DIR
         raise ExportError(one_line(error)) from error
     finally:
         for leftover in (staged_saved_model, staged_web):
-            shutil.rmtree(leftover, ignore_errors=True)
+            if leftover is not None:
+                shutil.rmtree(leftover, ignore_errors=True)
     return metadata

@@ -153,7 +153,8 @@ def test_committed_default_variant_keeps_argmax_agreement(committed_export, comm
     full = compare(graph_probabilities, committed_keras_probabilities)
     print(f"committed {variant} on all {full.digits} digits: {full}")
     assert full.argmax_agreement >= MIN_QUANTIZED_AGREEMENT, full
-    assert full.argmax_agreement == pytest.approx(metadata["variants"][variant]["argmax_agreement"]), "metadata records another agreement"
+    # Two digits of slack: a near-tie may flip with TensorFlow's thread scheduling on another machine.
+    assert full.argmax_agreement == pytest.approx(metadata["variants"][variant]["argmax_agreement"], abs=2e-4), "metadata records another agreement"
 
     node_probabilities, _ = predict_in_node(web_dir / variant, test_digits[:NODE_DIGITS])
     in_node = compare(node_probabilities, graph_probabilities[:NODE_DIGITS])
