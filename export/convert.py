@@ -268,7 +268,8 @@ def build_web_model(*, model, model_path: Path, saved_model_dir: Path, web_dir: 
         if not trials[variant]["shipped"]:
             shutil.rmtree(web_dir / variant)
         if variant != "float32":
-            log(f"{variant}: {trials[variant]['bytes']:,} bytes, argmax agreement {trials[variant]['argmax_agreement']:.4%} on {len(images)} digits" + ("" if trials[variant]["shipped"] else " (below the gate, not shipped)"))
+            verdict = "shipped" if trials[variant]["shipped"] else "below the gate" if trials[variant]["argmax_agreement"] < MIN_QUANTIZED_AGREEMENT else f"larger than {quantized}"
+            log(f"{variant}: {trials[variant]['bytes']:,} bytes, argmax agreement {trials[variant]['argmax_agreement']:.2%} on {len(images)} digits ({verdict})")
     shipped_variants = [variant for variant in trials if trials[variant]["shipped"]]
 
     verification = {"reference": "the Keras model's probabilities on the same inputs", "inputs": inputs, "digits": len(images)}
