@@ -6,7 +6,8 @@ gets without tfjs-node) on all 10k test digits per variant. Prints and writes to
 bench/results/export.json:
   - argmax agreement with Keras and max |p_tfjs - p_keras| per variant,
   - bytes per variant (model.json + weight shards: what the page downloads),
-  - TF.js load time (read files + loadGraphModel) and first prediction,
+  - Node start-up with the TF.js import, TF.js load time (read files + loadGraphModel) and the
+    first prediction,
   - per-digit inference at batch 1 (median, p95, each awaited to the host) and batched throughput.
 
 usage: uv run python -m bench.export_parity [--data DIR] [--limit N] [--variants float32,uint8]
@@ -54,6 +55,7 @@ def measure_variant(model_dir: Path, images: np.ndarray, reference: np.ndarray, 
         "argmax_agreement": agreement.argmax_agreement,
         "disagreements": int(round((1 - agreement.argmax_agreement) * agreement.digits)),
         "max_abs_diff": agreement.max_abs_diff,
+        "node_startup_ms": report["startupMs"],
         "load_ms": report["loadMs"],
         "first_predict_ms": report["firstPredictMs"],
         "batch1_median_ms": percentile(latencies, 0.5) if latencies else None,
