@@ -1,0 +1,102 @@
+/**
+ * Load the exported model: web/model/metadata.json, then the default (or a chosen) variant's
+ * TF.js graph model, with every weight file checked against metadata.weights_sha256.
+ *
+ * Twin of export/convert.py, which writes those files (`python -m export`). No DOM: `tf`
+ * and `fetch` are passed in, so the same code runs in the page and under Node.
+ */
+
+export const EXPORT_COMMAND = 'python -m export';
+
+/** A load failure whose message says what went wrong and what to run. */
+export class ModelLoadError extends Error {
+  constructor(message) {
+    super(`${message}. Run \`${EXPORT_COMMAND}\` to (re)create web/model/.`);
+    this.name = 'ModelLoadError';
+  }
+}
+
+async function fetchOk(fetchImpl, url, init) {
+  let response;
+  try {
+    response = await fetchImpl(url, init);
+  } catch (error) {
+    throw new ModelLoadError(`cannot fetch ${url} (${error.message})`);
+  }
+  if (!response.ok) throw new ModelLoadError(`${url} answered HTTP ${response.status}`);
+  return response;
+}
+
+/**
+ * metadata.json under `baseUrl`.
+ * @param {URL} baseUrl  the model folder, ending in "/"
+ * @param {typeof fetch} [fetchImpl]
+ * @returns {Promise<object>}  the parsed metadata (schema: export/convert.py)
+ */
+export async function loadMetadata(baseUrl, fetchImpl = fetch) {
+  const url = new URL('metadata.json', baseUrl);
+  const response = await fetchOk(fetchImpl, url.href);
+  let metadata;
+  try {
+    metadata = await response.json();
+  } catch (error) {
+    throw new ModelLoadError(`${url.href} is not valid JSON (${error.message})`);
+  }
+  for (const key of ['variants', 'default_variant', 'input', 'output', 'preprocess', 'weights_sha256']) {
+    if (!(key in metadata)) throw new ModelLoadError(`${url.href} has no "${key}"`);
+  }
+  return metadata;
+}
+
+/** Lower-case hex SHA-256 of an ArrayBuffer (Web Crypto: browsers on https or localhost, Node). */
+export async function sha256Hex(buffer) {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', buffer);
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * A fetch for tf.loadGraphModel that refuses weight files whose SHA-256 differs from metadata.
+ * Keys of `expected` are paths relative to `baseUrl`, e.g. "uint8/group1-shard1of1.bin".
+ */
+export function verifyingFetch(baseUrl, expected, fetchImpl = fetch) {
+  return async (url, init) => {
+    const response = await fetchOk(fetchImpl, url, init);
+    const href = new URL(url, baseUrl).href;
+    if (!href.split('?')[0].endsWith('.bin')) return response;
+    const key = decodeURIComponent(href.slice(baseUrl.href.length).split('?')[0]);
+    if (!href.startsWith(baseUrl.href) || !(key in expected)) {
+      throw new ModelLoadError(`no checksum for weight file ${key} in metadata.json`);
+    }
+    const bytes = await response.arrayBuffer();
+    const actual = await sha256Hex(bytes);
+    if (actual !== expected[key]) {
+      throw new ModelLoadError(`weight file ${key} is corrupt: SHA-256 ${actual.slice(0, 12)}… does not match metadata.json`);
+    }
+    return new Response(bytes, { status: 200, headers: { 'Content-Type': 'application/octet-stream' } });
+  };
+}
+
+/**
+ * Load one variant of the exported graph model, weights verified.
+ * @param {object} tf         the @tensorflow/tfjs namespace
+ * @param {URL} baseUrl       the model folder, ending in "/"
+ * @param {object} metadata   from loadMetadata
+ * @param {string} [variantName]  default: metadata.default_variant
+ * @param {typeof fetch} [fetchImpl]
+ * @returns {Promise<{model: object, variantName: string, variant: object}>}
+ */
+export async function loadModel(tf, baseUrl, metadata, variantName = metadata.default_variant, fetchImpl = fetch) {
+  const variant = metadata.variants[variantName];
+  if (!variant) {
+    throw new ModelLoadError(`unknown model variant "${variantName}"; metadata.json has ${Object.keys(metadata.variants).join(', ')}`);
+  }
+  const modelUrl = new URL(variant.path, baseUrl);
+  let model;
+  try {
+    model = await tf.loadGraphModel(modelUrl.href, { fetchFunc: verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl) });
+  } catch (error) {
+    if (error instanceof ModelLoadError) throw error;
+    throw new ModelLoadError(`cannot load ${modelUrl.href} (${error.message})`);
+  }
+  return { model, variantName, variant };
+}
