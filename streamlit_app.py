@@ -9,6 +9,7 @@ prediction, unsure rule), train.upload (photo -> canvas-like pixels) and train.m
 (the Model tab). Streamlit reruns this file top to bottom on every interaction.
 """
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -40,8 +41,13 @@ def show_prediction(model, image: np.ndarray) -> None:
             f"Not sure: this looks most like a {prediction.label}, but only at {prediction.confidence:.0%} "
             f"(below {UNSURE_BELOW:.0%}). Try a larger, clearer digit."
         )
-    chart = pd.DataFrame({"probability": probabilities}, index=pd.Index(CLASS_LABELS, name="digit"))
-    st.bar_chart(chart, x_label="digit", y_label="probability", height=220)
+    table = pd.DataFrame({"digit": CLASS_LABELS, "probability": probabilities})
+    bars = alt.Chart(table).mark_bar().encode(
+        x=alt.X("digit:N", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),  # fixed 0-100%
+        tooltip=["digit", alt.Tooltip("probability:Q", format=".1%")],
+    )
+    st.altair_chart(bars, width="stretch", height=220)
 
 
 st.title("Draw a digit")
@@ -69,7 +75,7 @@ with draw_tab:
             return_image_data=True,
             key="canvas",
         )
-        st.caption("Clear with the bin icon (Reset canvas) under the canvas.")
+        st.caption("To clear, use the bin icon (Reset canvas) in the toolbar that appears above the canvas.")
     with result_column:
         image = None if canvas.image_data is None else preprocess_canvas(canvas.image_data)
         if image is None or is_blank(image):

@@ -1,0 +1,115 @@
+"""The Streamlit app's states through streamlit.testing.v1.AppTest: blank, missing model, uploads.
+
+AppTest cannot draw on the canvas (a v2 component); drawing is covered by tests/test_streamlit_e2e.py
+in a real browser, and classification by the pure functions in tests/test_inference.py. Real digit
+predictions here use the committed artifacts/mnist.keras on real MNIST test digits.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from train.config import DEFAULT_MODEL_PATH, PROJECT_ROOT
+from train.inference import MODEL_PATH_ENV
+from tests.test_upload import png_claiming_size
+
+APP_FILE = str(PROJECT_ROOT / "streamlit_app.py")  # AppTest resolves relative paths against this test file
+PROMPT = "Draw a digit (0-9)"
+
+
+@pytest.fixture(scope="module")
+def untrained_model_path(tmp_path_factory):
+    """An untrained build_model() on disk: enough for states that never check the predicted digit."""
+    from train.model import build_model
+
+    path = tmp_path_factory.mktemp("model") / "untrained.keras"
+    build_model().save(path)
+    return path
+
+
+@pytest.fixture
+def app(monkeypatch, untrained_model_path) -> AppTest:
+    monkeypatch.setenv(MODEL_PATH_ENV, str(untrained_model_path))
+    return AppTest.from_file(APP_FILE, default_timeout=60)
+
+
+@pytest.fixture
+def trained_app(monkeypatch) -> AppTest:
+    """The app on the shipped model (no MNIST_MODEL_PATH), as `streamlit run` starts it."""
+    if not DEFAULT_MODEL_PATH.is_file():
+        pytest.fail(f"{DEFAULT_MODEL_PATH} is missing: it is committed; make it with `python -m train`")
+    monkeypatch.delenv(MODEL_PATH_ENV, raising=False)
+    return AppTest.from_file(APP_FILE, default_timeout=60)
+
+
+def predictions(at: AppTest) -> list[str]:
+    return [metric.value for metric in at.metric if metric.label == "Prediction"]
+
+
+def png(pixels: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_blank_canvas_shows_the_prompt_and_no_prediction(app):
+    app.run()
+    assert not app.exception
+    assert any(PROMPT in info.value for info in app.info)
+    assert predictions(app) == []
+
+
+def test_missing_model_shows_an_error_naming_the_train_command(monkeypatch, tmp_path):
+    missing_path = tmp_path / "no-model-here.keras"
+    monkeypatch.setenv(MODEL_PATH_ENV, str(missing_path))
+    at = AppTest.from_file(APP_FILE, default_timeout=60).run()
+    assert not at.exception
+    assert len(at.error) == 1 and "python -m train" in at.error[0].value and str(missing_path) in at.error[0].value
+    assert not at.tabs and predictions(at) == []  # st.stop(): nothing else is drawn
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "message"),
+    [
+        ("notes.txt", b"not a picture\n", "not an image"),
+        ("digit.png", b"", "empty"),
+        ("bomb.png", png_claiming_size(100_000, 100_000), "too large"),
+    ],
+    ids=["text-file", "empty-file", "pixel-bomb"],
+)
+def test_bad_upload_shows_the_message_and_the_app_keeps_running(app, filename, content, message):
+    app.run()
+    app.file_uploader(key="upload").set_value((filename, content, "application/octet-stream"))
+    app.run()
+    assert not app.exception
+    assert [error.value for error in app.error if message in error.value], [error.value for error in app.error]
+    assert predictions(app) == [] and any(PROMPT in info.value for info in app.info)
+
+
+@pytest.fixture(scope="module")
+def test_digits(mnist_dir) -> list[tuple[np.ndarray, str]]:
+    """The first test digit of 0, 1, 2 and 7 as (uint8 (28, 28) white on black, label)."""
+    from train.data import MNIST_FILES, read_idx
+
+    images = read_idx(mnist_dir / MNIST_FILES["test_images"][0], 3)
+    labels = read_idx(mnist_dir / MNIST_FILES["test_labels"][0], 1)
+    return [(images[int(np.flatnonzero(labels == digit)[0])], str(digit)) for digit in (0, 1, 2, 7)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("polarity", ["white-on-black", "dark-on-light-scan"])
+def test_uploaded_real_digit_is_predicted_as_its_label(trained_app, test_digits, polarity):
+    trained_app.run()
+    for digit, label in test_digits:
+        scan = np.kron(digit, np.ones((8, 8), dtype=np.uint8))  # 224 x 224, like a scanned square
+        if polarity == "dark-on-light-scan":
+            scan = 255 - scan
+        trained_app.file_uploader(key="upload").set_value((f"{label}.png", png(scan), "image/png"))
+        trained_app.run()
+        assert not trained_app.exception
+        assert predictions(trained_app) == [label], f"{polarity} digit {label}"
