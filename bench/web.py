@@ -1,0 +1,173 @@
+"""Benchmark the static page in headless Chromium: cold load, per-prediction latency, bytes.
+
+    uv run python -m bench.web                    # web/model, every TF.js backend
+    uv run python -m bench.web --backends wasm --predictions 500
+
+For each backend (?backend=... on the page): a fresh browser context (empty cache) loads the page
+from `node web/serve.mjs`; the cold-load time is the page's own `mnist-ready` performance mark
+(navigation start -> data-state="ready"); bytes are the encoded response bodies plus headers of
+every request in that load. Then one digit is drawn and the page predicts it N times, timed
+in-page: the whole path (read canvas, preprocess, classify, update the page) and classify alone.
+Budgets (issue 4): ready <= 1.5 s, median prediction <= 10 ms, transfer <= 2 MB.
+Prints a table and writes bench/results/web.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import CHROMIUM_ARGS, chromium_path
+from train.config import PROJECT_ROOT, WEB_MODEL_DIR
+
+RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "web.json"
+BUDGETS = {"ready_seconds": 1.5, "median_prediction_ms": 10.0, "transfer_bytes": 2_000_000}
+TIMING_SCRIPT = """async (count) => {
+    const demo = window.mnistDemo;
+    const image = new Float32Array(demo.metadata.preprocess.image_size ** 2).fill(0.5);
+    const whole = [], model = [];
+    for (let i = 0; i < count; i++) {
+        let start = performance.now();
+        await demo.predictCanvas();
+        whole.push(performance.now() - start);
+        start = performance.now();
+        await demo.classifyBatch(image);
+        model.push(performance.now() - start);
+    }
+    return {whole, model};
+}"""
+
+
+def start_server(model_dir: Path) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen(
+        ["node", "web/serve.mjs", "--port", "0", "--model-dir", str(model_dir)], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True
+    )
+    match = re.search(r"http://[\d.]+:\d+/", process.stdout.readline())
+    if match is None:
+        process.kill()
+        raise SystemExit("error: web/serve.mjs did not start (run `npm ci` first)")
+    return process, match.group(0)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def cold_load(browser, url: str) -> dict:
+    """One load in a fresh context: seconds to ready and bytes over the wire."""
+    context = browser.new_context()
+    page = context.new_page()
+    requests = []
+    page.on("requestfinished", requests.append)
+    page.goto(url)
+    page.wait_for_selector('[data-testid="status"]:not([data-state="loading"])', timeout=60_000)
+    state = page.get_attribute('[data-testid="status"]', "data-state")
+    if state != "ready":
+        raise SystemExit(f"error: page did not load: {page.inner_text('[data-testid=status]')}")
+    ready_ms = page.evaluate("() => performance.getEntriesByName('mnist-ready')[0].startTime")
+    page.wait_for_timeout(200)  # let late requestfinished events arrive
+    by_kind: dict[str, int] = {}
+    for request in requests:
+        sizes = request.sizes()
+        size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        path = request.url.split("?")[0]
+        kind = "model" if "/model/" in path else "tfjs" if "/vendor/" in path else "page"
+        by_kind[kind] = by_kind.get(kind, 0) + size
+    backend = page.evaluate("() => window.mnistDemo.backend")
+    return {"page": page, "context": context, "ready_ms": ready_ms, "bytes": by_kind, "backend": backend, "requests": len(requests)}
+
+
+def draw_seven(page) -> None:
+    box = page.locator('[data-testid="draw-canvas"]').bounding_box()
+    points = [(0.25, 0.2), (0.75, 0.2), (0.42, 0.85)]
+    page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=8)
+    page.mouse.up()
+    page.wait_for_function("() => document.querySelector('[data-testid=prediction]').textContent !== ''")
+
+
+def bench_backend(browser, url: str, backend: str, loads: int, predictions: int) -> dict:
+    runs = [cold_load(browser, f"{url}?backend={backend}") for _ in range(loads)]
+    for run in runs[:-1]:
+        run["context"].close()
+    last = runs[-1]
+    draw_seven(last["page"])
+    timings = last["page"].evaluate(TIMING_SCRIPT, predictions)
+    last["context"].close()
+    return {
+        "requested_backend": backend,
+        "backend": last["backend"],
+        "ready_seconds": statistics.median(run["ready_ms"] for run in runs) / 1000,
+        "ready_seconds_all": [round(run["ready_ms"] / 1000, 3) for run in runs],
+        "transfer_bytes": sum(last["bytes"].values()),
+        "transfer_bytes_by_kind": last["bytes"],
+        "requests": last["requests"],
+        "predictions": predictions,
+        "median_prediction_ms": statistics.median(timings["whole"]),
+        "p95_prediction_ms": percentile(timings["whole"], 0.95),
+        "median_model_ms": statistics.median(timings["model"]),
+        "p95_model_ms": percentile(timings["model"], 0.95),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.web",
+        description="Measure the static page in headless Chromium: cold load to ready, prediction latency, bytes transferred, per TF.js backend.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--model-dir", type=Path, default=WEB_MODEL_DIR, help="exported model folder to serve")
+    parser.add_argument("--backends", default="wasm,cpu,webgl", help="comma-separated TF.js backends to measure")
+    parser.add_argument("--loads", type=int, default=3, help="cold loads per backend (median reported)")
+    parser.add_argument("--predictions", type=int, default=300, help="timed predictions per backend (>= 200)")
+    parser.add_argument("--out", type=Path, default=RESULTS_PATH, help="JSON results file")
+    args = parser.parse_args(argv)
+    if not (args.model_dir / "metadata.json").is_file():
+        parser.error(f"no model in {args.model_dir}: run `python -m export`")
+    executable = chromium_path()
+    if executable is None:
+        parser.error("Chromium not found: install it (apt-get install chromium) or set CHROMIUM_PATH")
+    from playwright.sync_api import sync_playwright
+
+    server, url = start_server(args.model_dir)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+            version = browser.version
+            results = [bench_backend(browser, url, backend, args.loads, args.predictions) for backend in args.backends.split(",")]
+            browser.close()
+    finally:
+        server.terminate()
+    print(f"{'backend':<16}{'ready s':>9}{'pred ms p50':>13}{'p95':>7}{'model ms':>10}{'transfer KB':>13}")
+    for result in results:
+        name = result["backend"] if result["backend"] == result["requested_backend"] else f"{result['requested_backend']}->{result['backend']}"
+        print(
+            f"{name:<16}{result['ready_seconds']:>9.3f}{result['median_prediction_ms']:>13.2f}{result['p95_prediction_ms']:>7.2f}"
+            f"{result['median_model_ms']:>10.2f}{result['transfer_bytes'] / 1024:>13.0f}"
+        )
+    metadata = json.loads((args.model_dir / "metadata.json").read_text())
+    document = {
+        "budgets": BUDGETS,
+        "chromium": version,
+        "chromium_args": CHROMIUM_ARGS,
+        "machine": f"{platform.machine()}, {platform.system()}",
+        "model_variant": metadata["default_variant"],
+        "results": results,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

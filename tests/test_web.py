@@ -1,0 +1,288 @@
+"""The static page in real headless Chromium, served by the real web/serve.mjs, running real TF.js.
+
+Selectors are the page's test contract (web/js/ui.js): draw-canvas, clear, prediction, status
+(data-state loading/ready/error), stroke-width. Digits are drawn with Playwright mouse strokes.
+The model is the exported one in web/model (`python -m export`); set WEB_TEST_MODEL_DIR to
+test another export folder, and WEB_TEST_KERAS_MODEL for the Keras file it came from.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import pytest
+
+from tests.conftest import missing
+from tests.make_golden import GOLDEN_PATH, decode_expected
+from train.config import DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR
+
+MODEL_DIR = Path(os.environ.get("WEB_TEST_MODEL_DIR", WEB_MODEL_DIR))
+KERAS_MODEL = Path(os.environ.get("WEB_TEST_KERAS_MODEL", DEFAULT_MODEL_PATH))
+READY = '[data-testid="status"][data-state="ready"]'
+LOAD_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="session")
+def server_url(node_binary):
+    """Base URL of `node web/serve.mjs --port 0` serving MODEL_DIR; stopped after the session."""
+    if not (MODEL_DIR / "metadata.json").is_file():
+        missing(f"no exported model in {MODEL_DIR}: run `python -m export`")
+    process = subprocess.Popen(
+        [node_binary, "web/serve.mjs", "--port", "0", "--model-dir", str(MODEL_DIR)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    line = process.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+    if match is None:
+        process.kill()
+        pytest.fail(f"web/serve.mjs did not start: {line}{process.stdout.read()}")
+    yield match.group(0)
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def page(browser, server_url):
+    """A fresh tab with the page loaded and the model ready."""
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    tab = context.new_page()
+    errors = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.goto(server_url)
+    tab.wait_for_selector(READY, timeout=LOAD_TIMEOUT_MS)
+    yield tab
+    context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
+# Digits as polylines in the unit square (x right, y down), drawn the way people write them.
+DIGIT_STROKES = {
+    "0": [[(0.5 + 0.27 * math.sin(2 * math.pi * step / 28), 0.5 - 0.37 * math.cos(2 * math.pi * step / 28)) for step in range(30)]],
+    "1": [[(0.52, 0.12), (0.48, 0.88)]],
+    "2": [[(0.28, 0.3), (0.36, 0.17), (0.5, 0.12), (0.64, 0.17), (0.7, 0.3), (0.64, 0.45), (0.3, 0.86), (0.76, 0.86)]],
+    "3": [[(0.3, 0.18), (0.5, 0.11), (0.68, 0.2), (0.68, 0.35), (0.48, 0.47), (0.7, 0.58), (0.71, 0.75), (0.5, 0.88), (0.28, 0.8)]],
+    "4": [[(0.32, 0.12), (0.27, 0.58), (0.76, 0.58)], [(0.64, 0.14), (0.64, 0.9)]],
+    "5": [[(0.7, 0.14), (0.36, 0.14), (0.33, 0.46), (0.55, 0.41), (0.7, 0.55), (0.69, 0.76), (0.5, 0.87), (0.28, 0.8)]],
+    "7": [[(0.24, 0.17), (0.76, 0.17), (0.42, 0.88)]],
+}
+# (name, scale of the canvas the digit spans, centre x, centre y, pen width in canvas pixels)
+PLACEMENTS = [("centred", 0.7, 0.5, 0.5, None), ("small_top_left", 0.38, 0.3, 0.3, 14), ("large_thick", 0.92, 0.5, 0.5, 34)]
+
+
+def draw(page, strokes, scale=0.7, centre=(0.5, 0.5), steps_per_segment=6):
+    """Draw unit-square polylines with the mouse, mapped onto the on-screen canvas."""
+    box = page.locator('[data-testid="draw-canvas"]').bounding_box()
+
+    def to_screen(point):
+        x = box["x"] + box["width"] * (centre[0] + (point[0] - 0.5) * scale)
+        y = box["y"] + box["height"] * (centre[1] + (point[1] - 0.5) * scale)
+        return x, y
+
+    for polyline in strokes:
+        page.mouse.move(*to_screen(polyline[0]))
+        page.mouse.down()
+        for point in polyline[1:]:
+            page.mouse.move(*to_screen(point), steps=steps_per_segment)
+        page.mouse.up()
+
+
+def set_stroke_width(page, width):
+    page.locator('[data-testid="stroke-width"]').fill(str(width))
+
+
+def prediction(page):
+    return page.locator('[data-testid="prediction"]').inner_text().strip()
+
+
+def wait_for_prediction(page, expected):
+    page.wait_for_function(
+        "expected => document.querySelector('[data-testid=prediction]').textContent.trim() === expected",
+        arg=expected,
+        timeout=5000,
+    )
+
+
+@pytest.mark.parametrize("placement", PLACEMENTS, ids=lambda placement: placement[0])
+@pytest.mark.parametrize("digit", sorted(DIGIT_STROKES))
+def test_drawn_digit_is_recognised(page, digit, placement):
+    _, scale, centre_x, centre_y, width = placement
+    if width is not None:
+        set_stroke_width(page, width)
+    draw(page, DIGIT_STROKES[digit], scale=scale, centre=(centre_x, centre_y))
+    page.wait_for_function("() => document.querySelector('[data-testid=prediction]').textContent.trim() !== ''")
+    page.wait_for_timeout(150)  # let the stroke-end prediction replace any live one
+    assert prediction(page) == digit, page.locator('[data-testid="probabilities"]').inner_text()
+
+
+def test_blank_canvas_predicts_nothing(page):
+    assert prediction(page) == ""
+    assert page.locator('[data-testid="unsure"]').is_hidden()
+
+
+def test_prediction_shows_confidence_and_ten_bars(page):
+    draw(page, DIGIT_STROKES["7"])
+    wait_for_prediction(page, "7")
+    assert re.search(r"\d+(\.\d)?% sure it is a 7", page.locator('[data-testid="confidence"]').inner_text())
+    assert page.locator('[data-testid="probabilities"] li').count() == 10
+
+
+def test_clear_button_empties_canvas_and_prediction(page):
+    draw(page, DIGIT_STROKES["1"])
+    wait_for_prediction(page, "1")
+    page.locator('[data-testid="clear"]').click()
+    assert prediction(page) == ""
+    blank = page.evaluate(
+        "() => { const c = document.querySelector('[data-testid=draw-canvas]');"
+        " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        " return d.every((v, i) => i % 4 === 3 || v === 0); }"
+    )
+    assert blank
+
+
+def test_escape_key_clears(page):
+    draw(page, DIGIT_STROKES["1"])
+    wait_for_prediction(page, "1")
+    page.keyboard.press("Escape")
+    assert prediction(page) == ""
+
+
+def test_clear_button_is_reachable_by_keyboard(page):
+    draw(page, DIGIT_STROKES["1"])
+    wait_for_prediction(page, "1")
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement?.dataset.testid") == "clear":
+            break
+    assert page.evaluate("() => document.activeElement?.dataset.testid") == "clear"
+    page.keyboard.press("Enter")
+    assert prediction(page) == ""
+
+
+def test_stroke_width_slider_follows_metadata(page):
+    metadata = json.loads((MODEL_DIR / "metadata.json").read_text())["preprocess"]
+    slider = page.locator('[data-testid="stroke-width"]')
+    assert [int(slider.get_attribute(name)) for name in ("min", "max")] == metadata["stroke_width_range"]
+    assert int(slider.input_value()) == metadata["stroke_width"]
+    assert page.locator("label[for=stroke-width]").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("broken", "route_pattern", "fulfil"),
+    [
+        ("corrupt_weights", "**/*.bin", {"status": 200, "body": b"\x00" * 1024, "content_type": "application/octet-stream"}),
+        ("missing_model", "**/model/metadata.json", {"status": 404, "body": "not found"}),
+    ],
+)
+def test_model_load_failure_shows_visible_error(browser, server_url, broken, route_pattern, fulfil):
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.route(route_pattern, lambda route: route.fulfill(**fulfil))
+    tab.goto(server_url)
+    status = tab.wait_for_selector('[data-testid="status"][data-state="error"]', timeout=LOAD_TIMEOUT_MS)
+    assert status.is_visible()
+    text = status.inner_text()
+    assert "python -m export" in text, text
+    if broken == "corrupt_weights":
+        assert "SHA-256" in text, text
+    context.close()
+
+
+def test_no_request_leaves_the_origin(browser, server_url):
+    context = browser.new_context()
+    tab = context.new_page()
+    requests = []
+    tab.on("request", lambda request: requests.append(request.url))
+    response = tab.goto(server_url)
+    tab.wait_for_selector(READY, timeout=LOAD_TIMEOUT_MS)
+    draw(tab, DIGIT_STROKES["7"])
+    wait_for_prediction(tab, "7")
+    context.close()
+    origin = urlparse(server_url).netloc
+    assert any(url.endswith(".bin") for url in requests), requests  # the model really came over HTTP
+    outside = [url for url in requests if urlparse(url).scheme not in {"data", "blob"} and urlparse(url).netloc != origin]
+    assert not outside, outside
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "http" not in policy
+
+
+def test_page_fits_a_phone_screen(browser, server_url):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    tab = context.new_page()
+    tab.goto(server_url)
+    tab.wait_for_selector(READY, timeout=LOAD_TIMEOUT_MS)
+    assert tab.evaluate("() => document.documentElement.scrollWidth") <= 360
+    canvas = tab.locator('[data-testid="draw-canvas"]')
+    assert canvas.bounding_box()["width"] >= 280
+    assert canvas.evaluate("element => getComputedStyle(element).touchAction") == "none"
+    draw(tab, DIGIT_STROKES["1"])
+    wait_for_prediction(tab, "1")
+    context.close()
+
+
+def test_preprocessing_in_browser_matches_python_golden(page):
+    golden = json.loads(GOLDEN_PATH.read_text())
+    for case in golden["cases"]:
+        got = page.evaluate(
+            """([rgbaBase64, width, height]) => {
+                const bytes = Uint8ClampedArray.from(atob(rgbaBase64), (char) => char.charCodeAt(0));
+                return Array.from(window.mnistDemo.preprocess(bytes, width, height));
+            }""",
+            [case["canvas"]["rgba_b64"], case["canvas"]["width"], case["canvas"]["height"]],
+        )
+        expected = decode_expected(case).reshape(-1)
+        np.testing.assert_allclose(np.asarray(got, dtype=np.float32), expected, atol=1e-6, err_msg=case["name"])
+
+
+def test_tensor_count_stays_flat(page):
+    draw(page, DIGIT_STROKES["3"])
+    wait_for_prediction(page, "3")
+    counts = page.evaluate(
+        """async () => {
+            const before = window.mnistDemo.tf.memory().numTensors;
+            for (let i = 0; i < 20; i++) await window.mnistDemo.predictCanvas();
+            return [before, window.mnistDemo.tf.memory().numTensors];
+        }"""
+    )
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.slow
+def test_browser_float32_model_matches_keras_on_mnist(browser, server_url, mnist_dir):
+    """Browser half of the export parity check: the page's own loading code, real test digits."""
+    if not KERAS_MODEL.is_file():
+        missing(f"no Keras model at {KERAS_MODEL}: run `python -m train`")
+    import keras
+
+    from train.data import load_mnist, to_model_input
+
+    _, (test_images, _) = load_mnist(mnist_dir)
+    images = to_model_input(test_images[:200])
+    expected = keras.models.load_model(KERAS_MODEL).predict(images, verbose=0)
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(f"{server_url}?variant=float32")
+    tab.wait_for_selector(READY, timeout=LOAD_TIMEOUT_MS)
+    assert tab.evaluate("() => window.mnistDemo.variant") == "float32"
+    payload = base64.b64encode(images.astype("<f4").tobytes()).decode("ascii")
+    got = tab.evaluate(
+        """async (payload) => {
+            const bytes = Uint8Array.from(atob(payload), (char) => char.charCodeAt(0));
+            return Array.from(await window.mnistDemo.classifyBatch(new Float32Array(bytes.buffer)));
+        }""",
+        payload,
+    )
+    context.close()
+    got = np.asarray(got, dtype=np.float32).reshape(expected.shape)
+    np.testing.assert_allclose(got, expected, atol=1e-4, err_msg="browser float32 vs Keras")
+    np.testing.assert_array_equal(got.argmax(axis=1), expected.argmax(axis=1))
