@@ -2,6 +2,7 @@
 
     uv run python -m bench.web                    # web/model, every TF.js backend
     uv run python -m bench.web --backends wasm --predictions 500
+    uv run python -m bench.web --backends wasm --screenshot docs/screenshot.png
 
 For each backend (?backend=... on the page): a fresh browser context (empty cache) loads the page
 from `node web/serve.mjs`; the cold-load time is the page's own `mnist-ready` performance mark
@@ -65,7 +66,7 @@ def cold_load(browser, url: str) -> dict:
     context = browser.new_context()
     page = context.new_page()
     requests = []
-    page.on("requestfinished", requests.append)
+    page.on("requestfinished", lambda request: requests.append(request))
     page.goto(url)
     page.wait_for_selector('[data-testid="status"]:not([data-state="loading"])', timeout=60_000)
     state = page.get_attribute('[data-testid="status"]', "data-state")
@@ -93,6 +94,20 @@ def draw_seven(page) -> None:
         page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=8)
     page.mouse.up()
     page.wait_for_function("() => document.querySelector('[data-testid=prediction]').textContent !== ''")
+
+
+def save_screenshot(browser, url: str, path: Path) -> None:
+    """The page at laptop size with a drawn "7" and its prediction, for the README."""
+    context = browser.new_context(viewport={"width": 1040, "height": 800}, device_scale_factor=1)
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector('[data-testid="status"][data-state="ready"]', timeout=60_000)
+    draw_seven(page)
+    page.wait_for_timeout(300)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    context.close()
+    print(f"wrote {path}")
 
 
 def bench_backend(browser, url: str, backend: str, loads: int, predictions: int) -> dict:
@@ -130,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--loads", type=int, default=3, help="cold loads per backend (median reported)")
     parser.add_argument("--predictions", type=int, default=300, help="timed predictions per backend (>= 200)")
     parser.add_argument("--out", type=Path, default=RESULTS_PATH, help="JSON results file")
+    parser.add_argument("--screenshot", type=Path, help="also save a screenshot of the page with a drawn digit (docs/screenshot.png)")
     args = parser.parse_args(argv)
     if not (args.model_dir / "metadata.json").is_file():
         parser.error(f"no model in {args.model_dir}: run `python -m export`")
@@ -144,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
             browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
             version = browser.version
             results = [bench_backend(browser, url, backend, args.loads, args.predictions) for backend in args.backends.split(",")]
+            if args.screenshot:
+                save_screenshot(browser, url, args.screenshot)
             browser.close()
     finally:
         server.terminate()
@@ -161,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         "chromium_args": CHROMIUM_ARGS,
         "machine": f"{platform.machine()}, {platform.system()}",
         "model_variant": metadata["default_variant"],
+        "source_model_sha256": metadata.get("source_model_sha256"),
         "results": results,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
