@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from train.config import DEFAULT_MODEL_PATH, PROJECT_ROOT
-from train.inference import MODEL_PATH_ENV
+from train.config import PROJECT_ROOT
+from train.inference import MODEL_PATH_ENV, model_path_from_env
 from tests.test_upload import png_claiming_size
 
 APP_FILE = str(PROJECT_ROOT / "streamlit_app.py")  # AppTest resolves relative paths against this test file
@@ -40,10 +40,10 @@ def app(monkeypatch, untrained_model_path) -> AppTest:
 
 @pytest.fixture
 def trained_app(monkeypatch) -> AppTest:
-    """The app on the shipped model (no MNIST_MODEL_PATH), as `streamlit run` starts it."""
-    if not DEFAULT_MODEL_PATH.is_file():
-        pytest.fail(f"{DEFAULT_MODEL_PATH} is missing: it is committed; make it with `python -m train`")
-    monkeypatch.delenv(MODEL_PATH_ENV, raising=False)
+    """The app on the shipped model, as `streamlit run` starts it ($MNIST_MODEL_PATH, if set, picks another)."""
+    model_path = model_path_from_env()
+    if not model_path.is_file():
+        pytest.fail(f"{model_path} is missing: the trained model is committed; make it with `python -m train`")
     return AppTest.from_file(APP_FILE, default_timeout=60)
 
 

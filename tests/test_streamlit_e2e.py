@@ -1,0 +1,60 @@
+"""End to end: a real `streamlit run streamlit_app.py`, real Chromium, digits drawn with the mouse.
+
+The server runs the shipped artifacts/mnist.keras, exactly as the README's run command does
+(or the model named by $MNIST_MODEL_PATH, to try another one).
+Helpers (server start, strokes, selectors) live in tests/streamlit_driver.py, shared with
+bench/streamlit.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import streamlit_driver as driver
+from train.inference import MODEL_PATH_ENV, model_path_from_env
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    model_path = model_path_from_env()
+    if not model_path.is_file():
+        pytest.fail(f"{model_path} is missing: the trained model is committed; make it with `python -m train`")
+    with driver.streamlit_server(env={MODEL_PATH_ENV: str(model_path)}) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser, app_url):
+    page = driver.open_app(browser, app_url)
+    yield page
+    page.close()
+
+
+def test_blank_canvas_shows_the_prompt_and_no_prediction(page):
+    page.get_by_text(driver.PROMPT).wait_for(timeout=30_000)
+    assert driver.prediction_metric(page).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("digit", "centre", "size"),
+    [("1", (0.5, 0.5), 0.6), ("7", (0.5, 0.5), 0.6), ("0", (0.5, 0.5), 0.6), ("7", (0.3, 0.35), 0.35)],
+    ids=["one", "seven", "zero", "small-off-centre-seven"],
+)
+def test_drawn_digit_is_predicted(page, digit, centre, size):
+    driver.draw(page, driver.DIGIT_STROKES[digit], centre=centre, size=size)
+    assert driver.wait_for_prediction(page) == digit
+
+
+def test_clear_removes_the_prediction(page):
+    driver.draw(page, driver.DIGIT_STROKES["1"])
+    driver.wait_for_prediction(page)
+    driver.clear(page)
+    page.get_by_text(driver.PROMPT).wait_for(timeout=30_000)
+
+
+def test_bad_upload_shows_the_message(page):
+    page.get_by_role("tab", name="Upload a photo").click()
+    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    uploader.set_input_files(files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a picture\n"}])
+    page.get_by_text("This file is not an image").wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
