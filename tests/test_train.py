@@ -1,0 +1,88 @@
+"""train/model.py, train/artifacts.py and a real smoke run of `python -m train`."""
+
+from __future__ import annotations
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from train import artifacts
+from train.__main__ import main
+from train.config import INPUT_SHAPE, METRICS_FILENAME, MODEL_FILENAME, NUM_CLASSES, TrainConfig
+from train.model import build_model, weight_bytes
+
+WEIGHT_BUDGET_BYTES = 1_500_000  # float32 weights a web page can afford to download
+
+
+def test_model_maps_images_to_probabilities():
+    model = build_model()
+    images = np.random.default_rng(0).random((3, *INPUT_SHAPE), dtype=np.float32)
+    probabilities = model.predict(images, verbose=0)
+    assert model.input_shape == (None, *INPUT_SHAPE) and probabilities.shape == (3, NUM_CLASSES)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_model_fits_the_web_budget():
+    model = build_model()
+    assert 200_000 < model.count_params() < 400_000
+    assert weight_bytes(model) < WEIGHT_BUDGET_BYTES
+
+
+def test_exported_graph_has_no_augmentation_layers():
+    names = [layer.__class__.__name__ for layer in build_model().layers]
+    assert not [name for name in names if name.startswith("Random")]
+
+
+def test_failed_save_keeps_the_previous_model(tmp_path, monkeypatch):
+    path = tmp_path / MODEL_FILENAME
+    artifacts.save_model_atomically(build_model(), path)
+    before = path.read_bytes()
+
+    def crash_mid_save(self, filepath, *args, **kwargs):
+        open(filepath, "wb").write(b"half a zip file")  # what a killed save leaves behind
+        raise OSError("disk full")
+
+    monkeypatch.setattr(keras.Model, "save", crash_mid_save)
+    with pytest.raises(OSError, match="disk full"):
+        artifacts.save_model_atomically(build_model(TrainConfig(seed=7)), path)
+    assert path.read_bytes() == before
+    assert [entry.name for entry in tmp_path.iterdir()] == [MODEL_FILENAME]
+
+
+def test_unloadable_save_is_never_swapped_in(tmp_path, monkeypatch):
+    path = tmp_path / MODEL_FILENAME
+    path.write_bytes(b"previous good model")
+    monkeypatch.setattr(keras.saving, "load_model", lambda *args, **kwargs: (_ for _ in ()).throw(ValueError("corrupt")))
+    with pytest.raises(ValueError, match="corrupt"):
+        artifacts.save_model_atomically(build_model(), path)
+    assert path.read_bytes() == b"previous good model"
+
+
+def test_help_explains_every_flag(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
+    for flag in ("--data", "--out", "--epochs", "--batch-size", "--learning-rate", "--limit", "--seed", "--no-augment", "--patience", "--validation-size"):
+        assert flag in text
+    assert "(default: 20)" in text and "example" in text
+
+
+def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, capsys):
+    out = tmp_path / "run"
+    assert main(["--data", str(mnist_dir), "--out", str(out), "--epochs", "1", "--limit", "512", "--validation-size", "500", "--seed", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("config: epochs=1") and f"saved {out / MODEL_FILENAME} (test acc " in printed
+
+    metrics = json.loads((out / METRICS_FILENAME).read_text())
+    assert metrics["epochs_run"] == 1 and metrics["train_images"] == 512 and metrics["config"]["seed"] == 3
+    assert np.array(metrics["confusion_matrix"]).sum() == 10_000  # evaluated on the whole test set
+    assert metrics["data_sha256"]["t10k-images-idx3-ubyte.gz"].startswith("8d422c7b")
+    assert {"tensorflow", "keras", "numpy"} <= metrics["versions"].keys()
+    for name in (MODEL_FILENAME, "history.csv", "plots/training_curves.png", "plots/confusion_matrix.png", "plots/misclassified.png"):
+        assert (out / name).stat().st_size > 0, name
+    assert list((out / "tensorboard").rglob("events.out.tfevents.*"))
+    reloaded = keras.saving.load_model(out / MODEL_FILENAME)
+    assert reloaded.count_params() == metrics["parameters"]
