@@ -32,6 +32,7 @@ os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
 
 PREDICT_SCRIPT = PROJECT_ROOT / "tests" / "js" / "predict.mjs"
 TFJS_PACKAGE_DIR = PROJECT_ROOT / "node_modules" / "@tensorflow" / "tfjs"
+WASM_BACKEND_DIR = PROJECT_ROOT / "node_modules" / "@tensorflow" / "tfjs-backend-wasm"
 
 
 class CheckError(RuntimeError):
@@ -123,8 +124,10 @@ def node_available() -> bool:
     return shutil.which("node") is not None and TFJS_PACKAGE_DIR.is_dir()
 
 
-def predict_in_node(model_dir: Path, images: np.ndarray, *, batch_size: int = 256, latency_samples: int = 0, timeout: float = 1800) -> tuple[np.ndarray, dict]:
+def predict_in_node(model_dir: Path, images: np.ndarray, *, backend: str = "cpu", batch_size: int = 256, latency_samples: int = 0, timeout: float = 1800) -> tuple[np.ndarray, dict]:
     """Real TF.js in Node: (N, 28, 28, 1) float32 -> ((N, 10) float32, report dict of tests/js/predict.mjs).
+
+    backend: "cpu" (plain @tensorflow/tfjs) or "wasm" (@tensorflow/tfjs-backend-wasm, the page's).
 
     Raises CheckError if Node fails or TF.js leaks tensors (the count after predicting must equal
     the count after loading, and disposing the model must return to the starting count).
@@ -135,7 +138,7 @@ def predict_in_node(model_dir: Path, images: np.ndarray, *, batch_size: int = 25
     with tempfile.TemporaryDirectory(prefix="tfjs-predict-") as scratch:
         inputs_path, outputs_path = Path(scratch) / "inputs.bin", Path(scratch) / "outputs.bin"
         np.ascontiguousarray(images, dtype="<f4").tofile(inputs_path)
-        command = [node, str(PREDICT_SCRIPT), str(model_dir), str(inputs_path), str(outputs_path), "--batch-size", str(batch_size), "--latency-samples", str(latency_samples)]
+        command = [node, str(PREDICT_SCRIPT), str(model_dir), str(inputs_path), str(outputs_path), "--batch-size", str(batch_size), "--latency-samples", str(latency_samples), "--backend", backend]
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=PROJECT_ROOT)
         if result.returncode != 0:
             message = (result.stderr.strip().splitlines() or ["no output"])[-1]

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from export.check import TfjsGraph, compare, predict_in_node, read_model_json, weight_files
+from export.check import WASM_BACKEND_DIR, TfjsGraph, compare, predict_in_node, read_model_json, weight_files
 from export.convert import FLOAT32_TOLERANCE, METADATA_FILENAME, MIN_QUANTIZED_AGREEMENT, convert, convert_variant
 from tests.conftest import missing
 from train.config import DEFAULT_MODEL_PATH, WEB_MODEL_DIR
@@ -80,6 +80,18 @@ def test_fresh_float32_export_in_node_matches_keras(fresh_export, test_digits, n
     assert agreement.max_abs_diff <= FLOAT32_TOLERANCE, agreement
     assert agreement.argmax_agreement == 1.0, agreement
     assert report["numTensors"]["afterPredict"] == report["numTensors"]["afterLoad"]  # predicting leaks nothing
+
+
+def test_fresh_float32_export_on_the_pages_wasm_backend_matches_keras(fresh_export, test_digits, node_binary):
+    """The page runs @tensorflow/tfjs-backend-wasm, whose kernels differ from the JS ones."""
+    if not WASM_BACKEND_DIR.is_dir():
+        missing("@tensorflow/tfjs-backend-wasm is not installed: run `npm ci`")
+    model, out = fresh_export
+    digits = test_digits[:NODE_DIGITS]
+    node_probabilities, report = predict_in_node(out / "web" / "float32", digits, backend="wasm")
+    agreement = compare(node_probabilities, model.predict(digits, verbose=0))
+    assert report["backend"] == "wasm"
+    assert agreement.max_abs_diff <= FLOAT32_TOLERANCE and agreement.argmax_agreement == 1.0, agreement
 
 
 def test_fresh_uint8_weights_load_in_node_as_python_dequantizes_them(fresh_export, test_digits, node_binary):

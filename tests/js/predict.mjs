@@ -10,8 +10,10 @@
 //      (the last line of stdout) with timings and tf.memory().numTensors before and after,
 //      which Python reads to check for leaks.
 //
-// usage: node tests/js/predict.mjs MODEL_DIR INPUTS.bin OUTPUTS.bin [--batch-size N] [--latency-samples K]
+// usage: node tests/js/predict.mjs MODEL_DIR INPUTS.bin OUTPUTS.bin [--batch-size N] [--latency-samples K] [--backend cpu|wasm]
 //   --latency-samples K  also time K single-digit predictions (batch 1) for the benchmark
+//   --backend            cpu (default: pure JS, what plain @tensorflow/tfjs gives Node) or wasm
+//                        (@tensorflow/tfjs-backend-wasm, the backend the page uses)
 
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -94,10 +96,11 @@ async function main() {
     options: {
       "batch-size": { type: "string", default: "256" },
       "latency-samples": { type: "string", default: "0" },
+      backend: { type: "string", default: "cpu" },
     },
   });
   if (positionals.length !== 3) {
-    throw new Error("usage: node tests/js/predict.mjs MODEL_DIR INPUTS.bin OUTPUTS.bin [--batch-size N] [--latency-samples K]");
+    throw new Error("usage: node tests/js/predict.mjs MODEL_DIR INPUTS.bin OUTPUTS.bin [--batch-size N] [--latency-samples K] [--backend cpu|wasm]");
   }
   const [modelDir, inputsPath, outputsPath] = positionals;
   const batchSize = Number(values["batch-size"]);
@@ -105,6 +108,12 @@ async function main() {
 
   // performance.now() counts from process start: this is Node start-up plus importing TF.js.
   const startupMs = performance.now();
+  if (values.backend === "wasm") {
+    await import("@tensorflow/tfjs-backend-wasm"); // registers "wasm"; the page's backend (devDependency)
+  }
+  if (!(await tf.setBackend(values.backend))) {
+    throw new Error(`TF.js backend ${values.backend} is not available`);
+  }
   await tf.ready();
   const tensorsAtStart = tf.memory().numTensors;
   let started = performance.now();
