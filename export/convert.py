@@ -5,7 +5,7 @@ Pipeline: Keras model -> `model.export()` SavedModel (the TF Serving format, kep
 
     web/model/float32/{model.json, group1-shard1of1.bin}   exact weights, always written
     web/model/uint8/ or web/model/float16/                 quantized weights, if they pass
-    web/model/metadata.json                                 what web/js/main.js and the app read
+    web/model/metadata.json                                 what web/js/model.js and the app read
 
 A quantized variant ships only if its top class agrees with the float32 model on at least 99.9%
 of the 10k MNIST test digits; `default_variant` names the one the page should load. The
