@@ -71,13 +71,18 @@ def chromium_path() -> str | None:
 
 @pytest.fixture(scope="session")
 def browser():
-    """A real headless Chromium driven by Playwright, shared by the whole session."""
-    executable = chromium_path()
-    if executable is None:
-        missing("Chromium not found: install it (apt-get install chromium) or set CHROMIUM_PATH")
+    """A real headless Chromium driven by Playwright, shared by the whole session.
+
+    The system Chromium when there is one (CI installs Debian's), else the one
+    `playwright install chromium` downloads (what `make test` does on a laptop without one).
+    """
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        except PlaywrightError as error:
+            missing(f"Chromium not found or does not start ({str(error).splitlines()[0]}): apt-get install chromium, set CHROMIUM_PATH, or run `uv run playwright install chromium`")
         yield browser
         browser.close()
