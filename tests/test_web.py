@@ -59,11 +59,13 @@ def page(browser, server_url):
     tab = context.new_page()
     errors = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
+    # CSP violations and failed loads show up as console errors.
+    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     tab.goto(server_url)
     tab.wait_for_selector(READY, timeout=LOAD_TIMEOUT_MS)
     yield tab
     context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
+    assert not errors, f"errors in the page: {errors}"
 
 
 # Digits as polylines in the unit square (x right, y down), drawn the way people write them.

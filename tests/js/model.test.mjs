@@ -1,0 +1,44 @@
+/**
+ * web/js/model.js: weight files are checked against metadata.weights_sha256 before TF.js sees
+ * them, and every failure names the command that fixes it. The full load (real files, real
+ * TF.js, real browser) is in tests/test_web.py.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+
+import { loadMetadata, ModelLoadError, sha256Hex, verifyingFetch } from '../../web/js/model.js';
+
+const BASE = new URL('http://127.0.0.1:1/model/');
+const WEIGHTS = new Uint8Array([1, 2, 3, 4, 250]);
+const WEIGHTS_SHA = createHash('sha256').update(WEIGHTS).digest('hex');
+
+/** A fetch that serves a fixed table of URL -> bytes, 404 otherwise. */
+const fakeFetch = (files) => async (url) =>
+  url in files ? new Response(files[url], { status: 200 }) : new Response('not found', { status: 404 });
+
+test('sha256Hex matches node:crypto', async () => {
+  assert.equal(await sha256Hex(WEIGHTS.buffer), WEIGHTS_SHA);
+});
+
+test('weights with the recorded checksum pass through unchanged', async () => {
+  const url = `${BASE.href}uint8/group1-shard1of1.bin`;
+  const verified = verifyingFetch(BASE, { 'uint8/group1-shard1of1.bin': WEIGHTS_SHA }, fakeFetch({ [url]: WEIGHTS }));
+  const response = await verified(url);
+  assert.deepEqual(new Uint8Array(await response.arrayBuffer()), WEIGHTS);
+});
+
+test('corrupt weights are refused with a message naming python -m export', async () => {
+  const url = `${BASE.href}uint8/group1-shard1of1.bin`;
+  const verified = verifyingFetch(BASE, { 'uint8/group1-shard1of1.bin': '0'.repeat(64) }, fakeFetch({ [url]: WEIGHTS }));
+  await assert.rejects(verified(url), (error) => error instanceof ModelLoadError && /corrupt: SHA-256/.test(error.message) && /python -m export/.test(error.message));
+});
+
+test('a weight file without a recorded checksum is refused', async () => {
+  const url = `${BASE.href}uint8/extra.bin`;
+  await assert.rejects(verifyingFetch(BASE, {}, fakeFetch({ [url]: WEIGHTS }))(url), /no checksum for weight file uint8\/extra.bin/);
+});
+
+test('missing metadata says what to run', async () => {
+  await assert.rejects(loadMetadata(BASE, fakeFetch({})), (error) => /HTTP 404/.test(error.message) && /python -m export/.test(error.message));
+});
