@@ -218,7 +218,21 @@ def test_no_request_leaves_the_origin(browser, server_url):
     assert "default-src 'self'" in policy and "http" not in policy
 
 
-def test_page_fits_a_phone_screen(browser, server_url):
+def touch_draw(page, polyline, steps_per_segment=6):
+    """One finger stroke through Chromium's touch input (CDP), in unit-square canvas coordinates."""
+    box = page.locator('[data-testid="draw-canvas"]').bounding_box()
+    session = page.context.new_cdp_session(page)
+    points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in polyline]
+    session.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]})
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        for step in range(1, steps_per_segment + 1):
+            x, y = x0 + (x1 - x0) * step / steps_per_segment, y0 + (y1 - y0) * step / steps_per_segment
+            session.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    session.detach()
+
+
+def test_page_fits_a_phone_screen_and_draws_by_touch(browser, server_url):
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     tab = context.new_page()
     tab.goto(server_url)
@@ -227,8 +241,10 @@ def test_page_fits_a_phone_screen(browser, server_url):
     canvas = tab.locator('[data-testid="draw-canvas"]')
     assert canvas.bounding_box()["width"] >= 280
     assert canvas.evaluate("element => getComputedStyle(element).touchAction") == "none"
-    draw(tab, DIGIT_STROKES["1"])
-    wait_for_prediction(tab, "1")
+    scroll_before = tab.evaluate("() => window.scrollY")
+    touch_draw(tab, [(0.24, 0.17), (0.76, 0.17), (0.42, 0.88)])
+    wait_for_prediction(tab, "7")
+    assert tab.evaluate("() => window.scrollY") == scroll_before  # the finger drew, it did not scroll
     context.close()
 
 
