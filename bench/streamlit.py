@@ -1,0 +1,202 @@
+"""Benchmark the Streamlit app: server-side prediction time, browser latency, concurrent sessions.
+
+    uv run python -m bench.streamlit                       # shipped model, default counts
+    uv run python -m bench.streamlit --runs 500 --drawings 30 --sessions 10
+
+1. In-process: canvas RGBA (a drawn "7", 280x280) -> preprocess_canvas -> predict_probabilities,
+   timed over --runs runs after a warm-up (what each rerun of the app spends on a drawing).
+2. Browser: a real `streamlit run` and headless Chromium; a digit is drawn with the mouse,
+   timed from mouse-up to the "Prediction" metric appearing; cleared and repeated --drawings times.
+3. Concurrency: --sessions browser sessions (separate contexts, one server) draw at the same
+   moment; each must show the right prediction with no exception element, and we report latencies.
+Prints the numbers and writes bench/results/streamlit.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from tests import streamlit_driver as driver
+from tests.conftest import CHROMIUM_ARGS, chromium_path
+from train import inference
+from train.config import CANVAS_SIZE, PROJECT_ROOT, STROKE_WIDTH
+from train.preprocess import preprocess_canvas
+
+RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "streamlit.json"
+DIGITS = ("1", "7", "0")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def summarise(milliseconds: list[float]) -> dict:
+    return {
+        "count": len(milliseconds),
+        "median_ms": round(statistics.median(milliseconds), 2),
+        "p95_ms": round(percentile(milliseconds, 0.95), 2),
+        "max_ms": round(max(milliseconds), 2),
+    }
+
+
+def drawn_canvas(digit: str) -> np.ndarray:
+    """(CANVAS_SIZE, CANVAS_SIZE, 4) uint8: the driver's stroke for `digit`, white on black, like the canvas sends."""
+    image = Image.new("RGBA", (CANVAS_SIZE, CANVAS_SIZE), (0, 0, 0, 255))
+    points = [(CANVAS_SIZE * (0.2 + 0.6 * x), CANVAS_SIZE * (0.2 + 0.6 * y)) for x, y in driver.DIGIT_STROKES[digit]]
+    ImageDraw.Draw(image).line(points, fill=(255, 255, 255, 255), width=STROKE_WIDTH, joint="curve")
+    return np.asarray(image)
+
+
+def bench_server_side(model_path: Path, runs: int) -> dict:
+    model = inference.load_model(model_path)
+    canvas = drawn_canvas("7")
+    for _ in range(10):  # warm-up: the first calls trace and allocate
+        inference.predict_probabilities(model, preprocess_canvas(canvas))
+    whole, preprocess_only, predict_only = [], [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        image = preprocess_canvas(canvas)
+        middle = time.perf_counter()
+        probabilities = inference.predict_probabilities(model, image)
+        end = time.perf_counter()
+        whole.append((end - start) * 1000)
+        preprocess_only.append((middle - start) * 1000)
+        predict_only.append((end - middle) * 1000)
+    return {
+        "predicted": inference.top_prediction(probabilities).label,
+        "preprocess_and_predict": summarise(whole),
+        "preprocess": summarise(preprocess_only),
+        "predict": summarise(predict_only),
+    }
+
+
+def bench_browser(browser, url: str, drawings: int) -> dict:
+    page = driver.open_app(browser, url)
+    latencies, wrong = [], []
+    for index in range(drawings):
+        digit = DIGITS[index % len(DIGITS)]
+        if index:
+            driver.clear(page)
+        mouse_up = driver.draw(page, driver.DIGIT_STROKES[digit])
+        shown = driver.wait_for_prediction(page)
+        latencies.append((time.perf_counter() - mouse_up) * 1000)
+        if shown != digit:
+            wrong.append({"drawn": digit, "shown": shown})
+    page.close()
+    return {"mouse_up_to_metric": summarise(latencies), "wrong": wrong}
+
+
+async def open_session(browser, url: str):
+    """A fresh browser context (its own Streamlit session) on the app, canvas ready."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = await context.new_page()
+    await page.goto(url, timeout=120_000)
+    await page.locator(driver.CANVAS).wait_for(timeout=120_000)
+    return context, page
+
+
+async def draw_and_time(page, digit: str) -> dict:
+    """Draw `digit` with the mouse and time mouse-up -> the "Prediction" metric."""
+    try:
+        box = await page.locator(driver.CANVAS).bounding_box()
+        points = [(box["x"] + box["width"] * (0.2 + 0.6 * x), box["y"] + box["height"] * (0.2 + 0.6 * y)) for x, y in driver.DIGIT_STROKES[digit]]
+        await page.mouse.move(*points[0])
+        await page.mouse.down()
+        for point in points[1:]:
+            await page.mouse.move(*point, steps=6)
+        await page.mouse.up()
+        mouse_up = time.perf_counter()
+        label = page.locator('[data-testid="stMetricLabel"]').get_by_text("Prediction", exact=True)
+        metric = page.locator('[data-testid="stMetric"]').filter(has=label)
+        await metric.wait_for(timeout=120_000)
+        latency = (time.perf_counter() - mouse_up) * 1000
+        shown = (await metric.locator('[data-testid="stMetricValue"]').inner_text()).strip()
+        exceptions = await page.locator('[data-testid="stException"]').count()
+        return {"drawn": digit, "shown": shown, "latency_ms": round(latency, 1), "exceptions": exceptions, "error": None}
+    except Exception as error:  # a failed session is a result to report, not a crash of the benchmark
+        return {"drawn": digit, "shown": None, "latency_ms": None, "exceptions": None, "error": f"{type(error).__name__}: {error}"[:300]}
+
+
+async def bench_concurrent(url: str, sessions: int) -> dict:
+    """Open the sessions one after another (2 cores cannot load 10 pages at once), then all draw together."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        opened = [await open_session(browser, url) for _ in range(sessions)]
+        digits = [DIGITS[index % len(DIGITS)] for index in range(sessions)]
+        results = await asyncio.gather(*(draw_and_time(page, digit) for (_, page), digit in zip(opened, digits)))
+        for context, _ in opened:
+            await context.close()
+        await browser.close()
+    answered = [result for result in results if result["error"] is None]
+    return {
+        "sessions": sessions,
+        "answered": len(answered),
+        "correct": sum(result["shown"] == result["drawn"] for result in answered),
+        "with_errors": sum(1 for result in results if result["error"] or result["exceptions"]),
+        "latency": summarise([result["latency_ms"] for result in answered]) if answered else None,
+        "results": results,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--model", type=Path, default=inference.model_path_from_env(), help="the .keras model to serve")
+    parser.add_argument("--runs", type=int, default=300, help="in-process preprocess+predict runs")
+    parser.add_argument("--drawings", type=int, default=20, help="mouse drawings timed in one browser session")
+    parser.add_argument("--sessions", type=int, default=10, help="concurrent browser sessions")
+    parser.add_argument("--out", type=Path, default=RESULTS_PATH, help="where to write the JSON results")
+    args = parser.parse_args(argv)
+    if args.runs < 200:
+        parser.error("--runs must be at least 200 for a meaningful p95")
+    if chromium_path() is None:
+        print("error: Chromium not found: install it (apt-get install chromium) or set CHROMIUM_PATH", file=sys.stderr)
+        return 1
+    try:
+        server_side = bench_server_side(args.model, args.runs)
+    except inference.ModelError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"server side, preprocess+predict: {server_side['preprocess_and_predict']}")
+
+    from playwright.sync_api import sync_playwright
+
+    with driver.streamlit_server(env={inference.MODEL_PATH_ENV: str(args.model)}) as url:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+            browser_latency = bench_browser(browser, url, args.drawings)
+            browser.close()
+        print(f"browser, mouse-up -> metric: {browser_latency['mouse_up_to_metric']} wrong: {browser_latency['wrong']}")
+        concurrent = asyncio.run(bench_concurrent(url, args.sessions))
+    print(
+        f"{concurrent['sessions']} concurrent sessions: {concurrent['answered']} answered, {concurrent['correct']} correct, "
+        f"{concurrent['with_errors']} with errors, latency {concurrent['latency']}"
+    )
+    results = {
+        "model": str(args.model),
+        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
+        "server_side": server_side,
+        "browser": browser_latency,
+        "concurrent": concurrent,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {args.out}")
+    return 0 if concurrent["answered"] == concurrent["sessions"] and not concurrent["with_errors"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
