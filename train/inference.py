@@ -59,13 +59,13 @@ def load_model(path: str | Path):
 def predict_probabilities(model, image: np.ndarray) -> np.ndarray:
     """One (28, 28, 1) float32 image in [0, 1] -> (10,) float32 softmax probabilities (sum 1).
 
-    Calls the model directly rather than `model.predict`: for a single image `predict` spends
-    tens of milliseconds building a dataset, the direct call a few.
+    `predict_on_batch` runs Keras's compiled (traced once) predict function: about 1 ms here for
+    one image, where an eager `model(batch)` call takes about 12 ms and `model.predict` more still.
     """
     if image.shape != INPUT_SHAPE:
         raise ValueError(f"expected an image of shape {INPUT_SHAPE}, got {image.shape}")
     batch = np.asarray(image, dtype=np.float32)[np.newaxis]
-    return model(batch, training=False).numpy()[0].astype(np.float32)  # TensorFlow backend: an EagerTensor
+    return np.asarray(model.predict_on_batch(batch))[0].astype(np.float32)
 
 
 @dataclasses.dataclass(frozen=True)
