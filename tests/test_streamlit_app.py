@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from train.config import PROJECT_ROOT
 from train.inference import MODEL_PATH_ENV, model_path_from_env
-from tests.test_upload import png_claiming_size
+from tests.test_upload import png_claiming_size, seven
 
 APP_FILE = str(PROJECT_ROOT / "streamlit_app.py")  # AppTest resolves relative paths against this test file
 PROMPT = "Draw a digit (0-9)"
@@ -113,3 +113,28 @@ def test_uploaded_real_digit_is_predicted_as_its_label(trained_app, test_digits,
         trained_app.run()
         assert not trained_app.exception
         assert predictions(trained_app) == [label], f"{polarity} digit {label}"
+
+
+def test_model_tab_shows_metrics_and_plots_written_beside_the_model(monkeypatch, tmp_path, untrained_model_path):
+    (tmp_path / "mnist.keras").write_bytes(untrained_model_path.read_bytes())
+    (tmp_path / "metrics.json").write_text('{"test_accuracy": 0.9965, "parameters": 327242}')
+    (tmp_path / "plots").mkdir()
+    (tmp_path / "plots" / "confusion_matrix.png").write_bytes(png(np.zeros((10, 10), dtype=np.uint8)))
+    monkeypatch.setenv(MODEL_PATH_ENV, str(tmp_path / "mnist.keras"))
+    at = AppTest.from_file(APP_FILE, default_timeout=60).run()
+    model_tab = at.tabs[2]
+    assert not at.exception
+    assert {metric.label: metric.value for metric in model_tab.metric} == {"Test accuracy": "99.65%", "Parameters": "327,242"}
+    assert len(model_tab.get("image")) == 1
+    missing = [info.value for info in model_tab.info]
+    assert any("training_curves.png is missing" in text and "python -m train" in text for text in missing)
+
+
+def test_low_confidence_says_it_is_unsure(app):
+    """An untrained model spreads ~10% over every class: the app must not present that as an answer."""
+    app.run()
+    app.file_uploader(key="upload").set_value(("seven.png", png(seven()), "image/png"))
+    app.run()
+    assert not app.exception
+    assert len(predictions(app)) == 1
+    assert any(warning.value.startswith("Not sure") for warning in app.warning)
