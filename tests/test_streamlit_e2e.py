@@ -9,8 +9,10 @@ bench/streamlit.py.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import streamlit_driver as driver
+from train.config import STROKE_WIDTH_RANGE
 from train.inference import MODEL_PATH_ENV, model_path_from_env
 
 
@@ -58,3 +60,14 @@ def test_bad_upload_shows_the_message(page):
     uploader.set_input_files(files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a picture\n"}])
     page.get_by_text("This file is not an image").wait_for(timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+@pytest.mark.parametrize(("key", "width", "digit"), [("Home", STROKE_WIDTH_RANGE[0], "7"), ("End", STROKE_WIDTH_RANGE[1], "0")], ids=["thinnest-pen", "thickest-pen"])
+def test_digit_drawn_with_another_pen_width_is_predicted(page, key, width, digit):
+    slider = page.get_by_role("slider")
+    slider.focus()
+    slider.press(key)
+    expect(page.locator('[data-testid="stSliderThumbValue"]')).to_have_text(str(width))
+    page.wait_for_timeout(1500)  # the slider's rerun hands the canvas its new pen; no DOM sign marks its end
+    driver.draw(page, driver.DIGIT_STROKES[digit])
+    assert driver.wait_for_prediction(page) == digit
