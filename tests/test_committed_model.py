@@ -1,0 +1,28 @@
+"""The model the repo ships (artifacts/mnist.keras) on the 10,000 real MNIST test digits."""
+
+from __future__ import annotations
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from train.config import ARTIFACTS_DIR, DEFAULT_MODEL_PATH, METRICS_FILENAME
+from train.data import load_mnist, to_model_input
+
+SHIPPED_ACCURACY_FLOOR = 0.996  # the target the README promises
+
+
+@pytest.mark.slow
+def test_shipped_model_reaches_its_stated_accuracy(mnist_dir):
+    assert DEFAULT_MODEL_PATH.is_file(), "the repo must ship artifacts/mnist.keras (make it with `python -m train`)"
+    model = keras.saving.load_model(DEFAULT_MODEL_PATH, compile=False)
+    _, (test_images, test_labels) = load_mnist(mnist_dir)
+    predicted = model.predict(to_model_input(test_images), batch_size=1000, verbose=0).argmax(axis=1)
+    accuracy = float((predicted == test_labels).mean())
+    recorded = json.loads((ARTIFACTS_DIR / METRICS_FILENAME).read_text())
+    assert accuracy >= SHIPPED_ACCURACY_FLOOR
+    # metrics.json, the README and the page's footer all quote this number: it must be this model's.
+    assert recorded["test_accuracy"] == pytest.approx(accuracy, abs=1e-4)
+    assert np.array(recorded["confusion_matrix"]).trace() == int((predicted == test_labels).sum())
