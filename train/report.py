@@ -42,14 +42,19 @@ def save_figure(figure, path: Path) -> None:
 
 
 def plot_training_curves(history: dict, path: Path) -> None:
-    """Loss and accuracy per epoch, training vs validation, from Keras's History.history."""
-    figure, (loss_axis, accuracy_axis) = plt.subplots(1, 2, figsize=(10, 3.8))
+    """Loss and error rate per epoch, training vs validation, from Keras's History.history.
+
+    Log scales: the interesting part is the last tenths of a percent, not the first epoch's drop.
+    """
+    figure, (loss_axis, error_axis) = plt.subplots(1, 2, figsize=(10, 3.8))
     epochs = np.arange(1, len(history["loss"]) + 1)
-    for axis, key, title in ((loss_axis, "loss", "Loss"), (accuracy_axis, "accuracy", "Accuracy")):
-        axis.plot(epochs, history[key], marker="o", label="training (augmented)")
-        axis.plot(epochs, history[f"val_{key}"], marker="o", label="validation")
-        axis.set(title=title, xlabel="epoch")
-        axis.grid(alpha=0.3)
+    for prefix, label in (("", "training (augmented)"), ("val_", "validation")):
+        loss_axis.plot(epochs, history[f"{prefix}loss"], marker="o", label=label)
+        error_axis.plot(epochs, 100 * (1 - np.array(history[f"{prefix}accuracy"])), marker="o", label=label)
+    loss_axis.set(title="Loss", xlabel="epoch", yscale="log")
+    error_axis.set(title="Error rate (%)", xlabel="epoch", yscale="log")
+    for axis in (loss_axis, error_axis):
+        axis.grid(alpha=0.3, which="both")
         axis.legend()
     save_figure(figure, path)
 
