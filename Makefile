@@ -25,6 +25,6 @@ export:  ## artifacts/mnist.keras -> web/model/ (TF.js) and artifacts/saved_mode
 	uv run python -m export
 
 bench:  ## the speed and size numbers in bench/results/
-	uv run python bench/export_parity.py
-	uv run python bench/web.py
-	uv run python bench/streamlit.py
+	uv run python -m bench.export_parity
+	uv run python -m bench.web
+	uv run python -m bench.streamlit
