@@ -5,8 +5,8 @@ Model: artifacts/mnist.keras (made by `python -m train`), or the .keras file nam
        MNIST_MODEL_PATH environment variable.
 
 A thin UI: the pipeline is train.preprocess (canvas -> 28x28), train.inference (model,
-prediction, unsure rule), train.upload (photo -> canvas-like pixels) and train.model_report
-(the Model tab). Streamlit reruns this file top to bottom on every interaction.
+prediction, unsure rule), train.upload (photo -> canvas-like pixels), train.activations (the
+"Look inside" filters and activation maps) and train.model_report (the Model tab). Streamlit reruns this file top to bottom on every interaction.
 """
 
 import altair as alt
@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from train import inference, model_report, upload
+from train import activations, inference, model_report, upload
 from train.config import CANVAS_SIZE, CLASS_LABELS, STROKE_WIDTH, STROKE_WIDTH_RANGE, UNSURE_BELOW
 from train.preprocess import is_blank, preprocess_canvas
 
@@ -26,6 +26,12 @@ st.set_page_config(page_title="Draw a digit", page_icon="✏️", layout="wide")
 def load_model(path: str):
     """One model per server process, shared by every session (Keras inference is thread-safe)."""
     return inference.load_model(path)
+
+
+@st.cache_resource(show_spinner=False)
+def load_activation_model(path: str):
+    """The block1/block2 activation model for the model at `path`, built once per process like load_model."""
+    return activations.activation_model(load_model(path))
 
 
 def show_prediction(model, image: np.ndarray) -> None:
@@ -48,6 +54,32 @@ def show_prediction(model, image: np.ndarray) -> None:
         tooltip=["digit", alt.Tooltip("probability:Q", format=".1%")],
     )
     st.altair_chart(bars, width="stretch", height=220)
+    show_look_inside(model, image)
+
+
+def show_look_inside(model, image: np.ndarray) -> None:
+    """The first layer's 32 learned 3x3 filters and the block1/block2 activation maps for `image`.
+
+    Grids of small grey images, 8 per row, numbered row by row from 0; each tile is scaled to its
+    own min..max, and enlarged nearest-neighbour so the pixels stay sharp.
+    """
+    with st.expander("Look inside the model: learned filters and activations for this digit"):
+        filters = activations.first_conv_filters(model)  # (32, 3, 3)
+        maps = activations.block_activations(load_activation_model(str(model_path)), image)
+        block1, block2 = (np.moveaxis(maps[name], -1, 0) for name in ("block1", "block2"))  # (C, H, W)
+        filter_column, block1_column, block2_column = st.columns(3)
+        filter_column.image(
+            activations.enlarge_grid(activations.tile(filters, columns=8), scale=8),
+            caption=f"First conv layer: its {len(filters)} learned 3 x 3 filters (white = large weight, black = small)",
+        )
+        block1_column.image(
+            activations.enlarge_grid(activations.tile(block1, columns=8), scale=3),
+            caption=f"Block 1 output: {len(block1)} activation maps of {block1.shape[1]} x {block1.shape[2]} (white = strong response)",
+        )
+        block2_column.image(
+            activations.enlarge_grid(activations.tile(block2, columns=8), scale=6),
+            caption=f"Block 2 output: {len(block2)} activation maps of {block2.shape[1]} x {block2.shape[2]} (white = strong response)",
+        )
 
 
 st.title("Draw a digit")
