@@ -61,7 +61,8 @@ def show_look_inside(model, image: np.ndarray) -> None:
     """The first layer's 32 learned 3x3 filters and the block1/block2 activation maps for `image`.
 
     Grids of small grey images, 8 per row, numbered row by row from 0; each tile is scaled to its
-    own min..max, and enlarged nearest-neighbour so the pixels stay sharp.
+    own min..max and enlarged nearest-neighbour so the pixels stay sharp, with grey gaps
+    (wider between the filters, whose own pixels are grey too).
     """
     with st.expander("Look inside the model: learned filters and activations for this digit"):
         filters = activations.first_conv_filters(model)  # (32, 3, 3)
@@ -69,15 +70,15 @@ def show_look_inside(model, image: np.ndarray) -> None:
         block1, block2 = (np.moveaxis(maps[name], -1, 0) for name in ("block1", "block2"))  # (C, H, W)
         filter_column, block1_column, block2_column = st.columns(3)
         filter_column.image(
-            activations.enlarge_grid(activations.tile(filters, columns=8), scale=8),
+            activations.enlarge_grid(activations.tile(filters, columns=8, gap=5, scale=10), scale=1),
             caption=f"First conv layer: its {len(filters)} learned 3 x 3 filters (white = large weight, black = small)",
         )
         block1_column.image(
-            activations.enlarge_grid(activations.tile(block1, columns=8), scale=3),
+            activations.enlarge_grid(activations.tile(block1, columns=8, gap=2, scale=3), scale=1),
             caption=f"Block 1 output: {len(block1)} activation maps of {block1.shape[1]} x {block1.shape[2]} (white = strong response)",
         )
         block2_column.image(
-            activations.enlarge_grid(activations.tile(block2, columns=8), scale=6),
+            activations.enlarge_grid(activations.tile(block2, columns=8, gap=2, scale=7), scale=1),
             caption=f"Block 2 output: {len(block2)} activation maps of {block2.shape[1]} x {block2.shape[2]} (white = strong response)",
         )
 

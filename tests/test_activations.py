@@ -83,3 +83,11 @@ def test_enlarge_grid_is_nearest_neighbour_uint8():
     big = activations.enlarge_grid(np.array([[0.0, 1.0]], np.float32), scale=3)
     assert big.dtype == np.uint8 and big.shape == (3, 6)
     assert (big[:, :3] == 0).all() and (big[:, 3:] == 255).all()
+
+
+def test_tile_scale_enlarges_each_map_but_not_the_gaps():
+    maps = np.stack([np.eye(3), np.ones((3, 3))]).astype(np.float32)
+    grid = activations.tile(maps, columns=2, gap=1, scale=4)
+    assert grid.shape == (12, 25)
+    np.testing.assert_array_equal(grid[:, :12], np.kron(np.eye(3), np.ones((4, 4))))
+    assert np.all(grid[:, 12] == 0.5)

@@ -56,19 +56,23 @@ def block_activations(activations, image: np.ndarray) -> dict[str, np.ndarray]:
     return {name: np.asarray(output, dtype=np.float32)[0] for name, output in zip(BLOCK_OUTPUT_NAMES, outputs)}
 
 
-def tile(maps: np.ndarray, columns: int | None = None, gap: int = 1, background: float = 0.5) -> np.ndarray:
+def tile(maps: np.ndarray, columns: int | None = None, gap: int = 1, background: float = 0.5, scale: int = 1) -> np.ndarray:
     """(N, h, w) maps -> one 2-D float32 grid image in [0, 1], for display.
 
     Each map is scaled to [0, 1] on its own (min -> 0, max -> 1; a constant map becomes 0), so
     every filter or channel uses the full grey range. Maps fill `columns` columns (default: a
     near-square grid, ceil(sqrt(N))) row by row, separated by `gap` pixels of `background`
     (mid grey by default, so that mostly black maps stay apart); unused cells are `background` too.
-    Output shape: (rows*h + (rows-1)*gap, columns*w + (columns-1)*gap).
+    `scale` > 1 enlarges each map nearest-neighbour first (h, w become h*scale, w*scale) while
+    the gaps stay `gap` pixels: enlarging the finished grid would widen the gaps to a whole map
+    pixel, and a 3x3 filter then blurs into its neighbours.
+    Output shape: (rows*h + (rows-1)*gap, columns*w + (columns-1)*gap), h and w after scaling.
     An (H, W, C) activation goes in as np.moveaxis(act, -1, 0).
     """
     maps = np.asarray(maps, dtype=np.float32)
     if maps.ndim != 3 or maps.shape[0] == 0:
         raise ValueError(f"expected (N, h, w) maps with N >= 1, got shape {maps.shape}")
+    maps = np.repeat(np.repeat(maps, scale, axis=1), scale, axis=2)
     count, height, width = maps.shape
     columns = columns or math.ceil(math.sqrt(count))
     rows = math.ceil(count / columns)
