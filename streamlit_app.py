@@ -71,7 +71,7 @@ def show_look_inside(model, image: np.ndarray) -> None:
         filter_column, block1_column, block2_column = st.columns(3)
         filter_column.image(
             activations.enlarge_grid(activations.tile(filters, columns=8, gap=5, scale=10), scale=1),
-            caption=f"First conv layer: its {len(filters)} learned 3 x 3 filters (white = large weight, black = small)",
+            caption=f"First conv layer: its {len(filters)} learned 3 x 3 filters, 8 per row (white = large weight, black = small)",
         )
         block1_column.image(
             activations.enlarge_grid(activations.tile(block1, columns=8, gap=2, scale=3), scale=1),
