@@ -217,7 +217,9 @@ def build_metadata(*, model, model_path: Path, web_dir: Path, shipped: dict, def
 def staging_dir(target: Path) -> Path:
     """A fresh empty `.tmp-<name>-*` folder beside `target` (same filesystem, so rename is atomic)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
+    staged = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
+    staged.chmod(0o755)  # mkdtemp makes it owner-only; once renamed it is served and read by others
+    return staged
 
 
 def swap_in(staged: Path, target: Path) -> None:

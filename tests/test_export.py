@@ -131,6 +131,7 @@ def test_export_without_mnist_writes_float32_only_and_replaces_previous(tmp_path
     assert metadata["variants"]["float32"]["max_abs_diff"] <= 1e-4
     assert (saved_model_dir / "saved_model.pb").read_bytes() != b"previous"
     assert leftovers(web_dir.parent) == [] and leftovers(tmp_path) == []
+    assert web_dir.stat().st_mode & 0o055 == 0o055, "the page's web server must be able to read the folder"
 
 
 @pytest.fixture(scope="module")
