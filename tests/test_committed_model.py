@@ -26,3 +26,17 @@ def test_shipped_model_reaches_its_stated_accuracy(mnist_dir):
     # metrics.json, the README and the page's footer all quote this number: it must be this model's.
     assert recorded["test_accuracy"] == pytest.approx(accuracy, abs=1e-4)
     assert np.array(recorded["confusion_matrix"]).trace() == int((predicted == test_labels).sum())
+
+
+def test_classification_report_agrees_with_the_confusion_matrix():
+    metrics = json.loads((ARTIFACTS_DIR / METRICS_FILENAME).read_text())
+    matrix = np.array(metrics["confusion_matrix"])
+    report = metrics["classification_report"]
+    for digit in range(matrix.shape[0]):
+        row = report[str(digit)]
+        assert row["support"] == matrix[digit].sum()
+        assert row["recall"] == pytest.approx(matrix[digit, digit] / matrix[digit].sum(), abs=1e-9)
+        assert row["precision"] == pytest.approx(matrix[digit, digit] / matrix[:, digit].sum(), abs=1e-9)
+        assert metrics["per_class_accuracy"][digit] == pytest.approx(row["recall"], abs=1e-6)
+    assert report["accuracy"] == pytest.approx(matrix.trace() / matrix.sum(), abs=1e-9)
+    assert metrics["test_accuracy"] == pytest.approx(report["accuracy"], abs=1e-9)
