@@ -29,14 +29,31 @@ from train.config import PROJECT_ROOT, WEB_MODEL_DIR
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "web.json"
 BUDGETS = {"ready_seconds": 1.5, "median_prediction_ms": 10.0, "transfer_bytes": 2_000_000}
+# predictCanvas() returns at once, doing nothing, while an earlier prediction is still running
+# (it only flags a re-run). On a slow backend (webgl in software, ~80 ms a call) the stroke's own
+# predictions were still running when timing began, so every timed call was such a no-op and the
+# median read 0.00 ms. So: first wait until the page is idle, then check that each timed call
+# really made tensors (tensor ids only grow; a probe tensor before and after shows whether any
+# were made in between), and fail loudly otherwise.
 TIMING_SCRIPT = """async (count) => {
     const demo = window.mnistDemo;
+    const tf = demo.tf;
+    const probeId = () => { const probe = tf.scalar(0); const id = probe.id; probe.dispose(); return id; };
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    for (let last = probeId(), settled = false; !settled; ) {
+        await sleep(300);
+        const now = probeId();
+        settled = now === last + 1;  // no tensor made in the last 300 ms but the probe
+        last = now;
+    }
     const image = new Float32Array(demo.metadata.preprocess.image_size ** 2).fill(0.5);
     const whole = [], model = [];
     for (let i = 0; i < count; i++) {
+        const before = probeId();
         let start = performance.now();
         await demo.predictCanvas();
         whole.push(performance.now() - start);
+        if (probeId() === before + 1) throw new Error(`predictCanvas call ${i} classified nothing (a prediction was still running)`);
         start = performance.now();
         await demo.classifyBatch(image);
         model.push(performance.now() - start);
