@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import missing
+from tests.digit_strokes import CURVED_DIGITS
 from tests.make_golden import GOLDEN_PATH, decode_expected
 from train.config import DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR
 
@@ -77,6 +78,8 @@ DIGIT_STROKES = {
     "4": [[(0.32, 0.12), (0.27, 0.58), (0.76, 0.58)], [(0.64, 0.14), (0.64, 0.9)]],
     "5": [[(0.7, 0.14), (0.36, 0.14), (0.33, 0.46), (0.55, 0.41), (0.7, 0.55), (0.69, 0.76), (0.5, 0.87), (0.28, 0.8)]],
     "7": [[(0.24, 0.17), (0.76, 0.17), (0.42, 0.88)]],
+    # 6, 8 and 9 are curves sampled into one polyline each (tests/digit_strokes.py).
+    **{digit: [polyline] for digit, polyline in CURVED_DIGITS.items()},
 }
 # (name, scale of the canvas the digit spans, centre x, centre y, pen width in canvas pixels)
 PLACEMENTS = [("centred", 0.7, 0.5, 0.5, None), ("small_top_left", 0.38, 0.3, 0.3, 14), ("large_thick", 0.92, 0.5, 0.5, 34)]
