@@ -19,6 +19,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 
+from tests.digit_strokes import CURVED_DIGITS
 from train.config import PROJECT_ROOT
 
 CANVAS = "canvas.upper-canvas"
@@ -30,6 +31,7 @@ DIGIT_STROKES = {
     "1": [(0.55, 0.0), (0.45, 1.0)],
     "7": [(0.1, 0.05), (0.9, 0.05), (0.45, 1.0)],
     "0": [(0.5 + 0.32 * math.sin(step / 24 * 2 * math.pi), 0.5 - 0.5 * math.cos(step / 24 * 2 * math.pi)) for step in range(26)],
+    **CURVED_DIGITS,  # 6, 8, 9: they span about 0.12..0.88 of this box, so draw them a bit larger
 }
 
 

@@ -39,8 +39,16 @@ def test_blank_canvas_shows_the_prompt_and_no_prediction(page):
 
 @pytest.mark.parametrize(
     ("digit", "centre", "size"),
-    [("1", (0.5, 0.5), 0.6), ("7", (0.5, 0.5), 0.6), ("0", (0.5, 0.5), 0.6), ("7", (0.3, 0.35), 0.35)],
-    ids=["one", "seven", "zero", "small-off-centre-seven"],
+    [
+        ("1", (0.5, 0.5), 0.6),
+        ("7", (0.5, 0.5), 0.6),
+        ("0", (0.5, 0.5), 0.6),
+        ("7", (0.3, 0.35), 0.35),
+        ("6", (0.5, 0.5), 0.8),
+        ("8", (0.5, 0.5), 0.8),
+        ("9", (0.5, 0.5), 0.8),
+    ],
+    ids=["one", "seven", "zero", "small-off-centre-seven", "six", "eight", "nine"],
 )
 def test_drawn_digit_is_predicted(page, digit, centre, size):
     driver.draw(page, driver.DIGIT_STROKES[digit], centre=centre, size=size)
