@@ -88,7 +88,8 @@ def weight_files(model_json: dict) -> list[str]:
 class TfjsGraph:
     """A TF.js graph model folder, run by TensorFlow: (N, 28, 28, 1) float32 -> (N, 10) float32."""
 
-    def __init__(self, model_dir: Path):
+    def __init__(self, model_dir: Path, output_keys: list[str] | None = None):
+        """output_keys: signature outputs to return (default: the one output); several -> run_all()."""
         import tensorflow as tf
         from google.protobuf import json_format
         from tensorflowjs.read_weights import read_weights
@@ -103,13 +104,19 @@ class TfjsGraph:
         if weights:
             raise CheckError(f"{model_dir}: weights without a graph node: {sorted(weights)[:3]}")
         signature = model_json["signature"]
-        input_key, output_key = signature_names(model_json)
+        if output_keys is None:
+            input_key, output_key = signature_names(model_json)
+            output_keys = [output_key]
+        else:
+            (input_key,) = signature["inputs"]
+        self.output_keys = list(output_keys)
         input_tensor = signature["inputs"][input_key]["name"]
-        output_tensor = signature["outputs"][output_key]["name"]
+        output_tensors = [signature["outputs"][key]["name"] for key in self.output_keys]
         input_shape = [None if int(dim["size"]) < 0 else int(dim["size"]) for dim in signature["inputs"][input_key]["tensorShape"]["dim"]]
 
         def run(images):
-            return tf.graph_util.import_graph_def(graph_def, input_map={input_tensor: images}, return_elements=[output_tensor])[0]
+            outputs = tf.graph_util.import_graph_def(graph_def, input_map={input_tensor: images}, return_elements=output_tensors)
+            return outputs if len(outputs) > 1 else outputs[0]
 
         self._function = tf.compat.v1.wrap_function(run, [tf.TensorSpec(input_shape, tf.float32)])
 
@@ -117,6 +124,12 @@ class TfjsGraph:
         """(N, 28, 28, 1) float32 in [0, 1] -> (N, 10) float32 probabilities."""
         batches = [self._function(np.ascontiguousarray(images[start : start + batch_size], dtype=np.float32)).numpy() for start in range(0, len(images), batch_size)]
         return np.concatenate(batches)
+
+    def run_all(self, images: np.ndarray) -> list[np.ndarray]:
+        """(N, 28, 28, 1) float32 -> one array per output key, e.g. the block activations."""
+        outputs = self._function(np.ascontiguousarray(images, dtype=np.float32))
+        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        return [output.numpy() for output in outputs]
 
 
 def node_available() -> bool:

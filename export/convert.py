@@ -5,7 +5,13 @@ Pipeline: Keras model -> `model.export()` SavedModel (the TF Serving format, kep
 
     web/model/float32/{model.json, group1-shard1of1.bin}   exact weights, always written
     web/model/uint8/ or web/model/float16/                 quantized weights, if they pass
+    web/model/activations/{model.json, group1-shard1of1.bin}  float32 block1/block2 outputs, for
+                                                            the page's "Look inside" view only
     web/model/metadata.json                                 what web/js/model.js and the app read
+
+The activation model is a separate graph (same weights, outputs of train/model.py's
+BLOCK_OUTPUT_NAMES), so the prediction variants stay single-output and exactly as fast as before;
+the page loads it only when someone opens "Look inside".
 
 A quantized variant ships only if its top class agrees with the float32 model on at least 99.9%
 of the 10k MNIST test digits; `default_variant` names the one the page should load. The
@@ -31,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from export.check import TfjsGraph, compare, node_available, predict_in_node, read_model_json, signature_names, weight_files
+from train.activations import activation_model
 from train.config import (
     ARTIFACTS_DIR,
     CANVAS_SIZE,
@@ -47,6 +54,7 @@ from train.config import (
     UNSURE_BELOW,
     WEB_MODEL_DIR,
 )
+from train.model import BLOCK_OUTPUT_NAMES
 from train.preprocess import LUMA_WEIGHTS
 
 DEFAULT_SAVED_MODEL_DIR = ARTIFACTS_DIR / "saved_model"
@@ -58,6 +66,8 @@ MIN_QUANTIZED_AGREEMENT = 0.999  # issue 3: a quantized model must pick the same
 FLOAT32_TOLERANCE = 1e-4  # STYLE.md 2.5: probabilities within 1e-4 and the same argmax
 NODE_CHECK_DIGITS = 256  # pure-JS TF.js takes ~30 ms a digit; the parity tests and the benchmark do more
 MNIST_TEST = "MNIST test set"
+ACTIVATIONS_DIR = "activations"  # web/model/activations/: the block1/block2 graph model
+ACTIVATION_CHECK_DIGITS = 64  # the activation graph is checked against Keras on this many inputs
 PROBE_DIGITS = 64  # seeded noise images that stand in for digits when MNIST is unavailable
 
 
@@ -174,7 +184,36 @@ def training_record(model_path: Path) -> dict:
         return {}
 
 
-def build_metadata(*, model, model_path: Path, web_dir: Path, shipped: dict, default_variant: str, trials: dict, verification: dict) -> dict:
+def export_activations(model, web_dir: Path, images: np.ndarray) -> dict:
+    """Block activations graph -> web_dir/activations/, checked against Keras -> metadata entry.
+
+    Keras model with outputs [block1, block2] -> SavedModel (a throwaway temp folder) -> float32
+    graph model. Its signature outputs are output_0, output_1 in BLOCK_OUTPUT_NAMES order; the
+    reloaded graph must reproduce Keras within FLOAT32_TOLERANCE on `images`, with the same shapes.
+    Returns {"path", "outputs": {name: {"name": signature key, "shape": [H, W, C]}}, "bytes", ...}.
+    """
+    keras_activations = activation_model(model)
+    expected = keras_activations.predict_on_batch(images)
+    out_dir = web_dir / ACTIVATIONS_DIR
+    with tempfile.TemporaryDirectory(prefix="activations-saved-model-") as scratch:
+        keras_activations.export(str(Path(scratch) / "saved_model"), verbose=False)
+        convert_variant(Path(scratch) / "saved_model", out_dir, "float32")
+    keys = sorted(read_model_json(out_dir)["signature"]["outputs"], key=lambda key: int(key.rsplit("_", 1)[-1]))
+    if len(keys) != len(BLOCK_OUTPUT_NAMES):
+        raise ExportError(f"the activation graph has outputs {keys}, expected {len(BLOCK_OUTPUT_NAMES)}")
+    got = TfjsGraph(out_dir, output_keys=keys).run_all(images)
+    outputs, worst = {}, 0.0
+    for name, key, want, have in zip(BLOCK_OUTPUT_NAMES, keys, expected, got):
+        if have.shape != want.shape:
+            raise ExportError(f"activation output {key} has shape {have.shape}, Keras {name} has {want.shape}")
+        worst = max(worst, float(np.abs(have.astype(np.float64) - want).max()))
+        outputs[name] = {"name": key, "shape": list(want.shape[1:])}
+    if worst > FLOAT32_TOLERANCE:
+        raise ExportError(f"the converted activation graph differs from Keras (max abs diff {worst:.2e})")
+    return {"path": f"{ACTIVATIONS_DIR}/model.json", "outputs": outputs, "bytes": folder_bytes(out_dir), "digits": len(images), "max_abs_diff": worst}
+
+
+def build_metadata(*, model, model_path: Path, web_dir: Path, shipped: dict, default_variant: str, trials: dict, verification: dict, activations: dict | None = None) -> dict:
     """Everything the page and the app need besides the weights; every number from train/config.py."""
     import keras
     import tensorflow as tf
@@ -182,7 +221,8 @@ def build_metadata(*, model, model_path: Path, web_dir: Path, shipped: dict, def
 
     input_key, output_key = signature_names(read_model_json(web_dir / "float32"))
     weights_sha256 = {}
-    for variant in shipped:
+    folders = [*shipped, *([ACTIVATIONS_DIR] if activations else [])]
+    for variant in folders:
         for shard in weight_files(read_model_json(web_dir / variant)):
             weights_sha256[f"{variant}/{shard}"] = sha256_of(web_dir / variant / shard)
     training = training_record(model_path)
@@ -202,7 +242,7 @@ def build_metadata(*, model, model_path: Path, web_dir: Path, shipped: dict, def
             "luma_weights": list(LUMA_WEIGHTS),
             "unsure_below": UNSURE_BELOW,
         },
-        "activations": None,  # issue 6 adds the block1/block2 outputs; the default path stays single-output
+        "activations": activations,  # the "Look inside" graph (export_activations); None if not exported
         "test_accuracy": training.get("test_accuracy"),
         "parameters": int(model.count_params()),
         "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "tensorflowjs": tensorflowjs.__version__, "tfjs": tfjs_npm_version()},
@@ -277,7 +317,9 @@ def build_web_model(*, model, model_path: Path, saved_model_dir: Path, web_dir: 
     verification = {"reference": "the Keras model's probabilities on the same inputs", "inputs": inputs, "digits": len(images)}
     verification.update(verify_in_node(web_dir, shipped_variants, images, reference, outputs, log))
     shipped = {variant: {"path": f"{variant}/model.json", **{key: trials[variant][key] for key in ("bytes", "argmax_agreement", "max_abs_diff")}} for variant in shipped_variants}
-    metadata = build_metadata(model=model, model_path=model_path, web_dir=web_dir, shipped=shipped, default_variant=quantized or "float32", trials=trials, verification=verification)
+    activations = export_activations(model, web_dir, images[:ACTIVATION_CHECK_DIGITS])
+    log(f"activations: {activations['bytes']:,} bytes, max abs diff {activations['max_abs_diff']:.2e} vs Keras on {activations['digits']} digits")
+    metadata = build_metadata(model=model, model_path=model_path, web_dir=web_dir, shipped=shipped, default_variant=quantized or "float32", trials=trials, verification=verification, activations=activations)
     (web_dir / METADATA_FILENAME).write_text(json.dumps(metadata, indent=2) + "\n")
     return metadata
 

@@ -126,7 +126,7 @@ def test_export_without_mnist_writes_float32_only_and_replaces_previous(tmp_path
     assert "float32 only" in output and f"exported {web_dir}" in output
 
     metadata = json.loads((web_dir / "metadata.json").read_text())
-    assert sorted(path.name for path in web_dir.iterdir()) == ["float32", "metadata.json"]
+    assert sorted(path.name for path in web_dir.iterdir()) == ["activations", "float32", "metadata.json"]
     assert metadata["default_variant"] == "float32" and list(metadata["variants"]) == ["float32"]
     assert metadata["variants"]["float32"]["max_abs_diff"] <= 1e-4
     assert (saved_model_dir / "saved_model.pb").read_bytes() != b"previous"
@@ -145,7 +145,7 @@ def test_metadata_has_the_schema_the_page_reads(metadata_of_untrained_export):
     metadata, web_dir = metadata_of_untrained_export
     assert set(metadata) == METADATA_KEYS
     assert json.loads((web_dir / "metadata.json").read_text()) == metadata
-    assert metadata["format"] == "tfjs-graph-model" and metadata["activations"] is None
+    assert metadata["format"] == "tfjs-graph-model" and metadata["activations"]["path"] == "activations/model.json"
     assert metadata["input"] == {"name": "image", "shape": [IMAGE_SIZE, IMAGE_SIZE, 1], "dtype": "float32", "range": [0, 1], "polarity": "white ink (1.0) on black (0.0)"}
     assert metadata["output"] == {"name": "output_0", "labels": list(CLASS_LABELS)}
     assert metadata["variants"]["float32"]["path"] == "float32/model.json"

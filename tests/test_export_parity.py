@@ -142,7 +142,8 @@ def test_committed_export_comes_from_the_committed_model(committed_export):
 
 def test_committed_weight_files_match_their_recorded_hashes(committed_export):
     metadata, web_dir, _ = committed_export
-    listed = {f"{variant}/{shard}" for variant in metadata["variants"] for shard in weight_files(read_model_json(web_dir / variant))}
+    folders = [*metadata["variants"], *([metadata["activations"]["path"].split("/")[0]] if metadata["activations"] else [])]
+    listed = {f"{folder}/{shard}" for folder in folders for shard in weight_files(read_model_json(web_dir / folder))}
     assert set(metadata["weights_sha256"]) == listed
     for shard, digest in metadata["weights_sha256"].items():
         assert hashlib.sha256((web_dir / shard).read_bytes()).hexdigest() == digest, shard

@@ -57,3 +57,34 @@ export function argmax(values) {
   for (let index = 1; index < values.length; index++) if (values[index] > values[best]) best = index;
   return best;
 }
+
+/**
+ * Block activations for one image, raw and normalised for display.
+ * @param {object} tf
+ * @param {object} model          the activation graph model (model.js loadActivationModel)
+ * @param {Float32Array} image    prod(inputShape) values in [0, 1]
+ * @param {number[]} inputShape
+ * @param {object} outputs        metadata.activations.outputs: {block1: {name, shape: [H, W, C]}, ...}
+ * @returns {Promise<Object<string, {shape: number[], raw: Float32Array, maps: Float32Array}>>}
+ *   per block: raw H*W*C values (row-major, as TF returns them) and `maps`, C*H*W values with
+ *   each channel scaled to [0, 1] on its own (min -> 0, max -> 1, a constant map -> 0).
+ */
+export async function blockActivations(tf, model, image, inputShape, outputs) {
+  const names = Object.keys(outputs);
+  const tensors = tf.tidy(() => {
+    const results = model.execute(tf.tensor(image, [1, ...inputShape], 'float32'), names.map((name) => outputs[name].name));
+    return (Array.isArray(results) ? results : [results]).flatMap((result) => {
+      const raw = result.squeeze([0]); // (H, W, C)
+      const low = raw.min([0, 1], true);
+      const span = raw.max([0, 1], true).sub(low);
+      const scaled = raw.sub(low).div(span.maximum(1e-12)); // constant map: 0 / tiny = 0
+      return [raw, scaled.transpose([2, 0, 1])]; // maps channel-first for drawing
+    });
+  });
+  try {
+    const values = await Promise.all(tensors.map((tensor) => tensor.data()));
+    return Object.fromEntries(names.map((name, index) => [name, { shape: outputs[name].shape, raw: values[2 * index], maps: values[2 * index + 1] }]));
+  } finally {
+    tensors.forEach((tensor) => tensor.dispose());
+  }
+}

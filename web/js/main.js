@@ -8,9 +8,9 @@
  *   ?variant=float32|uint8    model weights (default: metadata.default_variant)
  *   ?model=URL                model folder (default: model/ beside the page)
  */
-import { classify, classifyBatch } from './classify.js';
+import { blockActivations, classify, classifyBatch } from './classify.js';
 import { createDrawingCanvas } from './canvas.js';
-import { EXPORT_COMMAND, loadMetadata, loadModel, ModelLoadError } from './model.js';
+import { EXPORT_COMMAND, loadActivationModel, loadMetadata, loadModel, ModelLoadError } from './model.js';
 import { isBlank, preprocessCanvas } from './preprocess.js';
 import * as ui from './ui.js';
 
@@ -46,6 +46,38 @@ async function start() {
   // One throwaway prediction compiles the kernels, so the first real stroke is fast.
   await classify(tf, model, new Float32Array(preprocess.image_size * preprocess.image_size), input.shape);
 
+  // "Look inside": the activation model loads the first time the section is opened, never before,
+  // so cold load and prediction cost nothing extra for people who don't look.
+  let activationModel = null; // Promise<GraphModel|null> once requested
+  let lastImage = null; // the last non-blank model input, redrawn when the section opens
+  function getActivationModel() {
+    activationModel ??= loadActivationModel(tf, modelBaseUrl, metadata);
+    return activationModel;
+  }
+  async function showActivations(image) {
+    if (!ui.activationsOpen()) return;
+    if (!image) {
+      ui.setActivationsState('idle', 'Draw a digit to see the activation maps.');
+      return;
+    }
+    try {
+      if (!activationModel) ui.setActivationsState('loading', 'Loading the activation model…');
+      const model = await getActivationModel();
+      if (!model) {
+        ui.setActivationsState('error', `This export has no activation model: run \`${EXPORT_COMMAND}\`.`);
+        return;
+      }
+      const blocks = await blockActivations(tf, model, image, input.shape, metadata.activations.outputs);
+      if (image !== lastImage) return; // a newer drawing is on its way
+      ui.showActivations(blocks);
+      ui.setActivationsState('ready', '');
+    } catch (error) {
+      console.error(error);
+      ui.setActivationsState('error', `Could not compute the activations: ${error.message}`);
+    }
+  }
+  ui.onActivationsOpened(() => showActivations(lastImage));
+
   let pending = false; // a prediction is running
   let again = false; // another was asked for meanwhile
   let lastLive = 0;
@@ -60,9 +92,13 @@ async function start() {
       const image = preprocessCanvas(data, width, height, preprocess);
       if (isBlank(image)) {
         ui.clearPrediction();
+        lastImage = null;
+        showActivations(null);
       } else {
+        lastImage = image;
         const probabilities = await classify(tf, model, image, input.shape);
         ui.showPrediction({ probabilities, labels: output.labels, unsureBelow: preprocess.unsure_below, image, imageSize: preprocess.image_size });
+        showActivations(image); // not awaited: the prediction is already on screen
       }
     } finally {
       pending = false;
@@ -92,6 +128,8 @@ async function start() {
     drawing.clear();
     ui.setCanvasEmpty(true);
     ui.clearPrediction();
+    lastImage = null;
+    showActivations(null);
   });
   ui.showModelInfo({ testAccuracy: metadata.test_accuracy, variant: variantName, bytes: variant.bytes, backend, tfVersion: tf.version.tfjs });
 
@@ -105,6 +143,8 @@ async function start() {
     preprocess: (rgba, width, height) => preprocessCanvas(rgba, width, height, preprocess),
     classifyBatch: (images) => classifyBatch(tf, model, images, input.shape),
     predictCanvas: predict,
+    // (1, 28, 28, 1) image -> {block1: {shape, raw, maps}, block2: ...}; loads the activation model.
+    blockActivations: async (image) => blockActivations(tf, await getActivationModel(), image, input.shape, metadata.activations.outputs),
   };
   ui.setStatus('ready', 'Ready: draw a digit.');
   performance.mark('mnist-ready'); // bench/web.py reads the cold-load time from this

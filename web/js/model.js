@@ -100,3 +100,19 @@ export async function loadModel(tf, baseUrl, metadata, variantName = metadata.de
   }
   return { model, variantName, variant };
 }
+
+/**
+ * Load the "Look inside" graph model (metadata.activations: block1/block2 outputs), weights
+ * verified like the variants. Separate from loadModel so the prediction path never pays for it.
+ * @returns {Promise<object|null>}  a tf.GraphModel, or null if this export has no activations
+ */
+export async function loadActivationModel(tf, baseUrl, metadata, fetchImpl = fetch) {
+  if (!metadata.activations) return null;
+  const modelUrl = new URL(metadata.activations.path, baseUrl);
+  try {
+    return await tf.loadGraphModel(modelUrl.href, { fetchFunc: verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl) });
+  } catch (error) {
+    if (error instanceof ModelLoadError) throw error;
+    throw new ModelLoadError(`cannot load ${modelUrl.href} (${error.message})`);
+  }
+}
