@@ -79,3 +79,16 @@ def test_digit_drawn_with_another_pen_width_is_predicted(page, key, width, digit
     page.wait_for_timeout(1500)  # the slider's rerun hands the canvas its new pen; no DOM sign marks its end
     driver.draw(page, driver.DIGIT_STROKES[digit])
     assert driver.wait_for_prediction(page) == digit
+
+
+def test_look_inside_renders_for_the_drawn_digit(page):
+    driver.draw(page, driver.DIGIT_STROKES["7"])
+    assert driver.wait_for_prediction(page) == "7"
+    page.get_by_text("Look inside the model").click()
+    expander = page.locator('[data-testid="stExpander"]')
+    images = expander.locator("img")
+    expect(images).to_have_count(3, timeout=30_000)
+    for index in range(3):
+        # decode() resolves once the picture is loaded and decodable, and rejects if it is broken.
+        assert images.nth(index).evaluate("image => image.decode().then(() => image.naturalWidth)") > 0
+    assert page.locator('[data-testid="stException"]').count() == 0
