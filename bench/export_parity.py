@@ -34,6 +34,7 @@ import numpy as np  # noqa: E402
 
 from export.check import compare, predict_in_node, read_model_json, weight_files  # noqa: E402
 from export.convert import METADATA_FILENAME, MIN_QUANTIZED_AGREEMENT, QUANTIZATIONS, convert_variant, folder_bytes, load_source_model, sha256_of  # noqa: E402
+from train.artifacts import write_json_atomically  # noqa: E402
 from train.config import DATA_DIR_ENV, DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR  # noqa: E402
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "export.json"
@@ -150,8 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         "agreement_gate": MIN_QUANTIZED_AGREEMENT,
         "variants": results,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(record, indent=2) + "\n")
+    write_json_atomically(args.out, record)
     print(f"wrote {args.out}")
     return 0
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import statistics
@@ -30,6 +29,7 @@ from PIL import Image, ImageDraw
 from tests import streamlit_driver as driver
 from tests.conftest import CHROMIUM_ARGS, chromium_path
 from train import inference
+from train.artifacts import write_json_atomically
 from train.config import CANVAS_SIZE, PROJECT_ROOT, STROKE_WIDTH
 from train.preprocess import preprocess_canvas
 
@@ -192,8 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         "browser": browser_latency,
         "concurrent": concurrent,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    write_json_atomically(args.out, results)
     print(f"wrote {args.out}")
     return 0 if concurrent["answered"] == concurrent["sessions"] and not concurrent["with_errors"] else 1
 

@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import CHROMIUM_ARGS, chromium_path
+from train.artifacts import write_json_atomically
 from train.config import PROJECT_ROOT, WEB_MODEL_DIR
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "web.json"
@@ -199,8 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         "source_model_sha256": metadata.get("source_model_sha256"),
         "results": results,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(document, indent=2) + "\n")
+    write_json_atomically(args.out, document)
     print(f"wrote {args.out}")
     return 0
 

@@ -43,9 +43,6 @@ from train.config import (
     CANVAS_SIZE,
     CLASS_LABELS,
     DEFAULT_MODEL_PATH,
-    FIT_BOX,
-    IMAGE_SIZE,
-    INK_THRESHOLD,
     INPUT_SHAPE,
     METRICS_FILENAME,
     PROJECT_ROOT,
@@ -55,7 +52,7 @@ from train.config import (
     WEB_MODEL_DIR,
 )
 from train.model import BLOCK_OUTPUT_NAMES
-from train.preprocess import LUMA_WEIGHTS
+from train.preprocess import preprocess_parameters
 
 DEFAULT_SAVED_MODEL_DIR = ARTIFACTS_DIR / "saved_model"
 METADATA_FILENAME = "metadata.json"
@@ -233,13 +230,10 @@ def build_metadata(*, model, model_path: Path, web_dir: Path, shipped: dict, def
         "input": {"name": input_key, "shape": list(INPUT_SHAPE), "dtype": "float32", "range": [0, 1], "polarity": "white ink (1.0) on black (0.0)"},
         "output": {"name": output_key, "labels": list(CLASS_LABELS)},
         "preprocess": {
-            "image_size": IMAGE_SIZE,
-            "fit_box": FIT_BOX,
+            **preprocess_parameters(),
             "canvas_size": CANVAS_SIZE,
             "stroke_width": STROKE_WIDTH,
             "stroke_width_range": list(STROKE_WIDTH_RANGE),
-            "ink_threshold": INK_THRESHOLD,
-            "luma_weights": list(LUMA_WEIGHTS),
             "unsure_below": UNSURE_BELOW,
         },
         "activations": activations,  # the "Look inside" graph (export_activations); None if not exported

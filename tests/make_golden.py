@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from train.config import CANVAS_SIZE, FIT_BOX, IMAGE_SIZE, INK_THRESHOLD, INPUT_SHAPE, STROKE_WIDTH, STROKE_WIDTH_RANGE
-from train.preprocess import LUMA_WEIGHTS, bounding_box, fit_to_box, preprocess_canvas
+from train.config import CANVAS_SIZE, IMAGE_SIZE, INPUT_SHAPE, STROKE_WIDTH, STROKE_WIDTH_RANGE
+from train.preprocess import bounding_box, fit_to_box, preprocess_canvas, preprocess_parameters
 
 GOLDEN_PATH = Path(__file__).resolve().parent / "golden" / "preprocess.json"
 THIN, THICK = STROKE_WIDTH_RANGE
@@ -127,7 +127,7 @@ def encode_case(name: str, rgba: np.ndarray) -> dict:
 
 def golden_document() -> dict:
     """The whole file: parameters and cases."""
-    params = {"image_size": IMAGE_SIZE, "fit_box": FIT_BOX, "ink_threshold": INK_THRESHOLD, "luma_weights": list(LUMA_WEIGHTS)}
+    params = preprocess_parameters()
     cases = [encode_case(name, rgba) for name, rgba in golden_canvases().items()]
     if any(case["shape"] != list(INPUT_SHAPE) for case in cases):
         raise ValueError(f"preprocess_canvas must return {INPUT_SHAPE}")

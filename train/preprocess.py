@@ -29,6 +29,11 @@ from train.config import FIT_BOX, IMAGE_SIZE, INK_THRESHOLD
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
 
 
+def preprocess_parameters() -> dict:
+    """The numbers the JS twin needs (metadata.json's "preprocess" block, the golden file's "params")."""
+    return {"image_size": IMAGE_SIZE, "fit_box": FIT_BOX, "ink_threshold": INK_THRESHOLD, "luma_weights": list(LUMA_WEIGHTS)}
+
+
 def ink_from_rgba(rgba: np.ndarray) -> np.ndarray:
     """Step 1. (H, W, 4) uint8 RGBA -> (H, W) float64 ink in [0, 1].
 
