@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from train.activations import enlarge_grid
 from train.config import CLASS_LABELS, DEFAULT_MODEL_PATH, IMAGE_SIZE, INPUT_SHAPE, NUM_CLASSES, UNSURE_BELOW
 
 # Points the app (and its tests) at another .keras file; unset means DEFAULT_MODEL_PATH.
@@ -91,5 +92,4 @@ def enlarge(image: np.ndarray, scale: int = 10) -> np.ndarray:
 
     Nearest-neighbour on purpose: the browser's smooth scaling would hide what the model sees.
     """
-    grey = np.round(np.clip(image.reshape(IMAGE_SIZE, IMAGE_SIZE), 0.0, 1.0) * 255).astype(np.uint8)
-    return np.repeat(np.repeat(grey, scale, axis=0), scale, axis=1)
+    return enlarge_grid(image.reshape(IMAGE_SIZE, IMAGE_SIZE), scale)
