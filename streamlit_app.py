@@ -4,9 +4,9 @@ Run:   streamlit run streamlit_app.py
 Model: artifacts/mnist.keras (made by `python -m train`), or the .keras file named by the
        MNIST_MODEL_PATH environment variable.
 
-A thin UI: the pipeline is train.preprocess (canvas -> 28x28), train.inference (model,
-prediction, unsure rule), train.upload (photo -> canvas-like pixels), train.activations (the
-"Look inside" filters and activation maps) and train.model_report (the Model tab). Streamlit reruns this file top to bottom on every interaction.
+A thin UI: the pipeline is mnist_draw.preprocess (canvas -> 28x28), mnist_draw.inference (model,
+prediction, unsure rule), mnist_draw.upload (photo -> canvas-like pixels), mnist_draw.activations (the
+"Look inside" filters and activation maps) and mnist_draw.report (the Model tab). Streamlit reruns this file top to bottom on every interaction.
 """
 
 import altair as alt
@@ -15,9 +15,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from train import activations, inference, model_report, upload
-from train.config import CANVAS_SIZE, CLASS_LABELS, STROKE_WIDTH, STROKE_WIDTH_RANGE, UNSURE_BELOW
-from train.preprocess import is_blank, preprocess_canvas
+from mnist_draw import activations, inference, pixels, report, upload
+from mnist_draw.config import CANVAS_SIZE, CLASS_LABELS, STROKE_WIDTH, STROKE_WIDTH_RANGE, UNSURE_BELOW
+from mnist_draw.preprocess import is_blank, preprocess_canvas
 
 st.set_page_config(page_title="Draw a digit", page_icon="✏️", layout="wide")
 
@@ -41,7 +41,7 @@ def show_prediction(model, image: np.ndarray) -> None:
     digit_column, confidence_column, input_column = st.columns(3)
     digit_column.metric("Prediction", prediction.label)  # outside tools read this metric
     confidence_column.metric("Confidence", f"{prediction.confidence:.0%}")
-    input_column.image(inference.enlarge(image, scale=4), caption="What the model sees (28 x 28)")
+    input_column.image(pixels.enlarge(image, scale=4), caption="What the model sees (28 x 28)")
     if prediction.unsure:
         st.warning(
             f"Not sure: this looks most like a {prediction.label}, but only at {prediction.confidence:.0%} "
@@ -70,15 +70,15 @@ def show_look_inside(model, image: np.ndarray) -> None:
         block1, block2 = (np.moveaxis(maps[name], -1, 0) for name in ("block1", "block2"))  # (C, H, W)
         filter_column, block1_column, block2_column = st.columns(3)
         filter_column.image(
-            activations.enlarge_grid(activations.tile(filters, columns=8, gap=5, scale=10), scale=1),
+            pixels.enlarge_grid(activations.tile(filters, columns=8, gap=5, scale=10), scale=1),
             caption=f"First conv layer: its {len(filters)} learned 3 x 3 filters, 8 per row (white = large weight, black = small)",
         )
         block1_column.image(
-            activations.enlarge_grid(activations.tile(block1, columns=8, gap=2, scale=3), scale=1),
+            pixels.enlarge_grid(activations.tile(block1, columns=8, gap=2, scale=3), scale=1),
             caption=f"Block 1 output: {len(block1)} activation maps of {block1.shape[1]} x {block1.shape[2]} (white = strong response)",
         )
         block2_column.image(
-            activations.enlarge_grid(activations.tile(block2, columns=8, gap=2, scale=7), scale=1),
+            pixels.enlarge_grid(activations.tile(block2, columns=8, gap=2, scale=7), scale=1),
             caption=f"Block 2 output: {len(block2)} activation maps of {block2.shape[1]} x {block2.shape[2]} (white = strong response)",
         )
 
@@ -136,18 +136,18 @@ with model_tab:
     artifacts_dir = model_path.parent
     st.caption(f"Model file: {model_path}")
     try:
-        metrics = model_report.load_metrics(artifacts_dir)
-    except model_report.ReportError as error:
+        metrics = report.load_metrics(artifacts_dir)
+    except report.ReportError as error:
         metrics = None
         st.error(str(error))
     if metrics is None:
         st.info(f"No metrics.json in {artifacts_dir}: `python -m train` writes it next to the model.")
     else:
         columns = st.columns(3)
-        for index, (label, value) in enumerate(model_report.summary(metrics).items()):
+        for index, (label, value) in enumerate(report.summary(metrics).items()):
             columns[index % len(columns)].metric(label, value)
-    for name, path in model_report.plot_paths(artifacts_dir).items():
+    for name, path in report.plot_paths(artifacts_dir).items():
         if path is None:
-            st.info(f"{name} is missing from {artifacts_dir / model_report.PLOTS_DIRNAME}: `python -m train` draws it.")
+            st.info(f"{name} is missing from {artifacts_dir / report.PLOTS_DIRNAME}: `python -m train` draws it.")
         else:
-            st.image(str(path), caption=model_report.PLOTS[name])
+            st.image(str(path), caption=report.PLOTS[name])

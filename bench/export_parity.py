@@ -1,7 +1,7 @@
 """Benchmark: Keras vs TF.js in Node on the full MNIST test set, for every weight format.
 
 Converts the model afresh (float32, float16, uint8, exactly as `python -m export` does), then runs
-the real @tensorflow/tfjs from npm in Node (tests/js/predict.mjs) on all 10k test digits per
+the real @tensorflow/tfjs from npm in Node (export/predict.mjs) on all 10k test digits per
 variant, on two backends: cpu (pure JS, what plain @tensorflow/tfjs gives Node) and wasm
 (@tensorflow/tfjs-backend-wasm, what the page uses). Prints and writes to bench/results/export.json:
   - argmax agreement with Keras and max |p_tfjs - p_keras| per variant,
@@ -10,7 +10,7 @@ variant, on two backends: cpu (pure JS, what plain @tensorflow/tfjs gives Node) 
     first prediction,
   - per-digit inference at batch 1 (median, p95, each awaited to the host) and batched throughput.
 
-usage: uv run python -m bench.export_parity --data ../shared/mnist [--limit N] [--variants float32,uint8] [--backends wasm]
+usage: uv run python -m bench.export_parity --data ~/data/mnist [--limit N] [--variants float32,uint8] [--backends wasm]
 Takes ~5 minutes per variant on 2 cores for the cpu backend (pure-JS convolutions, ~30 ms a
 digit) and seconds for wasm.
 """
@@ -34,8 +34,8 @@ import numpy as np  # noqa: E402
 
 from export.check import compare, predict_in_node, read_model_json, weight_files  # noqa: E402
 from export.convert import METADATA_FILENAME, MIN_QUANTIZED_AGREEMENT, QUANTIZATIONS, convert_variant, folder_bytes, load_source_model, sha256_of  # noqa: E402
-from train.artifacts import write_json_atomically  # noqa: E402
-from train.config import DATA_DIR_ENV, DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR  # noqa: E402
+from mnist_draw.files import write_json_atomically  # noqa: E402
+from mnist_draw.config import DATA_DIR_ENV, DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR  # noqa: E402
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "export.json"
 
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown := set(backends) - {"cpu", "wasm"}:
         parser.error(f"unknown backends {sorted(unknown)}; choose from cpu, wasm")
 
-    from train.data import load_mnist, to_model_input
+    from mnist_draw.mnist import load_mnist, to_model_input
 
     model = load_source_model(args.model)
     _, (test_images, _) = load_mnist(args.data)

@@ -28,10 +28,10 @@ from PIL import Image, ImageDraw
 
 from tests import streamlit_driver as driver
 from tests.conftest import CHROMIUM_ARGS, chromium_path
-from train import inference
-from train.artifacts import write_json_atomically
-from train.config import CANVAS_SIZE, PROJECT_ROOT, STROKE_WIDTH
-from train.preprocess import preprocess_canvas
+from mnist_draw import inference
+from mnist_draw.files import write_json_atomically
+from mnist_draw.config import CANVAS_SIZE, PROJECT_ROOT, STROKE_WIDTH
+from mnist_draw.preprocess import preprocess_canvas
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "streamlit.json"
 DIGITS = ("1", "7", "0")

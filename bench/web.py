@@ -9,7 +9,7 @@ from `node web/serve.mjs`; the cold-load time is the page's own `mnist-ready` pe
 (navigation start -> data-state="ready"); bytes are the encoded response bodies plus headers of
 every request in that load. Then one digit is drawn and the page predicts it N times, timed
 in-page: the whole path (read canvas, preprocess, classify, update the page) and classify alone.
-Budgets (issue 4): ready <= 1.5 s, median prediction <= 10 ms, transfer <= 2 MB.
+Budgets: ready <= 1.5 s, median prediction <= 10 ms, transfer <= 2 MB.
 Prints a table and writes bench/results/web.json.
 """
 
@@ -25,8 +25,8 @@ import sys
 from pathlib import Path
 
 from tests.conftest import CHROMIUM_ARGS, chromium_path
-from train.artifacts import write_json_atomically
-from train.config import PROJECT_ROOT, WEB_MODEL_DIR
+from mnist_draw.files import write_json_atomically
+from mnist_draw.config import PROJECT_ROOT, WEB_MODEL_DIR
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "web.json"
 BUDGETS = {"ready_seconds": 1.5, "median_prediction_ms": 10.0, "transfer_bytes": 2_000_000}

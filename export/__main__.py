@@ -14,7 +14,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from export.convert import DEFAULT_SAVED_MODEL_DIR, MIN_QUANTIZED_AGREEMENT, MNIST_TEST, QUANTIZE_CHOICES, ExportError, convert  # noqa: E402
-from train.config import DATA_DIR_ENV, DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR  # noqa: E402
+from mnist_draw.config import DATA_DIR_ENV, DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR  # noqa: E402
 
 
 def relative(path: Path) -> str:
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
         epilog=(
             "examples:\n"
-            "  python -m export --data ../shared/mnist\n"
+            "  python -m export --data ~/data/mnist\n"
             "  python -m export --model smoke.keras --out /tmp/web-model --saved-model /tmp/saved_model --quantize none"
         ),
     )

@@ -4,11 +4,11 @@
   model.json plus the weights read back (and de-quantized, exactly as TF.js does at load time)
   with tensorflowjs's own reader. It is fast enough for all 10k test digits, so the quantized
   variants' argmax agreement is measured on the full test set.
-- `predict_in_node` runs tests/js/predict.mjs: the real @tensorflow/tfjs from npm loads the same
+- `predict_in_node` runs export/predict.mjs: the real @tensorflow/tfjs from npm loads the same
   files and predicts. Pure-JS CPU inference takes ~30 ms a digit here, so the export checks a
   sample in Node and requires it to match `TfjsGraph` within 1e-4, which ties the two together.
 
-Twin files of the Node check (file 1/3 of the parity pipeline): tests/js/predict.mjs (2/3) and
+Twin files of the Node check (file 1/3 of the parity pipeline): export/predict.mjs (2/3) and
 tests/test_export_parity.py / bench/export_parity.py (3/3).
 """
 
@@ -24,13 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from train.config import PROJECT_ROOT
+from mnist_draw.config import PROJECT_ROOT
 
 # tensorflowjs imports tensorflow_decision_forests, whose import prints a ydf advert and, when
 # stdout is not a terminal (pytest, pipes), tries to show it through IPython and fails.
 os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
 
-PREDICT_SCRIPT = PROJECT_ROOT / "tests" / "js" / "predict.mjs"
+PREDICT_SCRIPT = Path(__file__).with_name("predict.mjs")
 TFJS_PACKAGE_DIR = PROJECT_ROOT / "node_modules" / "@tensorflow" / "tfjs"
 WASM_BACKEND_DIR = PROJECT_ROOT / "node_modules" / "@tensorflow" / "tfjs-backend-wasm"
 
@@ -138,7 +138,7 @@ def node_available() -> bool:
 
 
 def predict_in_node(model_dir: Path, images: np.ndarray, *, backend: str = "cpu", batch_size: int = 256, latency_samples: int = 0, timeout: float = 1800) -> tuple[np.ndarray, dict]:
-    """Real TF.js in Node: (N, 28, 28, 1) float32 -> ((N, 10) float32, report dict of tests/js/predict.mjs).
+    """Real TF.js in Node: (N, 28, 28, 1) float32 -> ((N, 10) float32, report dict of export/predict.mjs).
 
     backend: "cpu" (plain @tensorflow/tfjs) or "wasm" (@tensorflow/tfjs-backend-wasm, the page's).
 

@@ -25,7 +25,6 @@ place. Any failure raises ExportError with a one-line message and leaves the old
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -37,29 +36,19 @@ from pathlib import Path
 import numpy as np
 
 from export.check import TfjsGraph, compare, node_available, predict_in_node, read_model_json, signature_names, weight_files
-from train.activations import activation_model
-from train.config import (
-    ARTIFACTS_DIR,
-    CANVAS_SIZE,
-    CLASS_LABELS,
-    DEFAULT_MODEL_PATH,
-    INPUT_SHAPE,
-    METRICS_FILENAME,
-    PROJECT_ROOT,
-    STROKE_WIDTH,
-    STROKE_WIDTH_RANGE,
-    UNSURE_BELOW,
-    WEB_MODEL_DIR,
-)
-from train.model import BLOCK_OUTPUT_NAMES
-from train.preprocess import preprocess_parameters
+from mnist_draw.activations import activation_model
+from mnist_draw.config import ARTIFACTS_DIR, CANVAS_SIZE, CLASS_LABELS, DEFAULT_MODEL_PATH, INPUT_SHAPE, METRICS_FILENAME, PROJECT_ROOT, STROKE_WIDTH, STROKE_WIDTH_RANGE, UNSURE_BELOW, WEB_MODEL_DIR
+from mnist_draw.config import BLOCK_OUTPUT_NAMES
+from mnist_draw.errors import one_line
+from mnist_draw.files import sha256_of
+from mnist_draw.preprocess import preprocess_parameters
 
 DEFAULT_SAVED_MODEL_DIR = ARTIFACTS_DIR / "saved_model"
 METADATA_FILENAME = "metadata.json"
 # Weight formats the converter offers: name -> its quantization_dtype_map (None keeps float32).
 QUANTIZATIONS = {"float32": None, "float16": {"float16": "*"}, "uint8": {"uint8": "*"}}
 QUANTIZE_CHOICES = ("auto", "uint8", "float16", "none")  # auto: measure both, keep the smaller that passes
-MIN_QUANTIZED_AGREEMENT = 0.999  # issue 3: a quantized model must pick the same digit on >= 99.9%
+MIN_QUANTIZED_AGREEMENT = 0.999  # a quantized model must pick the same digit as float32 on >= 99.9%
 FLOAT32_TOLERANCE = 1e-4  # STYLE.md 2.5: probabilities within 1e-4 and the same argmax
 NODE_CHECK_DIGITS = 256  # pure-JS TF.js takes ~30 ms a digit; the parity tests and the benchmark do more
 MNIST_TEST = "MNIST test set"
@@ -72,19 +61,9 @@ class ExportError(RuntimeError):
     """The export failed and nothing was replaced; the message is one line."""
 
 
-def one_line(error: BaseException) -> str:
-    """The first line of an exception's message, or its type name if it has none."""
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def load_source_model(model_path: Path):
     """The .keras file -> keras.Model, or ExportError naming `python -m train` if missing/corrupt."""
-    from train.inference import ModelError, load_model
+    from mnist_draw.inference import ModelError, load_model
 
     try:
         return load_model(model_path)
@@ -94,7 +73,7 @@ def load_source_model(model_path: Path):
 
 def load_check_digits(data_dir: Path | None) -> tuple[np.ndarray | None, str | None]:
     """The 10k MNIST test images as (10000, 28, 28, 1) float32 in [0, 1], or (None, why not)."""
-    from train.data import DataError, load_mnist, to_model_input
+    from mnist_draw.mnist import DataError, load_mnist, to_model_input
 
     try:
         _, (test_images, _) = load_mnist(data_dir)
@@ -211,7 +190,7 @@ def export_activations(model, web_dir: Path, images: np.ndarray) -> dict:
 
 
 def build_metadata(*, model, model_path: Path, web_dir: Path, shipped: dict, default_variant: str, trials: dict, verification: dict, activations: dict | None = None) -> dict:
-    """Everything the page and the app need besides the weights; every number from train/config.py."""
+    """Everything the page and the app need besides the weights; every number from mnist_draw/config.py."""
     import keras
     import tensorflow as tf
     import tensorflowjs

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from train.config import DATA_DIR_ENV, PROJECT_ROOT
+from mnist_draw.config import DATA_DIR_ENV, PROJECT_ROOT
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM_ARGS = [

@@ -1,4 +1,4 @@
-"""Write tests/golden/preprocess.json: synthetic canvases and what train/preprocess.py makes of them.
+"""Write tests/golden/preprocess.json: synthetic canvases and what mnist_draw/preprocess.py makes of them.
 
     python -m tests.make_golden            # rewrite the file (a reviewed diff)
     python -m tests.make_golden --check    # exit 1 if the committed file is stale
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from train.config import CANVAS_SIZE, IMAGE_SIZE, INPUT_SHAPE, STROKE_WIDTH, STROKE_WIDTH_RANGE
-from train.preprocess import bounding_box, fit_to_box, preprocess_canvas, preprocess_parameters
+from mnist_draw.config import CANVAS_SIZE, IMAGE_SIZE, INPUT_SHAPE, STROKE_WIDTH, STROKE_WIDTH_RANGE
+from mnist_draw.preprocess import bounding_box, fit_to_box, preprocess_canvas, preprocess_parameters
 
 GOLDEN_PATH = Path(__file__).resolve().parent / "golden" / "preprocess.json"
 THIN, THICK = STROKE_WIDTH_RANGE
@@ -95,7 +95,7 @@ def centring_margin(rgba: np.ndarray) -> float:
     A case whose rounding sits within float noise of a tie would pin down ulp-level arithmetic
     that no two implementations are obliged to share, so such cases are refused.
     """
-    from train.preprocess import ink_from_rgba
+    from mnist_draw.preprocess import ink_from_rgba
 
     ink = ink_from_rgba(rgba)
     box_bounds = bounding_box(ink)

@@ -20,7 +20,7 @@ import urllib.request
 from collections.abc import Iterator
 
 from tests.digit_strokes import CURVED_DIGITS
-from train.config import PROJECT_ROOT
+from mnist_draw.config import PROJECT_ROOT
 
 CANVAS = "canvas.upper-canvas"
 CLEAR_BUTTON = 'button[aria-label="Reset canvas & history"]'

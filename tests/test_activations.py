@@ -1,13 +1,13 @@
-"""train.activations: first-layer filters, block activations of the shipped model, and tile()."""
+"""mnist_draw.activations: first-layer filters, block activations of the shipped model, and tile()."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from train import activations
-from train.inference import load_model, model_path_from_env
-from train.model import BLOCK_OUTPUT_NAMES
+from mnist_draw import activations, pixels
+from mnist_draw.inference import load_model, model_path_from_env
+from mnist_draw.config import BLOCK_OUTPUT_NAMES
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def model():
 @pytest.fixture(scope="module")
 def test_digit(mnist_dir) -> np.ndarray:
     """The first real MNIST test digit as model input: (28, 28, 1) float32 in [0, 1]."""
-    from train.data import load_mnist, to_model_input
+    from mnist_draw.mnist import load_mnist, to_model_input
 
     _, (x_test, _) = load_mnist(mnist_dir)
     return to_model_input(x_test[:1])[0]
@@ -80,7 +80,7 @@ def test_tile_default_grid_is_near_square():
 
 
 def test_enlarge_grid_is_nearest_neighbour_uint8():
-    big = activations.enlarge_grid(np.array([[0.0, 1.0]], np.float32), scale=3)
+    big = pixels.enlarge_grid(np.array([[0.0, 1.0]], np.float32), scale=3)
     assert big.dtype == np.uint8 and big.shape == (3, 6)
     assert (big[:, :3] == 0).all() and (big[:, 3:] == 255).all()
 

@@ -8,8 +8,8 @@ import keras
 import numpy as np
 import pytest
 
-from train.config import ARTIFACTS_DIR, DEFAULT_MODEL_PATH, METRICS_FILENAME
-from train.data import load_mnist, to_model_input
+from mnist_draw.config import ARTIFACTS_DIR, DEFAULT_MODEL_PATH, METRICS_FILENAME
+from mnist_draw.mnist import load_mnist, to_model_input
 
 SHIPPED_ACCURACY_FLOOR = 0.996  # the target the README promises
 

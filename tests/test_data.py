@@ -1,4 +1,4 @@
-"""train/data.py: the IDX reader on files the tests write, and the no-data error."""
+"""mnist_draw/mnist.py: the IDX reader on files the tests write, and the no-data error; train/data.py's split."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from train import data
+from mnist_draw import mnist as data
+from train.data import split_validation
+from mnist_draw.config import DATA_DIR_ENV
 from train.__main__ import main
 
 
@@ -82,16 +84,18 @@ def test_fake_files_fail_the_canonical_checksums(tmp_path):
 
 
 def test_no_data_anywhere_names_both_ways(monkeypatch):
-    monkeypatch.delenv(data.DATA_DIR_ENV, raising=False)
+    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
 
     def offline():  # what Keras does on a machine with no network and no cache
         raise OSError("URL fetch failure: no network")
 
-    monkeypatch.setattr(data.keras.datasets.mnist, "load_data", offline)
+    import keras
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
     with pytest.raises(data.DataError) as raised:
         data.load_mnist()
     message = str(raised.value)
-    assert "\n" not in message and "--data DIR" in message and data.DATA_DIR_ENV in message and "download" in message
+    assert "\n" not in message and "--data DIR" in message and DATA_DIR_ENV in message and "download" in message
 
 
 def test_cli_prints_one_line_error_for_missing_folder(tmp_path, capsys):
@@ -103,8 +107,8 @@ def test_cli_prints_one_line_error_for_missing_folder(tmp_path, capsys):
 
 def test_validation_split_is_disjoint_and_seeded():
     images, labels = np.arange(100).reshape(100, 1, 1), np.arange(100)
-    (train, _), (validation, _) = data.split_validation(images, labels, 10, seed=1)
-    (_, _), (again, _) = data.split_validation(images, labels, 10, seed=1)
+    (train, _), (validation, _) = split_validation(images, labels, 10, seed=1)
+    (_, _), (again, _) = split_validation(images, labels, 10, seed=1)
     assert len(train) == 90 and len(validation) == 10
     assert not set(train.ravel()) & set(validation.ravel())
     np.testing.assert_array_equal(validation, again)

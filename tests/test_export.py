@@ -16,8 +16,8 @@ from export import convert as convert_module
 from export.__main__ import main
 from export.check import compare
 from export.convert import candidates_for, choose_quantized, swap_in
-from train.config import CANVAS_SIZE, CLASS_LABELS, FIT_BOX, IMAGE_SIZE, INK_THRESHOLD, STROKE_WIDTH, STROKE_WIDTH_RANGE, UNSURE_BELOW
-from train.preprocess import LUMA_WEIGHTS
+from mnist_draw.config import CANVAS_SIZE, CLASS_LABELS, FIT_BOX, IMAGE_SIZE, INK_THRESHOLD, STROKE_WIDTH, STROKE_WIDTH_RANGE, UNSURE_BELOW
+from mnist_draw.preprocess import LUMA_WEIGHTS
 
 METADATA_KEYS = {
     "format", "default_variant", "variants", "input", "output", "preprocess", "activations", "test_accuracy", "parameters",

@@ -1,7 +1,7 @@
 """The exported model is the Keras model: real TF.js in Node vs Keras on real MNIST test digits.
 
 File 3/3 of the parity pipeline (export/check.py writes the inputs and reads the outputs,
-tests/js/predict.mjs runs @tensorflow/tfjs from npm). Two subjects:
+export/predict.mjs runs @tensorflow/tfjs from npm). Two subjects:
   - a fresh export of a small seeded model, so the conversion itself is tested on every run;
   - the committed web/model against the committed artifacts/mnist.keras, so a stale export fails CI.
 Tolerances (STYLE.md 2.5): float32 probabilities within 1e-4 with identical argmax; a quantized
@@ -20,16 +20,16 @@ import pytest
 from export.check import WASM_BACKEND_DIR, TfjsGraph, compare, predict_in_node, read_model_json, weight_files
 from export.convert import FLOAT32_TOLERANCE, METADATA_FILENAME, MIN_QUANTIZED_AGREEMENT, convert, convert_variant
 from tests.conftest import missing
-from train.config import DEFAULT_MODEL_PATH, WEB_MODEL_DIR
+from mnist_draw.config import DEFAULT_MODEL_PATH, WEB_MODEL_DIR
 
 pytestmark = pytest.mark.slow
-NODE_DIGITS = 1000  # issue 3: at least 1,000 real test digits through TF.js
+NODE_DIGITS = 1000  # enough real test digits through TF.js that a 0.1% disagreement shows
 
 
 @pytest.fixture(scope="session")
 def test_digits(mnist_dir) -> np.ndarray:
     """All 10k MNIST test images, (10000, 28, 28, 1) float32 in [0, 1]."""
-    from train.data import load_mnist, to_model_input
+    from mnist_draw.mnist import load_mnist, to_model_input
 
     _, (images, _) = load_mnist(mnist_dir)
     return to_model_input(images)
@@ -129,7 +129,7 @@ def committed_export() -> tuple[dict, Path, Path]:
 @pytest.fixture(scope="session")
 def committed_keras_probabilities(committed_export, test_digits) -> np.ndarray:
     """The committed Keras model's (10000, 10) probabilities on the MNIST test digits."""
-    from train.inference import load_model
+    from mnist_draw.inference import load_model
 
     return load_model(committed_export[2]).predict(test_digits, batch_size=500, verbose=0)
 
@@ -137,7 +137,7 @@ def committed_keras_probabilities(committed_export, test_digits) -> np.ndarray:
 def test_committed_export_comes_from_the_committed_model(committed_export):
     metadata, _, model_path = committed_export
     digest = hashlib.sha256(model_path.read_bytes()).hexdigest()
-    assert metadata["source_model_sha256"] == digest, "web/model is stale: run `python -m export --data ../shared/mnist`"
+    assert metadata["source_model_sha256"] == digest, "web/model is stale: run `python -m export`"
 
 
 def test_committed_weight_files_match_their_recorded_hashes(committed_export):

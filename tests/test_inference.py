@@ -1,12 +1,12 @@
-"""train/inference.py: loading the model with one-line errors, predicting one image, the unsure rule."""
+"""mnist_draw/inference.py: loading the model with one-line errors, predicting one image, the unsure rule."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from train import inference
-from train.config import DEFAULT_MODEL_PATH, IMAGE_SIZE, INPUT_SHAPE, NUM_CLASSES, UNSURE_BELOW
+from mnist_draw import inference, pixels
+from mnist_draw.config import DEFAULT_MODEL_PATH, IMAGE_SIZE, INPUT_SHAPE, NUM_CLASSES, UNSURE_BELOW
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ def test_top_prediction_is_unsure_below_the_threshold(top, unsure):
 def test_enlarge_turns_each_pixel_into_a_sharp_square():
     image = np.zeros(INPUT_SHAPE, dtype=np.float32)
     image[3, 5, 0] = 1.0
-    big = inference.enlarge(image, scale=4)
+    big = pixels.enlarge(image, scale=4)
     assert big.shape == (IMAGE_SIZE * 4, IMAGE_SIZE * 4) and big.dtype == np.uint8
     assert (big[12:16, 20:24] == 255).all() and big.sum() == 16 * 255
 
@@ -99,7 +99,7 @@ def test_enlarge_turns_each_pixel_into_a_sharp_square():
 @pytest.mark.slow
 def test_shipped_model_classifies_real_test_digits(mnist_dir):
     """The committed artifacts/mnist.keras ($MNIST_MODEL_PATH picks another), through the app's predict path."""
-    from train.data import MNIST_FILES, read_idx, to_model_input
+    from mnist_draw.mnist import MNIST_FILES, read_idx, to_model_input
 
     model_path = inference.model_path_from_env()
     if not model_path.is_file():

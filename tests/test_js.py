@@ -2,7 +2,7 @@
 
 tests/js/preprocess.test.mjs checks web/js/preprocess.js against the same golden vectors as
 tests/test_preprocess.py, so a single `pytest` covers both preprocessing twins. Only files named
-*.test.mjs are tests; other .mjs files in tests/js/ (e.g. predict.mjs) are helpers. Node missing:
+*.test.mjs are tests; other .mjs files in tests/js/ are helpers. Node missing:
 skipped locally, failed in CI (conftest `node_binary`).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import subprocess
 
-from train.config import PROJECT_ROOT
+from mnist_draw.config import PROJECT_ROOT
 
 JS_TEST_DIR = PROJECT_ROOT / "tests" / "js"
 

@@ -1,4 +1,4 @@
-"""train/model_report.py: the Model tab reads metrics.json and the plots beside the model."""
+"""mnist_draw/report.py: the Model tab reads metrics.json and the plots beside the model."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from train import model_report
+from mnist_draw import report as model_report
 
 
 def test_missing_metrics_is_none(tmp_path):

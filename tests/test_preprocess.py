@@ -1,4 +1,4 @@
-"""train/preprocess.py: the golden vectors (shared with web/js/preprocess.js) and its behaviour.
+"""mnist_draw/preprocess.py: the golden vectors (shared with web/js/preprocess.js) and its behaviour.
 
 The JavaScript twin reads the same file in tests/js/preprocess.test.mjs (via tests/test_js.py)
 and in Chromium (tests/test_web.py). Regenerate with `python -m tests.make_golden`.
@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from tests.make_golden import GOLDEN_PATH, decode_canvas, decode_expected, draw_strokes, golden_document
-from train.config import CANVAS_SIZE, FIT_BOX, IMAGE_SIZE, INK_THRESHOLD, STROKE_WIDTH, STROKE_WIDTH_RANGE
-from train.preprocess import LUMA_WEIGHTS, ink_from_rgba, is_blank, preprocess_canvas
+from mnist_draw.config import CANVAS_SIZE, FIT_BOX, IMAGE_SIZE, INK_THRESHOLD, STROKE_WIDTH, STROKE_WIDTH_RANGE
+from mnist_draw.preprocess import LUMA_WEIGHTS, ink_from_rgba, is_blank, preprocess_canvas
 
 GOLDEN = json.loads(GOLDEN_PATH.read_text())
 CASES = GOLDEN["cases"]

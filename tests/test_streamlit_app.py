@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from train.config import PROJECT_ROOT
-from train.inference import MODEL_PATH_ENV, model_path_from_env
+from mnist_draw.config import PROJECT_ROOT
+from mnist_draw.inference import MODEL_PATH_ENV, model_path_from_env
 from tests.test_upload import png_claiming_size, seven
 
 APP_FILE = str(PROJECT_ROOT / "streamlit_app.py")  # AppTest resolves relative paths against this test file
@@ -94,7 +94,7 @@ def test_bad_upload_shows_the_message_and_the_app_keeps_running(app, filename, c
 @pytest.fixture(scope="module")
 def test_digits(mnist_dir) -> list[tuple[np.ndarray, str]]:
     """The first test digit of 0, 1, 2 and 7 as (uint8 (28, 28) white on black, label)."""
-    from train.data import MNIST_FILES, read_idx
+    from mnist_draw.mnist import MNIST_FILES, read_idx
 
     images = read_idx(mnist_dir / MNIST_FILES["test_images"][0], 3)
     labels = read_idx(mnist_dir / MNIST_FILES["test_labels"][0], 1)

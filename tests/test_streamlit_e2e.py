@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import streamlit_driver as driver
-from train.config import STROKE_WIDTH_RANGE
-from train.inference import MODEL_PATH_ENV, model_path_from_env
+from mnist_draw.config import STROKE_WIDTH_RANGE
+from mnist_draw.inference import MODEL_PATH_ENV, model_path_from_env
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""train/model.py, train/artifacts.py and a real smoke run of `python -m train`."""
+"""train/model.py, the atomic model save in train/training.py and a real smoke run of `python -m train`."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import keras
 import numpy as np
 import pytest
 
-from train import artifacts
+from mnist_draw.config import INPUT_SHAPE, METRICS_FILENAME, MODEL_FILENAME, NUM_CLASSES
 from train.__main__ import main
-from train.config import INPUT_SHAPE, METRICS_FILENAME, MODEL_FILENAME, NUM_CLASSES, TrainConfig
+from train.config import TrainConfig
 from train.model import build_model, weight_bytes
+from train.training import save_model_atomically
 
 WEIGHT_BUDGET_BYTES = 1_500_000  # float32 weights a web page can afford to download
 
@@ -37,7 +38,7 @@ def test_exported_graph_has_no_augmentation_layers():
 
 def test_failed_save_keeps_the_previous_model(tmp_path, monkeypatch):
     path = tmp_path / MODEL_FILENAME
-    artifacts.save_model_atomically(build_model(), path)
+    save_model_atomically(build_model(), path, TrainConfig())
     before = path.read_bytes()
 
     def crash_mid_save(self, filepath, *args, **kwargs):
@@ -46,7 +47,7 @@ def test_failed_save_keeps_the_previous_model(tmp_path, monkeypatch):
 
     monkeypatch.setattr(keras.Model, "save", crash_mid_save)
     with pytest.raises(OSError, match="disk full"):
-        artifacts.save_model_atomically(build_model(TrainConfig(seed=7)), path)
+        save_model_atomically(build_model(TrainConfig(seed=7)), path, TrainConfig(seed=7))
     assert path.read_bytes() == before
     assert [entry.name for entry in tmp_path.iterdir()] == [MODEL_FILENAME]
 
@@ -56,7 +57,7 @@ def test_unloadable_save_is_never_swapped_in(tmp_path, monkeypatch):
     path.write_bytes(b"previous good model")
     monkeypatch.setattr(keras.saving, "load_model", lambda *args, **kwargs: (_ for _ in ()).throw(ValueError("corrupt")))
     with pytest.raises(ValueError, match="corrupt"):
-        artifacts.save_model_atomically(build_model(), path)
+        save_model_atomically(build_model(), path, TrainConfig())
     assert path.read_bytes() == b"previous good model"
 
 
@@ -79,10 +80,11 @@ def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, capsys):
     metrics = json.loads((out / METRICS_FILENAME).read_text())
     assert metrics["epochs_run"] == 1 and metrics["train_images"] == 512 and metrics["config"]["seed"] == 3
     assert np.array(metrics["confusion_matrix"]).sum() == 10_000  # evaluated on the whole test set
-    assert metrics["data_sha256"]["t10k-images-idx3-ubyte.gz"].startswith("8d422c7b")
+    assert metrics["data"]["sha256"]["t10k-images-idx3-ubyte.gz"].startswith("8d422c7b")
     assert {"tensorflow", "keras", "numpy"} <= metrics["versions"].keys()
     for name in (MODEL_FILENAME, "history.csv", "plots/training_curves.png", "plots/confusion_matrix.png", "plots/misclassified.png"):
         assert (out / name).stat().st_size > 0, name
     assert list((out / "tensorboard").rglob("events.out.tfevents.*"))
     reloaded = keras.saving.load_model(out / MODEL_FILENAME)
     assert reloaded.count_params() == metrics["parameters"]
+    assert reloaded.optimizer is None  # saved for inference: no optimizer state in the file

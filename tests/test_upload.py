@@ -1,4 +1,4 @@
-"""train/upload.py: photos and scans become canvas-like pixels; every bad upload is one UploadError."""
+"""mnist_draw/upload.py: photos and scans become canvas-like pixels; every bad upload is one UploadError."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from train.config import CANVAS_SIZE
-from train.preprocess import preprocess_canvas
-from train.upload import MAX_UPLOAD_MB, UploadError, decode_upload
+from mnist_draw.config import CANVAS_SIZE
+from mnist_draw.preprocess import preprocess_canvas
+from mnist_draw.upload import MAX_UPLOAD_MB, UploadError, decode_upload
 
 
 def encode(pixels: np.ndarray, image_format: str = "PNG", **options) -> bytes:

@@ -23,7 +23,7 @@ import pytest
 from tests.conftest import missing
 from tests.digit_strokes import CURVED_DIGITS
 from tests.make_golden import GOLDEN_PATH, decode_expected
-from train.config import DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR
+from mnist_draw.config import DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR
 
 MODEL_DIR = Path(os.environ.get("WEB_TEST_MODEL_DIR", WEB_MODEL_DIR))
 KERAS_MODEL = Path(os.environ.get("WEB_TEST_KERAS_MODEL", DEFAULT_MODEL_PATH))
@@ -285,7 +285,7 @@ def test_browser_float32_model_matches_keras_on_mnist(browser, server_url, mnist
         missing(f"no Keras model at {KERAS_MODEL}: run `python -m train`")
     import keras
 
-    from train.data import load_mnist, to_model_input
+    from mnist_draw.mnist import load_mnist, to_model_input
 
     _, (test_images, _) = load_mnist(mnist_dir)
     images = to_model_input(test_images[:200])

@@ -3,7 +3,7 @@
 web/model/activations/ (export/convert.py export_activations) is a float32 TF.js graph model
 with the outputs of train/model.py's BLOCK_OUTPUT_NAMES; metadata.json "activations" describes
 it. Checked here: the metadata entry and its SHA-256s, browser TF.js vs Keras
-(train.activations.block_activations) on a real MNIST test digit within 1e-4, no tensor leak, and
+(mnist_draw.activations.block_activations) on a real MNIST test digit within 1e-4, no tensor leak, and
 the view in real Chromium: loaded only when opened, grids drawn, data-state="ready", no errors.
 Fixtures server_url/page and the stroke helpers come from tests/test_web.py.
 """
@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import missing
 from tests.test_web import DIGIT_STROKES, KERAS_MODEL, LOAD_TIMEOUT_MS, MODEL_DIR, READY, draw, page, server_url, wait_for_prediction  # noqa: F401 (fixtures)
-from train.model import BLOCK_OUTPUT_NAMES
+from mnist_draw.config import BLOCK_OUTPUT_NAMES
 
 ACTIVATIONS = '[data-testid="activations"]'
 EXPECTED_SHAPES = {"block1": [12, 12, 32], "block2": [4, 4, 64]}
@@ -62,13 +62,13 @@ def test_activation_weights_are_hashed(metadata):
 
 @pytest.mark.slow
 def test_browser_activations_match_keras_on_a_mnist_digit(page, mnist_dir):  # noqa: F811
-    """TF.js in Chromium, through the page's own code, vs train.activations on one real test digit."""
+    """TF.js in Chromium, through the page's own code, vs mnist_draw.activations on one real test digit."""
     if not KERAS_MODEL.is_file():
         missing(f"no Keras model at {KERAS_MODEL}: run `python -m train`")
     import keras
 
-    from train.activations import activation_model, block_activations
-    from train.data import load_mnist, to_model_input
+    from mnist_draw.activations import activation_model, block_activations
+    from mnist_draw.mnist import load_mnist, to_model_input
 
     _, (test_images, _) = load_mnist(mnist_dir)
     image = to_model_input(test_images[:1])[0]

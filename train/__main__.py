@@ -6,7 +6,8 @@ import argparse
 import dataclasses
 import sys
 
-from train.config import ARTIFACTS_DIR, DATA_DIR_ENV, TrainConfig
+from mnist_draw.config import ARTIFACTS_DIR, DATA_DIR_ENV
+from train.config import TrainConfig
 
 DEFAULTS = TrainConfig()
 
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "examples:\n"
             "  python -m train --epochs 1 --limit 2000 --out /tmp/smoke   # smoke run, under a minute\n"
-            "  python -m train --data ../shared/mnist                     # full run from local IDX files"
+            "  python -m train --data ~/data/mnist                        # full run from local IDX files"
         ),
     )
     parser.add_argument("--data", metavar="DIR", default=None, help=f"folder with the four MNIST IDX .gz files (also ${DATA_DIR_ENV}); default: Keras's download and cache")
@@ -68,11 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("config: " + ", ".join(f"{key}={value}" for key, value in config.to_dict().items()) + f", out={args.out}, data={args.data or 'auto'}")
 
-    from train import data, training  # TensorFlow loads here: --help and argument errors stay instant
+    from mnist_draw.mnist import DataError
+    from train import training  # TensorFlow loads here: --help and argument errors stay instant
 
     try:
         training.run(config, args.out, args.data)
-    except (data.DataError, ValueError) as error:
+    except (DataError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

@@ -1,38 +1,12 @@
-"""The one place every shared number is written down.
+"""Hyperparameters of a training run: the frozen `TrainConfig`, one trailing comment per field.
 
-Image geometry, class labels, the canvas and preprocessing parameters are read by
-`train/`, `export/` (which copies them into `web/model/metadata.json` for the page) and
-`streamlit_app.py`. Hyperparameters live in the frozen `TrainConfig`; the CLI takes its
-defaults from it, so each default is written once.
+`python -m train` takes its argparse defaults from `TrainConfig()`, so each default is written
+once. Numbers shared with the app, the export and the page live in mnist_draw/config.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
-
-# --- The model's input and output -------------------------------------------------------
-IMAGE_SIZE = 28  # MNIST images are 28x28 pixels, white ink (1.0) on black (0.0).
-NUM_CLASSES = 10
-CLASS_LABELS = tuple(str(digit) for digit in range(NUM_CLASSES))
-INPUT_SHAPE = (IMAGE_SIZE, IMAGE_SIZE, 1)
-
-# --- Drawing and preprocessing (twin: web/js/preprocess.js reads these from metadata) ---
-CANVAS_SIZE = 280  # drawing surface in pixels; 10x the model input, so strokes stay smooth
-STROKE_WIDTH = 22  # default pen width on that canvas; about MNIST's stroke once scaled down
-STROKE_WIDTH_RANGE = (8, 40)  # what the pen-width slider offers
-FIT_BOX = 20  # MNIST scales each digit's bounding box to fit 20x20 inside the 28x28 field
-INK_THRESHOLD = 0.1  # ink below this (0..1) is anti-aliasing dust, not part of the digit
-UNSURE_BELOW = 0.6  # a top probability under this is shown as "not sure"
-
-# --- Files ----------------------------------------------------------------------------
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS_DIR = PROJECT_ROOT / "artifacts"
-MODEL_FILENAME = "mnist.keras"
-METRICS_FILENAME = "metrics.json"
-DEFAULT_MODEL_PATH = ARTIFACTS_DIR / MODEL_FILENAME
-WEB_MODEL_DIR = PROJECT_ROOT / "web" / "model"
-DATA_DIR_ENV = "MNIST_DATA_DIR"  # a folder with the four IDX .gz files; see train/data.py
 
 
 @dataclasses.dataclass(frozen=True)

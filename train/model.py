@@ -9,10 +9,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from train.config import INPUT_SHAPE, NUM_CLASSES, TrainConfig
-
-# Named so the activation views can find the first two convolutional blocks by name.
-BLOCK_OUTPUT_NAMES = ("block1", "block2")
+from mnist_draw.config import BLOCK_OUTPUT_NAMES, FIRST_CONV_NAME, INPUT_SHAPE, NUM_CLASSES
+from train.config import TrainConfig
 
 
 def conv_bn_relu(inputs, num_filters: int, kernel_size: int, *, strides: int = 1, padding: str = "valid", name: str):
@@ -30,13 +28,13 @@ def build_model(config: TrainConfig = TrainConfig()) -> keras.Model:
     4x4 convolution to 1x1x128 and a softmax. About 330k parameters, 1.3 MB of float32.
     """
     inputs = keras.Input(shape=INPUT_SHAPE, name="image")
-    features = conv_bn_relu(inputs, 32, 3, name="block1_a")  # 26x26
+    features = conv_bn_relu(inputs, 32, 3, name=FIRST_CONV_NAME.removesuffix("_conv"))  # 26x26
     features = conv_bn_relu(features, 32, 3, name="block1_b")  # 24x24
-    features = conv_bn_relu(features, 32, 5, strides=2, padding="same", name="block1")  # 12x12
+    features = conv_bn_relu(features, 32, 5, strides=2, padding="same", name=BLOCK_OUTPUT_NAMES[0])  # 12x12
     features = layers.Dropout(config.dropout_rate, name="block1_dropout")(features)
     features = conv_bn_relu(features, 64, 3, name="block2_a")  # 10x10
     features = conv_bn_relu(features, 64, 3, name="block2_b")  # 8x8
-    features = conv_bn_relu(features, 64, 5, strides=2, padding="same", name="block2")  # 4x4
+    features = conv_bn_relu(features, 64, 5, strides=2, padding="same", name=BLOCK_OUTPUT_NAMES[1])  # 4x4
     features = layers.Dropout(config.dropout_rate, name="block2_dropout")(features)
     features = conv_bn_relu(features, 128, 4, name="block3")  # 1x1
     features = layers.Flatten(name="flatten")(features)

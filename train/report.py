@@ -1,6 +1,6 @@
 """Evaluation numbers and the pictures people look at, written beside the model.
 
-Read back by the Streamlit app's Model tab (train/model_report.py) and linked from the README.
+Read back by the Streamlit app's Model tab (mnist_draw/report.py) and linked from the README.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix
 
-from train.artifacts import write_bytes_atomically
-from train.config import CLASS_LABELS, NUM_CLASSES
+from mnist_draw.files import write_bytes_atomically
+from mnist_draw.config import CLASS_LABELS, NUM_CLASSES
 
 MAX_MISCLASSIFIED_SHOWN = 100
 

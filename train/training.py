@@ -7,6 +7,7 @@ validation split carved out of the 60k training images.
 from __future__ import annotations
 
 import math
+import os
 import platform
 import time
 from pathlib import Path
@@ -16,9 +17,11 @@ import numpy as np
 import sklearn
 import tensorflow as tf
 
+from mnist_draw import mnist
+from mnist_draw.config import METRICS_FILENAME, MODEL_FILENAME
+from mnist_draw.files import temporary_sibling, write_json_atomically
 from train import data, report
-from train.artifacts import save_model_atomically, write_json_atomically
-from train.config import METRICS_FILENAME, MODEL_FILENAME, TrainConfig
+from train.config import TrainConfig
 from train.model import build_model, weight_bytes
 
 
@@ -43,6 +46,24 @@ def make_callbacks(config: TrainConfig, out_dir: Path) -> list[keras.callbacks.C
     ]
 
 
+def save_model_atomically(model: keras.Model, path: Path, config: TrainConfig) -> None:
+    """Save the inference model to `path` (.keras): written aside, loaded back to prove it is whole, renamed in.
+
+    A fresh uncompiled copy carries the weights but not AdamW's two moment tensors per weight,
+    which would triple the file for nothing the app, the export or the page uses.
+    """
+    inference_model = build_model(config)
+    inference_model.set_weights(model.get_weights())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = temporary_sibling(path)
+    try:
+        inference_model.save(temporary)
+        keras.saving.load_model(temporary, compile=False)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def library_versions() -> dict:
     return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__, "scikit-learn": sklearn.__version__}
 
@@ -59,7 +80,7 @@ def run(config: TrainConfig, out_dir: Path, data_dir: Path | None = None) -> dic
     out_dir = Path(out_dir)
     started = time.perf_counter()
     keras.utils.set_random_seed(config.seed)
-    (train_images, train_labels), (test_images, test_labels) = data.load_mnist(data_dir)
+    (train_images, train_labels), (test_images, test_labels) = mnist.load_mnist(data_dir)
     (fit_images, fit_labels), (val_images, val_labels) = data.split_validation(train_images, train_labels, config.validation_size, config.seed)
     if config.limit is not None:
         fit_images, fit_labels = fit_images[: config.limit], fit_labels[: config.limit]
@@ -79,7 +100,7 @@ def run(config: TrainConfig, out_dir: Path, data_dir: Path | None = None) -> dic
     train_seconds = time.perf_counter() - started
 
     test_loss, _ = model.evaluate(data.make_dataset(test_images, test_labels, config, training=False), verbose=0)
-    probabilities = model.predict(data.to_model_input(test_images), batch_size=512, verbose=0)
+    probabilities = model.predict(mnist.to_model_input(test_images), batch_size=512, verbose=0)
     metrics = {
         **report.evaluation_metrics(test_labels, probabilities),
         "test_loss": float(test_loss),
@@ -90,18 +111,17 @@ def run(config: TrainConfig, out_dir: Path, data_dir: Path | None = None) -> dic
         "train_images": len(fit_images),
         "validation_images": len(val_images),
         "versions": library_versions(),
-        "data": data.describe_source(data_dir),
+        "data": mnist.describe_source(data_dir),
         "config": config.to_dict(),
         "history": {key: [float(value) for value in values] for key, values in history.history.items()},
     }
-    metrics["data_sha256"] = metrics["data"]["sha256"]
     plots = out_dir / "plots"
     report.plot_training_curves(metrics["history"], plots / "training_curves.png")
     report.plot_confusion_matrix(metrics["confusion_matrix"], plots / "confusion_matrix.png")
     report.plot_misclassified(test_images, test_labels, probabilities, plots / "misclassified.png")
     # The model goes in last among the big pieces and metrics right after, so a crash before
     # this point leaves the previous model and its matching metrics in place.
-    save_model_atomically(model, out_dir / MODEL_FILENAME)
+    save_model_atomically(model, out_dir / MODEL_FILENAME, config)
     write_json_atomically(out_dir / METRICS_FILENAME, metrics)
     print(f"saved {out_dir / MODEL_FILENAME} (test acc {metrics['test_accuracy']:.4f}, {metrics['test_errors']} errors, {format_duration(train_seconds)})")
     return metrics

@@ -1,5 +1,5 @@
 /**
- * web/js/preprocess.js against the golden vectors that train/preprocess.py wrote.
+ * web/js/preprocess.js against the golden vectors that mnist_draw/preprocess.py wrote.
  *
  * Twin of tests/test_preprocess.py::test_preprocess_matches_golden: the same file
  * (tests/golden/preprocess.json, from `python -m tests.make_golden`), the same loop, the same

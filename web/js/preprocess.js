@@ -1,7 +1,7 @@
 /**
  * Canvas pixels -> the 28x28 image the model sees, following the MNIST procedure.
  *
- * Twin: train/preprocess.py implements the same numbered steps with the same names
+ * Twin: mnist_draw/preprocess.py implements the same numbered steps with the same names
  * (`preprocess_canvas` <-> `preprocessCanvas`). Both are checked against the shared golden
  * vectors in tests/golden/preprocess.json (regenerate with `python -m tests.make_golden`),
  * so a change here must be made there too.
@@ -17,7 +17,7 @@
  * Pure: no DOM, no TF.js, so Node imports it in tests. The numbers (28, 20, the threshold,
  * the luma weights) are not written here: they come in as `params`, which is the
  * `preprocess` object of web/model/metadata.json (written by `python -m export` from
- * train/config.py). The arithmetic is done in float64 in the same order as NumPy, including
+ * mnist_draw/config.py). The arithmetic is done in float64 in the same order as NumPy, including
  * NumPy's pairwise summation, so both sides agree to float32 precision.
  */
 

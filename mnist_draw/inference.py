@@ -1,8 +1,8 @@
 """Load the trained model and classify one preprocessed digit: what streamlit_app.py runs.
 
-The app's pipeline is canvas RGBA -> train.preprocess.preprocess_canvas -> (28, 28, 1) ->
+The app's pipeline is canvas RGBA -> mnist_draw.preprocess.preprocess_canvas -> (28, 28, 1) ->
 predict_probabilities -> top_prediction. Uploaded photos enter the same pipeline through
-train/upload.py.
+mnist_draw/upload.py. Importing this module does not import TensorFlow; load_model does.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from train.activations import enlarge_grid
-from train.config import CLASS_LABELS, DEFAULT_MODEL_PATH, IMAGE_SIZE, INPUT_SHAPE, NUM_CLASSES, UNSURE_BELOW
+from mnist_draw.config import CLASS_LABELS, DEFAULT_MODEL_PATH, INPUT_SHAPE, NUM_CLASSES, UNSURE_BELOW
+from mnist_draw.errors import one_line
 
 # Points the app (and its tests) at another .keras file; unset means DEFAULT_MODEL_PATH.
 MODEL_PATH_ENV = "MNIST_MODEL_PATH"
@@ -47,8 +47,7 @@ def load_model(path: str | Path):
     try:
         model = keras.models.load_model(path, compile=False)
     except Exception as error:  # Keras raises many types for a corrupt zip/config; all mean the same here
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ModelError(f"Cannot read the model {path} ({first_line}): retrain with `{TRAIN_COMMAND}`.") from error
+        raise ModelError(f"Cannot read the model {path} ({one_line(error)}): retrain with `{TRAIN_COMMAND}`.") from error
     if tuple(model.input_shape[1:]) != INPUT_SHAPE or tuple(model.output_shape[1:]) != (NUM_CLASSES,):
         raise ModelError(
             f"The model {path} maps {model.input_shape} -> {model.output_shape}, expected "
@@ -86,10 +85,3 @@ def top_prediction(probabilities: np.ndarray) -> Prediction:
     confidence = float(probabilities[best])
     return Prediction(label=CLASS_LABELS[best], confidence=confidence, unsure=confidence < UNSURE_BELOW)
 
-
-def enlarge(image: np.ndarray, scale: int = 10) -> np.ndarray:
-    """(28, 28, 1) float in [0, 1] -> (28*scale, 28*scale) uint8, each pixel a sharp square.
-
-    Nearest-neighbour on purpose: the browser's smooth scaling would hide what the model sees.
-    """
-    return enlarge_grid(image.reshape(IMAGE_SIZE, IMAGE_SIZE), scale)

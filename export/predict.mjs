@@ -10,7 +10,7 @@
 //      (the last line of stdout) with timings and tf.memory().numTensors before and after,
 //      which Python reads to check for leaks.
 //
-// usage: node tests/js/predict.mjs MODEL_DIR INPUTS.bin OUTPUTS.bin [--batch-size N] [--latency-samples K] [--backend cpu|wasm]
+// usage: node export/predict.mjs MODEL_DIR INPUTS.bin OUTPUTS.bin [--batch-size N] [--latency-samples K] [--backend cpu|wasm]
 //   --latency-samples K  also time K single-digit predictions (batch 1) for the benchmark
 //   --backend            cpu (default: pure JS, what plain @tensorflow/tfjs gives Node) or wasm
 //                        (@tensorflow/tfjs-backend-wasm, the backend the page uses)
@@ -100,7 +100,7 @@ async function main() {
     },
   });
   if (positionals.length !== 3) {
-    throw new Error("usage: node tests/js/predict.mjs MODEL_DIR INPUTS.bin OUTPUTS.bin [--batch-size N] [--latency-samples K] [--backend cpu|wasm]");
+    throw new Error("usage: node export/predict.mjs MODEL_DIR INPUTS.bin OUTPUTS.bin [--batch-size N] [--latency-samples K] [--backend cpu|wasm]");
   }
   const [modelDir, inputsPath, outputsPath] = positionals;
   const batchSize = Number(values["batch-size"]);

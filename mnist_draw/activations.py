@@ -1,9 +1,9 @@
 """Look inside the CNN: the first layer's learned filters and the block activations for one digit.
 
-What the Streamlit app's "Look inside" view shows. The layer names come from train/model.py:
-"block1_a_conv" is the first Conv2D (32 kernels of 3x3 on the one grey channel) and
-BLOCK_OUTPUT_NAMES ("block1", "block2") are the ReLU outputs of the first two convolutional
-blocks: (12, 12, 32) and (4, 4, 64) for a 28x28 input.
+What the Streamlit app's "Look inside" view shows. The layer names are mnist_draw/config.py's,
+which train/model.py gives its layers: FIRST_CONV_NAME is the first Conv2D (32 kernels of 3x3
+on the one grey channel) and BLOCK_OUTPUT_NAMES ("block1", "block2") are the ReLU outputs of the
+first two convolutional blocks: (12, 12, 32) and (4, 4, 64) for a 28x28 input.
 """
 
 from __future__ import annotations
@@ -12,10 +12,7 @@ import math
 
 import numpy as np
 
-from train.config import INPUT_SHAPE
-from train.model import BLOCK_OUTPUT_NAMES
-
-FIRST_CONV_NAME = "block1_a_conv"
+from mnist_draw.config import BLOCK_OUTPUT_NAMES, FIRST_CONV_NAME, INPUT_SHAPE
 
 
 def first_conv_filters(model) -> np.ndarray:
@@ -35,7 +32,7 @@ def activation_model(model):
     Outputs are in BLOCK_OUTPUT_NAMES order. Built once per model (the app caches it): building
     is cheap, but each new Model traces its own predict function on first use.
     """
-    import keras  # deferred like train.inference: TensorFlow takes seconds to import
+    import keras  # deferred like mnist_draw.inference: TensorFlow takes seconds to import
 
     outputs = [model.get_layer(name).output for name in BLOCK_OUTPUT_NAMES]
     return keras.Model(model.input, outputs, name="block_activations")
@@ -45,7 +42,7 @@ def block_activations(activations, image: np.ndarray) -> dict[str, np.ndarray]:
     """One (28, 28, 1) float32 image in [0, 1] -> {name: (H, W, C) float32 >= 0 (post-ReLU)}.
 
     `activations` is the model from activation_model(). predict_on_batch, like
-    train.inference.predict_probabilities: a few ms, where model.predict costs far more.
+    mnist_draw.inference.predict_probabilities: a few ms, where model.predict costs far more.
     """
     if image.shape != INPUT_SHAPE:
         raise ValueError(f"expected an image of shape {INPUT_SHAPE}, got {image.shape}")
@@ -85,9 +82,3 @@ def tile(maps: np.ndarray, columns: int | None = None, gap: int = 1, background:
         top, left = (index // columns) * (height + gap), (index % columns) * (width + gap)
         grid[top : top + height, left : left + width] = single
     return grid
-
-
-def enlarge_grid(grid: np.ndarray, scale: int) -> np.ndarray:
-    """2-D float in [0, 1] -> uint8 image `scale` times larger, nearest-neighbour (sharp pixels)."""
-    grey = np.round(np.clip(grid, 0.0, 1.0) * 255).astype(np.uint8)
-    return np.repeat(np.repeat(grey, scale, axis=0), scale, axis=1)

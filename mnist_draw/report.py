@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from train.config import METRICS_FILENAME
+from mnist_draw.config import METRICS_FILENAME
 
 PLOTS_DIRNAME = "plots"
 # File name -> caption, in the order the tab shows them.

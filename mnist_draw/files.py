@@ -1,17 +1,22 @@
-"""Atomic writes: an interrupted or failed run never replaces a good file with a partial one.
+"""Files written whole or not at all, and their checksums.
 
 Everything is written to a temporary name in the target's own folder (so the final rename
-stays on one filesystem, where `os.replace` is atomic) and renamed over the target last.
+stays on one filesystem, where `os.replace` is atomic) and renamed over the target last: an
+interrupted or failed run never replaces a good file with a partial one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
 from pathlib import Path
 
-import keras
+
+def sha256_of(path: Path | str) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def temporary_sibling(path: Path) -> Path:
@@ -30,16 +35,5 @@ def write_bytes_atomically(path: Path, data: bytes) -> None:
 
 
 def write_json_atomically(path: Path, payload: dict) -> None:
-    write_bytes_atomically(path, (json.dumps(payload, indent=2) + "\n").encode())
-
-
-def save_model_atomically(model: keras.Model, path: Path) -> None:
-    """Save `model` to `path` (.keras): written aside, loaded back to prove it is whole, then renamed in."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = temporary_sibling(path)
-    try:
-        model.save(temporary)
-        keras.saving.load_model(temporary, compile=False)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    """`payload` as indented JSON; NaN and infinity are refused (they are not JSON)."""
+    write_bytes_atomically(path, (json.dumps(payload, indent=2, allow_nan=False) + "\n").encode())

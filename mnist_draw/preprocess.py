@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from train.config import FIT_BOX, IMAGE_SIZE, INK_THRESHOLD
+from mnist_draw.config import FIT_BOX, IMAGE_SIZE, INK_THRESHOLD
 
 # ITU-R BT.601 luma weights; the JS twin uses the same three numbers.
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)

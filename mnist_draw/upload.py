@@ -2,7 +2,7 @@
 
 The drawing canvas gives white ink on black; a photo of paper is usually dark ink on a light
 background, with a grey, uneven "white". decode_upload() turns either into the canvas
-convention, then streamlit_app.py runs the same train.preprocess.preprocess_canvas on it.
+convention, then streamlit_app.py runs the same mnist_draw.preprocess.preprocess_canvas on it.
 Every way an upload can be bad raises UploadError with a one-line message for the user.
 """
 
@@ -14,10 +14,9 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from train.config import CANVAS_SIZE
+from mnist_draw.config import CANVAS_SIZE
 
 ACCEPTED_FORMATS = {"PNG": "png", "JPEG": "jpg"}  # PIL format name -> the extension users know
-ACCEPTED_EXTENSIONS = ("png", "jpg", "jpeg")
 MAX_UPLOAD_MB = 20  # the uploader refuses bigger files in the browser; decode_upload checks again
 MAX_UPLOAD_PIXELS = 40_000_000  # a 48 MP phone photo is about 8000 x 6000; anything bigger is refused unread
 MIN_CONTRAST = 0.15  # ink must differ from the background by this much (0..1) to count as a digit

@@ -1,0 +1,38 @@
+"""The one place every shared number is written down.
+
+Image geometry, class labels, the canvas and preprocessing parameters, layer names and file
+locations are read by the runtime (this package), `train/`, `export/` (which copies them into
+`web/model/metadata.json` for the page), `bench/` and `streamlit_app.py`. Training
+hyperparameters are not here: they live in train/config.py's frozen `TrainConfig`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# --- The model's input and output -------------------------------------------------------
+IMAGE_SIZE = 28  # MNIST images are 28x28 pixels, white ink (1.0) on black (0.0).
+NUM_CLASSES = 10
+CLASS_LABELS = tuple(str(digit) for digit in range(NUM_CLASSES))
+INPUT_SHAPE = (IMAGE_SIZE, IMAGE_SIZE, 1)
+
+# --- Drawing and preprocessing (twin: web/js/preprocess.js reads these from metadata) ---
+CANVAS_SIZE = 280  # drawing surface in pixels; 10x the model input, so strokes stay smooth
+STROKE_WIDTH = 22  # default pen width on that canvas; about MNIST's stroke once scaled down
+STROKE_WIDTH_RANGE = (8, 40)  # what the pen-width slider offers
+FIT_BOX = 20  # MNIST scales each digit's bounding box to fit 20x20 inside the 28x28 field
+INK_THRESHOLD = 0.1  # ink below this (0..1) is anti-aliasing dust, not part of the digit
+UNSURE_BELOW = 0.6  # a top probability under this is shown as "not sure"
+
+# --- Layer names: the contract between train/model.py and the look-inside views -------------
+FIRST_CONV_NAME = "block1_a_conv"  # the first Conv2D: 32 kernels of 3x3 on the grey channel
+BLOCK_OUTPUT_NAMES = ("block1", "block2")  # ReLU outputs of the first two convolutional blocks
+
+# --- Files ----------------------------------------------------------------------------
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS_DIR = PROJECT_ROOT / "artifacts"
+MODEL_FILENAME = "mnist.keras"
+METRICS_FILENAME = "metrics.json"
+DEFAULT_MODEL_PATH = ARTIFACTS_DIR / MODEL_FILENAME
+WEB_MODEL_DIR = PROJECT_ROOT / "web" / "model"
+DATA_DIR_ENV = "MNIST_DATA_DIR"  # a folder with the four IDX .gz files; see mnist_draw/mnist.py
