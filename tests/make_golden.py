@@ -8,10 +8,12 @@ and tests/js/preprocess.test.mjs (Node, and in Chromium via tests/test_web.py). 
 (STYLE.md 2.5), plus the parameters the cases were made with so the JS side repeats no number:
 
     {"params": {"image_size", "fit_box", "ink_threshold", "luma_weights"},
-     "cases": [{"name", "canvas": {"width", "height", "rgba_b64"}, "expected_b64", "shape"}]}
+     "cases": [{"name", "canvas": {"width", "height", "rgba_zlib_b64"}, "expected_zlib_b64", "shape"}]}
 
-`rgba_b64` is the row-major (height, width, 4) uint8 canvas, `expected_b64` the (28, 28, 1)
-float32 little-endian output, both base64.
+`rgba_zlib_b64` is the row-major (height, width, 4) uint8 canvas, `expected_zlib_b64` the
+(28, 28, 1) float32 little-endian output; both are zlib-compressed, then base64. The canvases
+are mostly background, so this keeps the file at tens of kilobytes instead of megabytes, and
+both sides decode it with their standard library (Python zlib, Node node:zlib).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import base64
 import json
 import math
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -111,16 +114,26 @@ def centring_margin(rgba: np.ndarray) -> float:
     return min(margins)
 
 
+def pack(array: np.ndarray) -> str:
+    """Array bytes (row-major) -> zlib-compressed base64 text."""
+    return base64.b64encode(zlib.compress(np.ascontiguousarray(array).tobytes(), 9)).decode("ascii")
+
+
+def unpack(text: str) -> bytes:
+    """The inverse of pack: zlib-compressed base64 text -> the raw bytes."""
+    return zlib.decompress(base64.b64decode(text))
+
+
 def encode_case(name: str, rgba: np.ndarray) -> dict:
-    """One golden case in the STYLE.md 2.5 format."""
+    """One golden case in the STYLE.md 2.5 format, arrays packed (see the module docstring)."""
     if centring_margin(rgba) < 1e-6:
         raise ValueError(f"golden case {name!r} sits on a centre-of-mass rounding tie; nudge its strokes")
     expected = preprocess_canvas(rgba)
     height, width = rgba.shape[:2]
     return {
         "name": name,
-        "canvas": {"width": width, "height": height, "rgba_b64": base64.b64encode(np.ascontiguousarray(rgba).tobytes()).decode("ascii")},
-        "expected_b64": base64.b64encode(expected.astype("<f4").tobytes()).decode("ascii"),
+        "canvas": {"width": width, "height": height, "rgba_zlib_b64": pack(rgba.astype(np.uint8))},
+        "expected_zlib_b64": pack(expected.astype("<f4")),
         "shape": list(expected.shape),
     }
 
@@ -136,13 +149,27 @@ def golden_document() -> dict:
 
 def decode_canvas(canvas: dict) -> np.ndarray:
     """Golden "canvas" -> (height, width, 4) uint8."""
-    raw = np.frombuffer(base64.b64decode(canvas["rgba_b64"]), dtype=np.uint8)
+    raw = np.frombuffer(unpack(canvas["rgba_zlib_b64"]), dtype=np.uint8)
     return raw.reshape(canvas["height"], canvas["width"], 4)
 
 
 def decode_expected(case: dict) -> np.ndarray:
-    """Golden "expected_b64" -> float32 array of the case's shape."""
-    return np.frombuffer(base64.b64decode(case["expected_b64"]), dtype="<f4").reshape(case["shape"])
+    """Golden "expected_zlib_b64" -> float32 array of the case's shape."""
+    return np.frombuffer(unpack(case["expected_zlib_b64"]), dtype="<f4").reshape(case["shape"])
+
+
+def decoded(document: dict) -> tuple:
+    """What a golden document means, independent of how zlib happened to compress it."""
+    cases = [(case["name"], case["shape"], decode_canvas(case["canvas"]).tobytes(), decode_expected(case).tobytes()) for case in document["cases"]]
+    return document["params"], cases
+
+
+def is_up_to_date(path: Path, document: dict) -> bool:
+    """Whether the file at `path` holds `document`, compared decoded: another zlib may pack it differently."""
+    try:
+        return decoded(json.loads(path.read_text())) == decoded(document)
+    except (OSError, ValueError, KeyError, zlib.error):  # missing, not JSON, old format, corrupt
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,12 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     document = golden_document()
     text = json.dumps(document, indent=1) + "\n"
     if args.check:
-        fresh = args.out.is_file() and args.out.read_text() == text
+        fresh = is_up_to_date(args.out, document)
         print(f"{args.out}: {'up to date' if fresh else 'STALE: run python -m tests.make_golden'}")
         return 0 if fresh else 1
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
-    print(f"wrote {len(document['cases'])} cases to {args.out} ({len(text) / 1e6:.2f} MB)")
+    print(f"wrote {len(document['cases'])} cases to {args.out} ({len(text) / 1e3:.0f} kB)")
     return 0
 
 

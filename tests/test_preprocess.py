@@ -11,7 +11,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.make_golden import GOLDEN_PATH, decode_canvas, decode_expected, draw_strokes, golden_document
+from tests.make_golden import GOLDEN_PATH, decode_canvas, decode_expected, draw_strokes, golden_document, is_up_to_date
 from mnist_draw.config import CANVAS_SIZE, FIT_BOX, IMAGE_SIZE, INK_THRESHOLD, STROKE_WIDTH, STROKE_WIDTH_RANGE
 from mnist_draw.preprocess import LUMA_WEIGHTS, ink_from_rgba, is_blank, preprocess_canvas
 
@@ -30,6 +30,7 @@ def test_golden_file_is_up_to_date():
     assert GOLDEN["params"] == fresh["params"], "train/config.py changed: run python -m tests.make_golden"
     assert [case["name"] for case in CASES] == [case["name"] for case in fresh["cases"]]
     assert GOLDEN["params"] == {"image_size": IMAGE_SIZE, "fit_box": FIT_BOX, "ink_threshold": INK_THRESHOLD, "luma_weights": list(LUMA_WEIGHTS)}
+    assert is_up_to_date(GOLDEN_PATH, fresh), "the golden canvases or outputs changed: run python -m tests.make_golden"
 
 
 def canvas_with(strokes, stroke_width=STROKE_WIDTH, size=CANVAS_SIZE):

@@ -8,23 +8,25 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { inflateSync } from 'node:zlib';
 
 import { isBlank, pairwiseSum, preprocessCanvas } from '../../web/js/preprocess.js';
 
 const golden = JSON.parse(readFileSync(new URL('../golden/preprocess.json', import.meta.url), 'utf8'));
 const TOLERANCE = 1e-6;
 
-/** base64 -> bytes, copied so typed-array views are aligned. */
-function decodeBytes(text) {
-  return new Uint8Array(Buffer.from(text, 'base64'));
+/** zlib-compressed base64 (tests/make_golden.py `pack`) -> bytes, copied so typed-array views are aligned. */
+function unpack(text) {
+  return new Uint8Array(inflateSync(Buffer.from(text, 'base64')));
 }
 
 for (const testCase of golden.cases) {
   test(`preprocessCanvas matches golden: ${testCase.name}`, () => {
-    const { width, height, rgba_b64: rgbaBase64 } = testCase.canvas;
-    const got = preprocessCanvas(new Uint8ClampedArray(decodeBytes(rgbaBase64)), width, height, golden.params);
-    const expected = new Float32Array(decodeBytes(testCase.expected_b64).buffer);
+    const { width, height, rgba_zlib_b64: rgbaPacked } = testCase.canvas;
+    const got = preprocessCanvas(new Uint8ClampedArray(unpack(rgbaPacked)), width, height, golden.params);
+    const expected = new Float32Array(unpack(testCase.expected_zlib_b64).buffer);
     assert.equal(got.length, testCase.shape.reduce((product, size) => product * size, 1));
+    assert.equal(expected.length, got.length);
     let worst = 0;
     let worstIndex = -1;
     for (let index = 0; index < got.length; index++) {
