@@ -208,8 +208,8 @@ def build_metadata(*, model, model_path: Path, web_dir: Path, shipped: dict, def
         "variants": shipped,
         "input": {"name": input_key, "shape": list(INPUT_SHAPE), "dtype": "float32", "range": [0, 1], "polarity": "white ink (1.0) on black (0.0)"},
         "output": {"name": output_key, "labels": list(CLASS_LABELS)},
-        "preprocess": {
-            **preprocess_parameters(),
+        "preprocess": preprocess_parameters(),  # the model-input recipe: web/js/preprocess.js's params
+        "page": {  # the drawing page's settings, not part of the recipe
             "canvas_size": CANVAS_SIZE,
             "stroke_width": STROKE_WIDTH,
             "stroke_width_range": list(STROKE_WIDTH_RANGE),

@@ -16,11 +16,11 @@ from export import convert as convert_module
 from export.__main__ import main
 from export.check import compare
 from export.convert import candidates_for, choose_quantized, swap_in
-from mnist_draw.config import CANVAS_SIZE, CLASS_LABELS, FIT_BOX, IMAGE_SIZE, INK_THRESHOLD, STROKE_WIDTH, STROKE_WIDTH_RANGE, UNSURE_BELOW
-from mnist_draw.preprocess import LUMA_WEIGHTS
+from mnist_draw.config import CANVAS_SIZE, CLASS_LABELS, FIT_BOX, IMAGE_SIZE, INK_THRESHOLD, STROKE_WIDTH, STROKE_WIDTH_RANGE, UNSURE_BELOW, WEB_MODEL_DIR
+from mnist_draw.preprocess import LUMA_WEIGHTS, preprocess_parameters
 
 METADATA_KEYS = {
-    "format", "default_variant", "variants", "input", "output", "preprocess", "activations", "test_accuracy", "parameters",
+    "format", "default_variant", "variants", "input", "output", "preprocess", "page", "activations", "test_accuracy", "parameters",
     "versions", "training", "quantization_trials", "verification", "weights_sha256", "source_model_sha256",
 }  # fmt: skip
 
@@ -152,16 +152,17 @@ def test_metadata_has_the_schema_the_page_reads(metadata_of_untrained_export):
     assert metadata["parameters"] > 0 and metadata["versions"]["tfjs"] == "4.22.0"
 
 
-def test_metadata_preprocessing_numbers_come_from_train_config(metadata_of_untrained_export):
+def test_metadata_preprocess_holds_only_the_model_input_recipe(metadata_of_untrained_export):
     metadata, _ = metadata_of_untrained_export
-    assert metadata["preprocess"] == {
-        "image_size": IMAGE_SIZE,
-        "fit_box": FIT_BOX,
+    assert metadata["preprocess"] == {"image_size": IMAGE_SIZE, "fit_box": FIT_BOX, "ink_threshold": INK_THRESHOLD, "luma_weights": list(LUMA_WEIGHTS)}
+
+
+def test_metadata_page_settings_come_from_config(metadata_of_untrained_export):
+    metadata, _ = metadata_of_untrained_export
+    assert metadata["page"] == {
         "canvas_size": CANVAS_SIZE,
         "stroke_width": STROKE_WIDTH,
         "stroke_width_range": list(STROKE_WIDTH_RANGE),
-        "ink_threshold": INK_THRESHOLD,
-        "luma_weights": list(LUMA_WEIGHTS),
         "unsure_below": UNSURE_BELOW,
     }
 
@@ -227,3 +228,13 @@ def test_compare_reports_agreement_and_worst_difference():
     assert agreement.digits == 3
     assert agreement.argmax_agreement == pytest.approx(2 / 3)
     assert agreement.max_abs_diff == pytest.approx(0.2, abs=1e-6)
+
+
+def test_committed_metadata_has_the_schema_build_metadata_writes():
+    metadata_path = WEB_MODEL_DIR / "metadata.json"
+    if not metadata_path.is_file():
+        pytest.skip(f"no committed export in {WEB_MODEL_DIR}")
+    metadata = json.loads(metadata_path.read_text())
+    assert set(metadata) == METADATA_KEYS, "web/model/metadata.json is stale: run python -m export"
+    assert metadata["preprocess"] == preprocess_parameters()
+    assert set(metadata["page"]) == {"canvas_size", "stroke_width", "stroke_width_range", "unsure_below"}

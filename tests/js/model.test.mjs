@@ -5,11 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { loadMetadata, ModelLoadError, sha256Hex, verifyingFetch } from '../../web/js/model.js';
 
 const BASE = new URL('http://127.0.0.1:1/model/');
+const COMMITTED_METADATA = new URL('../../web/model/metadata.json', import.meta.url);
 const WEIGHTS = new Uint8Array([1, 2, 3, 4, 250]);
 const WEIGHTS_SHA = createHash('sha256').update(WEIGHTS).digest('hex');
 
@@ -41,4 +43,17 @@ test('a weight file without a recorded checksum is refused', async () => {
 
 test('missing metadata says what to run', async () => {
   await assert.rejects(loadMetadata(BASE, fakeFetch({})), (error) => /HTTP 404/.test(error.message) && /python -m export/.test(error.message));
+});
+
+test('metadata without a "page" block is refused, naming python -m export', async () => {
+  const { page, ...withoutPage } = JSON.parse(readFileSync(COMMITTED_METADATA, 'utf8'));
+  assert.ok(page);
+  const files = { [`${BASE.href}metadata.json`]: JSON.stringify(withoutPage) };
+  await assert.rejects(loadMetadata(BASE, fakeFetch(files)), (error) => /has no "page"/.test(error.message) && /python -m export/.test(error.message));
+});
+
+test('committed metadata: "preprocess" is the model-input recipe, "page" the page settings', () => {
+  const { preprocess, page } = JSON.parse(readFileSync(COMMITTED_METADATA, 'utf8'));
+  assert.deepEqual(Object.keys(preprocess).sort(), ['fit_box', 'image_size', 'ink_threshold', 'luma_weights']);
+  assert.deepEqual(Object.keys(page).sort(), ['canvas_size', 'stroke_width', 'stroke_width_range', 'unsure_below']);
 });

@@ -1,6 +1,8 @@
 /**
  * Wiring only: metadata + model (model.js) -> drawing canvas (canvas.js) -> preprocess
- * (preprocess.js) -> classify (classify.js) -> page (ui.js).
+ * (preprocess.js) -> classify (classify.js) -> page (ui.js). From metadata.json, `preprocess`
+ * is the model-input recipe handed to preprocess.js as is; `page` holds the page's own settings
+ * (canvas size, pen width and its range, the "not sure" threshold).
  *
  * TF.js is the global `tf` from the pinned npm build (vendor/tfjs/tf.es2017.min.js plus the wasm
  * backend, loaded by index.html before this module). URL options, for tests and benchmarks:
@@ -36,25 +38,37 @@ async function startBackend(tf, wanted) {
   return tf.getBackend();
 }
 
-async function start() {
+/** The global `tf` that index.html loads before this module, or an error saying how to serve the page. */
+function requireTf() {
   const tf = globalThis.tf;
   if (!tf) throw new Error('TensorFlow.js did not load (vendor/tfjs/tf.es2017.min.js): serve the page with `npm start`');
+  return tf;
+}
+
+/** metadata.json, a running backend and the chosen model variant, warmed up. */
+async function createClassifier(tf) {
   const metadata = await loadMetadata(modelBaseUrl);
   const backend = await startBackend(tf, options.get('backend') || DEFAULT_BACKEND);
   const { model, variantName, variant } = await loadModel(tf, modelBaseUrl, metadata, options.get('variant') || undefined);
-  const { preprocess, input, output } = metadata;
+  const { image_size: imageSize } = metadata.preprocess;
   // One throwaway prediction compiles the kernels, so the first real stroke is fast.
-  await classify(tf, model, new Float32Array(preprocess.image_size * preprocess.image_size), input.shape);
+  await classify(tf, model, new Float32Array(imageSize * imageSize), metadata.input.shape);
+  return { metadata, backend, model, variantName, variant };
+}
 
-  // "Look inside": the activation model loads the first time the section is opened, never before,
-  // so cold load and prediction cost nothing extra for people who don't look.
+/**
+ * "Look inside": the activation model loads the first time the section is opened, never before,
+ * so cold load and prediction cost nothing extra for people who don't look.
+ */
+function setupLookInside(tf, metadata) {
+  const { input, activations } = metadata;
   let activationModel = null; // Promise<GraphModel|null> once requested
   let lastImage = null; // the last non-blank model input, redrawn when the section opens
   function getActivationModel() {
     activationModel ??= loadActivationModel(tf, modelBaseUrl, metadata);
     return activationModel;
   }
-  async function showActivations(image) {
+  async function show(image) {
     if (!ui.activationsOpen()) return;
     if (!image) {
       ui.setActivationsState('idle', 'Draw a digit to see the activation maps.');
@@ -67,7 +81,7 @@ async function start() {
         ui.setActivationsState('error', `This export has no activation model: run \`${EXPORT_COMMAND}\`.`);
         return;
       }
-      const blocks = await blockActivations(tf, model, image, input.shape, metadata.activations.outputs);
+      const blocks = await blockActivations(tf, model, image, input.shape, activations.outputs);
       if (image !== lastImage) return; // a newer drawing is on its way
       ui.showActivations(blocks);
       ui.setActivationsState('ready', '');
@@ -76,11 +90,37 @@ async function start() {
       ui.setActivationsState('error', `Could not compute the activations: ${error.message}`);
     }
   }
-  ui.onActivationsOpened(() => showActivations(lastImage));
+  ui.onActivationsOpened(() => show(lastImage));
+  return {
+    /** Remember the latest model input (null: blank) before showing it. */
+    setImage: (image) => (lastImage = image),
+    show,
+    blockActivations: async (image) => blockActivations(tf, await getActivationModel(), image, input.shape, activations.outputs),
+  };
+}
 
+/**
+ * Canvas pixels -> preprocess -> classify -> page. One prediction runs at a time; a request
+ * made meanwhile runs once more after it, on the pixels of that moment.
+ */
+function createPredictor(tf, model, metadata, readPixels, lookInside) {
+  const { preprocess, page, input, output } = metadata;
   let pending = false; // a prediction is running
   let again = false; // another was asked for meanwhile
-  let lastLive = 0;
+  async function predictOnce() {
+    const { data, width, height } = readPixels();
+    const image = preprocessCanvas(data, width, height, preprocess);
+    if (isBlank(image)) {
+      ui.clearPrediction();
+      lookInside.setImage(null);
+      lookInside.show(null);
+      return;
+    }
+    lookInside.setImage(image);
+    const probabilities = await classify(tf, model, image, input.shape);
+    ui.showPrediction({ probabilities, labels: output.labels, unsureBelow: page.unsure_below, image, imageSize: preprocess.image_size });
+    lookInside.show(image); // not awaited: the prediction is already on screen
+  }
   async function predict() {
     if (pending) {
       again = true;
@@ -88,18 +128,7 @@ async function start() {
     }
     pending = true;
     try {
-      const { data, width, height } = drawing.readPixels();
-      const image = preprocessCanvas(data, width, height, preprocess);
-      if (isBlank(image)) {
-        ui.clearPrediction();
-        lastImage = null;
-        showActivations(null);
-      } else {
-        lastImage = image;
-        const probabilities = await classify(tf, model, image, input.shape);
-        ui.showPrediction({ probabilities, labels: output.labels, unsureBelow: preprocess.unsure_below, image, imageSize: preprocess.image_size });
-        showActivations(image); // not awaited: the prediction is already on screen
-      }
+      await predictOnce();
     } finally {
       pending = false;
     }
@@ -108,33 +137,46 @@ async function start() {
       await predict();
     }
   }
+  return { predict, busy: () => pending };
+}
 
+/** The drawing canvas and its pen-width slider: live predictions while drawing, one at stroke end. */
+function setupDrawing(page, predictor) {
+  let lastLive = 0;
   const drawing = createDrawingCanvas(ui.drawCanvasElement(), {
-    size: preprocess.canvas_size,
-    strokeWidth: preprocess.stroke_width,
+    size: page.canvas_size,
+    strokeWidth: page.stroke_width,
     onStrokeMove() {
       ui.setCanvasEmpty(false);
       const now = performance.now();
-      if (now - lastLive >= LIVE_PREDICTION_INTERVAL_MS && !pending) {
+      if (now - lastLive >= LIVE_PREDICTION_INTERVAL_MS && !predictor.busy()) {
         lastLive = now;
-        predict();
+        predictor.predict();
       }
     },
-    onStrokeEnd: () => predict(),
+    onStrokeEnd: () => predictor.predict(),
   });
-  ui.setupStrokeWidth(preprocess.stroke_width_range, preprocess.stroke_width, (width) => drawing.setStrokeWidth(width));
-  ui.buildBars(output.labels);
+  ui.setupStrokeWidth(page.stroke_width_range, page.stroke_width, (width) => drawing.setStrokeWidth(width));
+  return drawing;
+}
+
+/** The Clear button (and its keys): empty canvas, no prediction, no activation maps. */
+function setupClear(drawing, lookInside) {
   ui.onClearRequested(() => {
     drawing.clear();
     ui.setCanvasEmpty(true);
     ui.clearPrediction();
-    lastImage = null;
-    showActivations(null);
+    lookInside.setImage(null);
+    lookInside.show(null);
   });
-  ui.showModelInfo({ testAccuracy: metadata.test_accuracy, variant: variantName, bytes: variant.bytes, backend, tfVersion: tf.version.tfjs });
+}
 
-  // For tests and benchmarks (tests/test_web.py, bench/web.py): the same loaded model and the
-  // same functions the page uses, nothing else.
+/**
+ * For tests and benchmarks (tests/test_web.py, bench/web.py): the same loaded model and the
+ * same functions the page uses, nothing else.
+ */
+function exposeForTests({ tf, metadata, backend, variantName, model, predictor, lookInside }) {
+  const { preprocess, input } = metadata;
   globalThis.mnistDemo = {
     metadata,
     backend,
@@ -142,10 +184,23 @@ async function start() {
     tf,
     preprocess: (rgba, width, height) => preprocessCanvas(rgba, width, height, preprocess),
     classifyBatch: (images) => classifyBatch(tf, model, images, input.shape),
-    predictCanvas: predict,
+    predictCanvas: predictor.predict,
     // (1, 28, 28, 1) image -> {block1: {shape, raw, maps}, block2: ...}; loads the activation model.
-    blockActivations: async (image) => blockActivations(tf, await getActivationModel(), image, input.shape, metadata.activations.outputs),
+    blockActivations: lookInside.blockActivations,
   };
+}
+
+async function start() {
+  const tf = requireTf();
+  const { metadata, backend, model, variantName, variant } = await createClassifier(tf);
+  const lookInside = setupLookInside(tf, metadata);
+  // The predictor reads the canvas only on strokes, which the canvas made just below sends.
+  const predictor = createPredictor(tf, model, metadata, () => drawing.readPixels(), lookInside);
+  const drawing = setupDrawing(metadata.page, predictor);
+  ui.buildBars(metadata.output.labels);
+  setupClear(drawing, lookInside);
+  ui.showModelInfo({ testAccuracy: metadata.test_accuracy, variant: variantName, bytes: variant.bytes, backend, tfVersion: tf.version.tfjs });
+  exposeForTests({ tf, metadata, backend, variantName, model, predictor, lookInside });
   ui.setStatus('ready', 'Ready: draw a digit.');
   performance.mark('mnist-ready'); // bench/web.py reads the cold-load time from this
 }

@@ -42,7 +42,7 @@ export async function loadMetadata(baseUrl, fetchImpl = fetch) {
   } catch (error) {
     throw new ModelLoadError(`${url.href} is not valid JSON (${error.message})`);
   }
-  for (const key of ['variants', 'default_variant', 'input', 'output', 'preprocess', 'weights_sha256']) {
+  for (const key of ['variants', 'default_variant', 'input', 'output', 'preprocess', 'page', 'weights_sha256']) {
     if (!(key in metadata)) throw new ModelLoadError(`${url.href} has no "${key}"`);
   }
   return metadata;
