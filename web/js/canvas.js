@@ -1,7 +1,7 @@
 /**
  * The drawing surface: pointer events (mouse, touch, pen) -> smooth white strokes on black.
  *
- * The canvas keeps a fixed internal size (metadata `canvas_size`) while CSS scales it to the
+ * The canvas keeps a fixed internal size (metadata `page.canvas_size`) while CSS scales it to the
  * screen, so pointer coordinates are mapped from CSS pixels to canvas pixels. It is opaque
  * black, which web/js/preprocess.js (step 1) reads exactly like white-on-transparent ink.
  * This module only draws and reads its own canvas; every other DOM write is in web/js/ui.js.
@@ -12,7 +12,6 @@
  * @property {() => void} clear                  erase everything (black)
  * @property {() => ImageData} readPixels         RGBA bytes, canvasSize x canvasSize
  * @property {(width: number) => void} setStrokeWidth  pen width in canvas pixels
- * @property {() => boolean} isEmpty              true until something is drawn after a clear
  */
 
 /**
@@ -31,7 +30,6 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
   // Opaque (alpha: false) and read back often: keep it on the CPU so getImageData is cheap.
   const context = canvas.getContext('2d', { alpha: false, willReadFrequently: true });
   let penWidth = strokeWidth;
-  let empty = true;
   let activePointer = null; // one finger or button at a time; a second touch is ignored
   let lastPoint = null;
   let lastMidpoint = null;
@@ -49,7 +47,6 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
     context.fillStyle = '#000';
     context.fillRect(0, 0, size, size);
     styleContext();
-    empty = true;
   }
 
   /** CSS pixels of a pointer event -> canvas pixels. */
@@ -87,7 +84,6 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
     lastPoint = toCanvas(event);
     lastMidpoint = lastPoint;
     dot(lastPoint); // a tap leaves a dot
-    empty = false;
     onStrokeMove();
   }
 
@@ -135,6 +131,5 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
       penWidth = width;
       styleContext();
     },
-    isEmpty: () => empty,
   };
 }
