@@ -21,7 +21,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -32,16 +31,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
+from bench.machine import machine_record  # noqa: E402
+from bench.stats import percentile  # noqa: E402
 from export.check import compare, predict_in_node, read_model_json, weight_files  # noqa: E402
 from export.convert import METADATA_FILENAME, MIN_QUANTIZED_AGREEMENT, QUANTIZATIONS, convert_variant, folder_bytes, load_source_model, sha256_of  # noqa: E402
 from mnist_draw.files import write_json_atomically  # noqa: E402
 from mnist_draw.config import DATA_DIR_ENV, DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR  # noqa: E402
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "export.json"
-
-
-def percentile(values: list[float], share: float) -> float:
-    return float(np.percentile(np.asarray(values), share * 100))
 
 
 def measure_backend(model_dir: Path, images: np.ndarray, reference: np.ndarray, *, backend: str, batch_size: int, latency_samples: int) -> dict:
@@ -146,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         "model": str(args.model),
         "model_sha256": sha256_of(args.model),
         "digits": len(images),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(), "node": node_version},
+        "machine": machine_record(node=node_version),
         "keras_batched_digits_per_s": keras_digits_per_s,
         "agreement_gate": MIN_QUANTIZED_AGREEMENT,
         "variants": results,

@@ -3,8 +3,9 @@
     uv run python -m bench.streamlit                       # shipped model, default counts
     uv run python -m bench.streamlit --runs 500 --drawings 30 --sessions 10
 
-1. In-process: canvas RGBA (a drawn "7", 280x280) -> preprocess_canvas -> predict_probabilities,
-   timed over --runs runs after a warm-up (what each rerun of the app spends on a drawing).
+1. In-process: canvas RGBA (browser/digits.py's "7" rendered like the canvas by
+   mnist_draw.render, 280x280) -> preprocess_canvas -> predict_probabilities, timed over --runs
+   runs after a warm-up (what each rerun of the app spends on a drawing).
 2. Browser: a real `streamlit run` and headless Chromium; a digit is drawn with the mouse,
    timed from mouse-up to the "Prediction" metric appearing; cleared and repeated --drawings times.
 3. Concurrency: --sessions browser sessions (separate contexts, one server) draw at the same
@@ -16,47 +17,31 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
-import statistics
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
 
-from tests import streamlit_driver as driver
-from tests.conftest import CHROMIUM_ARGS, chromium_path
+from bench.machine import machine_record
+from bench.stats import summarise
+from browser import chromium
+from browser import streamlit_app as driver
+from browser.digits import APP_CENTRED, APP_DIGITS
+from browser.draw import draw_digit, draw_digit_async
 from mnist_draw import inference
+from mnist_draw.config import PROJECT_ROOT
 from mnist_draw.files import write_json_atomically
-from mnist_draw.config import CANVAS_SIZE, PROJECT_ROOT, STROKE_WIDTH
 from mnist_draw.preprocess import preprocess_canvas
+from mnist_draw.render import render_rgba
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "streamlit.json"
 DIGITS = ("1", "7", "0")
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def summarise(milliseconds: list[float]) -> dict:
-    return {
-        "count": len(milliseconds),
-        "median_ms": round(statistics.median(milliseconds), 2),
-        "p95_ms": round(percentile(milliseconds, 0.95), 2),
-        "max_ms": round(max(milliseconds), 2),
-    }
-
-
 def drawn_canvas(digit: str) -> np.ndarray:
-    """(CANVAS_SIZE, CANVAS_SIZE, 4) uint8: the driver's stroke for `digit`, white on black, like the canvas sends."""
-    image = Image.new("RGBA", (CANVAS_SIZE, CANVAS_SIZE), (0, 0, 0, 255))
-    points = [(CANVAS_SIZE * (0.2 + 0.6 * x), CANVAS_SIZE * (0.2 + 0.6 * y)) for x, y in driver.DIGIT_STROKES[digit]]
-    ImageDraw.Draw(image).line(points, fill=(255, 255, 255, 255), width=STROKE_WIDTH, joint="curve")
-    return np.asarray(image)
+    """(CANVAS_SIZE, CANVAS_SIZE, 4) uint8: APP_DIGITS[digit] where the browser draws it, white on black, like the canvas sends."""
+    return render_rgba(APP_DIGITS[digit], APP_CENTRED[digit])
 
 
 def bench_server_side(model_path: Path, runs: int) -> dict:
@@ -89,7 +74,7 @@ def bench_browser(browser, url: str, drawings: int) -> dict:
         digit = DIGITS[index % len(DIGITS)]
         if index:
             driver.clear(page)
-        mouse_up = driver.draw(page, driver.DIGIT_STROKES[digit])
+        mouse_up = draw_digit(page, driver.CANVAS, APP_DIGITS[digit], APP_CENTRED[digit])
         shown = driver.wait_for_prediction(page)
         latencies.append((time.perf_counter() - mouse_up) * 1000)
         if shown != digit:
@@ -100,7 +85,7 @@ def bench_browser(browser, url: str, drawings: int) -> dict:
 
 async def open_session(browser, url: str):
     """A fresh browser context (its own Streamlit session) on the app, canvas ready."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 1000})
+    context = await browser.new_context(viewport=driver.VIEWPORT)
     page = await context.new_page()
     await page.goto(url, timeout=120_000)
     await page.locator(driver.CANVAS).wait_for(timeout=120_000)
@@ -110,20 +95,12 @@ async def open_session(browser, url: str):
 async def draw_and_time(page, digit: str) -> dict:
     """Draw `digit` with the mouse and time mouse-up -> the "Prediction" metric."""
     try:
-        box = await page.locator(driver.CANVAS).bounding_box()
-        points = [(box["x"] + box["width"] * (0.2 + 0.6 * x), box["y"] + box["height"] * (0.2 + 0.6 * y)) for x, y in driver.DIGIT_STROKES[digit]]
-        await page.mouse.move(*points[0])
-        await page.mouse.down()
-        for point in points[1:]:
-            await page.mouse.move(*point, steps=6)
-        await page.mouse.up()
-        mouse_up = time.perf_counter()
-        label = page.locator('[data-testid="stMetricLabel"]').get_by_text("Prediction", exact=True)
-        metric = page.locator('[data-testid="stMetric"]').filter(has=label)
+        mouse_up = await draw_digit_async(page, driver.CANVAS, APP_DIGITS[digit], APP_CENTRED[digit])
+        metric = driver.prediction_metric(page)
         await metric.wait_for(timeout=120_000)
         latency = (time.perf_counter() - mouse_up) * 1000
-        shown = (await metric.locator('[data-testid="stMetricValue"]').inner_text()).strip()
-        exceptions = await page.locator('[data-testid="stException"]').count()
+        shown = (await driver.metric_value(metric).inner_text()).strip()
+        exceptions = await page.locator(driver.EXCEPTION).count()
         return {"drawn": digit, "shown": shown, "latency_ms": round(latency, 1), "exceptions": exceptions, "error": None}
     except Exception as error:  # a failed session is a result to report, not a crash of the benchmark
         return {"drawn": digit, "shown": None, "latency_ms": None, "exceptions": None, "error": f"{type(error).__name__}: {error}"[:300]}
@@ -134,7 +111,7 @@ async def bench_concurrent(url: str, sessions: int) -> dict:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        browser = await chromium.launch(playwright)
         opened = [await open_session(browser, url) for _ in range(sessions)]
         digits = [DIGITS[index % len(DIGITS)] for index in range(sessions)]
         results = await asyncio.gather(*(draw_and_time(page, digit) for (_, page), digit in zip(opened, digits)))
@@ -162,8 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.runs < 200:
         parser.error("--runs must be at least 200 for a meaningful p95")
-    if chromium_path() is None:
-        print("error: Chromium not found: install it (apt-get install chromium) or set CHROMIUM_PATH", file=sys.stderr)
+    if chromium.chromium_path() is None:
+        print(f"error: Chromium not found: {chromium.INSTALL_HINT}", file=sys.stderr)
         return 1
     try:
         server_side = bench_server_side(args.model, args.runs)
@@ -176,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with driver.streamlit_server(env={inference.MODEL_PATH_ENV: str(args.model)}) as url:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+            browser = chromium.launch(playwright)
+            chromium_version = browser.version
             browser_latency = bench_browser(browser, url, args.drawings)
             browser.close()
         print(f"browser, mouse-up -> metric: {browser_latency['mouse_up_to_metric']} wrong: {browser_latency['wrong']}")
@@ -187,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     results = {
         "model": str(args.model),
-        "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": machine_record(chromium=chromium_version),
         "server_side": server_side,
         "browser": browser_latency,
         "concurrent": concurrent,

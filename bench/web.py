@@ -9,6 +9,7 @@ from `node web/serve.mjs`; the cold-load time is the page's own `mnist-ready` pe
 (navigation start -> data-state="ready"); bytes are the encoded response bodies plus headers of
 every request in that load. Then one digit is drawn and the page predicts it N times, timed
 in-page: the whole path (read canvas, preprocess, classify, update the page) and classify alone.
+The digit is browser/digits.py's "7", drawn with the real mouse by browser.draw.draw_digit.
 Budgets: ready <= 1.5 s, median prediction <= 10 ms, transfer <= 2 MB.
 Prints a table and writes bench/results/web.json.
 """
@@ -17,16 +18,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
-import re
-import statistics
-import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import CHROMIUM_ARGS, chromium_path
-from mnist_draw.files import write_json_atomically
+from bench.machine import machine_record
+from bench.stats import percentile
+from browser import chromium
+from browser.digits import PAGE_DIGITS
+from browser.draw import draw_digit, surface_placement
+from browser.static_page import CANVAS, PREDICTION, READY, STATUS, ServerError, static_server
 from mnist_draw.config import PROJECT_ROOT, WEB_MODEL_DIR
+from mnist_draw.files import write_json_atomically
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "web.json"
 BUDGETS = {"ready_seconds": 1.5, "median_prediction_ms": 10.0, "transfer_bytes": 2_000_000}
@@ -63,20 +65,8 @@ TIMING_SCRIPT = """async (count) => {
 }"""
 
 
-def start_server(model_dir: Path) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        ["node", "web/serve.mjs", "--port", "0", "--model-dir", str(model_dir)], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True
-    )
-    match = re.search(r"http://[\d.]+:\d+/", process.stdout.readline())
-    if match is None:
-        process.kill()
-        raise SystemExit("error: web/serve.mjs did not start (run `npm ci` first)")
-    return process, match.group(0)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+SEVEN = PAGE_DIGITS["7"]
+SEVEN_PLACEMENT = surface_placement(SEVEN, 1.0)  # the unit square fills the canvas: a large, clear 7
 
 
 def cold_load(browser, url: str) -> dict:
@@ -86,10 +76,10 @@ def cold_load(browser, url: str) -> dict:
     requests = []
     page.on("requestfinished", lambda request: requests.append(request))
     page.goto(url)
-    page.wait_for_selector('[data-testid="status"]:not([data-state="loading"])', timeout=60_000)
-    state = page.get_attribute('[data-testid="status"]', "data-state")
+    page.wait_for_selector(f'{STATUS}:not([data-state="loading"])', timeout=60_000)
+    state = page.get_attribute(STATUS, "data-state")
     if state != "ready":
-        raise SystemExit(f"error: page did not load: {page.inner_text('[data-testid=status]')}")
+        raise SystemExit(f"error: page did not load: {page.inner_text(STATUS)}")
     ready_ms = page.evaluate("() => performance.getEntriesByName('mnist-ready')[0].startTime")
     page.wait_for_timeout(200)  # let late requestfinished events arrive
     by_kind: dict[str, int] = {}
@@ -104,14 +94,9 @@ def cold_load(browser, url: str) -> dict:
 
 
 def draw_seven(page) -> None:
-    box = page.locator('[data-testid="draw-canvas"]').bounding_box()
-    points = [(0.25, 0.2), (0.75, 0.2), (0.42, 0.85)]
-    page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
-    page.mouse.down()
-    for x, y in points[1:]:
-        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=8)
-    page.mouse.up()
-    page.wait_for_function("() => document.querySelector('[data-testid=prediction]').textContent !== ''")
+    """Draw SEVEN and wait until the page shows a prediction."""
+    draw_digit(page, CANVAS, SEVEN, SEVEN_PLACEMENT)
+    page.wait_for_function("selector => document.querySelector(selector).textContent !== ''", arg=PREDICTION)
 
 
 def save_screenshot(browser, url: str, path: Path) -> None:
@@ -119,7 +104,7 @@ def save_screenshot(browser, url: str, path: Path) -> None:
     context = browser.new_context(viewport={"width": 1040, "height": 800}, device_scale_factor=1)
     page = context.new_page()
     page.goto(url)
-    page.wait_for_selector('[data-testid="status"][data-state="ready"]', timeout=60_000)
+    page.wait_for_selector(READY, timeout=60_000)
     draw_seven(page)
     page.wait_for_timeout(300)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -139,15 +124,15 @@ def bench_backend(browser, url: str, backend: str, loads: int, predictions: int)
     return {
         "requested_backend": backend,
         "backend": last["backend"],
-        "ready_seconds": statistics.median(run["ready_ms"] for run in runs) / 1000,
+        "ready_seconds": percentile((run["ready_ms"] for run in runs), 0.5) / 1000,
         "ready_seconds_all": [round(run["ready_ms"] / 1000, 3) for run in runs],
         "transfer_bytes": sum(last["bytes"].values()),
         "transfer_bytes_by_kind": last["bytes"],
         "requests": last["requests"],
         "predictions": predictions,
-        "median_prediction_ms": statistics.median(timings["whole"]),
+        "median_prediction_ms": percentile(timings["whole"], 0.5),
         "p95_prediction_ms": percentile(timings["whole"], 0.95),
-        "median_model_ms": statistics.median(timings["model"]),
+        "median_model_ms": percentile(timings["model"], 0.5),
         "p95_model_ms": percentile(timings["model"], 0.95),
     }
 
@@ -167,22 +152,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.model_dir / "metadata.json").is_file():
         parser.error(f"no model in {args.model_dir}: run `python -m export`")
-    executable = chromium_path()
-    if executable is None:
-        parser.error("Chromium not found: install it (apt-get install chromium) or set CHROMIUM_PATH")
+    if chromium.chromium_path() is None:
+        parser.error(f"Chromium not found: {chromium.INSTALL_HINT}")
     from playwright.sync_api import sync_playwright
 
-    server, url = start_server(args.model_dir)
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        with static_server(args.model_dir) as url, sync_playwright() as playwright:
+            browser = chromium.launch(playwright)
             version = browser.version
             results = [bench_backend(browser, url, backend, args.loads, args.predictions) for backend in args.backends.split(",")]
             if args.screenshot:
                 save_screenshot(browser, url, args.screenshot)
             browser.close()
-    finally:
-        server.terminate()
+    except ServerError as error:
+        print(f"error: {str(error).splitlines()[0]} (run `npm ci` first)", file=sys.stderr)
+        return 1
     print(f"{'backend':<16}{'ready s':>9}{'pred ms p50':>13}{'p95':>7}{'model ms':>10}{'transfer KB':>13}")
     for result in results:
         name = result["backend"] if result["backend"] == result["requested_backend"] else f"{result['requested_backend']}->{result['backend']}"
@@ -193,9 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     metadata = json.loads((args.model_dir / "metadata.json").read_text())
     document = {
         "budgets": BUDGETS,
-        "chromium": version,
-        "chromium_args": CHROMIUM_ARGS,
-        "machine": f"{platform.machine()}, {platform.system()}",
+        "machine": machine_record(chromium=version),
+        "chromium_args": chromium.CHROMIUM_ARGS,
         "model_variant": metadata["default_variant"],
         "source_model_sha256": metadata.get("source_model_sha256"),
         "results": results,

@@ -1,7 +1,8 @@
 """Shared fixtures: real MNIST files, and the real Node and Chromium the cross-runtime tests need.
 
 Locally a missing Node or Chromium skips those tests with the reason; in CI (CI=true) it fails
-them, so a broken install step can never turn into a green run.
+them, so a broken install step can never turn into a green run. Finding and launching Chromium
+lives in browser/chromium.py, shared with the benchmarks.
 """
 
 from __future__ import annotations
@@ -12,17 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from browser import chromium
 from mnist_draw.config import DATA_DIR_ENV, PROJECT_ROOT
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def missing(reason: str):
@@ -61,28 +55,16 @@ def node_binary() -> str:
     return node
 
 
-def chromium_path() -> str | None:
-    """$CHROMIUM_PATH, else Debian's /usr/bin/chromium, else whatever `chromium` is on PATH."""
-    for candidate in (os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
-
-
 @pytest.fixture(scope="session")
 def browser():
-    """A real headless Chromium driven by Playwright, shared by the whole session.
-
-    The system Chromium when there is one (CI installs Debian's), else the one
-    `playwright install chromium` downloads (what `make test` does on a laptop without one).
-    """
+    """A real headless Chromium driven by Playwright (browser.chromium.launch), shared by the whole session."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         try:
-            browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+            browser = chromium.launch(playwright)
         except PlaywrightError as error:
-            missing(f"Chromium not found or does not start ({str(error).splitlines()[0]}): apt-get install chromium, set CHROMIUM_PATH, or run `uv run playwright install chromium`")
+            missing(f"Chromium not found or does not start ({str(error).splitlines()[0]}): {chromium.INSTALL_HINT}")
         yield browser
         browser.close()

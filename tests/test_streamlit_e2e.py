@@ -2,8 +2,8 @@
 
 The server runs the shipped artifacts/mnist.keras, exactly as the README's run command does
 (or the model named by $MNIST_MODEL_PATH, to try another one).
-Helpers (server start, strokes, selectors) live in tests/streamlit_driver.py, shared with
-bench/streamlit.py.
+The server, selectors and waits live in browser/streamlit_app.py and the digits in
+browser/digits.py, shared with bench/streamlit.py; browser.draw.draw_digit draws with the mouse.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests import streamlit_driver as driver
+from browser import streamlit_app as driver
+from browser.digits import APP_CENTRED, APP_DIGITS
+from browser.draw import draw_digit, surface_placement
 from mnist_draw.config import STROKE_WIDTH_RANGE
 from mnist_draw.inference import MODEL_PATH_ENV, model_path_from_env
-
 
 @pytest.fixture(scope="module")
 def app_url():
@@ -51,12 +52,13 @@ def test_blank_canvas_shows_the_prompt_and_no_prediction(page):
     ids=["one", "seven", "zero", "small-off-centre-seven", "six", "eight", "nine"],
 )
 def test_drawn_digit_is_predicted(page, digit, centre, size):
-    driver.draw(page, driver.DIGIT_STROKES[digit], centre=centre, size=size)
+    drawn = APP_DIGITS[digit]
+    draw_digit(page, driver.CANVAS, drawn, surface_placement(drawn, size, *centre))
     assert driver.wait_for_prediction(page) == digit
 
 
 def test_clear_removes_the_prediction(page):
-    driver.draw(page, driver.DIGIT_STROKES["1"])
+    draw_digit(page, driver.CANVAS, APP_DIGITS["1"], APP_CENTRED["1"])
     driver.wait_for_prediction(page)
     driver.clear(page)
     page.get_by_text(driver.PROMPT).wait_for(timeout=30_000)
@@ -77,12 +79,12 @@ def test_digit_drawn_with_another_pen_width_is_predicted(page, key, width, digit
     slider.press(key)
     expect(page.locator('[data-testid="stSliderThumbValue"]')).to_have_text(str(width))
     page.wait_for_timeout(1500)  # the slider's rerun hands the canvas its new pen; no DOM sign marks its end
-    driver.draw(page, driver.DIGIT_STROKES[digit])
+    draw_digit(page, driver.CANVAS, APP_DIGITS[digit], APP_CENTRED[digit])
     assert driver.wait_for_prediction(page) == digit
 
 
 def test_look_inside_renders_for_the_drawn_digit(page):
-    driver.draw(page, driver.DIGIT_STROKES["7"])
+    draw_digit(page, driver.CANVAS, APP_DIGITS["7"], APP_CENTRED["7"])
     assert driver.wait_for_prediction(page) == "7"
     page.get_by_text("Look inside the model").click()
     expander = page.locator('[data-testid="stExpander"]')

@@ -1,7 +1,8 @@
 """The static page in real headless Chromium, served by the real web/serve.mjs, running real TF.js.
 
 Selectors are the page's test contract (web/js/ui.js): draw-canvas, clear, prediction, status
-(data-state loading/ready/error), stroke-width. Digits are drawn with Playwright mouse strokes.
+(data-state loading/ready/error), stroke-width; browser/static_page.py holds them and serves the page.
+Digits (browser/digits.py) are drawn with the real mouse by browser.draw.draw_digit.
 The model is the exported one in web/model (`python -m export`); set WEB_TEST_MODEL_DIR to
 test another export folder, and WEB_TEST_KERAS_MODEL for the Keras file it came from.
 """
@@ -10,24 +11,23 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 import os
 import re
-import subprocess
 from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
 import pytest
 
+from browser.digits import PAGE_CENTRED, PAGE_DIGITS
+from browser.draw import draw_digit, surface_placement
+from browser.static_page import CANVAS, READY, ServerError, static_server
+from mnist_draw.config import DEFAULT_MODEL_PATH, WEB_MODEL_DIR
 from tests.conftest import missing
-from tests.digit_strokes import CURVED_DIGITS
 from tests.make_golden import GOLDEN_PATH, decode_expected
-from mnist_draw.config import DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR
 
 MODEL_DIR = Path(os.environ.get("WEB_TEST_MODEL_DIR", WEB_MODEL_DIR))
 KERAS_MODEL = Path(os.environ.get("WEB_TEST_KERAS_MODEL", DEFAULT_MODEL_PATH))
-READY = '[data-testid="status"][data-state="ready"]'
 LOAD_TIMEOUT_MS = 30_000
 
 
@@ -36,21 +36,11 @@ def server_url(node_binary):
     """Base URL of `node web/serve.mjs --port 0` serving MODEL_DIR; stopped after the session."""
     if not (MODEL_DIR / "metadata.json").is_file():
         missing(f"no exported model in {MODEL_DIR}: run `python -m export`")
-    process = subprocess.Popen(
-        [node_binary, "web/serve.mjs", "--port", "0", "--model-dir", str(MODEL_DIR)],
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    line = process.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-    if match is None:
-        process.kill()
-        pytest.fail(f"web/serve.mjs did not start: {line}{process.stdout.read()}")
-    yield match.group(0)
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        with static_server(MODEL_DIR, node_binary) as url:
+            yield url
+    except ServerError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture
@@ -69,37 +59,8 @@ def page(browser, server_url):
     assert not errors, f"errors in the page: {errors}"
 
 
-# Digits as polylines in the unit square (x right, y down), drawn the way people write them.
-DIGIT_STROKES = {
-    "0": [[(0.5 + 0.27 * math.sin(2 * math.pi * step / 28), 0.5 - 0.37 * math.cos(2 * math.pi * step / 28)) for step in range(30)]],
-    "1": [[(0.52, 0.12), (0.48, 0.88)]],
-    "2": [[(0.28, 0.3), (0.36, 0.17), (0.5, 0.12), (0.64, 0.17), (0.7, 0.3), (0.64, 0.45), (0.3, 0.86), (0.76, 0.86)]],
-    "3": [[(0.3, 0.18), (0.5, 0.11), (0.68, 0.2), (0.68, 0.35), (0.48, 0.47), (0.7, 0.58), (0.71, 0.75), (0.5, 0.88), (0.28, 0.8)]],
-    "4": [[(0.32, 0.12), (0.27, 0.58), (0.76, 0.58)], [(0.64, 0.14), (0.64, 0.9)]],
-    "5": [[(0.7, 0.14), (0.36, 0.14), (0.33, 0.46), (0.55, 0.41), (0.7, 0.55), (0.69, 0.76), (0.5, 0.87), (0.28, 0.8)]],
-    "7": [[(0.24, 0.17), (0.76, 0.17), (0.42, 0.88)]],
-    # 6, 8 and 9 are curves sampled into one polyline each (tests/digit_strokes.py).
-    **{digit: [polyline] for digit, polyline in CURVED_DIGITS.items()},
-}
 # (name, scale of the canvas the digit spans, centre x, centre y, pen width in canvas pixels)
 PLACEMENTS = [("centred", 0.7, 0.5, 0.5, None), ("small_top_left", 0.38, 0.3, 0.3, 14), ("large_thick", 0.92, 0.5, 0.5, 34)]
-
-
-def draw(page, strokes, scale=0.7, centre=(0.5, 0.5), steps_per_segment=6):
-    """Draw unit-square polylines with the mouse, mapped onto the on-screen canvas."""
-    box = page.locator('[data-testid="draw-canvas"]').bounding_box()
-
-    def to_screen(point):
-        x = box["x"] + box["width"] * (centre[0] + (point[0] - 0.5) * scale)
-        y = box["y"] + box["height"] * (centre[1] + (point[1] - 0.5) * scale)
-        return x, y
-
-    for polyline in strokes:
-        page.mouse.move(*to_screen(polyline[0]))
-        page.mouse.down()
-        for point in polyline[1:]:
-            page.mouse.move(*to_screen(point), steps=steps_per_segment)
-        page.mouse.up()
 
 
 def set_stroke_width(page, width):
@@ -119,12 +80,13 @@ def wait_for_prediction(page, expected):
 
 
 @pytest.mark.parametrize("placement", PLACEMENTS, ids=lambda placement: placement[0])
-@pytest.mark.parametrize("digit", sorted(DIGIT_STROKES))
+@pytest.mark.parametrize("digit", sorted(PAGE_DIGITS))
 def test_drawn_digit_is_recognised(page, digit, placement):
     _, scale, centre_x, centre_y, width = placement
     if width is not None:
         set_stroke_width(page, width)
-    draw(page, DIGIT_STROKES[digit], scale=scale, centre=(centre_x, centre_y))
+    drawn = PAGE_DIGITS[digit]
+    draw_digit(page, CANVAS, drawn, surface_placement(drawn, scale, centre_x, centre_y))
     page.wait_for_function("() => document.querySelector('[data-testid=prediction]').textContent.trim() !== ''")
     page.wait_for_timeout(150)  # let the stroke-end prediction replace any live one
     assert prediction(page) == digit, page.locator('[data-testid="probabilities"]').inner_text()
@@ -136,14 +98,14 @@ def test_blank_canvas_predicts_nothing(page):
 
 
 def test_prediction_shows_confidence_and_ten_bars(page):
-    draw(page, DIGIT_STROKES["7"])
+    draw_digit(page, CANVAS, PAGE_DIGITS["7"], PAGE_CENTRED["7"])
     wait_for_prediction(page, "7")
     assert re.search(r"\d+(\.\d)?% sure it is a 7", page.locator('[data-testid="confidence"]').inner_text())
     assert page.locator('[data-testid="probabilities"] li').count() == 10
 
 
 def test_clear_button_empties_canvas_and_prediction(page):
-    draw(page, DIGIT_STROKES["1"])
+    draw_digit(page, CANVAS, PAGE_DIGITS["1"], PAGE_CENTRED["1"])
     wait_for_prediction(page, "1")
     page.locator('[data-testid="clear"]').click()
     assert prediction(page) == ""
@@ -156,14 +118,14 @@ def test_clear_button_empties_canvas_and_prediction(page):
 
 
 def test_escape_key_clears(page):
-    draw(page, DIGIT_STROKES["1"])
+    draw_digit(page, CANVAS, PAGE_DIGITS["1"], PAGE_CENTRED["1"])
     wait_for_prediction(page, "1")
     page.keyboard.press("Escape")
     assert prediction(page) == ""
 
 
 def test_clear_button_is_reachable_by_keyboard(page):
-    draw(page, DIGIT_STROKES["1"])
+    draw_digit(page, CANVAS, PAGE_DIGITS["1"], PAGE_CENTRED["1"])
     wait_for_prediction(page, "1")
     for _ in range(5):
         page.keyboard.press("Tab")
@@ -210,7 +172,7 @@ def test_no_request_leaves_the_origin(browser, server_url):
     tab.on("request", lambda request: requests.append(request.url))
     response = tab.goto(server_url)
     tab.wait_for_selector(READY, timeout=LOAD_TIMEOUT_MS)
-    draw(tab, DIGIT_STROKES["7"])
+    draw_digit(tab, CANVAS, PAGE_DIGITS["7"], PAGE_CENTRED["7"])
     wait_for_prediction(tab, "7")
     context.close()
     origin = urlparse(server_url).netloc
@@ -266,7 +228,7 @@ def test_preprocessing_in_browser_matches_python_golden(page):
 
 
 def test_tensor_count_stays_flat(page):
-    draw(page, DIGIT_STROKES["3"])
+    draw_digit(page, CANVAS, PAGE_DIGITS["3"], PAGE_CENTRED["3"])
     wait_for_prediction(page, "3")
     counts = page.evaluate(
         """async () => {

@@ -5,7 +5,7 @@ with the outputs of train/model.py's BLOCK_OUTPUT_NAMES; metadata.json "activati
 it. Checked here: the metadata entry and its SHA-256s, browser TF.js vs Keras
 (mnist_draw.activations.block_activations) on a real MNIST test digit within 1e-4, no tensor leak, and
 the view in real Chromium: loaded only when opened, grids drawn, data-state="ready", no errors.
-Fixtures server_url/page and the stroke helpers come from tests/test_web.py.
+Fixtures server_url/page come from tests/test_web.py; drawing from browser/.
 """
 
 from __future__ import annotations
@@ -17,9 +17,12 @@ import json
 import numpy as np
 import pytest
 
-from tests.conftest import missing
-from tests.test_web import DIGIT_STROKES, KERAS_MODEL, LOAD_TIMEOUT_MS, MODEL_DIR, READY, draw, page, server_url, wait_for_prediction  # noqa: F401 (fixtures)
+from browser.digits import PAGE_CENTRED, PAGE_DIGITS
+from browser.draw import draw_digit
+from browser.static_page import CANVAS, READY
 from mnist_draw.config import BLOCK_OUTPUT_NAMES
+from tests.conftest import missing
+from tests.test_web import KERAS_MODEL, LOAD_TIMEOUT_MS, MODEL_DIR, page, server_url, wait_for_prediction  # noqa: F401 (fixtures)
 
 ACTIVATIONS = '[data-testid="activations"]'
 EXPECTED_SHAPES = {"block1": [12, 12, 32], "block2": [4, 4, 64]}
@@ -107,7 +110,7 @@ def test_look_inside_draws_grids_lazily(browser, server_url):  # noqa: F811
     tab.on("request", lambda request: requests.append(request.url))
     tab.goto(server_url)
     tab.wait_for_selector(READY, timeout=LOAD_TIMEOUT_MS)
-    draw(tab, DIGIT_STROKES["7"])
+    draw_digit(tab, CANVAS, PAGE_DIGITS["7"], PAGE_CENTRED["7"])
     wait_for_prediction(tab, "7")
     assert not [url for url in requests if "/activations/" in url], "activation model fetched before Look inside was opened"
 
@@ -124,7 +127,7 @@ def test_look_inside_draws_grids_lazily(browser, server_url):  # noqa: F811
     tab.locator('[data-testid="clear"]').click()
     tab.wait_for_selector(f'{ACTIVATIONS}[data-state="idle"]', timeout=5000)
     assert tab.locator(f"{ACTIVATIONS} canvas").count() == 0
-    draw(tab, DIGIT_STROKES["1"])
+    draw_digit(tab, CANVAS, PAGE_DIGITS["1"], PAGE_CENTRED["1"])
     tab.wait_for_selector(f'{ACTIVATIONS}[data-state="ready"]', timeout=LOAD_TIMEOUT_MS)
     context.close()
     assert not errors, f"errors in the page: {errors}"

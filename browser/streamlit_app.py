@@ -1,0 +1,112 @@
+"""Drive a real `streamlit run streamlit_app.py` from Playwright, as a person with a mouse would.
+
+Used by tests/test_streamlit_e2e.py and bench/streamlit.py. The canvas is
+streamlit-drawable-canvas 0.13: fabric.js draws into `canvas.upper-canvas` in the main document
+(no iframe), sends its pixels on mouse-up, and its toolbar (shown on hover) has the
+"Reset canvas & history" bin button. The app's contract with outside tools is the st.metric
+labelled exactly "Prediction" (streamlit_app.py); change the two together.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+
+from mnist_draw.config import PROJECT_ROOT
+
+CANVAS = "canvas.upper-canvas"
+CLEAR_BUTTON = 'button[aria-label="Reset canvas & history"]'
+EXCEPTION = '[data-testid="stException"]'
+PROMPT = "Draw a digit (0-9)"
+VIEWPORT = {"width": 1280, "height": 1000}  # wide enough for the canvas and the result side by side
+
+
+class ServerError(RuntimeError):
+    """`streamlit run` died or never became healthy; the message ends with its log."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(env: dict[str, str] | None = None, timeout: float = 120) -> Iterator[str]:
+    """Start `streamlit run streamlit_app.py` on a free port -> its URL once /_stcore/health says ok.
+
+    `env` entries are added to this process's environment (e.g. MNIST_MODEL_PATH). The server is
+    stopped on exit; if it dies or never gets healthy, ServerError carries the end of its log.
+    """
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port), "--server.headless", "true"]
+    with tempfile.TemporaryFile("w+") as log:
+        server = subprocess.Popen(command, cwd=PROJECT_ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_until_healthy(server, url, timeout, log)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def wait_until_healthy(server: subprocess.Popen, url: str, timeout: float, log) -> None:
+    """Poll /_stcore/health every 0.5 s until it answers "ok"; ServerError if the server exits or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            break
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        time.sleep(0.5)
+    log.seek(0)
+    tail = log.read()[-2000:]
+    raise ServerError(f"streamlit did not become healthy at {url} (exit code {server.poll()}):\n{tail}")
+
+
+def open_app(browser, url: str):
+    """A new page on the app with the canvas ready to draw on."""
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(url)
+    page.locator(CANVAS).wait_for(timeout=90_000)
+    return page
+
+
+def prediction_metric(page):
+    """Locator of the st.metric labelled exactly "Prediction"; works with the sync and the async Playwright page."""
+    label = page.locator('[data-testid="stMetricLabel"]').get_by_text("Prediction", exact=True)
+    return page.locator('[data-testid="stMetric"]').filter(has=label)
+
+
+def metric_value(metric):
+    """Locator of a st.metric's value text."""
+    return metric.locator('[data-testid="stMetricValue"]')
+
+
+def wait_for_prediction(page, timeout_ms: float = 30_000) -> str:
+    """The "Prediction" metric's value once it is shown (after a clear it is absent)."""
+    metric = prediction_metric(page)
+    metric.wait_for(timeout=timeout_ms)
+    return metric_value(metric).inner_text().strip()
+
+
+def clear(page, timeout_ms: float = 30_000) -> None:
+    """Press the toolbar's bin button and wait until the app is back to its prompt."""
+    page.locator(CANVAS).hover()
+    page.locator(CLEAR_BUTTON).click()
+    prediction_metric(page).wait_for(state="detached", timeout=timeout_ms)
