@@ -17,7 +17,12 @@ const OUT_DIR = path.join(path.dirname(WEB_DIR), 'dist');
 // The vendor files index.html and main.js load (the wasm backend fetches its .wasm itself).
 const VENDOR_FILES = {
   '/vendor/tfjs/': ['tf.es2017.min.js'],
-  '/vendor/tfjs-backend-wasm/': ['tf-backend-wasm.es2017.min.js', 'tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'],
+  '/vendor/tfjs-backend-wasm/': [
+    'tf-backend-wasm.es2017.min.js',
+    'tfjs-backend-wasm.wasm',
+    'tfjs-backend-wasm-simd.wasm',
+    'tfjs-backend-wasm-threaded-simd.wasm',
+  ],
 };
 
 function main() {
@@ -27,7 +32,10 @@ function main() {
   }
   rmSync(OUT_DIR, { recursive: true, force: true });
   const skip = new Set(['serve.mjs', 'build.mjs']);
-  cpSync(WEB_DIR, OUT_DIR, { recursive: true, filter: (source) => !skip.has(path.basename(source)) && !path.basename(source).startsWith('.') });
+  cpSync(WEB_DIR, OUT_DIR, {
+    recursive: true,
+    filter: (source) => !skip.has(path.basename(source)) && !path.basename(source).startsWith('.'),
+  });
   let bytes = 0;
   for (const [prefix, files] of Object.entries(VENDOR_FILES)) {
     const target = path.join(OUT_DIR, prefix);
@@ -37,7 +45,9 @@ function main() {
       bytes += statSync(path.join(target, file)).size;
     }
   }
-  console.log(`wrote ${path.relative(process.cwd(), OUT_DIR) || OUT_DIR}/ (vendor files ${(bytes / 1e6).toFixed(2)} MB); serve it from any static host`);
+  console.log(
+    `wrote ${path.relative(process.cwd(), OUT_DIR) || OUT_DIR}/ (vendor files ${(bytes / 1e6).toFixed(2)} MB); serve it from any static host`,
+  );
 }
 
 main();

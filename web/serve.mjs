@@ -72,7 +72,8 @@ export function resolveFile(urlPath, modelDir) {
     const file = path.resolve(folder, relative);
     // Refuse "..", and never serve the server's own folder's hidden or model files via "/".
     if (!file.startsWith(path.resolve(folder) + path.sep)) return null;
-    if (prefix === '/' && (relative.startsWith('model/') || relative.split('/').some((part) => part.startsWith('.')))) return null;
+    const hidden = relative.split('/').some((part) => part.startsWith('.'));
+    if (prefix === '/' && (relative.startsWith('model/') || hidden)) return null;
     return file;
   }
   return null;
@@ -145,13 +146,17 @@ function main() {
     },
   });
   if (values.help) {
-    console.log('usage: node web/serve.mjs [--port N (0 = any free port; default $PORT or 8000)] [--host 127.0.0.1] [--model-dir web/model]');
+    console.log(
+      'usage: node web/serve.mjs [--port N (0 = any free port; default $PORT or 8000)] [--host 127.0.0.1] [--model-dir web/model]',
+    );
     return;
   }
   const modelDir = path.resolve(values['model-dir']);
   for (const folder of Object.values(VENDOR_ROUTES)) {
     if (!existsSync(folder)) {
-      console.error(`error: ${path.relative(PROJECT_ROOT, folder)} is missing: run \`npm ci\` (or \`npm start\`, which does it)`);
+      console.error(
+        `error: ${path.relative(PROJECT_ROOT, folder)} is missing: run \`npm ci\` (or \`npm start\`, which does it)`,
+      );
       process.exit(1);
     }
   }

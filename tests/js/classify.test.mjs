@@ -17,9 +17,23 @@ const IMAGE_LENGTH = 28 * 28;
 /** A small seeded softmax classifier with the page model's input and output shapes. */
 function tinyModel() {
   const model = tf.sequential();
-  model.add(tf.layers.conv2d({ inputShape: INPUT_SHAPE, filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));
+  model.add(
+    tf.layers.conv2d({
+      inputShape: INPUT_SHAPE,
+      filters: 4,
+      kernelSize: 3,
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+    }),
+  );
   model.add(tf.layers.flatten());
-  model.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }));
+  model.add(
+    tf.layers.dense({
+      units: 10,
+      activation: 'softmax',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }),
+    }),
+  );
   return model;
 }
 
@@ -38,7 +52,8 @@ test('batch and single predictions agree', async () => {
   const images = Float32Array.from({ length: 3 * IMAGE_LENGTH }, (_, index) => ((index * 31) % 11) / 11);
   const batch = await classifyBatch(tf, model, images, INPUT_SHAPE);
   for (let image = 0; image < 3; image++) {
-    const single = await classify(tf, model, images.subarray(image * IMAGE_LENGTH, (image + 1) * IMAGE_LENGTH), INPUT_SHAPE);
+    const pixels = images.subarray(image * IMAGE_LENGTH, (image + 1) * IMAGE_LENGTH);
+    const single = await classify(tf, model, pixels, INPUT_SHAPE);
     single.forEach((value, label) => assert.ok(Math.abs(value - batch[image * 10 + label]) < 1e-6));
   }
   model.dispose();

@@ -32,24 +32,43 @@ test('weights with the recorded checksum pass through unchanged', async () => {
 
 test('corrupt weights are refused with a message naming python -m export', async () => {
   const url = `${BASE.href}uint8/group1-shard1of1.bin`;
-  const verified = verifyingFetch(BASE, { 'uint8/group1-shard1of1.bin': '0'.repeat(64) }, fakeFetch({ [url]: WEIGHTS }));
-  await assert.rejects(verified(url), (error) => error instanceof ModelLoadError && /corrupt: SHA-256/.test(error.message) && /python -m export/.test(error.message));
+  const verified = verifyingFetch(
+    BASE,
+    { 'uint8/group1-shard1of1.bin': '0'.repeat(64) },
+    fakeFetch({ [url]: WEIGHTS }),
+  );
+  await assert.rejects(
+    verified(url),
+    (error) =>
+      error instanceof ModelLoadError &&
+      /corrupt: SHA-256/.test(error.message) &&
+      /python -m export/.test(error.message),
+  );
 });
 
 test('a weight file without a recorded checksum is refused', async () => {
   const url = `${BASE.href}uint8/extra.bin`;
-  await assert.rejects(verifyingFetch(BASE, {}, fakeFetch({ [url]: WEIGHTS }))(url), /no checksum for weight file uint8\/extra.bin/);
+  await assert.rejects(
+    verifyingFetch(BASE, {}, fakeFetch({ [url]: WEIGHTS }))(url),
+    /no checksum for weight file uint8\/extra.bin/,
+  );
 });
 
 test('missing metadata says what to run', async () => {
-  await assert.rejects(loadMetadata(BASE, fakeFetch({})), (error) => /HTTP 404/.test(error.message) && /python -m export/.test(error.message));
+  await assert.rejects(
+    loadMetadata(BASE, fakeFetch({})),
+    (error) => /HTTP 404/.test(error.message) && /python -m export/.test(error.message),
+  );
 });
 
 test('metadata without a "page" block is refused, naming python -m export', async () => {
   const { page, ...withoutPage } = JSON.parse(readFileSync(COMMITTED_METADATA, 'utf8'));
   assert.ok(page);
   const files = { [`${BASE.href}metadata.json`]: JSON.stringify(withoutPage) };
-  await assert.rejects(loadMetadata(BASE, fakeFetch(files)), (error) => /has no "page"/.test(error.message) && /python -m export/.test(error.message));
+  await assert.rejects(
+    loadMetadata(BASE, fakeFetch(files)),
+    (error) => /has no "page"/.test(error.message) && /python -m export/.test(error.message),
+  );
 });
 
 test('committed metadata: "preprocess" is the model-input recipe, "page" the page settings', () => {

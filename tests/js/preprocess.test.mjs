@@ -25,7 +25,10 @@ for (const testCase of golden.cases) {
     const { width, height, rgba_zlib_b64: rgbaPacked } = testCase.canvas;
     const got = preprocessCanvas(new Uint8ClampedArray(unpack(rgbaPacked)), width, height, golden.params);
     const expected = new Float32Array(unpack(testCase.expected_zlib_b64).buffer);
-    assert.equal(got.length, testCase.shape.reduce((product, size) => product * size, 1));
+    assert.equal(
+      got.length,
+      testCase.shape.reduce((product, size) => product * size, 1),
+    );
     assert.equal(expected.length, got.length);
     let worst = 0;
     let worstIndex = -1;

@@ -72,7 +72,10 @@ export function argmax(values) {
 export async function blockActivations(tf, model, image, inputShape, outputs) {
   const names = Object.keys(outputs);
   const tensors = tf.tidy(() => {
-    const results = model.execute(tf.tensor(image, [1, ...inputShape], 'float32'), names.map((name) => outputs[name].name));
+    const results = model.execute(
+      tf.tensor(image, [1, ...inputShape], 'float32'),
+      names.map((name) => outputs[name].name),
+    );
     return (Array.isArray(results) ? results : [results]).flatMap((result) => {
       const raw = result.squeeze([0]); // (H, W, C)
       const low = raw.min([0, 1], true);
@@ -83,7 +86,12 @@ export async function blockActivations(tf, model, image, inputShape, outputs) {
   });
   try {
     const values = await Promise.all(tensors.map((tensor) => tensor.data()));
-    return Object.fromEntries(names.map((name, index) => [name, { shape: outputs[name].shape, raw: values[2 * index], maps: values[2 * index + 1] }]));
+    return Object.fromEntries(
+      names.map((name, index) => [
+        name,
+        { shape: outputs[name].shape, raw: values[2 * index], maps: values[2 * index + 1] },
+      ]),
+    );
   } finally {
     tensors.forEach((tensor) => tensor.dispose());
   }

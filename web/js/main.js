@@ -41,7 +41,9 @@ async function startBackend(tf, wanted) {
 /** The global `tf` that index.html loads before this module, or an error saying how to serve the page. */
 function requireTf() {
   const tf = globalThis.tf;
-  if (!tf) throw new Error('TensorFlow.js did not load (vendor/tfjs/tf.es2017.min.js): serve the page with `npm start`');
+  if (!tf) {
+    throw new Error('TensorFlow.js did not load (vendor/tfjs/tf.es2017.min.js): serve the page with `npm start`');
+  }
   return tf;
 }
 
@@ -49,7 +51,12 @@ function requireTf() {
 async function createClassifier(tf) {
   const metadata = await loadMetadata(modelBaseUrl);
   const backend = await startBackend(tf, options.get('backend') || DEFAULT_BACKEND);
-  const { model, variantName, variant } = await loadModel(tf, modelBaseUrl, metadata, options.get('variant') || undefined);
+  const { model, variantName, variant } = await loadModel(
+    tf,
+    modelBaseUrl,
+    metadata,
+    options.get('variant') || undefined,
+  );
   const { image_size: imageSize } = metadata.preprocess;
   // One throwaway prediction compiles the kernels, so the first real stroke is fast.
   await classify(tf, model, new Float32Array(imageSize * imageSize), metadata.input.shape);
@@ -95,7 +102,8 @@ function setupLookInside(tf, metadata) {
     /** Remember the latest model input (null: blank) before showing it. */
     setImage: (image) => (lastImage = image),
     show,
-    blockActivations: async (image) => blockActivations(tf, await getActivationModel(), image, input.shape, activations.outputs),
+    blockActivations: async (image) =>
+      blockActivations(tf, await getActivationModel(), image, input.shape, activations.outputs),
   };
 }
 
@@ -118,7 +126,13 @@ function createPredictor(tf, model, metadata, readPixels, lookInside) {
     }
     lookInside.setImage(image);
     const probabilities = await classify(tf, model, image, input.shape);
-    ui.showPrediction({ probabilities, labels: output.labels, unsureBelow: page.unsure_below, image, imageSize: preprocess.image_size });
+    ui.showPrediction({
+      probabilities,
+      labels: output.labels,
+      unsureBelow: page.unsure_below,
+      image,
+      imageSize: preprocess.image_size,
+    });
     lookInside.show(image); // not awaited: the prediction is already on screen
   }
   async function predict() {
@@ -199,7 +213,13 @@ async function start() {
   const drawing = setupDrawing(metadata.page, predictor);
   ui.buildBars(metadata.output.labels);
   setupClear(drawing, lookInside);
-  ui.showModelInfo({ testAccuracy: metadata.test_accuracy, variant: variantName, bytes: variant.bytes, backend, tfVersion: tf.version.tfjs });
+  ui.showModelInfo({
+    testAccuracy: metadata.test_accuracy,
+    variant: variantName,
+    bytes: variant.bytes,
+    backend,
+    tfVersion: tf.version.tfjs,
+  });
   exposeForTests({ tf, metadata, backend, variantName, model, predictor, lookInside });
   ui.setStatus('ready', 'Ready: draw a digit.');
   performance.mark('mnist-ready'); // bench/web.py reads the cold-load time from this
@@ -207,6 +227,9 @@ async function start() {
 
 start().catch((error) => {
   console.error(error);
-  const message = error instanceof ModelLoadError ? error.message : `${error.message}. If the model is missing, run \`${EXPORT_COMMAND}\`.`;
+  const message =
+    error instanceof ModelLoadError
+      ? error.message
+      : `${error.message}. If the model is missing, run \`${EXPORT_COMMAND}\`.`;
   ui.setStatus('error', `Could not start: ${message}`);
 });

@@ -70,7 +70,9 @@ export function verifyingFetch(baseUrl, expected, fetchImpl = fetch) {
     const bytes = await response.arrayBuffer();
     const actual = await sha256Hex(bytes);
     if (actual !== expected[key]) {
-      throw new ModelLoadError(`weight file ${key} is corrupt: SHA-256 ${actual.slice(0, 12)}… does not match metadata.json`);
+      throw new ModelLoadError(
+        `weight file ${key} is corrupt: SHA-256 ${actual.slice(0, 12)}… does not match metadata.json`,
+      );
     }
     return new Response(bytes, { status: 200, headers: { 'Content-Type': 'application/octet-stream' } });
   };
@@ -88,12 +90,16 @@ export function verifyingFetch(baseUrl, expected, fetchImpl = fetch) {
 export async function loadModel(tf, baseUrl, metadata, variantName = metadata.default_variant, fetchImpl = fetch) {
   const variant = metadata.variants[variantName];
   if (!variant) {
-    throw new ModelLoadError(`unknown model variant "${variantName}"; metadata.json has ${Object.keys(metadata.variants).join(', ')}`);
+    throw new ModelLoadError(
+      `unknown model variant "${variantName}"; metadata.json has ${Object.keys(metadata.variants).join(', ')}`,
+    );
   }
   const modelUrl = new URL(variant.path, baseUrl);
   let model;
   try {
-    model = await tf.loadGraphModel(modelUrl.href, { fetchFunc: verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl) });
+    model = await tf.loadGraphModel(modelUrl.href, {
+      fetchFunc: verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl),
+    });
   } catch (error) {
     if (error instanceof ModelLoadError) throw error;
     throw new ModelLoadError(`cannot load ${modelUrl.href} (${error.message})`);
@@ -110,7 +116,9 @@ export async function loadActivationModel(tf, baseUrl, metadata, fetchImpl = fet
   if (!metadata.activations) return null;
   const modelUrl = new URL(metadata.activations.path, baseUrl);
   try {
-    return await tf.loadGraphModel(modelUrl.href, { fetchFunc: verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl) });
+    return await tf.loadGraphModel(modelUrl.href, {
+      fetchFunc: verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl),
+    });
   } catch (error) {
     if (error instanceof ModelLoadError) throw error;
     throw new ModelLoadError(`cannot load ${modelUrl.href} (${error.message})`);

@@ -166,7 +166,8 @@ export function pairwiseSum(values, start = 0, count = values.length) {
     for (; index < count - (count % 8); index += 8) {
       for (let lane = 0; lane < 8; lane++) partial[lane] += values[start + index + lane];
     }
-    let sum = ((partial[0] + partial[1]) + (partial[2] + partial[3])) + ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+    let sum =
+      partial[0] + partial[1] + (partial[2] + partial[3]) + (partial[4] + partial[5] + (partial[6] + partial[7]));
     for (; index < count; index++) sum += values[start + index];
     return sum;
   }

@@ -196,7 +196,9 @@ function drawModelInput(image, imageSize) {
  */
 export function showModelInfo({ testAccuracy, variant, bytes, backend, tfVersion }) {
   const parts = [];
-  if (typeof testAccuracy === 'number') parts.push(`Accuracy on the MNIST test set: ${(testAccuracy * 100).toFixed(2)}%.`);
+  if (typeof testAccuracy === 'number') {
+    parts.push(`Accuracy on the MNIST test set: ${(testAccuracy * 100).toFixed(2)}%.`);
+  }
   const size = typeof bytes === 'number' ? `, ${(bytes / 1024).toFixed(0)} KB of weights` : '';
   parts.push(`Weights: ${variant}${size}. TensorFlow.js ${tfVersion}, ${backend} backend.`);
   elements.modelInfo.textContent = parts.join(' ');
