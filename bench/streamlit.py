@@ -130,7 +130,7 @@ async def bench_concurrent(url: str, sessions: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m bench.streamlit", description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--model", type=Path, default=inference.model_path_from_env(), help="the .keras model to serve")
     parser.add_argument("--runs", type=int, default=300, help="in-process preprocess+predict runs")
     parser.add_argument("--drawings", type=int, default=20, help="mouse drawings timed in one browser session")
