@@ -14,6 +14,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from export.convert import DEFAULT_SAVED_MODEL_DIR, MIN_QUANTIZED_AGREEMENT, MNIST_TEST, QUANTIZE_CHOICES, ExportError, convert  # noqa: E402
+from mnist_draw.cli import HelpFormatter  # noqa: E402
 from mnist_draw.config import DATA_DIR_ENV, DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR  # noqa: E402
 
 
@@ -21,10 +22,6 @@ def relative(path: Path) -> str:
     """A path as the user would type it from the project root."""
     path = Path(path).resolve()
     return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
-
-
-class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    """Show each flag's default and keep the epilog's example commands on their own lines."""
 
 
 def main(argv: list[str] | None = None) -> int:

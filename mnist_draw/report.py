@@ -17,6 +17,8 @@ PLOTS = {
     "training_curves.png": "Loss and accuracy per epoch, training vs validation",
     "confusion_matrix.png": "Confusion matrix on the 10,000 test digits (rows: true, columns: predicted)",
     "misclassified.png": "Test digits the model gets wrong (true -> predicted)",
+    "drawn_confusion_matrix.png": "Confusion matrix on the held-out writers' pen digits, drawn as on the page (rows: true, columns: predicted)",
+    "drawn_misclassified.png": "Held-out writers' drawn digits the model gets wrong (true -> predicted)",
 }
 
 
@@ -38,14 +40,43 @@ def load_metrics(artifacts_dir: Path) -> dict | None:
 def summary(metrics: dict) -> dict[str, str]:
     """metrics.json -> short label -> display value, for the headline numbers; absent keys are skipped."""
     formats = {
-        "Test accuracy": ("test_accuracy", lambda value: f"{value:.2%}"),
+        "MNIST test accuracy": ("test_accuracy", lambda value: f"{value:.2%}"),
         "Test loss": ("test_loss", lambda value: f"{value:.4f}"),
         "Parameters": ("parameters", lambda value: f"{value:,}"),
         "Weights": ("weight_bytes", lambda value: f"{value / 1e6:.2f} MB"),
         "Epochs": ("epochs_run", str),
         "Training time": ("train_seconds", lambda value: f"{value / 60:.1f} min"),
     }
-    return {label: show(metrics[key]) for label, (key, show) in formats.items() if metrics.get(key) is not None}
+    shown = {label: show(metrics[key]) for label, (key, show) in formats.items() if metrics.get(key) is not None}
+    held_out = metrics.get("held_out_writers")
+    if held_out:
+        shown["Drawn digits, held-out writers"] = f"{held_out['accuracy']:.2%}"
+        shown["Worst held-out writer"] = f"{held_out['worst_writer']['accuracy']:.2%}"
+    return shown
+
+
+def drawn_comparison(metrics: dict) -> list[dict] | None:
+    """Held-out writers, this model vs the baseline (when training measured one) -> table rows, or None.
+
+    Rows: {"measure", "this model", "baseline"} for overall, worst writer, MNIST test and each digit.
+    """
+    held_out, baseline = metrics.get("held_out_writers"), (metrics.get("baseline") or {})
+    if not held_out:
+        return None
+    other = baseline.get("held_out_writers") or {}
+
+    def percent(value):
+        return None if value is None else f"{value:.2%}"
+
+    rows = [
+        {"measure": "Drawn digits, held-out writers", "this model": percent(held_out["accuracy"]), "baseline": percent(other.get("accuracy"))},
+        {"measure": "Worst held-out writer", "this model": percent(held_out["worst_writer"]["accuracy"]), "baseline": percent((other.get("worst_writer") or {}).get("accuracy"))},
+        {"measure": "MNIST test", "this model": percent(metrics.get("test_accuracy")), "baseline": percent(baseline.get("test_accuracy"))},
+    ]
+    for digit, accuracy in enumerate(held_out["per_class_accuracy"]):
+        theirs = (other.get("per_class_accuracy") or [None] * 10)[digit]
+        rows.append({"measure": f"Drawn {digit}s", "this model": percent(accuracy), "baseline": percent(theirs)})
+    return rows
 
 
 def plot_paths(artifacts_dir: Path) -> dict[str, Path | None]:

@@ -15,6 +15,7 @@ import pytest
 
 from browser import chromium
 from mnist_draw.config import DATA_DIR_ENV, PROJECT_ROOT
+from mnist_draw.pendigits import PEN_DATA_ENV
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -42,6 +43,31 @@ def mnist_dir() -> Path:
     if found is None:
         missing(f"real MNIST files not found: set {DATA_DIR_ENV} or place them in ../shared/mnist")
     return found
+
+
+def find_pen_dir() -> Path | None:
+    """The pen-digit folder from $PENDIGITS_DATA_DIR, else ../shared/pendigits beside the project, else None."""
+    for candidate in (os.environ.get(PEN_DATA_ENV), PROJECT_ROOT.parent / "shared" / "pendigits"):
+        if candidate and any((Path(candidate) / name).is_file() for name in ("pendigits-orig.tra.gz", "pendigits-orig.tra")):
+            return Path(candidate)
+    return None
+
+
+@pytest.fixture(scope="session")
+def pen_dir() -> Path:
+    """Folder holding the UCI pen digits' training-writer file."""
+    found = find_pen_dir()
+    if found is None:
+        missing(f"pen digits not found: set {PEN_DATA_ENV} or place pendigits-orig.tra.gz in ../shared/pendigits")
+    return found
+
+
+@pytest.fixture(scope="session")
+def pen_digits(pen_dir):
+    """All 7,494 training-file digits (30 writers), read once per session."""
+    from mnist_draw.pendigits import load_pendigits
+
+    return load_pendigits(pen_dir)
 
 
 @pytest.fixture(scope="session")

@@ -66,25 +66,47 @@ def test_help_explains_every_flag(capsys):
         main(["--help"])
     assert exited.value.code == 0
     text = " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal width
-    for flag in ("--data", "--out", "--epochs", "--batch-size", "--learning-rate", "--limit", "--seed", "--no-augment", "--patience", "--validation-size"):
+    for flag in ("--data", "--out", "--epochs", "--batch-size", "--learning-rate", "--limit", "--seed", "--no-augment", "--patience", "--validation-size", "--pen-data", "--pen-share", "--no-pen", "--baseline"):
         assert flag in text
     assert "(default: 20)" in text and "example" in text
 
 
-def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, capsys):
+def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, pen_dir, capsys, monkeypatch):
+    monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "run"
-    assert main(["--data", str(mnist_dir), "--out", str(out), "--epochs", "1", "--limit", "512", "--validation-size", "500", "--seed", "3"]) == 0
+    arguments = ["--data", str(mnist_dir), "--pen-data", str(pen_dir), "--out", str(out), "--epochs", "1", "--limit", "120", "--pen-renders", "1", "--validation-size", "500", "--seed", "3"]
+    assert main(arguments) == 0
     printed = capsys.readouterr().out
-    assert printed.startswith("config: epochs=1") and f"saved {out / MODEL_FILENAME} (test acc " in printed
+    assert printed.startswith("config: epochs=1") and f"saved {out / MODEL_FILENAME} (test acc " in printed and "held-out writers" in printed
 
     metrics = json.loads((out / METRICS_FILENAME).read_text())
-    assert metrics["epochs_run"] == 1 and metrics["train_images"] == 512 and metrics["config"]["seed"] == 3
+    assert metrics["epochs_run"] == 1 and metrics["mnist_train_images"] == 120 and metrics["config"]["seed"] == 3
+    assert metrics["train_images"] == 160  # 120 MNIST + 40 pen digits: a quarter of the mix
     assert np.array(metrics["confusion_matrix"]).sum() == 10_000  # evaluated on the whole test set
+    held_out = metrics["held_out_writers"]
+    assert held_out["digits"] == 3 * 120 and np.array(held_out["confusion_matrix"]).sum() == 360  # 120 digits, 3 placements
+    assert set(held_out["per_writer"]) <= {"pendigits-5", "pendigits-10", "pendigits-15", "pendigits-20", "pendigits-25", "pendigits-30"}
+    assert not set(held_out["per_writer"]) & set(metrics["pen_digits"]["training_writers"])
     assert metrics["data"]["sha256"]["t10k-images-idx3-ubyte.gz"].startswith("8d422c7b")
     assert {"tensorflow", "keras", "numpy"} <= metrics["versions"].keys()
-    for name in (MODEL_FILENAME, "history.csv", "plots/training_curves.png", "plots/confusion_matrix.png", "plots/misclassified.png"):
+    for name in (MODEL_FILENAME, "history.csv", "plots/training_curves.png", "plots/confusion_matrix.png", "plots/misclassified.png", "plots/drawn_confusion_matrix.png", "plots/drawn_misclassified.png"):
         assert (out / name).stat().st_size > 0, name
     assert list((out / "tensorboard").rglob("events.out.tfevents.*"))
     reloaded = keras.saving.load_model(out / MODEL_FILENAME)
     assert reloaded.count_params() == metrics["parameters"]
-    assert reloaded.optimizer is None  # saved for inference: no optimizer state in the file
+    assert getattr(reloaded, "optimizer", None) is None  # saved for inference: no optimizer state in the file
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (["--learning-rate", "nan"], "--learning-rate must be a positive number"),
+        (["--learning-rate", "-1"], "--learning-rate must be a positive number"),
+        (["--pen-share", "1"], "--pen-share must be in [0, 1)"),
+        (["--pen-renders", "0"], "--pen-renders must be at least 1"),
+    ],
+)
+def test_bad_numbers_are_refused_in_one_line(arguments, message, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(arguments)
+    assert exited.value.code == 2 and message in capsys.readouterr().err

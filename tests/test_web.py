@@ -24,7 +24,7 @@ from browser.draw import draw_digit, surface_placement
 from browser.static_page import CANVAS, READY, ServerError, static_server
 from mnist_draw.config import DEFAULT_MODEL_PATH, WEB_MODEL_DIR
 from tests.conftest import missing
-from tests.make_golden import GOLDEN_PATH, decode_expected
+from tests.make_golden import GOLDEN_PATH, decode_canvas, decode_expected
 
 MODEL_DIR = Path(os.environ.get("WEB_TEST_MODEL_DIR", WEB_MODEL_DIR))
 KERAS_MODEL = Path(os.environ.get("WEB_TEST_KERAS_MODEL", DEFAULT_MODEL_PATH))
@@ -137,7 +137,7 @@ def test_clear_button_is_reachable_by_keyboard(page):
 
 
 def test_stroke_width_slider_follows_metadata(page):
-    metadata = json.loads((MODEL_DIR / "metadata.json").read_text())["preprocess"]
+    metadata = json.loads((MODEL_DIR / "metadata.json").read_text())["page"]
     slider = page.locator('[data-testid="stroke-width"]')
     assert [int(slider.get_attribute(name)) for name in ("min", "max")] == metadata["stroke_width_range"]
     assert int(slider.input_value()) == metadata["stroke_width"]
@@ -221,7 +221,7 @@ def test_preprocessing_in_browser_matches_python_golden(page):
                 const bytes = Uint8ClampedArray.from(atob(rgbaBase64), (char) => char.charCodeAt(0));
                 return Array.from(window.mnistDemo.preprocess(bytes, width, height));
             }""",
-            [case["canvas"]["rgba_b64"], case["canvas"]["width"], case["canvas"]["height"]],
+            [base64.b64encode(decode_canvas(case["canvas"]).tobytes()).decode("ascii"), case["canvas"]["width"], case["canvas"]["height"]],
         )
         expected = decode_expected(case).reshape(-1)
         np.testing.assert_allclose(np.asarray(got, dtype=np.float32), expected, atol=1e-6, err_msg=case["name"])

@@ -26,7 +26,11 @@ class TrainConfig:
     shift_fraction: float = 0.12  # augmentation: +- shift, as a fraction of 28 pixels
     zoom_fraction: float = 0.15  # augmentation: +- zoom
     stroke_probability: float = 0.3  # augmentation: chance to thicken or thin the strokes
-    limit: int | None = None  # use only the first N training images (smoke runs)
+    slant: float = 0.3  # augmentation: +- horizontal shear, pixels sideways per pixel of height
+    elastic_pixels: float = 1.5  # augmentation: +- displacement of a smooth random warp (28x28 pixels)
+    pen_share: float = 0.25  # share of training images that are drawn pen digits; 0 trains on MNIST alone
+    pen_renders: int = 3  # each training writer's digit is drawn this often (random size, place, pen)
+    limit: int | None = None  # use only the first N MNIST images and N pen digits (smoke runs)
     seed: int = 42  # seeds Python, NumPy and TensorFlow
 
     def to_dict(self) -> dict:

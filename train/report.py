@@ -59,7 +59,7 @@ def plot_training_curves(history: dict, path: Path) -> None:
     save_figure(figure, path)
 
 
-def plot_confusion_matrix(matrix: list[list[int]], path: Path) -> None:
+def plot_confusion_matrix(matrix: list[list[int]], path: Path, subject: str) -> None:
     """10x10 counts, rows true and columns predicted; the diagonal is greyed so errors stand out."""
     counts = np.array(matrix)
     errors = np.where(np.eye(NUM_CLASSES, dtype=bool), 0, counts)
@@ -68,12 +68,12 @@ def plot_confusion_matrix(matrix: list[list[int]], path: Path) -> None:
     for (row, col), count in np.ndenumerate(counts):
         color = "grey" if row == col else ("white" if count > errors.max() / 2 else "black")
         axis.text(col, row, str(count), ha="center", va="center", fontsize=8, color=color)
-    axis.set(xticks=range(NUM_CLASSES), yticks=range(NUM_CLASSES), xlabel="predicted", ylabel="true", title=f"Test set confusion matrix ({counts.sum() - counts.trace()} errors)")
+    axis.set(xticks=range(NUM_CLASSES), yticks=range(NUM_CLASSES), xlabel="predicted", ylabel="true", title=f"{subject}: confusion matrix ({counts.sum() - counts.trace()} errors of {counts.sum():,})")
     save_figure(figure, path)
 
 
-def plot_misclassified(images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray, path: Path) -> None:
-    """Grid of wrongly classified (N, 28, 28) uint8 test digits titled 'true -> predicted (p)'."""
+def plot_misclassified(images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray, path: Path, title: str) -> None:
+    """Grid of wrongly classified (N, 28, 28) uint8 digits titled 'true -> predicted (p)'."""
     predicted = probabilities.argmax(axis=1)
     wrong = np.flatnonzero(predicted != labels)[:MAX_MISCLASSIFIED_SHOWN]
     columns = 10
@@ -84,5 +84,5 @@ def plot_misclassified(images: np.ndarray, labels: np.ndarray, probabilities: np
     for axis, index in zip(axes.flat, wrong):
         axis.imshow(images[index], cmap="gray", vmin=0, vmax=255)
         axis.set_title(f"{labels[index]}→{predicted[index]} ({probabilities[index, predicted[index]]:.2f})", fontsize=8)
-    figure.suptitle(f"Misclassified test digits: true→predicted (probability), {int((predicted != labels).sum())} in all")
+    figure.suptitle(f"{title}: true→predicted (probability), {int((predicted != labels).sum())} in all")
     save_figure(figure, path)

@@ -1,0 +1,95 @@
+"""train/pen.py and train/data.py's drawing augmentation: the pen-digit mix and how it is made."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mnist_draw import drawn
+from mnist_draw.config import CANVAS_SIZE, STROKE_WIDTH_RANGE
+from mnist_draw.pendigits import VALIDATION_WRITERS, writer_name
+from train import pen
+
+
+def test_random_placements_stay_on_the_canvas_with_a_plausible_pen():
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        placement = pen.random_placement(rng)
+        assert pen.SIZE_RANGE[0] <= placement.size <= pen.SIZE_RANGE[1]
+        assert placement.size / 2 <= placement.centre_x <= 1 - placement.size / 2
+        assert placement.size / 2 <= placement.centre_y <= 1 - placement.size / 2
+        assert STROKE_WIDTH_RANGE[0] <= placement.pen_width <= STROKE_WIDTH_RANGE[1]
+        assert placement.pen_width <= max(STROKE_WIDTH_RANGE[0], pen.MAX_PEN_TO_SIZE * placement.size * CANVAS_SIZE) + 1e-9
+
+
+@pytest.mark.parametrize("share", [0.0, 0.25, 0.5])
+def test_mix_gives_pen_digits_their_share(share):
+    images, labels = np.zeros((300, 28, 28), np.uint8), np.zeros(300, np.uint8)
+    pen_images, pen_labels = np.ones((40, 28, 28), np.uint8), np.full(40, 7, np.uint8)
+    mixed, mixed_labels = pen.mix(images, labels, pen_images, pen_labels, share, seed=0)
+    pen_count = int((mixed_labels == 7).sum())
+    assert pen_count == round(share / (1 - share) * 300)
+    assert (mixed[:300] == 0).all() and (mixed[300:] == 1).all()
+
+
+def test_mix_refuses_a_share_of_one():
+    with pytest.raises(ValueError, match="pen share"):
+        pen.mix(np.zeros((3, 28, 28)), np.zeros(3), np.zeros((3, 28, 28)), np.zeros(3), 1.0, seed=0)
+
+
+def test_held_out_writers_are_never_rendered_for_training(pen_digits):
+    with pytest.raises(ValueError, match="held-out"):
+        pen.render_training_images(drawn.held_out(pen_digits)[:1], renders=1, seed=0)
+
+
+def test_training_and_held_out_writers_split_all_thirty(pen_digits):
+    training = {digit.writer for digit in drawn.training_writers(pen_digits)}
+    held_out = {digit.writer for digit in drawn.held_out(pen_digits)}
+    assert held_out == {writer_name(number) for number in VALIDATION_WRITERS}
+    assert not training & held_out and len(training | held_out) == 30
+
+
+def test_rendered_training_images_are_cached(pen_digits, tmp_path, monkeypatch):
+    monkeypatch.setenv(pen.CACHE_DIR_ENV, str(tmp_path))
+    digits = drawn.training_writers(pen_digits)[:6]
+    messages = []
+    first, labels = pen.render_training_images(digits, renders=2, seed=1, log=messages.append)
+    again, _ = pen.render_training_images(digits, renders=2, seed=1, log=messages.append)
+    assert first.shape == (12, 28, 28) and first.dtype == np.uint8 and first.max() == 255
+    assert labels.tolist() == [digit.label for digit in digits] * 2
+    np.testing.assert_array_equal(first, again)
+    assert "rendered 12" in messages[0] and "from the cache" in messages[1]
+
+
+def test_drawn_accuracy_reports_classes_writers_and_placements():
+    labels = np.array([1, 1, 7, 7])
+    probabilities = np.eye(10)[[1, 7, 7, 7]]
+    report = drawn.drawn_accuracy(labels, probabilities, ["w-1", "w-2", "w-1", "w-2"], ["a", "a", "b", "b"])
+    assert report["accuracy"] == 0.75 and report["errors"] == 1 and report["digits"] == 4
+    assert report["per_class_accuracy"][1] == 0.5 and report["per_class_accuracy"][7] == 1.0 and report["per_class_accuracy"][0] is None
+    assert report["per_writer"] == {"w-1": 1.0, "w-2": 0.5} and report["worst_writer"] == {"writer": "w-2", "accuracy": 0.5}
+    assert report["per_placement"] == {"a": 0.5, "b": 1.0}
+    assert report["confusion_matrix"][1][7] == 1
+
+
+def test_slant_and_warp_of_zero_leave_images_alone():
+    import tensorflow as tf
+
+    from train import data
+
+    images = tf.constant(np.random.default_rng(0).random((4, 28, 28, 1), dtype=np.float32))
+    np.testing.assert_allclose(data.slant(images, 0.0, seed=1).numpy(), images.numpy(), atol=1e-6)
+    np.testing.assert_allclose(data.elastic_warp(images, 0.0, seed=1).numpy(), images.numpy(), atol=1e-6)
+
+
+def test_slant_leans_a_vertical_bar():
+    import tensorflow as tf
+
+    from train import data
+
+    bar = np.zeros((1, 28, 28, 1), np.float32)
+    bar[0, 4:24, 13:15] = 1.0
+    leaned = data.slant(tf.constant(bar), 0.3, seed=3).numpy()[0, :, :, 0]
+    top_column, bottom_column = np.argmax(leaned[6]), np.argmax(leaned[21])
+    assert top_column != bottom_column  # the top and the bottom of the bar moved apart
+    assert abs(leaned.sum() - bar.sum()) < 0.1 * bar.sum()  # ink moved, not lost
