@@ -146,6 +146,15 @@ with model_tab:
         columns = st.columns(3)
         for index, (label, value) in enumerate(report.summary(metrics).items()):
             columns[index % len(columns)].metric(label, value)
+        comparison = report.drawn_comparison(metrics)
+        if comparison:
+            baseline = (metrics.get("baseline") or {}).get("model", "no baseline measured")
+            st.subheader("Drawn digits of writers the model never saw")
+            st.caption(
+                "Six pen writers' digits, drawn as on the page at three sizes and pen widths, are kept out of "
+                f"training. Baseline: {baseline}."
+            )
+            st.dataframe(pd.DataFrame(comparison), hide_index=True, width="stretch")
     for name, path in report.plot_paths(artifacts_dir).items():
         if path is None:
             st.info(f"{name} is missing from {artifacts_dir / report.PLOTS_DIRNAME}: `python -m train` draws it.")

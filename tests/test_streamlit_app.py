@@ -8,6 +8,7 @@ predictions here use the committed artifacts/mnist.keras on real MNIST test digi
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pytest
@@ -117,14 +118,22 @@ def test_uploaded_real_digit_is_predicted_as_its_label(trained_app, test_digits,
 
 def test_model_tab_shows_metrics_and_plots_written_beside_the_model(monkeypatch, tmp_path, untrained_model_path):
     (tmp_path / "mnist.keras").write_bytes(untrained_model_path.read_bytes())
-    (tmp_path / "metrics.json").write_text('{"test_accuracy": 0.9965, "parameters": 327242}')
+    held_out = {"accuracy": 0.993, "worst_writer": {"writer": "pendigits-15", "accuracy": 0.976}, "per_class_accuracy": [0.99] * 10}
+    (tmp_path / "metrics.json").write_text(json.dumps({"test_accuracy": 0.9965, "parameters": 327242, "held_out_writers": held_out}))
     (tmp_path / "plots").mkdir()
     (tmp_path / "plots" / "confusion_matrix.png").write_bytes(png(np.zeros((10, 10), dtype=np.uint8)))
     monkeypatch.setenv(MODEL_PATH_ENV, str(tmp_path / "mnist.keras"))
     at = AppTest.from_file(APP_FILE, default_timeout=60).run()
     model_tab = at.tabs[2]
     assert not at.exception
-    assert {metric.label: metric.value for metric in model_tab.metric} == {"Test accuracy": "99.65%", "Parameters": "327,242"}
+    assert {metric.label: metric.value for metric in model_tab.metric} == {
+        "MNIST test accuracy": "99.65%",
+        "Parameters": "327,242",
+        "Drawn digits, held-out writers": "99.30%",
+        "Worst held-out writer": "97.60%",
+    }
+    comparison = model_tab.dataframe[0].value
+    assert comparison.iloc[0].tolist() == ["Drawn digits, held-out writers", "99.30%", None]
     assert len(model_tab.get("image")) == 1
     missing = [info.value for info in model_tab.info]
     assert any("training_curves.png is missing" in text and "python -m train" in text for text in missing)

@@ -1,0 +1,63 @@
+"""Real people's pen digits drawn into the page or the app with the mouse, and the answers read back.
+
+What the drawn-digit e2e tests (tests/test_handwriting_e2e.py) and the benchmark
+(bench/handwriting.py) share. The digits are the held-out writers' (mnist_draw.drawn.held_out):
+never trained on, so the answers measure what a new person drawing would see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from browser import static_page, streamlit_app
+from browser.draw import draw_digit
+from mnist_draw.drawn import PLACEMENTS
+from mnist_draw.render import Placement
+from mnist_draw.strokes import DrawnDigit
+
+# After the last stroke's prediction appears, time for a still-running live prediction to be replaced.
+SETTLE_MS = 150
+APP_SEND_DELAY_MS = 600  # the canvas component waits about 200 ms before it sends; then the rerun starts
+APP_RUNNING = '[data-testid="stStatusWidget"]'  # Streamlit's "Running..." indicator
+
+
+def spread_sample(digits: Sequence[DrawnDigit], count: int) -> list[tuple[DrawnDigit, str]]:
+    """`count` digits taken evenly across the sequence (so across writers), each with a PLACEMENTS name in turn."""
+    if not 0 < count <= len(digits):
+        raise ValueError(f"count must be between 1 and {len(digits)}, got {count}")
+    names = list(PLACEMENTS)
+    step = len(digits) / count
+    return [(digits[int(index * step)], names[index % len(names)]) for index in range(count)]
+
+
+def set_page_pen(page, width: float) -> None:
+    page.locator(static_page.STROKE_WIDTH_SLIDER).fill(str(round(width)))
+
+
+def read_page_answer(page, digit: DrawnDigit, placement: Placement) -> str:
+    """Clear the page, set the pen, draw `digit` with the mouse -> the digit the page shows ("" if none)."""
+    page.keyboard.press("Escape")
+    page.wait_for_function("selector => document.querySelector(selector).textContent.trim() === ''", arg=static_page.PREDICTION)
+    set_page_pen(page, placement.pen_width)
+    draw_digit(page, static_page.CANVAS, digit, placement)
+    page.wait_for_function("selector => document.querySelector(selector).textContent.trim() !== ''", arg=static_page.PREDICTION)
+    page.wait_for_timeout(SETTLE_MS)
+    return page.locator(static_page.PREDICTION).inner_text().strip()
+
+
+def wait_for_app_idle(page, timeout_ms: float = 30_000) -> None:
+    """Until the app has no rerun running: the canvas sends its pixels about 200 ms after mouse-up."""
+    page.wait_for_timeout(APP_SEND_DELAY_MS)
+    page.locator(APP_RUNNING).wait_for(state="detached", timeout=timeout_ms)
+
+
+def read_app_answer(page, digit: DrawnDigit, placement: Placement) -> str:
+    """Draw `digit` on the Streamlit canvas (at the app's default pen) -> the Prediction metric; then clear.
+
+    Every mouse-up reruns the app, so a many-stroke digit is read once the last rerun is done.
+    """
+    draw_digit(page, streamlit_app.CANVAS, digit, placement)
+    wait_for_app_idle(page)
+    answer = streamlit_app.wait_for_prediction(page)
+    streamlit_app.clear(page)
+    return answer
