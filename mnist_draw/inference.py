@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,9 @@ from mnist_draw.errors import one_line
 # Points the app (and its tests) at another .keras file; unset means DEFAULT_MODEL_PATH.
 MODEL_PATH_ENV = "MNIST_MODEL_PATH"
 TRAIN_COMMAND = "python -m train"
+# A float32 softmax row sums to 1 within about 1e-6; a row further off than this is not probabilities.
+PROBABILITY_SUM_TOLERANCE = 1e-3
+KERAS_CONFIG_ENTRY = "config.json"  # every .keras zip holds its architecture under this name
 
 
 class ModelError(RuntimeError):
@@ -37,11 +42,13 @@ def model_path_from_env() -> Path:
 def load_model(path: str | Path):
     """Read a .keras file saved by `python -m train` -> keras.Model mapping (n, 28, 28, 1) -> (n, 10).
 
-    Raises ModelNotFoundError (missing) or ModelError (unreadable or the wrong shape).
+    Raises ModelNotFoundError (missing) or ModelError (not a .keras zip, unreadable, the wrong
+    shape, or outputs that are not probabilities, e.g. NaN after training diverged).
     """
     path = Path(path)
     if not path.is_file():
         raise ModelNotFoundError(f"No model at {path}: train one with `{TRAIN_COMMAND}`.")
+    check_keras_archive(path)
     import keras  # deferred: importing TensorFlow takes seconds, and the errors above should not wait
 
     try:
@@ -53,7 +60,58 @@ def load_model(path: str | Path):
             f"The model {path} maps {model.input_shape} -> {model.output_shape}, expected "
             f"(None, {', '.join(map(str, INPUT_SHAPE))}) -> (None, {NUM_CLASSES}): retrain with `{TRAIN_COMMAND}`."
         )
+    check_outputs_are_probabilities(model, path)
     return model
+
+
+def check_keras_archive(path: Path) -> None:
+    """ModelError unless `path` is a readable zip holding config.json with intact contents.
+
+    Keras reports every unreadable archive as "File not found"; this names the real cause.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            damaged = archive.testzip()  # reads every entry and checks its CRC
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise ModelError(f"The model {path} is not a valid .keras file (bad zip: {one_line(error)}): retrain with `{TRAIN_COMMAND}`.") from None
+    except OSError as error:
+        raise ModelError(f"Cannot read the model {path} ({one_line(error)}).") from None
+    if damaged is not None:
+        raise ModelError(f"The model {path} is not a valid .keras file (bad zip: {damaged} fails its checksum): retrain with `{TRAIN_COMMAND}`.")
+    if KERAS_CONFIG_ENTRY not in names:
+        raise ModelError(f"The model {path} is not a valid .keras file (no {KERAS_CONFIG_ENTRY} in the zip): retrain with `{TRAIN_COMMAND}`.")
+
+
+def probability_problem(outputs: np.ndarray) -> str | None:
+    """(N, 10) model outputs -> why they are not probabilities (one phrase), or None if they are."""
+    outputs = np.asarray(outputs, dtype=np.float64)
+    if not np.isfinite(outputs).all():
+        return "NaN or infinite outputs"
+    if (outputs < 0).any():
+        return f"negative outputs (down to {outputs.min():.3g})"
+    sums = outputs.sum(axis=1)
+    worst = float(sums[np.abs(sums - 1.0).argmax()])
+    if abs(worst - 1.0) > PROBABILITY_SUM_TOLERANCE:
+        return f"outputs whose rows sum to {worst:.4g}, not 1"
+    return None
+
+
+def probe_images() -> np.ndarray:
+    """(4, 28, 28, 1) float32: blank, all ink and two seeded noise images."""
+    noise = np.random.default_rng(0).random((2, *INPUT_SHAPE), dtype=np.float32)
+    return np.concatenate([np.zeros((1, *INPUT_SHAPE), np.float32), np.ones((1, *INPUT_SHAPE), np.float32), noise])
+
+
+def check_outputs_are_probabilities(model, path: Path) -> None:
+    """ModelError naming the cause if the model's weights or its outputs on probe_images() are not sound."""
+    if any(not np.isfinite(weight.numpy()).all() for weight in model.weights):
+        raise ModelError(f"The model {path} has NaN or infinite weights (training diverged): retrain with `{TRAIN_COMMAND}`.")
+    # One image at a time, the batch shape the app predicts with, so Keras traces its predict function once.
+    outputs = np.concatenate([np.asarray(model.predict_on_batch(image[np.newaxis])) for image in probe_images()])
+    problem = probability_problem(outputs)
+    if problem is not None:
+        raise ModelError(f"The model {path} gives {problem}, not probabilities: retrain with `{TRAIN_COMMAND}`.")
 
 
 def predict_probabilities(model, image: np.ndarray) -> np.ndarray:

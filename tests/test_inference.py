@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -35,7 +38,92 @@ def test_load_model_corrupt_file_raises_one_line_model_error(tmp_path):
     path.write_bytes(b"this is not a zip archive")
     with pytest.raises(inference.ModelError) as raised:
         inference.load_model(path)
-    assert "python -m train" in str(raised.value) and "\n" not in str(raised.value)
+    message = str(raised.value)
+    assert "not a valid .keras file (bad zip" in message and "python -m train" in message and "\n" not in message
+    assert "not found" not in message.lower()
+
+
+def saved_untrained(directory: Path) -> Path:
+    import keras
+
+    from train.model import build_model
+
+    keras.utils.set_random_seed(0)
+    build_model().save(directory / "untrained.keras")
+    return directory / "untrained.keras"
+
+
+def test_load_model_truncated_file_is_reported_as_a_bad_zip(tmp_path):
+    whole = saved_untrained(tmp_path).read_bytes()
+    path = tmp_path / "truncated.keras"
+    path.write_bytes(whole[: len(whole) // 2])  # an interrupted copy or download
+    with pytest.raises(inference.ModelError, match=r"not a valid \.keras file \(bad zip"):
+        inference.load_model(path)
+
+
+def test_load_model_zip_without_a_keras_config_is_refused_by_name(tmp_path):
+    path = tmp_path / "other.keras"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "a zip, but not a Keras model")
+    with pytest.raises(inference.ModelError, match=r"no config\.json in the zip"):
+        inference.load_model(path)
+
+
+def test_load_model_damaged_entry_is_reported_as_a_bad_zip(tmp_path):
+    path = saved_untrained(tmp_path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        entry = archive.getinfo("model.weights.h5")
+    # Flip bytes inside the stored weights (past the local header): the zip still opens, its CRC does not match.
+    middle = entry.header_offset + 30 + len(entry.filename) + entry.compress_size // 2
+    data[middle : middle + 16] = bytes(255 - byte for byte in data[middle : middle + 16])
+    path.write_bytes(bytes(data))
+    with pytest.raises(inference.ModelError, match=r"bad zip: model\.weights\.h5 fails its checksum"):
+        inference.load_model(path)
+
+
+def test_load_model_refuses_a_model_trained_with_a_nan_learning_rate(tmp_path):
+    import keras
+
+    from train.model import build_model
+
+    keras.utils.set_random_seed(0)
+    model = build_model()
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=float("nan")), loss="sparse_categorical_crossentropy")
+    images = np.random.default_rng(0).random((32, *INPUT_SHAPE), dtype=np.float32)
+    model.fit(images, np.arange(32) % NUM_CLASSES, epochs=1, batch_size=32, verbose=0)
+    model.save(tmp_path / "diverged.keras")
+    with pytest.raises(inference.ModelError) as raised:
+        inference.load_model(tmp_path / "diverged.keras")
+    message = str(raised.value)
+    assert "NaN or infinite weights" in message and "python -m train" in message and "\n" not in message
+
+
+def test_load_model_refuses_outputs_that_are_not_probabilities(tmp_path):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input(shape=INPUT_SHAPE)
+    logits = keras.layers.Dense(NUM_CLASSES)(keras.layers.Flatten()(inputs))  # no softmax: raw scores
+    keras.Model(inputs, logits).save(tmp_path / "logits.keras")
+    with pytest.raises(inference.ModelError, match="not probabilities"):
+        inference.load_model(tmp_path / "logits.keras")
+
+
+@pytest.mark.parametrize(
+    ("outputs", "problem"),
+    [
+        ([[np.nan] * NUM_CLASSES], "NaN or infinite"),
+        ([[np.inf] + [0.0] * (NUM_CLASSES - 1)], "NaN or infinite"),
+        ([[1.2, -0.2] + [0.0] * (NUM_CLASSES - 2)], "negative"),
+        ([[0.5] + [0.0] * (NUM_CLASSES - 1)], "sum to 0.5"),
+        ([[0.1] * NUM_CLASSES], None),
+    ],
+    ids=["nan", "inf", "negative", "half", "uniform"],
+)
+def test_probability_problem_names_what_is_wrong(outputs, problem):
+    found = inference.probability_problem(np.array(outputs))
+    assert found == problem if problem is None else problem in found
 
 
 def test_load_model_rejects_a_model_with_other_shapes(tmp_path):
