@@ -60,6 +60,9 @@ export function argmax(values) {
 
 /**
  * Block activations for one image, raw and normalised for display.
+ *
+ * Only the graph runs in TF.js; the per-channel scaling is plain JavaScript, so the page's
+ * lean TF.js build (web/js/tf.js) needs no kernels beyond the exported graph's own.
  * @param {object} tf
  * @param {object} model          the activation graph model (model.js loadActivationModel)
  * @param {Float32Array} image    prod(inputShape) values in [0, 1]
@@ -76,23 +79,42 @@ export async function blockActivations(tf, model, image, inputShape, outputs) {
       tf.tensor(image, [1, ...inputShape], 'float32'),
       names.map((name) => outputs[name].name),
     );
-    return (Array.isArray(results) ? results : [results]).flatMap((result) => {
-      const raw = result.squeeze([0]); // (H, W, C)
-      const low = raw.min([0, 1], true);
-      const span = raw.max([0, 1], true).sub(low);
-      const scaled = raw.sub(low).div(span.maximum(1e-12)); // constant map: 0 / tiny = 0
-      return [raw, scaled.transpose([2, 0, 1])]; // maps channel-first for drawing
-    });
+    return Array.isArray(results) ? results : [results];
   });
   try {
     const values = await Promise.all(tensors.map((tensor) => tensor.data()));
     return Object.fromEntries(
       names.map((name, index) => [
         name,
-        { shape: outputs[name].shape, raw: values[2 * index], maps: values[2 * index + 1] },
+        { shape: outputs[name].shape, raw: values[index], maps: channelMaps(values[index], outputs[name].shape) },
       ]),
     );
   } finally {
     tensors.forEach((tensor) => tensor.dispose());
   }
+}
+
+/**
+ * H*W*C channel-last values -> C*H*W channel-first maps, each channel scaled to [0, 1].
+ * @param {Float32Array} raw
+ * @param {number[]} shape  [H, W, C]
+ * @returns {Float32Array}
+ */
+export function channelMaps(raw, [height, width, channels]) {
+  const pixels = height * width;
+  const maps = new Float32Array(pixels * channels);
+  for (let channel = 0; channel < channels; channel++) {
+    let low = Infinity;
+    let high = -Infinity;
+    for (let pixel = 0; pixel < pixels; pixel++) {
+      const value = raw[pixel * channels + channel];
+      if (value < low) low = value;
+      if (value > high) high = value;
+    }
+    const span = Math.max(high - low, 1e-12); // constant map: 0 / tiny = 0
+    for (let pixel = 0; pixel < pixels; pixel++) {
+      maps[channel * pixels + pixel] = (raw[pixel * channels + channel] - low) / span;
+    }
+  }
+  return maps;
 }

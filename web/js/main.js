@@ -2,24 +2,31 @@
  * Wiring only: metadata + model (model.js) -> drawing canvas (canvas.js) -> preprocess
  * (preprocess.js) -> classify (classify.js) -> page (ui.js). From metadata.json, `preprocess`
  * is the model-input recipe handed to preprocess.js as is; `page` holds the page's own settings
- * (canvas size, pen width and its range, the "not sure" threshold).
+ * (canvas size, pen width and its range, the "not sure" threshold). Once ready, the service
+ * worker (web/sw.js, registered by offline.js) keeps the page and the model for offline visits.
  *
- * TF.js is the global `tf` from the pinned npm build (vendor/tfjs/tf.es2017.min.js plus the wasm
- * backend, loaded by index.html before this module). URL options, for tests and benchmarks:
- *   ?backend=wasm|cpu|webgl   TF.js backend (default: wasm, measured fastest by bench/web.py)
+ * TF.js is the lean build in tf.js (bundled with this module by web/build.mjs). URL options,
+ * for tests and benchmarks:
+ *   ?backend=wasm|cpu         TF.js backend (default: wasm, measured fastest by bench/web.py);
+ *                             wasm falls back to cpu without WebAssembly SIMD, and any other
+ *                             name (webgl is not in the build) falls back to cpu with a warning
  *   ?variant=float32|uint8    model weights (default: metadata.default_variant)
  *   ?model=URL                model folder (default: model/ beside the page)
  */
 import { blockActivations, classify, classifyBatch } from './classify.js';
 import { createDrawingCanvas } from './canvas.js';
 import { EXPORT_COMMAND, loadActivationModel, loadMetadata, loadModel, ModelLoadError } from './model.js';
+import { registerServiceWorker } from './offline.js';
 import { isBlank, preprocessCanvas } from './preprocess.js';
+import { tf, wasmSimdSupported } from './tf.js';
 import * as ui from './ui.js';
 
-// wasm (XNNPACK, SIMD) predicts this CNN several times faster than cpu; headless or GPU-less
-// browsers have no real WebGL. Falls back to cpu when WebAssembly is unavailable.
+// wasm (XNNPACK, SIMD) predicts this CNN several times faster than cpu. Falls back to cpu when
+// WebAssembly SIMD is unavailable, since the build ships only the SIMD binary.
 const DEFAULT_BACKEND = 'wasm';
 const FALLBACK_BACKEND = 'cpu';
+// Where web/build.mjs puts the wasm binary, beside the bundle.
+const WASM_DIR = new URL('wasm/', import.meta.url).href;
 // While a stroke is in progress, predict at most this often (ms); always again at stroke end.
 const LIVE_PREDICTION_INTERVAL_MS = 100;
 
@@ -27,8 +34,12 @@ const options = new URL(location.href).searchParams;
 const modelBaseUrl = new URL(options.get('model') || 'model/', document.baseURI);
 
 /** Pick and initialise a TF.js backend; returns the one that is running. */
-async function startBackend(tf, wanted) {
-  if (wanted === 'wasm' && tf.wasm) tf.wasm.setWasmPaths(new URL('../vendor/tfjs-backend-wasm/', import.meta.url).href);
+async function startBackend(wanted) {
+  if (wanted === 'wasm' && !(await wasmSimdSupported())) {
+    console.warn(`WebAssembly SIMD is not available, using the ${FALLBACK_BACKEND} backend`);
+    wanted = FALLBACK_BACKEND;
+  }
+  if (wanted === 'wasm') tf.setWasmPaths(WASM_DIR);
   try {
     if (await tf.setBackend(wanted)) return tf.getBackend();
   } catch (error) {
@@ -38,19 +49,10 @@ async function startBackend(tf, wanted) {
   return tf.getBackend();
 }
 
-/** The global `tf` that index.html loads before this module, or an error saying how to serve the page. */
-function requireTf() {
-  const tf = globalThis.tf;
-  if (!tf) {
-    throw new Error('TensorFlow.js did not load (vendor/tfjs/tf.es2017.min.js): serve the page with `npm start`');
-  }
-  return tf;
-}
-
 /** metadata.json, a running backend and the chosen model variant, warmed up. */
 async function createClassifier(tf) {
   const metadata = await loadMetadata(modelBaseUrl);
-  const backend = await startBackend(tf, options.get('backend') || DEFAULT_BACKEND);
+  const backend = await startBackend(options.get('backend') || DEFAULT_BACKEND);
   const { model, variantName, variant } = await loadModel(
     tf,
     modelBaseUrl,
@@ -205,7 +207,6 @@ function exposeForTests({ tf, metadata, backend, variantName, model, predictor, 
 }
 
 async function start() {
-  const tf = requireTf();
   const { metadata, backend, model, variantName, variant } = await createClassifier(tf);
   const lookInside = setupLookInside(tf, metadata);
   // The predictor reads the canvas only on strokes, which the canvas made just below sends.
@@ -223,6 +224,7 @@ async function start() {
   exposeForTests({ tf, metadata, backend, variantName, model, predictor, lookInside });
   ui.setStatus('ready', 'Ready: draw a digit.');
   performance.mark('mnist-ready'); // bench/web.py reads the cold-load time from this
+  registerServiceWorker(); // after ready, so its precaching never slows the first visit
 }
 
 start().catch((error) => {

@@ -3,7 +3,9 @@
  * TF.js graph model, with every weight file checked against metadata.weights_sha256.
  *
  * Twin of export/convert.py, which writes those files (`python -m export`). No DOM: `tf`
- * and `fetch` are passed in, so the same code runs in the page and under Node.
+ * and `fetch` are passed in, so the same code runs in the page and under Node. Model files
+ * are fetched as `...?v=<modelVersion>`: web/sw.js caches them under that URL, so one export's
+ * files are never mixed with another's.
  */
 
 export const EXPORT_COMMAND = 'python -m export';
@@ -55,6 +57,26 @@ export async function sha256Hex(buffer) {
 }
 
 /**
+ * The export's version: 16 hex digits of the SHA-256 of its weights' SHA-256s (sorted by file),
+ * so any new weights make a new version and the same weights keep it. Also the service
+ * worker's cache key for the model (web/sw.js).
+ * @param {object} metadata  from loadMetadata
+ * @returns {Promise<string>}
+ */
+export async function modelVersion(metadata) {
+  const entries = Object.entries(metadata.weights_sha256).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const digest = await sha256Hex(new TextEncoder().encode(JSON.stringify(entries)));
+  return digest.slice(0, 16);
+}
+
+/** The URL of a model.json under `baseUrl`, tagged with the export's version. */
+async function versionedUrl(path, baseUrl, metadata) {
+  const url = new URL(path, baseUrl);
+  url.searchParams.set('v', await modelVersion(metadata));
+  return url;
+}
+
+/**
  * A fetch for tf.loadGraphModel that refuses weight files whose SHA-256 differs from metadata.
  * Keys of `expected` are paths relative to `baseUrl`, e.g. "uint8/group1-shard1of1.bin".
  */
@@ -94,7 +116,7 @@ export async function loadModel(tf, baseUrl, metadata, variantName = metadata.de
       `unknown model variant "${variantName}"; metadata.json has ${Object.keys(metadata.variants).join(', ')}`,
     );
   }
-  const modelUrl = new URL(variant.path, baseUrl);
+  const modelUrl = await versionedUrl(variant.path, baseUrl, metadata);
   let model;
   try {
     model = await tf.loadGraphModel(modelUrl.href, {
@@ -114,7 +136,7 @@ export async function loadModel(tf, baseUrl, metadata, variantName = metadata.de
  */
 export async function loadActivationModel(tf, baseUrl, metadata, fetchImpl = fetch) {
   if (!metadata.activations) return null;
-  const modelUrl = new URL(metadata.activations.path, baseUrl);
+  const modelUrl = await versionedUrl(metadata.activations.path, baseUrl, metadata);
   try {
     return await tf.loadGraphModel(modelUrl.href, {
       fetchFunc: verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl),
