@@ -4,10 +4,16 @@ Run:   streamlit run streamlit_app.py
 Model: artifacts/mnist.keras (made by `python -m train`), or the .keras file named by the
        MNIST_MODEL_PATH environment variable.
 
-A thin UI: the pipeline is mnist_draw.preprocess (canvas -> 28x28), mnist_draw.inference (model,
-prediction, unsure rule), mnist_draw.upload (photo -> canvas-like pixels), mnist_draw.activations (the
-"Look inside" filters and activation maps) and mnist_draw.report (the Model tab). Streamlit reruns this file top to bottom on every interaction.
+A thin UI over the runtime package: mnist_draw.preprocess (canvas -> 28x28), mnist_draw.inference
+(model, prediction, unsure rule), mnist_draw.upload (photo -> canvas-like pixels),
+mnist_draw.activations (the "Look inside" filters and activation maps), mnist_draw.report (the
+Model tab) and mnist_draw.drawings (labelled drawings kept for training, in drawings/ or
+$MNIST_DRAWINGS_DIR). Streamlit reruns this file top to bottom on every interaction; the drawing
+area and the drawings list are fragments, so drawing reruns only the drawing area.
 """
+
+import hashlib
+import json
 
 import altair as alt
 import numpy as np
@@ -15,9 +21,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from mnist_draw import activations, inference, pixels, report, upload
+from mnist_draw import activations, drawings, inference, pixels, report, upload
 from mnist_draw.config import CANVAS_SIZE, CLASS_LABELS, STROKE_WIDTH, STROKE_WIDTH_RANGE, UNSURE_BELOW
-from mnist_draw.preprocess import is_blank, preprocess_canvas
+from mnist_draw.preprocess import is_blank, preprocess_canvas, preprocess_ink
+from mnist_draw.render import render_ink
+from mnist_draw.strokes import StrokeError
 
 st.set_page_config(page_title="Draw a digit", page_icon="✏️", layout="wide")
 
@@ -34,8 +42,8 @@ def load_activation_model(path: str):
     return activations.activation_model(load_model(path))
 
 
-def show_prediction(model, image: np.ndarray) -> None:
-    """Classify one (28, 28, 1) image and show the digit, confidence, all ten bars and the input."""
+def show_prediction(model, image: np.ndarray) -> str:
+    """Classify one (28, 28, 1) image and show the digit, confidence, all ten bars and the input -> the digit."""
     probabilities = inference.predict_probabilities(model, image)
     prediction = inference.top_prediction(probabilities)
     digit_column, confidence_column, input_column = st.columns(3)
@@ -55,6 +63,7 @@ def show_prediction(model, image: np.ndarray) -> None:
     )
     st.altair_chart(bars, width="stretch", height=220)
     show_look_inside(model, image)
+    return prediction.label
 
 
 def show_look_inside(model, image: np.ndarray) -> None:
@@ -91,9 +100,11 @@ except inference.ModelError as error:
     st.error(str(error))
     st.stop()
 
-draw_tab, upload_tab, model_tab = st.tabs(["Draw", "Upload a photo", "Model"])
+draw_tab, upload_tab, model_tab, drawings_tab = st.tabs(["Draw", "Upload a photo", "Model", "Your drawings"])
 
-with draw_tab:
+@st.fragment
+def draw_area() -> None:
+    """The canvas and its answer. A fragment: drawing reruns only this, not the whole page."""
     canvas_column, result_column = st.columns([1, 2])
     with canvas_column:
         stroke_width = st.slider("Pen width", *STROKE_WIDTH_RANGE, value=STROKE_WIDTH, key="stroke_width")
@@ -114,7 +125,31 @@ with draw_tab:
         if image is None or is_blank(image):
             st.info("Draw a digit (0-9) on the black square: the prediction appears when you lift the pen.")
         else:
-            show_prediction(model, image)
+            label = show_prediction(model, image)
+            teach(canvas.json_data, label)
+
+
+def teach(canvas_json: dict | None, predicted: str) -> None:
+    """Say which digit was meant (confirming a right guess counts too): the strokes are kept for training."""
+    # One key per drawing, so the choice starts at the prediction again for the next digit.
+    drawing_key = hashlib.sha256(json.dumps(canvas_json, sort_keys=True).encode()).hexdigest()[:12]
+    kept = st.session_state.setdefault("kept_drawings", {})  # drawing key -> the file it was saved to
+    with st.container(border=True):
+        meant = st.segmented_control("Which digit did you mean?", CLASS_LABELS, default=predicted, key=f"meant-{drawing_key}")
+        if drawing_key in kept:
+            st.success(f"Kept in {kept[drawing_key]} (see the “Your drawings” tab).")
+        elif st.button(f"Keep this drawing as a {meant}" if meant else "Keep this drawing", key=f"keep-{drawing_key}", disabled=meant is None):
+            try:
+                path = drawings.save_drawing(drawings.drawing_from_canvas(canvas_json, int(meant)))
+            except (StrokeError, OSError) as error:
+                st.error(f"Could not keep the drawing: {error}")
+            else:
+                kept[drawing_key] = path
+                st.rerun(scope="fragment")
+
+
+with draw_tab:
+    draw_area()
 
 with upload_tab:
     # No `type=` filter: Streamlit would raise on a wrong extension instead of letting us say what
@@ -160,3 +195,36 @@ with model_tab:
             st.info(f"{name} is missing from {artifacts_dir / report.PLOTS_DIRNAME}: `python -m train` draws it.")
         else:
             st.image(str(path), caption=report.PLOTS[name])
+
+
+@st.fragment
+def your_drawings() -> None:
+    """The labelled drawings kept on this server: count, thumbnails, delete, one-file download."""
+    folder = drawings.drawings_dir()
+    kept, problems = drawings.list_drawings(folder)
+    for problem in problems:
+        st.warning(f"Skipped: {problem}")
+    st.metric("Drawings kept", len(kept))
+    if not kept:
+        st.info(f"None yet. Draw a digit, say which digit you meant and keep it: it is saved in {folder}.")
+        return
+    st.caption(f"In {folder}. Train on them with `python -m train --drawings {folder}` (or `--fine-tune` for a few minutes' run).")
+    st.download_button(
+        "Download all as one stroke file",
+        drawings.bundle_bytes([digit for _, digit in kept]),
+        file_name="my-drawings.json",
+        mime="application/json",
+        key="download-drawings",
+    )
+    columns = st.columns(6)
+    for index, (path, digit) in enumerate(reversed(kept)):
+        with columns[index % len(columns)]:
+            thumbnail = preprocess_ink(render_ink(digit))
+            st.image(pixels.enlarge(thumbnail, scale=3), caption=f"a {digit.label}")
+            if st.button("Delete", key=f"delete-{path.name}"):
+                drawings.delete_drawing(path, folder)
+                st.rerun(scope="fragment")
+
+
+with drawings_tab:
+    your_drawings()
