@@ -1,7 +1,7 @@
 """The UCI pen digits as the project reads them (mnist_draw/pendigits.py), from the real file.
 
-The real training-writer file comes from $PENDIGITS_DATA_DIR or ../shared/pendigits beside the
-project (missing: skipped locally, failed in CI). Broken copies of it are made in tmp_path the
+The real training-writer file comes from tests/conftest.py's pen_dir: $PENDIGITS_DATA_DIR or
+../shared/pendigits beside the project (missing: skipped locally, failed in CI). Broken copies of it are made in tmp_path the
 ways a download or a disk breaks files; each must fail with one PenDataError line naming the file.
 The download path (fetch_pendigits, the .Z decompressor) is in tests/test_pendigits_fetch.py.
 """
@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import collections
 import gzip
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import missing
-from mnist_draw.config import PROJECT_ROOT
 from mnist_draw.pendigits import (
     DIGIT_COUNT,
     PEN_DATA_ENV,
@@ -37,32 +33,18 @@ from mnist_draw.pendigits import (
 LABEL_COUNTS = {0: 780, 1: 779, 2: 780, 3: 719, 4: 780, 5: 720, 6: 720, 7: 778, 8: 719, 9: 719}
 
 
-def find_pen_dir() -> Path | None:
-    """The folder from $PENDIGITS_DATA_DIR, else ../shared/pendigits beside the project, else None."""
-    for candidate in (os.environ.get(PEN_DATA_ENV), PROJECT_ROOT.parent / "shared" / "pendigits"):
-        if candidate and (Path(candidate) / f"{TRAINING_FILE}.gz").is_file():
-            return Path(candidate)
-    return None
-
-
-@pytest.fixture(scope="session")
-def pen_dir() -> Path:
-    """Folder holding the real pendigits-orig.tra.gz (the 30 training writers)."""
-    found = find_pen_dir()
-    if found is None:
-        missing(f"real pen digits not found: set {PEN_DATA_ENV} or place {TRAINING_FILE}.gz in ../shared/pendigits")
-    return found
-
-
 @pytest.fixture(scope="session")
 def pen_text(pen_dir) -> bytes:
-    """The real file's decompressed UNIPEN text."""
-    return gzip.decompress((pen_dir / f"{TRAINING_FILE}.gz").read_bytes())
+    """The real file's decompressed UNIPEN text (pen_dir, pen_digits: tests/conftest.py)."""
+    packed = pen_dir / f"{TRAINING_FILE}.gz"
+    return gzip.decompress(packed.read_bytes()) if packed.is_file() else (pen_dir / TRAINING_FILE).read_bytes()
 
 
 @pytest.fixture(scope="session")
-def pen_digits(pen_dir):
-    return load_pendigits(pen_dir)
+def pen_gz(pen_dir, pen_text) -> bytes:
+    """The real file gzipped: the shared .gz itself when there is one."""
+    packed = pen_dir / f"{TRAINING_FILE}.gz"
+    return packed.read_bytes() if packed.is_file() else gzip.compress(pen_text, compresslevel=1)
 
 
 def assert_one_line_naming(error: pytest.ExceptionInfo, path: Path) -> None:
@@ -114,9 +96,12 @@ def test_validation_writers_are_disjoint_from_training_writers(pen_digits):
     assert {digit.label for digit in pen_digits if digit.writer in validation} == set(range(10))
 
 
-def test_plain_and_gzipped_file_read_the_same(tmp_path, pen_dir, pen_text, pen_digits):
-    (tmp_path / TRAINING_FILE).write_bytes(pen_text)
-    assert load_pendigits(tmp_path) == pen_digits
+def test_plain_and_gzipped_file_read_the_same(tmp_path, pen_gz, pen_text, pen_digits):
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / TRAINING_FILE).write_bytes(pen_text)
+    (tmp_path / "packed").mkdir()
+    (tmp_path / "packed" / f"{TRAINING_FILE}.gz").write_bytes(pen_gz)
+    assert load_pendigits(tmp_path / "plain") == load_pendigits(tmp_path / "packed") == pen_digits
 
 
 def test_data_dir_argument_wins_over_environment(tmp_path, monkeypatch, pen_dir):
@@ -157,9 +142,9 @@ BROKEN_GZ = {
 
 
 @pytest.mark.parametrize("breakage", sorted(BROKEN_GZ))
-def test_broken_gz_raises_one_line_naming_the_file(tmp_path, pen_dir, pen_text, breakage):
+def test_broken_gz_raises_one_line_naming_the_file(tmp_path, pen_gz, pen_text, breakage):
     path = tmp_path / f"{TRAINING_FILE}.gz"
-    path.write_bytes(BROKEN_GZ[breakage]((pen_dir / path.name).read_bytes(), pen_text))
+    path.write_bytes(BROKEN_GZ[breakage](pen_gz, pen_text))
     with pytest.raises(PenDataError) as error:
         load_pendigits(tmp_path)
     assert_one_line_naming(error, path)
@@ -174,8 +159,8 @@ def test_checksum_catches_a_well_formed_but_edited_file(tmp_path, pen_text):
     assert_one_line_naming(error, path)
 
 
-def test_gz_is_preferred_over_plain_file(tmp_path, pen_dir):
-    shutil.copy(pen_dir / f"{TRAINING_FILE}.gz", tmp_path)
+def test_gz_is_preferred_over_plain_file(tmp_path, pen_gz):
+    (tmp_path / f"{TRAINING_FILE}.gz").write_bytes(pen_gz)
     (tmp_path / TRAINING_FILE).write_text("not even UNIPEN")
     assert len(load_pendigits(tmp_path)) == DIGIT_COUNT
 

@@ -20,7 +20,7 @@ import zipfile
 
 import pytest
 
-from tests.test_pendigits import pen_dir, pen_text  # noqa: F401 (fixtures)
+from tests.test_pendigits import pen_text  # noqa: F401 (fixture)
 from mnist_draw.pendigits import (
     DIGIT_COUNT,
     PEN_DATA_ENV,
