@@ -128,7 +128,9 @@ def parse_unipen(text: str, source: str = "pen file") -> list[DrawnDigit]:
 def check_text_sha256(raw: bytes, source: str, expected_sha256: str) -> None:
     actual = hashlib.sha256(raw).hexdigest()
     if actual != expected_sha256:
-        raise PenDataError(f"{source}: content SHA-256 is {actual[:16]}..., expected {expected_sha256[:16]}...; the file is corrupt, truncated or not the UCI {TRAINING_FILE}")
+        raise PenDataError(
+            f"{source}: content SHA-256 is {actual[:16]}..., expected {expected_sha256[:16]}...; the file is corrupt, truncated or not the UCI {TRAINING_FILE}"
+        )
 
 
 def read_pen_file(path: Path | str, expected_sha256: str | None = None) -> list[DrawnDigit]:
@@ -208,7 +210,9 @@ def fetch_pendigits(cache_dir: Path | str | None = None, url: str = UCI_URL) -> 
     try:
         write_bytes_atomically(target, gzip.compress(text, compresslevel=6, mtime=0))
     except OSError as error:
-        raise PenDataError(f"{target}: cannot write the pen-data cache ({error.strerror or type(error).__name__})") from None
+        raise PenDataError(
+            f"{target}: cannot write the pen-data cache ({error.strerror or type(error).__name__})"
+        ) from None
     return target
 
 

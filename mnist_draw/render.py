@@ -94,7 +94,9 @@ def stroke_pieces(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     drawn = ~(np.all(starts == controls, axis=1) & np.all(controls == ends, axis=1))
     starts, controls, ends = starts[drawn], controls[drawn], ends[drawn]
     length = np.linalg.norm(controls - starts, axis=1) + np.linalg.norm(ends - controls, axis=1)
-    steps = np.maximum(np.ceil(np.maximum(np.sqrt(stray(starts, controls, ends) / FLATNESS), length / LONGEST_PIECE)), 1).astype(np.intp)
+    steps = np.maximum(
+        np.ceil(np.maximum(np.sqrt(stray(starts, controls, ends) / FLATNESS), length / LONGEST_PIECE)), 1
+    ).astype(np.intp)
     curve = np.repeat(np.arange(len(steps)), steps)
     step = np.arange(len(curve)) - np.repeat(np.cumsum(steps) - steps, steps)
 
@@ -103,7 +105,11 @@ def stroke_pieces(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
         return (1 - t) ** 2 * starts[curve] + 2 * (1 - t) * t * controls[curve] + t**2 * ends[curve]
 
     piece_starts, piece_ends = at(step / steps[curve]), at((step + 1) / steps[curve])
-    return np.concatenate([points[:1], piece_starts]), np.concatenate([points[:1], piece_ends]), np.concatenate([[0], curve + 1])
+    return (
+        np.concatenate([points[:1], piece_starts]),
+        np.concatenate([points[:1], piece_ends]),
+        np.concatenate([[0], curve + 1]),
+    )
 
 
 def coverage(starts: np.ndarray, ends: np.ndarray, radius: float, origins: np.ndarray, window: int) -> np.ndarray:
@@ -145,7 +151,9 @@ def piece_coverage(starts: np.ndarray, ends: np.ndarray, radius: float, origins:
         yield from coverage(starts[batch], ends[batch], radius, origins[batch], window)
 
 
-def digit_pieces(digit: DrawnDigit, placement: Placement, canvas_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def digit_pieces(
+    digit: DrawnDigit, placement: Placement, canvas_size: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """stroke_pieces of every stroke, placed on the canvas, with draw calls numbered across strokes."""
     starts, ends, calls, first_call = [], [], [], 0
     for points in to_canvas(digit, placement, canvas_size):

@@ -71,7 +71,15 @@ class DrawnDigit:
         return sum(len(stroke) for stroke in self.strokes)
 
 
-def make_digit(strokes, *, label: int | None = None, writer: str | None = None, width: float = 1.0, height: float = 1.0, drawn_at: str | None = None) -> DrawnDigit:
+def make_digit(
+    strokes,
+    *,
+    label: int | None = None,
+    writer: str | None = None,
+    width: float = 1.0,
+    height: float = 1.0,
+    drawn_at: str | None = None,
+) -> DrawnDigit:
     """Lists of [x, y] pairs -> a checked DrawnDigit; StrokeError (one line) for anything malformed."""
     if not strokes:
         raise StrokeError("a digit needs at least one stroke")
@@ -92,7 +100,9 @@ def make_digit(strokes, *, label: int | None = None, writer: str | None = None, 
         raise StrokeError(f"label must be a digit 0-9, got {label!r}")
     if not (width > 0 and height > 0 and math.isfinite(width) and math.isfinite(height)):
         raise StrokeError(f"the drawing surface must have a positive size, got {width} x {height}")
-    return DrawnDigit(strokes=tuple(checked), label=label, writer=writer, width=float(width), height=float(height), drawn_at=drawn_at)
+    return DrawnDigit(
+        strokes=tuple(checked), label=label, writer=writer, width=float(width), height=float(height), drawn_at=drawn_at
+    )
 
 
 def to_json(digit: DrawnDigit) -> dict:
@@ -129,7 +139,9 @@ def from_json(record) -> DrawnDigit:
     if not isinstance(strokes, list):
         raise StrokeError('"strokes" must be a list of strokes')
     for index, stroke in enumerate(strokes):
-        if not isinstance(stroke, list) or not all(isinstance(point, list) and len(point) == 2 and all(map(is_number, point)) for point in stroke):
+        if not isinstance(stroke, list) or not all(
+            isinstance(point, list) and len(point) == 2 and all(map(is_number, point)) for point in stroke
+        ):
             raise StrokeError(f"stroke {index}: must be a list of [x, y] number pairs")
     label = record.get("label")
     if label is not None and not (isinstance(label, int) and not isinstance(label, bool)):
@@ -180,13 +192,17 @@ def read_stroke_file(path: Path | str) -> list[DrawnDigit]:
     except UnicodeDecodeError:
         raise StrokeError(f"{path}: not a stroke file (not UTF-8 text)") from None
     except json.JSONDecodeError as error:
-        raise StrokeError(f"{path}: not a stroke file, or truncated (bad JSON at line {error.lineno} column {error.colno}: {error.msg})") from None
+        raise StrokeError(
+            f"{path}: not a stroke file, or truncated (bad JSON at line {error.lineno} column {error.colno}: {error.msg})"
+        ) from None
     except ValueError as error:
         raise StrokeError(f"{path}: not a stroke file ({error})") from None
     if not isinstance(payload, dict) or payload.get("format") != FILE_FORMAT:
         raise StrokeError(f'{path}: not a stroke file (no "format": "{FILE_FORMAT}")')
     if payload.get("version") != FILE_VERSION:
-        raise StrokeError(f"{path}: stroke file version {payload.get('version')!r} is not supported (this reader knows version {FILE_VERSION})")
+        raise StrokeError(
+            f"{path}: stroke file version {payload.get('version')!r} is not supported (this reader knows version {FILE_VERSION})"
+        )
     records = payload.get("digits")
     if not isinstance(records, list) or not records:
         raise StrokeError(f'{path}: "digits" must be a non-empty list')

@@ -33,11 +33,16 @@ from mnist_draw.pendigits import (
 LABEL_COUNTS = {0: 780, 1: 779, 2: 780, 3: 719, 4: 780, 5: 720, 6: 720, 7: 778, 8: 719, 9: 719}
 
 
-@pytest.fixture(scope="session")
-def pen_text(pen_dir) -> bytes:
-    """The real file's decompressed UNIPEN text (pen_dir, pen_digits: tests/conftest.py)."""
+def read_pen_text(pen_dir: Path) -> bytes:
+    """The decompressed UNIPEN text of the real file in `pen_dir`, gzipped or not."""
     packed = pen_dir / f"{TRAINING_FILE}.gz"
     return gzip.decompress(packed.read_bytes()) if packed.is_file() else (pen_dir / TRAINING_FILE).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def pen_text(pen_dir) -> bytes:
+    """The real file's text (pen_dir and pen_digits are tests/conftest.py's)."""
+    return read_pen_text(pen_dir)
 
 
 @pytest.fixture(scope="session")
@@ -70,7 +75,12 @@ def test_digits_are_in_the_tablet_box_with_y_pointing_down(pen_digits, pen_text)
     assert (first.label, first.writer, first.width, first.height) == (8, "pendigits-12", TABLET_SIZE, TABLET_SIZE)
     assert b".PEN_DOWN\n 267  333\n" in pen_text
     assert first.strokes[0][0] == (267.0, TABLET_SIZE - 333.0)
-    assert all(0 <= x <= TABLET_SIZE and 0 <= y <= TABLET_SIZE for digit in pen_digits for stroke in digit.strokes for x, y in stroke)
+    assert all(
+        0 <= x <= TABLET_SIZE and 0 <= y <= TABLET_SIZE
+        for digit in pen_digits
+        for stroke in digit.strokes
+        for x, y in stroke
+    )
 
 
 def test_a_one_is_taller_than_wide_and_written_top_down(pen_digits):
@@ -189,7 +199,11 @@ SMALL_FILE = """.SEGMENT DIGIT 0 ? "7"
 
 def test_small_unipen_text_parses_into_flipped_digits():
     seven, four = parse_unipen(SMALL_FILE)
-    assert (seven.label, seven.writer, seven.strokes) == (7, "pendigits-3", (((10.0, 100.0), (200.0, 100.0), (120.0, 400.0)),))
+    assert (seven.label, seven.writer, seven.strokes) == (
+        7,
+        "pendigits-3",
+        (((10.0, 100.0), (200.0, 100.0), (120.0, 400.0)),),
+    )
     assert (four.label, len(four.strokes), four.strokes[1]) == (4, 2, ((200.0, 60.0), (200.0, 440.0)))
 
 
@@ -204,9 +218,19 @@ def test_small_unipen_text_parses_into_flipped_digits():
         (SMALL_FILE[: SMALL_FILE.rindex(".PEN_UP")], "no .PEN_UP"),
         (SMALL_FILE.replace(".PEN_DOWN\n 10 400\n 200 400\n 120 100\n", ".PEN_DOWN\n"), ".PEN_UP without points"),
         (SMALL_FILE.replace(".PEN_DOWN\n 10 400\n 200 400\n 120 100\n.PEN_UP\n", ""), "has no strokes"),
-        (' 10 400\n' + SMALL_FILE, "unexpected"),
+        (" 10 400\n" + SMALL_FILE, "unexpected"),
     ],
-    ids=["empty", "label_not_a_number", "label_12", "words_for_numbers", "bad_number", "unclosed_stroke", "empty_stroke", "digit_without_strokes", "points_outside_a_digit"],
+    ids=[
+        "empty",
+        "label_not_a_number",
+        "label_12",
+        "words_for_numbers",
+        "bad_number",
+        "unclosed_stroke",
+        "empty_stroke",
+        "digit_without_strokes",
+        "points_outside_a_digit",
+    ],
 )
 def test_malformed_unipen_raises_one_line_naming_source(tmp_path, text, problem):
     path = tmp_path / "broken.tra"

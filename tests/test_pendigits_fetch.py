@@ -20,7 +20,6 @@ import zipfile
 
 import pytest
 
-from tests.test_pendigits import pen_text  # noqa: F401 (fixture)
 from mnist_draw.pendigits import (
     DIGIT_COUNT,
     PEN_DATA_ENV,
@@ -33,6 +32,7 @@ from mnist_draw.pendigits import (
     load_pendigits,
     unlzw,
 )
+from tests.test_pendigits import read_pen_text
 
 
 def lzw_compress(data: bytes, max_bits: int = 16, block_mode: bool = True) -> bytes:
@@ -116,6 +116,11 @@ def build_zip(members: dict[str, bytes]) -> bytes:
 
 
 @pytest.fixture(scope="module")
+def pen_text(pen_dir) -> bytes:
+    return read_pen_text(pen_dir)
+
+
+@pytest.fixture(scope="module")
 def uci_zip(pen_text) -> bytes:
     """A zip laid out like UCI's: the training file as .Z beside a description file."""
     return build_zip({UCI_MEMBER: real_dot_z(pen_text), "pendigits-orig.names": b"a description, not digits\n"})
@@ -166,7 +171,9 @@ def test_unlzw_reads_what_the_reference_encoder_writes(max_bits, block_mode):
 def test_reference_encoder_writes_what_gzip_reads(max_bits, block_mode):
     if shutil.which("gzip") is None:
         pytest.skip("gzip is not installed")
-    read_back = subprocess.run(["gzip", "-dc"], input=lzw_compress(SAMPLE, max_bits, block_mode), capture_output=True, check=True).stdout
+    read_back = subprocess.run(
+        ["gzip", "-dc"], input=lzw_compress(SAMPLE, max_bits, block_mode), capture_output=True, check=True
+    ).stdout
     assert read_back == SAMPLE
 
 

@@ -25,7 +25,12 @@ def on_canvas(strokes, pen_width: float = 22.0, size: int = SIZE):
     digit = make_digit(strokes, width=size, height=size)
     left, top, right, bottom = digit.bounds()
     extent = max(right - left, bottom - top)
-    placement = Placement(size=extent / size if extent else 0.5, centre_x=(left + right) / 2 / size, centre_y=(top + bottom) / 2 / size, pen_width=pen_width)
+    placement = Placement(
+        size=extent / size if extent else 0.5,
+        centre_x=(left + right) / 2 / size,
+        centre_y=(top + bottom) / 2 / size,
+        pen_width=pen_width,
+    )
     return digit, placement
 
 
@@ -108,7 +113,9 @@ def test_pen_standing_still_adds_nothing():
     still = render_ink(*on_canvas([[(140.0, 140.0), (140.0, 140.0), (140.0, 140.0)]]))
     np.testing.assert_array_equal(still, render_ink(*on_canvas([[(140.0, 140.0)]])))
     pause = render_ink(*on_canvas([[(60.0, 140.0), (140.0, 150.0), (140.0, 150.0), (140.0, 150.0), (220.0, 140.0)]]))
-    np.testing.assert_array_equal(pause, render_ink(*on_canvas([[(60.0, 140.0), (140.0, 150.0), (140.0, 150.0), (220.0, 140.0)]])))
+    np.testing.assert_array_equal(
+        pause, render_ink(*on_canvas([[(60.0, 140.0), (140.0, 150.0), (140.0, 150.0), (220.0, 140.0)]]))
+    )
 
 
 def test_ink_is_in_8_bit_steps_and_rgba_is_opaque_grey():
@@ -135,7 +142,11 @@ def test_ink_beyond_the_canvas_is_cut_off():
 def segment_distance(x: np.ndarray, y: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
     direction = end - start
     length_squared = float(direction @ direction)
-    along = 0.0 if length_squared == 0 else np.clip(((x - start[0]) * direction[0] + (y - start[1]) * direction[1]) / length_squared, 0, 1)
+    along = (
+        0.0
+        if length_squared == 0
+        else np.clip(((x - start[0]) * direction[0] + (y - start[1]) * direction[1]) / length_squared, 0, 1)
+    )
     return np.hypot(x - start[0] - along * direction[0], y - start[1] - along * direction[1])
 
 

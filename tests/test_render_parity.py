@@ -67,7 +67,14 @@ def placements(count: int, rng: random.Random) -> list[Placement]:
         size = rng.uniform(0.3, 0.95)
         pen = {0: STROKE_WIDTH_RANGE[0], 1: STROKE_WIDTH_RANGE[1]}.get(index, rng.randint(*STROKE_WIDTH_RANGE))
         # Strokes must start on the canvas: a mouse-down beside it draws nothing.
-        chosen.append(Placement(size=size, centre_x=rng.uniform(size / 2, 1 - size / 2), centre_y=rng.uniform(size / 2, 1 - size / 2), pen_width=pen))
+        chosen.append(
+            Placement(
+                size=size,
+                centre_x=rng.uniform(size / 2, 1 - size / 2),
+                centre_y=rng.uniform(size / 2, 1 - size / 2),
+                pen_width=pen,
+            )
+        )
     return chosen
 
 
@@ -109,7 +116,14 @@ def differences(drawn) -> dict[str, np.ndarray]:
     for digit, placement, rgba, page_input in drawn:
         ink, page_ink = render_ink(digit, placement), rgba[..., 0] / 255.0
         input_difference = np.abs(preprocess_ink(ink)[..., 0] - page_input)
-        rows.append((input_difference.mean(), input_difference.max(), np.abs(ink - page_ink).mean(), layout(ink) == layout(page_ink)))
+        rows.append(
+            (
+                input_difference.mean(),
+                input_difference.max(),
+                np.abs(ink - page_ink).mean(),
+                layout(ink) == layout(page_ink),
+            )
+        )
     input_mean, input_max, canvas_mean, same = (np.array(column) for column in zip(*rows))
     print(
         f"\n{len(rows)} digits: canvas mean {canvas_mean.mean():.6f}; input mean {input_mean.mean():.5f};"
@@ -121,9 +135,13 @@ def differences(drawn) -> dict[str, np.ndarray]:
 
 @pytest.mark.slow
 def test_page_draws_what_the_mouse_was_given(drawn):
-    for digit, placement, rgba, _ in drawn:
+    for _, placement, rgba, _ in drawn:
         assert rgba[..., 0].any(), f"nothing drawn for {placement}"
-        assert (rgba[..., 3] == 255).all() and (rgba[..., 0] == rgba[..., 1]).all() and (rgba[..., 1] == rgba[..., 2]).all()
+        assert (
+            (rgba[..., 3] == 255).all()
+            and (rgba[..., 0] == rgba[..., 1]).all()
+            and (rgba[..., 1] == rgba[..., 2]).all()
+        )
 
 
 @pytest.mark.slow

@@ -11,9 +11,25 @@ import math
 
 import pytest
 
-from mnist_draw.strokes import FILE_FORMAT, DrawnDigit, StrokeError, from_json, make_digit, read_stroke_file, to_json, write_stroke_file
+from mnist_draw.strokes import (
+    FILE_FORMAT,
+    DrawnDigit,
+    StrokeError,
+    from_json,
+    make_digit,
+    read_stroke_file,
+    to_json,
+    write_stroke_file,
+)
 
-SEVEN = make_digit([[(20.5, 30.0), (250.0, 30.0), (120.25, 260.0)]], label=7, writer="anna", width=280, height=280, drawn_at="2024-05-01T12:00:00Z")
+SEVEN = make_digit(
+    [[(20.5, 30.0), (250.0, 30.0), (120.25, 260.0)]],
+    label=7,
+    writer="anna",
+    width=280,
+    height=280,
+    drawn_at="2024-05-01T12:00:00Z",
+)
 FOUR = make_digit([[(60, 20), (50, 160), (220, 160)], [(180, 30), (180, 270)]], label=4, width=280, height=280)
 UNLABELLED_DOT = make_digit([[(140, 140)]], width=280, height=280)
 
@@ -90,7 +106,15 @@ def test_stroke_file_is_plain_json_with_the_format_tag(tmp_path):
 
 def test_stroke_file_written_by_hand_is_read(tmp_path):
     path = tmp_path / "by-hand.json"
-    path.write_text(json.dumps({"format": "mnist-draw-strokes", "version": 1, "digits": [{"label": 1, "canvas": {"width": 280, "height": 280}, "strokes": [[[140, 40], [140, 240]]]}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "format": "mnist-draw-strokes",
+                "version": 1,
+                "digits": [{"label": 1, "canvas": {"width": 280, "height": 280}, "strokes": [[[140, 40], [140, 240]]]}],
+            }
+        )
+    )
     assert read_stroke_file(path) == [make_digit([[(140, 40), (140, 240)]], label=1, width=280, height=280)]
 
 
