@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import io
 import os
 import urllib.request
 import zipfile
+import zlib
 from pathlib import Path
 
 from mnist_draw.files import write_bytes_atomically
@@ -149,7 +151,7 @@ def read_pen_file(path: Path | str, expected_sha256: str | None = None) -> list[
     if path.suffix == ".gz":
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError) as error:
+        except (OSError, EOFError, zlib.error) as error:
             raise PenDataError(f"{path}: not a complete gzip file ({error})") from None
     if expected_sha256 is not None:
         check_text_sha256(raw, str(path), expected_sha256)
@@ -177,8 +179,9 @@ def download(url: str) -> bytes:
     try:
         with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response:
             return response.read()
-    except OSError as error:  # URLError, HTTPError, timeouts and refused connections are all OSErrors
-        reason = getattr(error, "reason", None) or error
+    # URLError, HTTPError, timeouts and refused connections are OSErrors; a cut-off body is not.
+    except (OSError, http.client.HTTPException) as error:
+        reason = getattr(error, "reason", None) or error or type(error).__name__
         raise PenDataError(f"could not download {url} ({reason}); {PROVIDE_FOLDER}") from None
 
 
@@ -190,7 +193,7 @@ def training_text_from_zip(archive: bytes, source: str) -> bytes:
             if not members:
                 raise PenDataError(f"{source}: the zip has no {UCI_MEMBER}")
             compressed = bundle.read(members[0])
-    except (zipfile.BadZipFile, EOFError) as error:
+    except (zipfile.BadZipFile, EOFError, zlib.error) as error:
         raise PenDataError(f"{source}: not a complete zip file ({error})") from None
     try:
         text = unlzw(compressed)

@@ -144,6 +144,7 @@ def edit_one_point(text: bytes) -> bytes:
 
 BROKEN_GZ = {
     "truncated_gz": lambda gz, text: gz[: len(gz) // 2],
+    "byte_flipped_in_gz": lambda gz, text: gz[:100] + bytes([gz[100] ^ 0x55]) + gz[101:],
     "not_gzip": lambda gz, text: text[:5000],
     "empty": lambda gz, text: b"",
     "one_point_changed": lambda gz, text: gzip.compress(edit_one_point(text), compresslevel=1),

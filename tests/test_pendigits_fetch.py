@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import io
 import shutil
 import subprocess
@@ -109,7 +110,7 @@ def real_dot_z(text: bytes) -> bytes:
 
 def build_zip(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as bundle:
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         for name, data in members.items():
             bundle.writestr(name, data)
     return buffer.getvalue()
@@ -126,26 +127,33 @@ def uci_zip(pen_text) -> bytes:
     return build_zip({UCI_MEMBER: real_dot_z(pen_text), "pendigits-orig.names": b"a description, not digits\n"})
 
 
+class CutOff(io.BytesIO):
+    """A response whose connection drops before the body is complete."""
+
+    def read(self, *size):
+        raise http.client.IncompleteRead(super().read(100), 1000)
+
+
 class Server:
     """What urllib.request.urlopen returns for each address asked, and what was asked."""
 
-    def __init__(self, body: bytes | None):
-        self.body, self.requested = body, []
+    def __init__(self, body: bytes | None, response=io.BytesIO):
+        self.body, self.response, self.requested = body, response, []
 
     def urlopen(self, url, timeout=None):
         self.requested.append(url)
         if self.body is None:
             raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
-        return io.BytesIO(self.body)
+        return self.response(self.body)
 
 
 @pytest.fixture
 def serve(monkeypatch):
-    """serve(body) -> Server: urlopen answers `body` (None: no network) for every address."""
+    """serve(body, response) -> Server: urlopen answers `body` (None: no network) for every address."""
     monkeypatch.delenv(PEN_DATA_ENV, raising=False)
 
-    def install(body: bytes | None) -> Server:
-        server = Server(body)
+    def install(body: bytes | None, response=io.BytesIO) -> Server:
+        server = Server(body, response)
         monkeypatch.setattr(urllib.request, "urlopen", server.urlopen)
         return server
 
@@ -231,6 +239,7 @@ def wrong_content(text: bytes) -> bytes:
 
 BROKEN_DOWNLOADS = {
     "truncated_zip": lambda good, text: good[: len(good) // 2],
+    "byte_flipped_in_zip": lambda good, text: good[:2000] + bytes([good[2000] ^ 0x55]) + good[2001:],
     "html_error_page": lambda good, text: b"<html><body>Service unavailable</body></html>",
     "zip_without_training_file": lambda good, text: build_zip({"pendigits.tra": b"1,2,3\n"}),
     "member_not_lzw": lambda good, text: build_zip({UCI_MEMBER: gzip.compress(b"digits")}),
@@ -257,3 +266,11 @@ def test_damaged_cache_is_reported_naming_the_file(tmp_path, serve, pen_text):
     message = one_line(error)
     assert str(cached) in message and "delete" in message, message
     assert server.requested == []
+
+
+def test_connection_dropped_mid_download_raises_one_line_and_caches_nothing(tmp_path, serve, uci_zip):
+    serve(uci_zip, CutOff)
+    with pytest.raises(PenDataError) as error:
+        fetch_pendigits(tmp_path)
+    assert UCI_URL in one_line(error)
+    assert list(tmp_path.iterdir()) == []
