@@ -65,12 +65,12 @@ def to_canvas(digit: DrawnDigit, placement: Placement, canvas_size: int = CANVAS
 
 
 def stray(starts: np.ndarray, controls: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """(curves,) how far each quadratic strays from its chord, times n^2 when cut into n equal steps of t.
+    """(curves,) the most each quadratic strays from its polyline when cut into n equal steps of t, times n^2.
 
     With u = control - start and v = end - control: a curve that turns less than 90 degrees
-    strays |u x v| sqrt(|u|^2 + |v|^2) / (4 |u| |v|), zero for canvas.js's straight first and
-    last curves of a stroke; one that turns back may overshoot its chord, and strays at most
-    |v - u| / 4.
+    strays at most |u x v| sqrt(|u|^2 + |v|^2) / (4 |u| |v|), zero for canvas.js's straight
+    first and last curves of a stroke; one that turns further may overshoot its chords, and
+    strays at most |v - u| / 4.
     """
     u, v = controls - starts, ends - controls
     u_length, v_length = np.linalg.norm(u, axis=1), np.linalg.norm(v, axis=1)
