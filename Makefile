@@ -1,5 +1,5 @@
 # Developer entry points. `make test` is the one command that installs what the tests need and runs them.
-.PHONY: test install browser app web train export bench
+.PHONY: test install browser lint format app web train export bench
 
 install:  ## Python packages from uv.lock, npm packages from package-lock.json
 	uv sync --locked
@@ -9,7 +9,17 @@ browser:  ## a Chromium for the browser tests: the system one if present, else P
 	@if [ -n "$$CHROMIUM_PATH" ] || command -v chromium >/dev/null 2>&1; then echo "using $${CHROMIUM_PATH:-$$(command -v chromium)}"; \
 	else uv run playwright install chromium; fi
 
-test: install browser  ## everything: Python, Node (TF.js parity), Chromium (page, app)
+lint:  ## one style: ruff for Python, prettier for the page's JavaScript, HTML and CSS
+	uv run ruff check .
+	uv run ruff format --check .
+	npm run lint:js
+
+format:  ## rewrite the code in that style
+	uv run ruff check --fix .
+	uv run ruff format .
+	npm run format:js
+
+test: install browser lint  ## everything: style, Python, Node (TF.js parity), Chromium (page, app)
 	uv run pytest
 
 app:  ## the Streamlit app on http://localhost:8501
@@ -28,3 +38,4 @@ bench:  ## the speed and size numbers in bench/results/
 	uv run python -m bench.export_parity
 	uv run python -m bench.web
 	uv run python -m bench.streamlit
+	uv run python -m bench.handwriting
