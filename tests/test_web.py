@@ -184,6 +184,63 @@ def test_no_request_leaves_the_origin(browser, server_url):
     assert "default-src 'self'" in policy and "http" not in policy
 
 
+def open_page(browser, url, init_script=None, route=None):
+    """A fresh context and tab at url, ready -> (context, tab, requested URLs, page errors)."""
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    tab = context.new_page()
+    requests, errors = [], []
+    tab.on("request", lambda request: requests.append(request.url))
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    if init_script:
+        tab.add_init_script(init_script)
+    if route:
+        tab.route(*route)
+    tab.goto(url)
+    tab.wait_for_selector(READY, timeout=LOAD_TIMEOUT_MS)
+    return context, tab, requests, errors
+
+
+@pytest.mark.parametrize(
+    ("query", "why"),
+    [("?backend=cpu", "asked for"), ("?backend=webgl", "not in the build: falls back to cpu")],
+)
+def test_cpu_backend_predicts(browser, server_url, query, why):
+    context, tab, requests, errors = open_page(browser, server_url + query)
+    assert tab.evaluate("() => window.mnistDemo.backend") == "cpu", why
+    draw_digit(tab, CANVAS, PAGE_DIGITS["7"], PAGE_CENTRED["7"])
+    wait_for_prediction(tab, "7")
+    context.close()
+    assert not [url for url in requests if urlparse(url).path.endswith(".wasm")], "cpu needs no wasm binary"
+    assert not errors, errors
+
+
+def test_without_wasm_simd_the_page_falls_back_to_cpu(browser, server_url):
+    # The build ships only the SIMD binary; a browser that cannot run it must not ask for another.
+    context, tab, requests, errors = open_page(browser, server_url, init_script="WebAssembly.validate = () => false;")
+    assert tab.evaluate("() => window.mnistDemo.backend") == "cpu"
+    draw_digit(tab, CANVAS, PAGE_DIGITS["4"], PAGE_CENTRED["4"])
+    wait_for_prediction(tab, "4")
+    context.close()
+    assert not [url for url in requests if urlparse(url).path.endswith(".wasm")]
+    assert not errors, errors
+
+
+def test_when_wasm_cannot_start_the_page_falls_back_to_cpu(browser, server_url):
+    context, tab, _, errors = open_page(browser, server_url, route=("**/*.wasm", lambda route: route.fulfill(status=404, body="gone")))
+    assert tab.evaluate("() => window.mnistDemo.backend") == "cpu"
+    draw_digit(tab, CANVAS, PAGE_DIGITS["1"], PAGE_CENTRED["1"])
+    wait_for_prediction(tab, "1")
+    context.close()
+    assert not errors, errors
+
+
+def test_only_the_simd_wasm_binary_is_fetched(browser, server_url):
+    context, tab, requests, _ = open_page(browser, server_url)
+    assert tab.evaluate("() => window.mnistDemo.backend") == "wasm"
+    context.close()
+    assert [urlparse(url).path for url in requests if urlparse(url).path.endswith(".wasm")] == ["/wasm/tfjs-backend-wasm-simd.wasm"]
+
+
 def touch_draw(page, polyline, steps_per_segment=6):
     """One finger stroke through Chromium's touch input (CDP), in unit-square canvas coordinates."""
     box = page.locator('[data-testid="draw-canvas"]').bounding_box()

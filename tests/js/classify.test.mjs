@@ -9,7 +9,7 @@ import { test } from 'node:test';
 
 import * as tf from '@tensorflow/tfjs';
 
-import { argmax, classify, classifyBatch } from '../../web/js/classify.js';
+import { argmax, channelMaps, classify, classifyBatch } from '../../web/js/classify.js';
 
 const INPUT_SHAPE = [28, 28, 1];
 const IMAGE_LENGTH = 28 * 28;
@@ -73,4 +73,11 @@ test('input of the wrong length is refused with the expected size', async () => 
   const model = tinyModel();
   await assert.rejects(classifyBatch(tf, model, new Float32Array(100), INPUT_SHAPE), /multiple of 784/);
   model.dispose();
+});
+
+test('channelMaps scales each channel to [0, 1] on its own, channel-first', () => {
+  // 2x2 pixels, 2 channels, channel-last: channel 0 = 1, 2, 3, 5; channel 1 = constant 7.
+  const raw = Float32Array.from([1, 7, 2, 7, 3, 7, 5, 7]);
+  const maps = channelMaps(raw, [2, 2, 2]);
+  assert.deepEqual(Array.from(maps), [0, 0.25, 0.5, 1, 0, 0, 0, 0]);
 });

@@ -8,7 +8,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { loadMetadata, ModelLoadError, sha256Hex, verifyingFetch } from '../../web/js/model.js';
+import {
+  loadMetadata,
+  loadModel,
+  ModelLoadError,
+  modelVersion,
+  sha256Hex,
+  verifyingFetch,
+} from '../../web/js/model.js';
 
 const BASE = new URL('http://127.0.0.1:1/model/');
 const COMMITTED_METADATA = new URL('../../web/model/metadata.json', import.meta.url);
@@ -75,4 +82,43 @@ test('committed metadata: "preprocess" is the model-input recipe, "page" the pag
   const { preprocess, page } = JSON.parse(readFileSync(COMMITTED_METADATA, 'utf8'));
   assert.deepEqual(Object.keys(preprocess).sort(), ['fit_box', 'image_size', 'ink_threshold', 'luma_weights']);
   assert.deepEqual(Object.keys(page).sort(), ['canvas_size', 'stroke_width', 'stroke_width_range', 'unsure_below']);
+});
+
+test('modelVersion hashes the weights checksums, in file order, to 16 hex digits', async () => {
+  const shas = { 'uint8/a.bin': 'a'.repeat(64), 'float32/b.bin': 'b'.repeat(64) };
+  const expected = createHash('sha256')
+    .update(
+      JSON.stringify([
+        ['float32/b.bin', 'b'.repeat(64)],
+        ['uint8/a.bin', 'a'.repeat(64)],
+      ]),
+    )
+    .digest('hex')
+    .slice(0, 16);
+  assert.equal(await modelVersion({ weights_sha256: shas }), expected);
+  // Key order in the file does not matter; any changed checksum does.
+  const reordered = { 'float32/b.bin': 'b'.repeat(64), 'uint8/a.bin': 'a'.repeat(64) };
+  assert.equal(await modelVersion({ weights_sha256: reordered }), expected);
+  const changed = { ...shas, 'uint8/a.bin': 'c'.repeat(64) };
+  assert.notEqual(await modelVersion({ weights_sha256: changed }), expected);
+});
+
+test('loadModel fetches the model files tagged with the export version', async () => {
+  const metadata = JSON.parse(readFileSync(COMMITTED_METADATA, 'utf8'));
+  const asked = [];
+  const fakeTf = {
+    async loadGraphModel(url) {
+      asked.push(url);
+      return { fake: true };
+    },
+  };
+  const { version } = await loadModel(fakeTf, BASE, metadata, 'uint8', fakeFetch({}));
+  assert.equal(version, await modelVersion(metadata));
+  assert.deepEqual(asked, [`${BASE.href}uint8/model.json?v=${version}`]);
+});
+
+test('weights fetched with a version query are still checked against their file name', async () => {
+  const url = `${BASE.href}uint8/group1-shard1of1.bin?v=0123456789abcdef`;
+  const verified = verifyingFetch(BASE, { 'uint8/group1-shard1of1.bin': WEIGHTS_SHA }, fakeFetch({ [url]: WEIGHTS }));
+  assert.deepEqual(new Uint8Array(await (await verified(url)).arrayBuffer()), WEIGHTS);
 });

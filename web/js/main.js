@@ -53,7 +53,7 @@ async function startBackend(wanted) {
 async function createClassifier(tf) {
   const metadata = await loadMetadata(modelBaseUrl);
   const backend = await startBackend(options.get('backend') || DEFAULT_BACKEND);
-  const { model, variantName, variant } = await loadModel(
+  const { model, variantName, variant, version } = await loadModel(
     tf,
     modelBaseUrl,
     metadata,
@@ -62,7 +62,7 @@ async function createClassifier(tf) {
   const { image_size: imageSize } = metadata.preprocess;
   // One throwaway prediction compiles the kernels, so the first real stroke is fast.
   await classify(tf, model, new Float32Array(imageSize * imageSize), metadata.input.shape);
-  return { metadata, backend, model, variantName, variant };
+  return { metadata, backend, model, variantName, variant, version };
 }
 
 /**
@@ -191,12 +191,13 @@ function setupClear(drawing, lookInside) {
  * For tests and benchmarks (tests/test_web.py, bench/web.py): the same loaded model and the
  * same functions the page uses, nothing else.
  */
-function exposeForTests({ tf, metadata, backend, variantName, model, predictor, lookInside }) {
+function exposeForTests({ tf, metadata, backend, variantName, version, model, predictor, lookInside }) {
   const { preprocess, input } = metadata;
   globalThis.mnistDemo = {
     metadata,
     backend,
     variant: variantName,
+    modelVersion: version, // the export's version (model.js modelVersion), also the model's cache key
     tf,
     preprocess: (rgba, width, height) => preprocessCanvas(rgba, width, height, preprocess),
     classifyBatch: (images) => classifyBatch(tf, model, images, input.shape),
@@ -207,7 +208,7 @@ function exposeForTests({ tf, metadata, backend, variantName, model, predictor, 
 }
 
 async function start() {
-  const { metadata, backend, model, variantName, variant } = await createClassifier(tf);
+  const { metadata, backend, model, variantName, variant, version } = await createClassifier(tf);
   const lookInside = setupLookInside(tf, metadata);
   // The predictor reads the canvas only on strokes, which the canvas made just below sends.
   const predictor = createPredictor(tf, model, metadata, () => drawing.readPixels(), lookInside);
@@ -221,7 +222,7 @@ async function start() {
     backend,
     tfVersion: tf.version.tfjs,
   });
-  exposeForTests({ tf, metadata, backend, variantName, model, predictor, lookInside });
+  exposeForTests({ tf, metadata, backend, variantName, version, model, predictor, lookInside });
   ui.setStatus('ready', 'Ready: draw a digit.');
   performance.mark('mnist-ready'); // bench/web.py reads the cold-load time from this
   registerServiceWorker(); // after ready, so its precaching never slows the first visit

@@ -70,9 +70,9 @@ export async function modelVersion(metadata) {
 }
 
 /** The URL of a model.json under `baseUrl`, tagged with the export's version. */
-async function versionedUrl(path, baseUrl, metadata) {
+function versionedUrl(path, baseUrl, version) {
   const url = new URL(path, baseUrl);
-  url.searchParams.set('v', await modelVersion(metadata));
+  url.searchParams.set('v', version);
   return url;
 }
 
@@ -107,7 +107,8 @@ export function verifyingFetch(baseUrl, expected, fetchImpl = fetch) {
  * @param {object} metadata   from loadMetadata
  * @param {string} [variantName]  default: metadata.default_variant
  * @param {typeof fetch} [fetchImpl]
- * @returns {Promise<{model: object, variantName: string, variant: object}>}
+ * @returns {Promise<{model: object, variantName: string, variant: object, version: string}>}
+ *   version: modelVersion(metadata), the `?v=` the model files were fetched with
  */
 export async function loadModel(tf, baseUrl, metadata, variantName = metadata.default_variant, fetchImpl = fetch) {
   const variant = metadata.variants[variantName];
@@ -116,7 +117,8 @@ export async function loadModel(tf, baseUrl, metadata, variantName = metadata.de
       `unknown model variant "${variantName}"; metadata.json has ${Object.keys(metadata.variants).join(', ')}`,
     );
   }
-  const modelUrl = await versionedUrl(variant.path, baseUrl, metadata);
+  const version = await modelVersion(metadata);
+  const modelUrl = versionedUrl(variant.path, baseUrl, version);
   let model;
   try {
     model = await tf.loadGraphModel(modelUrl.href, {
@@ -126,7 +128,7 @@ export async function loadModel(tf, baseUrl, metadata, variantName = metadata.de
     if (error instanceof ModelLoadError) throw error;
     throw new ModelLoadError(`cannot load ${modelUrl.href} (${error.message})`);
   }
-  return { model, variantName, variant };
+  return { model, variantName, variant, version };
 }
 
 /**
@@ -136,7 +138,7 @@ export async function loadModel(tf, baseUrl, metadata, variantName = metadata.de
  */
 export async function loadActivationModel(tf, baseUrl, metadata, fetchImpl = fetch) {
   if (!metadata.activations) return null;
-  const modelUrl = await versionedUrl(metadata.activations.path, baseUrl, metadata);
+  const modelUrl = versionedUrl(metadata.activations.path, baseUrl, await modelVersion(metadata));
   try {
     return await tf.loadGraphModel(modelUrl.href, {
       fetchFunc: verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl),
