@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
             f"if its top class agrees with float32 on >= {MIN_QUANTIZED_AGREEMENT:.1%} of the 10k MNIST test digits, "
             "a quantized one, with metadata.json (input, labels, preprocessing, versions, SHA-256 of each weight "
             "file). Everything is checked (reloaded in TensorFlow and in TF.js under Node when installed) before "
-            "it replaces the previous export; a failure leaves the old one in place. Takes under a minute.",
+            "it replaces the previous export; a failure, or a kill at any moment, leaves the old one in place. "
+            "An existing output folder that is not an earlier export is refused, never emptied. Takes under a minute.",
             width=88,
         ),
         epilog=(
@@ -44,8 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         ),
     )
     parser.add_argument("--model", type=Path, default=relative(DEFAULT_MODEL_PATH), metavar="PATH", help="the .keras file written by `python -m train`")
-    parser.add_argument("--out", type=Path, default=relative(WEB_MODEL_DIR), metavar="DIR", help="TF.js output folder the page loads (replaced as a whole)")
-    parser.add_argument("--saved-model", type=Path, default=relative(DEFAULT_SAVED_MODEL_DIR), metavar="DIR", help="SavedModel output folder (TF Serving format; replaced as a whole)")
+    parser.add_argument("--out", type=Path, default=relative(WEB_MODEL_DIR), metavar="DIR", help="TF.js output folder the page loads; replaced as a whole if it holds an earlier export, refused if it holds anything else")
+    parser.add_argument("--saved-model", type=Path, default=relative(DEFAULT_SAVED_MODEL_DIR), metavar="DIR", help="SavedModel output folder (TF Serving format); replaced as a whole if it holds a SavedModel, refused if it holds anything else")
     parser.add_argument(
         "--data",
         type=Path,

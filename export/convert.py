@@ -18,16 +18,26 @@ of the 10k MNIST test digits; `default_variant` names the one the page should lo
 graph-model path, not `save_keras_model`: Keras 3 layers models don't load in TF.js 4.22
 (tfjs#8328).
 
-Nothing is replaced until everything checks out: both outputs are built in `.tmp-*` folders
-beside their targets, reloaded and compared with Keras (export/check.py), then renamed into
-place. Any failure raises ExportError with a one-line message and leaves the old files alone.
+Nothing is replaced until everything checks out: both outputs are built in `.tmp-export-*`
+folders beside their targets, reloaded and compared with Keras (export/check.py), then swapped
+into place (swap_in: one atomic exchange where the kernel offers it, so a kill at any moment
+leaves a whole export, old or new, at the target; recover() finishes the job at the next start).
+Any failure raises ExportError with a one-line message and leaves the old files alone. A target
+is only ever replaced if it is empty or an earlier export of its kind (web_export_problem,
+saved_model_problem): `--saved-model artifacts` or `--out web` is refused, never emptied.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import fcntl
 import json
 import os
+import re
 import shutil
+import sys
 import tempfile
 import time
 import warnings
@@ -41,6 +51,7 @@ from mnist_draw.config import ARTIFACTS_DIR, CANVAS_SIZE, CLASS_LABELS, DEFAULT_
 from mnist_draw.config import BLOCK_OUTPUT_NAMES
 from mnist_draw.errors import one_line
 from mnist_draw.files import sha256_of
+from mnist_draw.inference import probability_problem
 from mnist_draw.preprocess import preprocess_parameters
 
 DEFAULT_SAVED_MODEL_DIR = ARTIFACTS_DIR / "saved_model"
@@ -62,7 +73,7 @@ class ExportError(RuntimeError):
 
 
 def load_source_model(model_path: Path):
-    """The .keras file -> keras.Model, or ExportError naming `python -m train` if missing/corrupt."""
+    """The .keras file -> keras.Model, or ExportError naming `python -m train` if missing, corrupt or not giving probabilities."""
     from mnist_draw.inference import ModelError, load_model
 
     try:
@@ -227,28 +238,163 @@ def build_metadata(*, model, model_path: Path, web_dir: Path, shipped: dict, def
     }
 
 
+# --- Replacing the target folders ------------------------------------------------------------
+# Beside each target, `.tmp-export-new-<token>-<name>` is an export being built (or, after the
+# exchange, the previous one on its way out) and `.tmp-export-old-<ns>-<name>` is the previous
+# export moved aside by the two-rename fallback. Folders matching STALE_FOLDER belong to a killed
+# export once the parent's lock is ours; the two `.tmp-<name>-` forms are the earlier layout's.
+STAGING_PREFIX = ".tmp-export-new-"
+BACKUP_PREFIX = ".tmp-export-old-"
+STALE_FOLDER = r"\.tmp-export-(?:new|old)-[A-Za-z0-9_]+-{name}|\.tmp-{name}-[A-Za-z0-9_]{{8}}|\.tmp-old-{name}-\d+-\d+"
+BACKUP_FOLDER = r"\.tmp-export-old-(\d+)-{name}|\.tmp-old-{name}-\d+-(\d+)"  # group: when it was moved aside (ns)
+WEB_EXPORT_ENTRIES = {METADATA_FILENAME, ACTIVATIONS_DIR, *QUANTIZATIONS}  # all `python -m export` writes to --out
+SAVED_MODEL_ENTRIES = {"saved_model.pb", "variables", "assets", "fingerprint.pb", "keras_metadata.pb"}
+# Tests set this to "<step>:<target folder name>" (steps: "staged", "mid-swap") to hold the export
+# right there, so a real SIGKILL can land at that moment.
+PAUSE_ENV = "MNIST_EXPORT_PAUSE_AT"
+PAUSE_SECONDS = 300
+RENAME_EXCHANGE = 2  # linux/fs.h: renameat2 flag that swaps two paths atomically
+AT_FDCWD = -100
+
+
+def web_export_problem(folder: Path) -> str | None:
+    """Why `folder` is not a web export this command wrote (one phrase), or None if it is one."""
+    try:
+        metadata = json.loads((folder / METADATA_FILENAME).read_text())
+    except (OSError, ValueError):
+        metadata = None
+    if not isinstance(metadata, dict) or metadata.get("format") != "tfjs-graph-model":
+        return f'it has no {METADATA_FILENAME} with format "tfjs-graph-model"'
+    strangers = sorted(path.name for path in folder.iterdir() if path.name not in WEB_EXPORT_ENTRIES)
+    return f"it also holds {strangers[0]}, which python -m export does not write" if strangers else None
+
+
+def saved_model_problem(folder: Path) -> str | None:
+    """Why `folder` is not a SavedModel (one phrase), or None if it is one."""
+    if not (folder / "saved_model.pb").is_file() or not (folder / "variables").is_dir():
+        return "it has no saved_model.pb and variables/"
+    strangers = sorted(path.name for path in folder.iterdir() if path.name not in SAVED_MODEL_ENTRIES)
+    return f"it also holds {strangers[0]}, which a SavedModel does not" if strangers else None
+
+
+def check_replaceable(target: Path, flag: str, problem_of) -> None:
+    """ExportError (one line, naming the folder) unless `target` is absent, empty or an export of its kind."""
+    if target.is_symlink():
+        raise ExportError(f"{flag} {target} is a symbolic link: pass the folder itself")
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise ExportError(f"{flag} {target} is a file, not an export folder")
+    if not any(target.iterdir()):
+        return
+    problem = problem_of(target)
+    if problem is not None:
+        raise ExportError(f"refusing to replace {flag} {target}: {problem}; pass a new or empty folder, or a previous export")
+
+
+def check_targets_apart(out_dir: Path, saved_model_dir: Path) -> None:
+    """ExportError if one output folder is, or lies inside, the other: each swap would destroy the other."""
+    web, saved = out_dir.resolve(), saved_model_dir.resolve()
+    if web == saved or web.is_relative_to(saved) or saved.is_relative_to(web):
+        raise ExportError(f"--out {out_dir} and --saved-model {saved_model_dir} must be two separate folders")
+
+
+@contextlib.contextmanager
+def locked_parents(targets: list[Path]):
+    """Hold an exclusive flock on each target's parent folder: one export at a time writes beside a target.
+
+    The kernel drops the lock when the process dies however it dies, so a killed export never
+    blocks the next one, and while it is held no other export's staging folder can be live there.
+    """
+    with contextlib.ExitStack() as stack:
+        for parent in sorted({target.parent.resolve() for target in targets}):
+            parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
+            stack.callback(os.close, descriptor)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ExportError(f"another export is writing into {parent} right now; wait for it to finish") from None
+        yield
+
+
+def recover(target: Path, log) -> None:
+    """Undo what a killed export left beside `target`: restore a moved-aside export, delete staging.
+
+    Call with the parent locked (locked_parents). If `target` is missing and the two-rename swap
+    was killed between its renames, the newest moved-aside export is renamed back first.
+    """
+    stale = re.compile(STALE_FOLDER.format(name=re.escape(target.name)))
+    backups = re.compile(BACKUP_FOLDER.format(name=re.escape(target.name)))
+    leftovers = [path for path in target.parent.iterdir() if stale.fullmatch(path.name) and path.is_dir() and not path.is_symlink()]
+    if not target.exists():
+        moved_aside = [(int(next(group for group in match.groups() if group)), path) for path in leftovers if (match := backups.fullmatch(path.name))]
+        if moved_aside:
+            _, newest = max(moved_aside)
+            os.rename(newest, target)
+            leftovers.remove(newest)
+            log(f"restored {target} from an interrupted export")
+    for leftover in leftovers:
+        shutil.rmtree(leftover)
+    if leftovers:
+        log(f"removed {len(leftovers)} unfinished export folder(s) beside {target}")
+
+
 def staging_dir(target: Path) -> Path:
-    """A fresh empty `.tmp-<name>-*` folder beside `target` (same filesystem, so rename is atomic)."""
+    """A fresh empty `.tmp-export-new-*-<name>` folder beside `target` (same filesystem, so renames are atomic)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
+    staged = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=f"-{target.name}", dir=target.parent))
     staged.chmod(0o755)  # mkdtemp makes it owner-only; once renamed it is served and read by others
     return staged
 
 
+def pause_point(step: str, target: Path) -> None:
+    """Hold here for PAUSE_SECONDS if $MNIST_EXPORT_PAUSE_AT names this step and target (tests only)."""
+    if os.environ.get(PAUSE_ENV) == f"{step}:{target.name}":
+        print(f"export paused at {step}:{target.name}", file=sys.stderr, flush=True)
+        time.sleep(PAUSE_SECONDS)
+
+
+def exchange_paths(first: Path, second: Path) -> bool:
+    """Swap two existing paths in one atomic step (Linux renameat2); False where the OS or filesystem cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # not Linux, or a C library older than glibc 2.28
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # the filesystem has no atomic exchange
+        return False
+    raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
 def swap_in(staged: Path, target: Path) -> None:
-    """Replace the folder `target` by `staged`: old renamed away, new renamed in, old deleted."""
-    backup = None
-    if target.exists():
-        backup = target.with_name(f".tmp-old-{target.name}-{os.getpid()}-{time.time_ns()}")
-        os.replace(target, backup)
+    """Put the folder `staged` at `target`; at every moment `target` holds a whole export, old or new.
+
+    Where the kernel can swap two folders atomically (renameat2 RENAME_EXCHANGE: Linux on ext4,
+    xfs, btrfs, tmpfs) that is one step, and `staged` then holds the previous export to delete.
+    Elsewhere the previous export is renamed to `.tmp-export-old-*` and `staged` renamed in; a
+    kill between those two renames leaves no `target`, and recover() puts the old one back at
+    the next start. Either way the previous export's files are deleted last.
+    """
+    if not target.exists():
+        os.replace(staged, target)
+        return
+    if exchange_paths(staged, target):
+        pause_point("mid-swap", target)
+        shutil.rmtree(staged, ignore_errors=True)  # now the previous export; recover() retries a failure
+        return
+    backup = target.with_name(f"{BACKUP_PREFIX}{time.time_ns()}-{target.name}")
+    os.replace(target, backup)
+    pause_point("mid-swap", target)
     try:
         os.replace(staged, target)
     except OSError:
-        if backup is not None:
-            os.replace(backup, target)  # put the previous export back before reporting
+        os.replace(backup, target)  # put the previous export back before reporting
         raise
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
+    shutil.rmtree(backup, ignore_errors=True)
 
 
 def choose_quantized(trials: dict, candidates: list[str]) -> str | None:
@@ -302,10 +448,25 @@ def convert(model_path: Path = DEFAULT_MODEL_PATH, out_dir: Path = WEB_MODEL_DIR
 
     data_dir: MNIST IDX folder for the quantized agreement check (None: $MNIST_DATA_DIR, else the
     Keras cache); without test digits only float32 is exported. Returns the metadata written.
-    Raises ExportError (one line) and leaves both targets untouched on any failure.
+    A target that exists must be empty or an earlier export of its kind, else it is refused
+    before any work. Raises ExportError (one line) and leaves both targets untouched on any failure.
     """
     model_path, out_dir, saved_model_dir = Path(model_path), Path(out_dir), Path(saved_model_dir)
     candidates = candidates_for(quantize)
+    check_targets_apart(out_dir, saved_model_dir)
+    with locked_parents([saved_model_dir, out_dir]):
+        try:
+            for target in (saved_model_dir, out_dir):
+                recover(target, log)
+        except OSError as error:
+            raise ExportError(f"cannot clean up after an interrupted export: {one_line(error)}") from error
+        check_replaceable(saved_model_dir, "--saved-model", saved_model_problem)
+        check_replaceable(out_dir, "--out", web_export_problem)
+        return export_into(model_path, out_dir, saved_model_dir, data_dir=data_dir, candidates=candidates, log=log)
+
+
+def export_into(model_path: Path, out_dir: Path, saved_model_dir: Path, *, data_dir: Path | None, candidates: list[str], log) -> dict:
+    """convert() once the targets are locked and known to be replaceable: build, check, swap in."""
     model = load_source_model(model_path)
     images, no_data_reason = load_check_digits(data_dir)
     inputs = MNIST_TEST
@@ -315,6 +476,9 @@ def convert(model_path: Path = DEFAULT_MODEL_PATH, out_dir: Path = WEB_MODEL_DIR
         candidates, inputs = [], "seeded noise images (MNIST unavailable)"
         images = np.random.default_rng(0).random((PROBE_DIGITS, *INPUT_SHAPE), dtype=np.float32)
     reference = model.predict(images, batch_size=500, verbose=0)
+    problem = probability_problem(reference)
+    if problem is not None:
+        raise ExportError(f"the model {model_path} gives {problem} on the check digits, not probabilities: retrain with `python -m train`")
 
     staged_saved_model = staged_web = None
     try:
@@ -325,6 +489,10 @@ def convert(model_path: Path = DEFAULT_MODEL_PATH, out_dir: Path = WEB_MODEL_DIR
             model=model, model_path=model_path, saved_model_dir=staged_saved_model, web_dir=staged_web,
             candidates=candidates, images=images, inputs=inputs, reference=reference, log=log,
         )  # fmt: skip
+        pause_point("staged", out_dir)
+        # Checked again: the minutes of converting are long enough for someone to put files there.
+        check_replaceable(saved_model_dir, "--saved-model", saved_model_problem)
+        check_replaceable(out_dir, "--out", web_export_problem)
         swap_in(staged_saved_model, saved_model_dir)
         swap_in(staged_web, out_dir)
     except ExportError:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -48,15 +49,21 @@ def untrained_model_path(tmp_path_factory) -> Path:
     return path
 
 
+def write_previous_export(web_dir: Path, saved_model_dir: Path) -> None:
+    """Folders shaped like an earlier export (what export recognises as replaceable), with recognisable contents."""
+    (web_dir / "float32").mkdir(parents=True)
+    (web_dir / "float32" / "model.json").write_text('{"previous": true}')
+    (web_dir / "metadata.json").write_text('{"format": "tfjs-graph-model", "previous": true}')
+    (saved_model_dir / "variables").mkdir(parents=True)
+    (saved_model_dir / "saved_model.pb").write_bytes(b"previous")
+    (saved_model_dir / "variables" / "variables.index").write_bytes(b"previous")
+
+
 @pytest.fixture
 def previous_export(tmp_path) -> tuple[Path, Path]:
     """A web-model folder and a SavedModel folder from an earlier export, with recognisable contents."""
     web_dir, saved_model_dir = tmp_path / "web" / "model", tmp_path / "saved_model"
-    (web_dir / "float32").mkdir(parents=True)
-    (web_dir / "float32" / "model.json").write_text('{"previous": true}')
-    (web_dir / "metadata.json").write_text('{"previous": true}')
-    saved_model_dir.mkdir()
-    (saved_model_dir / "saved_model.pb").write_bytes(b"previous")
+    write_previous_export(web_dir, saved_model_dir)
     return web_dir, saved_model_dir
 
 
@@ -176,12 +183,43 @@ def test_metadata_hashes_every_weight_file_and_the_source_model(metadata_of_untr
     assert metadata["source_model_sha256"] == hashlib.sha256(untrained_model_path.read_bytes()).hexdigest()
 
 
-def test_swap_in_restores_previous_folder_when_the_rename_fails(tmp_path, monkeypatch):
-    target, staged = tmp_path / "model", tmp_path / ".tmp-model-new"
-    target.mkdir()
-    (target / "old.txt").write_text("old")
+def staged_and_target(tmp_path) -> tuple[Path, Path]:
+    """A previous export folder `model` (with a stale variant) and a new one staged beside it."""
+    target, staged = tmp_path / "model", tmp_path / ".tmp-export-new-abc123-model"
+    (target / "uint8").mkdir(parents=True)
+    (target / "uint8" / "stale.bin").write_bytes(b"stale")
     staged.mkdir()
-    (staged / "new.txt").write_text("new")
+    (staged / "metadata.json").write_text("{}")
+    return staged, target
+
+
+def test_swap_in_replaces_the_whole_folder(tmp_path):
+    staged, target = staged_and_target(tmp_path)
+    swap_in(staged, target)
+    assert snapshot(target) == {"metadata.json": b"{}"}
+    assert leftovers(tmp_path) == [] and not staged.exists()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="renameat2 RENAME_EXCHANGE is Linux's")
+def test_swap_in_exchanges_the_folders_in_one_step_on_linux(tmp_path, monkeypatch):
+    staged, target = staged_and_target(tmp_path)
+    renames = []
+    monkeypatch.setattr(convert_module.os, "replace", lambda *paths: renames.append(paths))
+    swap_in(staged, target)
+    assert renames == [], "with an atomic exchange there is no moment without a target folder"
+    assert snapshot(target) == {"metadata.json": b"{}"}
+
+
+def test_swap_in_without_atomic_exchange_replaces_the_whole_folder(tmp_path, monkeypatch):
+    staged, target = staged_and_target(tmp_path)
+    monkeypatch.setattr(convert_module, "exchange_paths", lambda first, second: False)
+    swap_in(staged, target)
+    assert snapshot(target) == {"metadata.json": b"{}"}
+    assert leftovers(tmp_path) == [] and not staged.exists()
+
+
+def test_swap_in_restores_previous_folder_when_the_rename_fails(tmp_path, monkeypatch):
+    staged, target = staged_and_target(tmp_path)
     real_replace, calls = convert_module.os.replace, []
 
     def replace_failing_second_time(source, destination):
@@ -190,21 +228,11 @@ def test_swap_in_restores_previous_folder_when_the_rename_fails(tmp_path, monkey
             raise OSError("disk full")
         real_replace(source, destination)
 
+    monkeypatch.setattr(convert_module, "exchange_paths", lambda first, second: False)
     monkeypatch.setattr(convert_module.os, "replace", replace_failing_second_time)
     with pytest.raises(OSError, match="disk full"):
         swap_in(staged, target)
-    assert snapshot(target) == {"old.txt": b"old"}
-
-
-def test_swap_in_replaces_the_whole_folder(tmp_path):
-    target, staged = tmp_path / "model", tmp_path / ".tmp-model-new"
-    (target / "uint8").mkdir(parents=True)
-    (target / "uint8" / "stale.bin").write_bytes(b"stale")
-    staged.mkdir()
-    (staged / "metadata.json").write_text("{}")
-    swap_in(staged, target)
-    assert snapshot(target) == {"metadata.json": b"{}"}
-    assert leftovers(tmp_path) == [] and not staged.exists()
+    assert snapshot(target) == {"uint8/stale.bin": b"stale"}
 
 
 @pytest.mark.parametrize(("choice", "expected"), [("auto", ["uint8", "float16"]), ("uint8", ["uint8"]), ("float16", ["float16"]), ("none", [])])
