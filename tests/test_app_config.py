@@ -15,9 +15,9 @@ import sys
 import tempfile
 import threading
 import time
-import tomllib
 
 import pytest
+import tomllib
 
 from browser.streamlit_app import free_port, wait_until_healthy
 from mnist_draw.config import PROJECT_ROOT

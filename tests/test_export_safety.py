@@ -22,8 +22,8 @@ import pytest
 
 from export import convert as convert_module
 from export.__main__ import main
-from export.convert import PAUSE_ENV, recover
-from mnist_draw.config import PROJECT_ROOT
+from export.convert import DEFAULT_SAVED_MODEL_DIR, PAUSE_ENV, recover
+from mnist_draw.config import PROJECT_ROOT, WEB_MODEL_DIR
 from tests.test_export import leftovers, snapshot, write_previous_export
 
 PAUSE_TIMEOUT = 600  # seconds for the child to reach the swap: TensorFlow start-up and conversion on a busy CPU
@@ -100,6 +100,14 @@ def test_output_path_that_is_a_file_is_refused(tmp_path, capsys):
 def test_out_and_saved_model_must_be_separate_folders(tmp_path, capsys, saved_model):
     assert run_cli(tmp_path / "absent.keras", tmp_path / "web" / "model", tmp_path / saved_model) == 1
     assert "must be two separate folders" in one_error_line(capsys)
+
+
+def test_committed_exports_are_recognised_as_replaceable():
+    """The default targets must pass the check, or `python -m export` with no flags would refuse them."""
+    for folder, folder_problem in ((WEB_MODEL_DIR, convert_module.web_export_problem), (DEFAULT_SAVED_MODEL_DIR, convert_module.saved_model_problem)):
+        if not folder.is_dir():
+            pytest.skip(f"no committed export in {folder}")
+        assert folder_problem(folder) is None, f"{folder}: {folder_problem(folder)}"
 
 
 def test_empty_and_missing_targets_pass_the_check():
