@@ -249,8 +249,8 @@ STALE_FOLDER = r"\.tmp-export-(?:new|old)-[A-Za-z0-9_]+-{name}|\.tmp-{name}-[A-Z
 BACKUP_FOLDER = r"\.tmp-export-old-(\d+)-{name}|\.tmp-old-{name}-\d+-(\d+)"  # group: when it was moved aside (ns)
 WEB_EXPORT_ENTRIES = {METADATA_FILENAME, ACTIVATIONS_DIR, *QUANTIZATIONS}  # all `python -m export` writes to --out
 SAVED_MODEL_ENTRIES = {"saved_model.pb", "variables", "assets", "fingerprint.pb", "keras_metadata.pb"}
-# Tests set this to "<step>:<target folder name>" (steps: "staged", "mid-swap") to hold the export
-# right there, so a real SIGKILL can land at that moment.
+# Tests set this to "mid-swap:<target folder name>" to hold the export inside swap_in, so a real
+# SIGKILL can land at that moment.
 PAUSE_ENV = "MNIST_EXPORT_PAUSE_AT"
 PAUSE_SECONDS = 300
 RENAME_EXCHANGE = 2  # linux/fs.h: renameat2 flag that swaps two paths atomically
@@ -308,8 +308,11 @@ def locked_parents(targets: list[Path]):
     """
     with contextlib.ExitStack() as stack:
         for parent in sorted({target.parent.resolve() for target in targets}):
-            parent.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+                descriptor = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
+            except OSError as error:
+                raise ExportError(f"cannot write into {parent}: {error.strerror}") from None
             stack.callback(os.close, descriptor)
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -451,17 +454,18 @@ def convert(model_path: Path = DEFAULT_MODEL_PATH, out_dir: Path = WEB_MODEL_DIR
     A target that exists must be empty or an earlier export of its kind, else it is refused
     before any work. Raises ExportError (one line) and leaves both targets untouched on any failure.
     """
-    model_path, out_dir, saved_model_dir = Path(model_path), Path(out_dir), Path(saved_model_dir)
+    # Absolute, so that a target given as "." or "web/model/" still has a parent and a name.
+    model_path, out_dir, saved_model_dir = Path(model_path), Path(os.path.abspath(out_dir)), Path(os.path.abspath(saved_model_dir))
     candidates = candidates_for(quantize)
     check_targets_apart(out_dir, saved_model_dir)
     with locked_parents([saved_model_dir, out_dir]):
         try:
+            check_replaceable(saved_model_dir, "--saved-model", saved_model_problem)
+            check_replaceable(out_dir, "--out", web_export_problem)
             for target in (saved_model_dir, out_dir):
                 recover(target, log)
-        except OSError as error:
-            raise ExportError(f"cannot clean up after an interrupted export: {one_line(error)}") from error
-        check_replaceable(saved_model_dir, "--saved-model", saved_model_problem)
-        check_replaceable(out_dir, "--out", web_export_problem)
+        except OSError as error:  # an unreadable folder, or a leftover that cannot be removed
+            raise ExportError(one_line(error)) from error
         return export_into(model_path, out_dir, saved_model_dir, data_dir=data_dir, candidates=candidates, log=log)
 
 
@@ -489,7 +493,6 @@ def export_into(model_path: Path, out_dir: Path, saved_model_dir: Path, *, data_
             model=model, model_path=model_path, saved_model_dir=staged_saved_model, web_dir=staged_web,
             candidates=candidates, images=images, inputs=inputs, reference=reference, log=log,
         )  # fmt: skip
-        pause_point("staged", out_dir)
         # Checked again: the minutes of converting are long enough for someone to put files there.
         check_replaceable(saved_model_dir, "--saved-model", saved_model_problem)
         check_replaceable(out_dir, "--out", web_export_problem)
