@@ -104,8 +104,23 @@ def test_corrupt_model_is_one_line_error_naming_train(tmp_path, previous_export,
     assert run_cli(corrupt, web_dir, saved_model_dir) == 1
     error = capsys.readouterr().err.strip()
     assert error.startswith("error: ") and "\n" not in error, error
-    assert "python -m train" in error
+    assert "not a valid .keras file (bad zip" in error and "python -m train" in error
     corrupt.unlink()
+    assert snapshot(tmp_path) == before
+
+
+def test_model_with_nan_weights_is_refused_in_one_line(tmp_path, previous_export, untrained_model_path, capsys):
+    import keras
+
+    web_dir, saved_model_dir = previous_export
+    model = keras.models.load_model(untrained_model_path, compile=False)
+    model.set_weights([np.full_like(weights, np.nan) for weights in model.get_weights()])  # what a NaN learning rate leaves
+    model.save(tmp_path / "diverged.keras")
+    before = snapshot(tmp_path)
+    assert run_cli(tmp_path / "diverged.keras", web_dir, saved_model_dir) == 1
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error: ") and "\n" not in error, error
+    assert "NaN or infinite weights" in error and "python -m train" in error
     assert snapshot(tmp_path) == before
 
 
