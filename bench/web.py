@@ -1,43 +1,66 @@
-"""Benchmark the static page in headless Chromium: cold load, per-prediction latency, bytes.
+"""Benchmark the static page in headless Chromium against the previous page, in the same run.
 
-    uv run python -m bench.web                    # web/model, every TF.js backend
-    uv run python -m bench.web --backends wasm --predictions 500
-    uv run python -m bench.web --backends wasm --screenshot docs/screenshot.png
+    uv run python -m bench.web                          # the lean build vs the page before it
+    uv run python -m bench.web --baseline-ref HEAD~3 --loads 7 --predictions 500
+    uv run python -m bench.web --no-baseline --backends wasm,cpu --screenshot docs/screenshot.png
 
-For each backend (?backend=... on the page): a fresh browser context (empty cache) loads the page
-from `node web/serve.mjs`; the cold-load time is the page's own `mnist-ready` performance mark
-(navigation start -> data-state="ready"); bytes are the encoded response bodies plus headers of
-every request in that load. Then one digit is drawn and the page predicts it N times, timed
-in-page: the whole path (read canvas, preprocess, classify, update the page) and classify alone.
-The digit is browser/digits.py's "7", drawn with the real mouse by browser.draw.draw_digit.
-Budgets: ready <= 1.5 s, median prediction <= 10 ms, transfer <= 2 MB.
+Two pages, each served by its own `node web/serve.mjs` with the same exported model: this
+checkout's build (web/build.mjs into a temporary folder, browser/static_page.py) and the page
+at --baseline-ref (default: the commit before the lean build), taken with `git archive` and
+built the same way if it has a build, else served as it was (web/ plus node_modules).
+Per page and backend:
+- first visit: a fresh context (no HTTP cache, no service worker) loads the page; ready time is
+  the page's `mnist-ready` mark (navigation start -> data-state="ready"); transfer is the
+  encoded bodies plus headers of every response, by kind (page, JS, wasm, model), plus what the
+  service worker fetched to precache (Playwright's service-worker network events, switched on here);
+- repeat visit: a new tab in that context once the service worker is ready (the old page: its
+  HTTP cache), ready time and transfer again;
+- predictions: one drawn "7" (browser/digits.py, the real mouse), then N timed predictions in-page:
+  the whole path (read canvas, preprocess, classify, show) and classify alone.
+Targets: first visit <= 550 KB, JS <= 120 KB (gzip, on the wire); ready <= 0.5 s cold and
+<= 0.25 s on a repeat visit; median prediction <= 3 ms (wasm).
 Prints a table and writes bench/results/web.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import shutil
+import subprocess
 import sys
+import tarfile
+import tempfile
+from io import BytesIO
 from pathlib import Path
+from urllib.parse import urlparse
 
 from bench.machine import machine_record
 from bench.stats import percentile
 from browser import chromium
 from browser.digits import PAGE_DIGITS
 from browser.draw import draw_digit, surface_placement
-from browser.static_page import CANVAS, PREDICTION, READY, STATUS, ServerError, static_server
+from browser.static_page import CANVAS, PREDICTION, READY, STATUS, ServerError, build_page, static_server, wait_for_url
+from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import PROJECT_ROOT, WEB_MODEL_DIR
 from mnist_draw.files import write_json_atomically
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "web.json"
-BUDGETS = {"ready_seconds": 1.5, "median_prediction_ms": 10.0, "transfer_bytes": 2_000_000}
+TARGETS = {
+    "first_visit_bytes": 550 * 1024,
+    "first_visit_js_bytes": 120 * 1024,
+    "cold_ready_seconds": 0.5,
+    "repeat_ready_seconds": 0.25,
+    "median_prediction_ms": 3.0,
+}
+KINDS = ("page", "js", "wasm", "model")
 # predictCanvas() returns at once, doing nothing, while an earlier prediction is still running
-# (it only flags a re-run). On a slow backend (webgl in software, ~80 ms a call) the stroke's own
-# predictions were still running when timing began, so every timed call was such a no-op and the
-# median read 0.00 ms. So: first wait until the page is idle, then check that each timed call
-# really made tensors (tensor ids only grow; a probe tensor before and after shows whether any
-# were made in between), and fail loudly otherwise.
+# (it only flags a re-run). On a slow backend the stroke's own predictions were still running
+# when timing began, so every timed call was such a no-op and the median read 0.00 ms. So: first
+# wait until the page is idle, then check that each timed call really made tensors (tensor ids
+# only grow; a probe tensor before and after shows whether any were made in between).
 TIMING_SCRIPT = """async (count) => {
     const demo = window.mnistDemo;
     const tf = demo.tf;
@@ -63,34 +86,77 @@ TIMING_SCRIPT = """async (count) => {
     }
     return {whole, model};
 }"""
-
+SERVICE_WORKER_READY = "async () => { await navigator.serviceWorker.ready; }"  # active = precached
 
 SEVEN = PAGE_DIGITS["7"]
 SEVEN_PLACEMENT = surface_placement(SEVEN, 1.0)  # the unit square fills the canvas: a large, clear 7
 
 
-def cold_load(browser, url: str) -> dict:
-    """One load in a fresh context: seconds to ready and bytes over the wire."""
-    context = browser.new_context()
-    page = context.new_page()
-    requests = []
-    page.on("requestfinished", lambda request: requests.append(request))
-    page.goto(url)
+def kind_of(url: str) -> str:
+    path = urlparse(url).path
+    if "/model/" in path:
+        return "model"
+    if path.endswith(".wasm"):
+        return "wasm"
+    if path.endswith((".js", ".mjs")):
+        return "js"
+    return "page"
+
+
+class Transfer:
+    """Bytes on the wire (encoded body + headers) of the finished requests of one browser context, by kind."""
+
+    def __init__(self, context):
+        self.requests = []
+        context.on("requestfinished", lambda request: self.requests.append(request))
+
+    def mark(self) -> int:
+        return len(self.requests)
+
+    def since(self, mark: int, service_worker: bool | None = None) -> dict:
+        """{kind: bytes, "requests": n} of the requests finished after `mark` (only the worker's, or only the page's)."""
+        totals = dict.fromkeys(KINDS, 0)
+        count = 0
+        for request in self.requests[mark:]:
+            if service_worker is not None and (request.service_worker is not None) != service_worker:
+                continue
+            sizes = request.sizes()
+            totals[kind_of(request.url)] += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+            count += 1
+        return {**totals, "total": sum(totals.values()), "requests": count}
+
+
+def ready_seconds(page) -> float:
     page.wait_for_selector(f'{STATUS}:not([data-state="loading"])', timeout=60_000)
-    state = page.get_attribute(STATUS, "data-state")
-    if state != "ready":
+    if page.get_attribute(STATUS, "data-state") != "ready":
         raise SystemExit(f"error: page did not load: {page.inner_text(STATUS)}")
-    ready_ms = page.evaluate("() => performance.getEntriesByName('mnist-ready')[0].startTime")
-    page.wait_for_timeout(200)  # let late requestfinished events arrive
-    by_kind: dict[str, int] = {}
-    for request in requests:
-        sizes = request.sizes()
-        size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
-        path = request.url.split("?")[0]
-        kind = "model" if "/model/" in path else "tfjs" if "/vendor/" in path else "page"
-        by_kind[kind] = by_kind.get(kind, 0) + size
+    return page.evaluate("() => performance.getEntriesByName('mnist-ready')[0].startTime") / 1000
+
+
+def visit(browser, url: str, service_worker: bool) -> dict:
+    """A first visit in a fresh context, then a repeat visit in a new tab of it -> times, transfers, the last tab.
+
+    service_worker: the page registers one; the repeat visit waits until it is ready (precached).
+    """
+    context = browser.new_context()
+    transfer = Transfer(context)
+    page = context.new_page()
+    page.goto(url)
+    cold = ready_seconds(page)
+    first = transfer.since(0, service_worker=False)
+    if service_worker:
+        page.evaluate(SERVICE_WORKER_READY)
+    page.wait_for_timeout(300)  # let late requestfinished events arrive
+    precache = transfer.since(0, service_worker=True)
+    mark = transfer.mark()
+    page.close()
+    page = context.new_page()
+    page.goto(url)
+    warm = ready_seconds(page)
+    page.wait_for_timeout(300)
+    repeat = transfer.since(mark)
     backend = page.evaluate("() => window.mnistDemo.backend")
-    return {"page": page, "context": context, "ready_ms": ready_ms, "bytes": by_kind, "backend": backend, "requests": len(requests)}
+    return {"context": context, "page": page, "cold": cold, "warm": warm, "first": first, "precache": precache, "repeat": repeat, "backend": backend}
 
 
 def draw_seven(page) -> None:
@@ -113,22 +179,33 @@ def save_screenshot(browser, url: str, path: Path) -> None:
     print(f"wrote {path}")
 
 
-def bench_backend(browser, url: str, backend: str, loads: int, predictions: int) -> dict:
-    runs = [cold_load(browser, f"{url}?backend={backend}") for _ in range(loads)]
+def bench_page(browser, url: str, service_worker: bool, backend: str, loads: int, predictions: int) -> dict:
+    """`loads` first and repeat visits of url?backend=..., then timed predictions in the last one."""
+    runs = [visit(browser, f"{url}?backend={backend}", service_worker) for _ in range(loads)]
     for run in runs[:-1]:
         run["context"].close()
     last = runs[-1]
     draw_seven(last["page"])
     timings = last["page"].evaluate(TIMING_SCRIPT, predictions)
     last["context"].close()
+    first = last["first"]
     return {
         "requested_backend": backend,
         "backend": last["backend"],
-        "ready_seconds": percentile((run["ready_ms"] for run in runs), 0.5) / 1000,
-        "ready_seconds_all": [round(run["ready_ms"] / 1000, 3) for run in runs],
-        "transfer_bytes": sum(last["bytes"].values()),
-        "transfer_bytes_by_kind": last["bytes"],
-        "requests": last["requests"],
+        "service_worker": service_worker,
+        "cold_ready_seconds": percentile((run["cold"] for run in runs), 0.5),
+        "cold_ready_seconds_all": [round(run["cold"], 3) for run in runs],
+        "repeat_ready_seconds": percentile((run["warm"] for run in runs), 0.5),
+        "repeat_ready_seconds_all": [round(run["warm"], 3) for run in runs],
+        # Until ready, plus what the service worker then fetched to precache.
+        "first_visit_bytes": first["total"] + last["precache"]["total"],
+        "first_visit_bytes_by_kind": {kind: first[kind] + last["precache"][kind] for kind in KINDS},
+        "page_load_bytes": first["total"],
+        "page_load_requests": first["requests"],
+        "precache_bytes": last["precache"]["total"],
+        "precache_requests": last["precache"]["requests"],
+        "repeat_visit_bytes": last["repeat"]["total"],
+        "repeat_visit_requests": last["repeat"]["requests"],
         "predictions": predictions,
         "median_prediction_ms": percentile(timings["whole"], 0.5),
         "p95_prediction_ms": percentile(timings["whole"], 0.95),
@@ -137,55 +214,148 @@ def bench_backend(browser, url: str, backend: str, loads: int, predictions: int)
     }
 
 
+def default_baseline_ref() -> str:
+    """The commit before the one that added web/kernels.mjs (the lean build): the last unbundled page."""
+    added = subprocess.run(
+        ["git", "log", "--diff-filter=A", "--format=%H", "--", "web/kernels.mjs"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    if not added:
+        raise SystemExit("error: no commit adds web/kernels.mjs here; pass --baseline-ref")
+    return f"{added[-1]}~"
+
+
+@contextlib.contextmanager
+def baseline_page(ref: str, model_dir: Path, node: str = "node"):
+    """The page at git `ref`, served with model_dir -> (its URL, the commit, whether it has a service worker).
+
+    Built first when that page has a build (web/kernels.mjs), else served as it was.
+    """
+    commit = subprocess.run(["git", "rev-parse", "--short", ref], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    if commit.returncode != 0:
+        raise SystemExit(f"error: --baseline-ref {ref}: {commit.stderr.strip().splitlines()[-1]}")
+    archive = subprocess.run(["git", "archive", "--format=tar", ref, "web", "package.json"], cwd=PROJECT_ROOT, capture_output=True, check=True)
+    with tempfile.TemporaryDirectory(prefix="mnist-draw-baseline-") as folder:
+        root = Path(folder)
+        with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
+            tar.extractall(root, filter="data")
+        (root / "node_modules").symlink_to(PROJECT_ROOT / "node_modules")  # the same pinned packages
+        shutil.rmtree(root / "web" / "model", ignore_errors=True)
+        if (root / "web" / "kernels.mjs").is_file():
+            subprocess.run([node, "web/build.mjs", "--out", str(root / "dist"), "--model-dir", str(model_dir)], cwd=root, check=True, capture_output=True)
+            command = [node, "web/serve.mjs", "--port", "0", "--model-dir", str(model_dir), "--dist", str(root / "dist")]
+        else:
+            command = [node, "web/serve.mjs", "--port", "0", "--model-dir", str(model_dir)]
+        process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            yield wait_for_url(process), commit.stdout.strip(), (root / "web" / "sw.js").is_file()
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def kb(value: float) -> str:
+    return f"{value / 1024:.0f}"
+
+
+def print_table(results: dict) -> None:
+    """One column per page, one row per measure, with the target beside it."""
+    names = list(results)
+    rows = [
+        ("first visit KB", lambda r: kb(r["first_visit_bytes"]), f"<= {kb(TARGETS['first_visit_bytes'])}"),
+        *((f"  {kind} KB", (lambda kind: lambda r: kb(r["first_visit_bytes_by_kind"][kind]))(kind), f"<= {kb(TARGETS['first_visit_js_bytes'])}" if kind == "js" else "") for kind in KINDS),
+        ("  of it precache KB", lambda r: kb(r["precache_bytes"]), ""),
+        ("repeat visit KB", lambda r: kb(r["repeat_visit_bytes"]), ""),
+        ("cold ready s", lambda r: f"{r['cold_ready_seconds']:.3f}", f"<= {TARGETS['cold_ready_seconds']}"),
+        ("repeat ready s", lambda r: f"{r['repeat_ready_seconds']:.3f}", f"<= {TARGETS['repeat_ready_seconds']}"),
+        ("prediction ms p50", lambda r: f"{r['median_prediction_ms']:.2f}", f"<= {TARGETS['median_prediction_ms']}"),
+        ("prediction ms p95", lambda r: f"{r['p95_prediction_ms']:.2f}", ""),
+        ("model ms p50", lambda r: f"{r['median_model_ms']:.2f}", ""),
+    ]
+    print(f"{'':<22}" + "".join(f"{name:>24}" for name in names) + f"{'target':>10}")
+    for label, value, target in rows:
+        print(f"{label:<22}" + "".join(f"{value(results[name]):>24}" for name in names) + f"{target:>10}")
+
+
+def meets_targets(result: dict) -> dict:
+    checks = {
+        "first_visit_bytes": result["first_visit_bytes"],
+        "first_visit_js_bytes": result["first_visit_bytes_by_kind"]["js"],
+        "cold_ready_seconds": result["cold_ready_seconds"],
+        "repeat_ready_seconds": result["repeat_ready_seconds"],
+    }
+    if result["backend"] == "wasm":
+        checks["median_prediction_ms"] = result["median_prediction_ms"]
+    return {name: value <= TARGETS[name] for name, value in checks.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.web",
-        description="Measure the static page in headless Chromium: cold load to ready, prediction latency, bytes transferred, per TF.js backend.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    parser.add_argument("--model-dir", type=Path, default=WEB_MODEL_DIR, help="exported model folder to serve")
-    parser.add_argument("--backends", default="wasm,cpu,webgl", help="comma-separated TF.js backends to measure")
-    parser.add_argument("--loads", type=int, default=3, help="cold loads per backend (median reported)")
-    parser.add_argument("--predictions", type=int, default=300, help="timed predictions per backend (>= 200)")
-    parser.add_argument("--out", type=Path, default=RESULTS_PATH, help="JSON results file")
-    parser.add_argument("--screenshot", type=Path, help="also save a screenshot of the page with a drawn digit (docs/screenshot.png)")
+    parser = argparse.ArgumentParser(prog="python -m bench.web", description=__doc__.split("\n\n")[0], epilog="examples:\n" + __doc__.split("\n\n")[1], formatter_class=HelpFormatter)
+    parser.add_argument("--model-dir", type=Path, default=WEB_MODEL_DIR, metavar="PATH", help="exported model folder both pages serve")
+    parser.add_argument("--backends", default="wasm", metavar="LIST", help="comma-separated TF.js backends to measure (wasm, cpu)")
+    parser.add_argument("--loads", type=int, default=5, metavar="N", help="first and repeat visits per page and backend (medians reported)")
+    parser.add_argument("--predictions", type=int, default=300, metavar="N", help="timed predictions per page and backend (>= 200)")
+    parser.add_argument("--baseline-ref", metavar="REF", help="git commit of the page to compare with (default: the one before the lean build)")
+    parser.add_argument("--no-baseline", action="store_true", help="measure this checkout's page only")
+    parser.add_argument("--out", type=Path, default=RESULTS_PATH, metavar="PATH", help="JSON results file")
+    parser.add_argument("--screenshot", type=Path, metavar="PATH", help="also save a screenshot of the page with a drawn digit (docs/screenshot.png)")
     args = parser.parse_args(argv)
     if not (args.model_dir / "metadata.json").is_file():
         parser.error(f"no model in {args.model_dir}: run `python -m export`")
+    if args.loads < 1 or args.predictions < 1:
+        parser.error("--loads and --predictions must be at least 1")
     if chromium.chromium_path() is None:
         parser.error(f"Chromium not found: {chromium.INSTALL_HINT}")
+    baseline_ref = None if args.no_baseline else (args.baseline_ref or default_baseline_ref())
+    # Playwright reports the service worker's own fetches (its precache) only when asked to.
+    os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
     from playwright.sync_api import sync_playwright
 
+    backends = args.backends.split(",")
+    results: dict[str, dict] = {}
     try:
-        with static_server(args.model_dir) as url, sync_playwright() as playwright:
+        with contextlib.ExitStack() as stack:
+            pages = {"lean build": (stack.enter_context(static_server(args.model_dir)), True)}
+            if baseline_ref:
+                url, commit, has_worker = stack.enter_context(baseline_page(baseline_ref, args.model_dir.resolve()))
+                pages = {f"before ({commit})": (url, has_worker), **pages}
+            playwright = stack.enter_context(sync_playwright())
             browser = chromium.launch(playwright)
             version = browser.version
-            results = [bench_backend(browser, url, backend, args.loads, args.predictions) for backend in args.backends.split(",")]
+            for backend in backends:
+                for name, (url, has_worker) in pages.items():
+                    results[f"{name} {backend}"] = bench_page(browser, url, has_worker, backend, args.loads, args.predictions)
             if args.screenshot:
-                save_screenshot(browser, url, args.screenshot)
+                save_screenshot(browser, pages["lean build"][0], args.screenshot)
             browser.close()
     except ServerError as error:
         print(f"error: {str(error).splitlines()[0]} (run `npm ci` first)", file=sys.stderr)
         return 1
-    print(f"{'backend':<16}{'ready s':>9}{'pred ms p50':>13}{'p95':>7}{'model ms':>10}{'transfer KB':>13}")
-    for result in results:
-        name = result["backend"] if result["backend"] == result["requested_backend"] else f"{result['requested_backend']}->{result['backend']}"
-        print(
-            f"{name:<16}{result['ready_seconds']:>9.3f}{result['median_prediction_ms']:>13.2f}{result['p95_prediction_ms']:>7.2f}"
-            f"{result['median_model_ms']:>10.2f}{result['transfer_bytes'] / 1024:>13.0f}"
-        )
+    print_table(results)
     metadata = json.loads((args.model_dir / "metadata.json").read_text())
+    node_version = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip() or None
+    build = build_page_info(args.model_dir)
     document = {
-        "budgets": BUDGETS,
-        "machine": machine_record(chromium=version),
+        "targets": TARGETS,
+        "machine": machine_record(node=node_version, chromium=version),
         "chromium_args": chromium.CHROMIUM_ARGS,
         "model_variant": metadata["default_variant"],
         "source_model_sha256": metadata.get("source_model_sha256"),
+        "baseline_ref": baseline_ref,
+        "build": build,
         "results": results,
+        "meets_targets": {name: meets_targets(result) for name, result in results.items() if name.startswith("lean build")},
     }
     write_json_atomically(args.out, document)
     print(f"wrote {args.out}")
     return 0
+
+
+def build_page_info(model_dir: Path) -> dict:
+    """What the lean build ships (build.json): kernels and the gzip size of each file outside model/."""
+    with tempfile.TemporaryDirectory(prefix="mnist-draw-dist-") as folder:
+        info = build_page(Path(folder) / "dist", model_dir)
+    files = {name: facts for name, facts in info["files"].items() if not name.startswith("model/")}
+    return {"id": info["id"], "kernels": info["kernels"], "graph_ops": info["graph_ops"], "packages": info["packages"], "files": files}
 
 
 if __name__ == "__main__":

@@ -107,14 +107,45 @@ test('loadModel fetches the model files tagged with the export version', async (
   const metadata = JSON.parse(readFileSync(COMMITTED_METADATA, 'utf8'));
   const asked = [];
   const fakeTf = {
-    async loadGraphModel(url) {
-      asked.push(url);
+    io: { http: (url) => ({ load: async () => asked.push(url) }) },
+    async loadGraphModel(handler) {
+      await handler.load();
       return { fake: true };
     },
   };
-  const { version } = await loadModel(fakeTf, BASE, metadata, 'uint8', fakeFetch({}));
+  const { version } = await loadModel(fakeTf, BASE, metadata, { variantName: 'uint8', fetchImpl: fakeFetch({}) });
   assert.equal(version, await modelVersion(metadata));
   assert.deepEqual(asked, [`${BASE.href}uint8/model.json?v=${version}`]);
+});
+
+test('the model becomes tensors only once the backend runs', async () => {
+  const metadata = JSON.parse(readFileSync(COMMITTED_METADATA, 'utf8'));
+  const events = [];
+  let startBackend, downloaded;
+  const backendReady = new Promise((resolve) => (startBackend = resolve)).then(() => events.push('backend'));
+  const wasDownloaded = new Promise((resolve) => (downloaded = resolve));
+  const fakeTf = {
+    io: {
+      http: () => ({
+        load: async () => {
+          events.push('downloaded');
+          downloaded();
+        },
+      }),
+    },
+    async loadGraphModel(handler) {
+      await handler.load();
+      events.push('tensors');
+      return {};
+    },
+  };
+  const loading = loadModel(fakeTf, BASE, metadata, { fetchImpl: fakeFetch({}), backendReady });
+  await wasDownloaded;
+  await new Promise((resolve) => setTimeout(resolve, 20)); // time enough to make tensors, were it allowed
+  assert.deepEqual(events, ['downloaded']);
+  startBackend();
+  await loading;
+  assert.deepEqual(events, ['downloaded', 'backend', 'tensors']);
 });
 
 test('weights fetched with a version query are still checked against their file name', async () => {

@@ -102,15 +102,19 @@ export function verifyingFetch(baseUrl, expected, fetchImpl = fetch) {
 
 /**
  * Load one variant of the exported graph model, weights verified.
- * @param {object} tf         the @tensorflow/tfjs namespace
+ * @param {object} tf         the TF.js namespace (web/js/tf.js, or @tensorflow/tfjs under Node)
  * @param {URL} baseUrl       the model folder, ending in "/"
  * @param {object} metadata   from loadMetadata
- * @param {string} [variantName]  default: metadata.default_variant
- * @param {typeof fetch} [fetchImpl]
+ * @param {object} [options]
+ * @param {string} [options.variantName]     default: metadata.default_variant
+ * @param {typeof fetch} [options.fetchImpl]
+ * @param {Promise} [options.backendReady]   resolves once the TF.js backend runs: the files
+ *   download meanwhile, and the weights become tensors only after it (on that backend)
  * @returns {Promise<{model: object, variantName: string, variant: object, version: string}>}
  *   version: modelVersion(metadata), the `?v=` the model files were fetched with
  */
-export async function loadModel(tf, baseUrl, metadata, variantName = metadata.default_variant, fetchImpl = fetch) {
+export async function loadModel(tf, baseUrl, metadata, options = {}) {
+  const { variantName = metadata.default_variant, fetchImpl = fetch, backendReady = null } = options;
   const variant = metadata.variants[variantName];
   if (!variant) {
     throw new ModelLoadError(
@@ -119,16 +123,25 @@ export async function loadModel(tf, baseUrl, metadata, variantName = metadata.de
   }
   const version = await modelVersion(metadata);
   const modelUrl = versionedUrl(variant.path, baseUrl, version);
-  let model;
+  const files = tf.io.http(modelUrl.href, { fetchFunc: verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl) });
+  const afterBackend = {
+    async load() {
+      const artifacts = await files.load();
+      await backendReady;
+      return artifacts;
+    },
+  };
+  return { model: await loadGraph(tf, afterBackend, modelUrl), variantName, variant, version };
+}
+
+/** tf.loadGraphModel(handler), its failures as ModelLoadError naming the model's URL. */
+async function loadGraph(tf, handler, modelUrl) {
   try {
-    model = await tf.loadGraphModel(modelUrl.href, {
-      fetchFunc: verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl),
-    });
+    return await tf.loadGraphModel(handler);
   } catch (error) {
     if (error instanceof ModelLoadError) throw error;
     throw new ModelLoadError(`cannot load ${modelUrl.href} (${error.message})`);
   }
-  return { model, variantName, variant, version };
 }
 
 /**
@@ -139,12 +152,6 @@ export async function loadModel(tf, baseUrl, metadata, variantName = metadata.de
 export async function loadActivationModel(tf, baseUrl, metadata, fetchImpl = fetch) {
   if (!metadata.activations) return null;
   const modelUrl = versionedUrl(metadata.activations.path, baseUrl, await modelVersion(metadata));
-  try {
-    return await tf.loadGraphModel(modelUrl.href, {
-      fetchFunc: verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl),
-    });
-  } catch (error) {
-    if (error instanceof ModelLoadError) throw error;
-    throw new ModelLoadError(`cannot load ${modelUrl.href} (${error.message})`);
-  }
+  const files = tf.io.http(modelUrl.href, { fetchFunc: verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl) });
+  return loadGraph(tf, files, modelUrl);
 }

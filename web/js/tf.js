@@ -11,7 +11,7 @@
 import '@tensorflow/tfjs-backend-cpu/dist/base';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm/dist/base';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
-import { env, getBackend, memory, scalar, setBackend, tensor, tidy, version_core } from '@tensorflow/tfjs-core';
+import { env, getBackend, io, memory, scalar, setBackend, tensor, tidy, version_core } from '@tensorflow/tfjs-core';
 import { KERNEL_NAMES } from 'mnist-draw:kernels';
 
 // Threads need a cross-origin-isolated page; this one is not, and the bundle leaves the
@@ -30,6 +30,7 @@ export async function wasmSimdSupported() {
 export const tf = {
   env,
   getBackend,
+  io: { http: io.http },
   kernelNames: KERNEL_NAMES,
   loadGraphModel,
   memory,
