@@ -156,7 +156,16 @@ def visit(browser, url: str, service_worker: bool) -> dict:
     page.wait_for_timeout(300)
     repeat = transfer.since(mark)
     backend = page.evaluate("() => window.mnistDemo.backend")
-    return {"context": context, "page": page, "cold": cold, "warm": warm, "first": first, "precache": precache, "repeat": repeat, "backend": backend}
+    return {
+        "context": context,
+        "page": page,
+        "cold": cold,
+        "warm": warm,
+        "first": first,
+        "precache": precache,
+        "repeat": repeat,
+        "backend": backend,
+    }
 
 
 def draw_seven(page) -> None:
@@ -217,7 +226,11 @@ def bench_page(browser, url: str, service_worker: bool, backend: str, loads: int
 def default_baseline_ref() -> str:
     """The commit before the one that added web/kernels.mjs (the lean build): the last unbundled page."""
     added = subprocess.run(
-        ["git", "log", "--diff-filter=A", "--format=%H", "--", "web/kernels.mjs"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+        ["git", "log", "--diff-filter=A", "--format=%H", "--", "web/kernels.mjs"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     if not added:
         raise SystemExit("error: no commit adds web/kernels.mjs here; pass --baseline-ref")
@@ -233,7 +246,12 @@ def baseline_page(ref: str, model_dir: Path, node: str = "node"):
     commit = subprocess.run(["git", "rev-parse", "--short", ref], cwd=PROJECT_ROOT, capture_output=True, text=True)
     if commit.returncode != 0:
         raise SystemExit(f"error: --baseline-ref {ref}: {commit.stderr.strip().splitlines()[-1]}")
-    archive = subprocess.run(["git", "archive", "--format=tar", ref, "web", "package.json"], cwd=PROJECT_ROOT, capture_output=True, check=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", ref, "web", "package.json"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        check=True,
+    )
     with tempfile.TemporaryDirectory(prefix="mnist-draw-baseline-") as folder:
         root = Path(folder)
         with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
@@ -241,8 +259,22 @@ def baseline_page(ref: str, model_dir: Path, node: str = "node"):
         (root / "node_modules").symlink_to(PROJECT_ROOT / "node_modules")  # the same pinned packages
         shutil.rmtree(root / "web" / "model", ignore_errors=True)
         if (root / "web" / "kernels.mjs").is_file():
-            subprocess.run([node, "web/build.mjs", "--out", str(root / "dist"), "--model-dir", str(model_dir)], cwd=root, check=True, capture_output=True)
-            command = [node, "web/serve.mjs", "--port", "0", "--model-dir", str(model_dir), "--dist", str(root / "dist")]
+            subprocess.run(
+                [node, "web/build.mjs", "--out", str(root / "dist"), "--model-dir", str(model_dir)],
+                cwd=root,
+                check=True,
+                capture_output=True,
+            )
+            command = [
+                node,
+                "web/serve.mjs",
+                "--port",
+                "0",
+                "--model-dir",
+                str(model_dir),
+                "--dist",
+                str(root / "dist"),
+            ]
         else:
             command = [node, "web/serve.mjs", "--port", "0", "--model-dir", str(model_dir)]
         process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -262,7 +294,14 @@ def print_table(results: dict) -> None:
     names = list(results)
     rows = [
         ("first visit KB", lambda r: kb(r["first_visit_bytes"]), f"<= {kb(TARGETS['first_visit_bytes'])}"),
-        *((f"  {kind} KB", (lambda kind: lambda r: kb(r["first_visit_bytes_by_kind"][kind]))(kind), f"<= {kb(TARGETS['first_visit_js_bytes'])}" if kind == "js" else "") for kind in KINDS),
+        *(
+            (
+                f"  {kind} KB",
+                (lambda kind: lambda r: kb(r["first_visit_bytes_by_kind"][kind]))(kind),
+                f"<= {kb(TARGETS['first_visit_js_bytes'])}" if kind == "js" else "",
+            )
+            for kind in KINDS
+        ),
         ("  of it precache KB", lambda r: kb(r["precache_bytes"]), ""),
         ("repeat visit KB", lambda r: kb(r["repeat_visit_bytes"]), ""),
         ("cold ready s", lambda r: f"{r['cold_ready_seconds']:.3f}", f"<= {TARGETS['cold_ready_seconds']}"),
@@ -289,15 +328,41 @@ def meets_targets(result: dict) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.web", description=__doc__.split("\n\n")[0], epilog="examples:\n" + __doc__.split("\n\n")[1], formatter_class=HelpFormatter)
-    parser.add_argument("--model-dir", type=Path, default=WEB_MODEL_DIR, metavar="PATH", help="exported model folder both pages serve")
-    parser.add_argument("--backends", default="wasm", metavar="LIST", help="comma-separated TF.js backends to measure (wasm, cpu)")
-    parser.add_argument("--loads", type=int, default=5, metavar="N", help="first and repeat visits per page and backend (medians reported)")
-    parser.add_argument("--predictions", type=int, default=300, metavar="N", help="timed predictions per page and backend (>= 200)")
-    parser.add_argument("--baseline-ref", metavar="REF", help="git commit of the page to compare with (default: the one before the lean build)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.web",
+        description=__doc__.split("\n\n")[0],
+        epilog="examples:\n" + __doc__.split("\n\n")[1],
+        formatter_class=HelpFormatter,
+    )
+    parser.add_argument(
+        "--model-dir", type=Path, default=WEB_MODEL_DIR, metavar="PATH", help="exported model folder both pages serve"
+    )
+    parser.add_argument(
+        "--backends", default="wasm", metavar="LIST", help="comma-separated TF.js backends to measure (wasm, cpu)"
+    )
+    parser.add_argument(
+        "--loads",
+        type=int,
+        default=5,
+        metavar="N",
+        help="first and repeat visits per page and backend (medians reported)",
+    )
+    parser.add_argument(
+        "--predictions", type=int, default=300, metavar="N", help="timed predictions per page and backend (>= 200)"
+    )
+    parser.add_argument(
+        "--baseline-ref",
+        metavar="REF",
+        help="git commit of the page to compare with (default: the one before the lean build)",
+    )
     parser.add_argument("--no-baseline", action="store_true", help="measure this checkout's page only")
     parser.add_argument("--out", type=Path, default=RESULTS_PATH, metavar="PATH", help="JSON results file")
-    parser.add_argument("--screenshot", type=Path, metavar="PATH", help="also save a screenshot of the page with a drawn digit (docs/screenshot.png)")
+    parser.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="PATH",
+        help="also save a screenshot of the page with a drawn digit (docs/screenshot.png)",
+    )
     args = parser.parse_args(argv)
     if not (args.model_dir / "metadata.json").is_file():
         parser.error(f"no model in {args.model_dir}: run `python -m export`")
@@ -323,7 +388,9 @@ def main(argv: list[str] | None = None) -> int:
             version = browser.version
             for backend in backends:
                 for name, (url, has_worker) in pages.items():
-                    results[f"{name} {backend}"] = bench_page(browser, url, has_worker, backend, args.loads, args.predictions)
+                    results[f"{name} {backend}"] = bench_page(
+                        browser, url, has_worker, backend, args.loads, args.predictions
+                    )
             if args.screenshot:
                 save_screenshot(browser, pages["lean build"][0], args.screenshot)
             browser.close()
@@ -343,7 +410,9 @@ def main(argv: list[str] | None = None) -> int:
         "baseline_ref": baseline_ref,
         "build": build,
         "results": results,
-        "meets_targets": {name: meets_targets(result) for name, result in results.items() if name.startswith("lean build")},
+        "meets_targets": {
+            name: meets_targets(result) for name, result in results.items() if name.startswith("lean build")
+        },
     }
     write_json_atomically(args.out, document)
     print(f"wrote {args.out}")
@@ -355,7 +424,13 @@ def build_page_info(model_dir: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="mnist-draw-dist-") as folder:
         info = build_page(Path(folder) / "dist", model_dir)
     files = {name: facts for name, facts in info["files"].items() if not name.startswith("model/")}
-    return {"id": info["id"], "kernels": info["kernels"], "graph_ops": info["graph_ops"], "packages": info["packages"], "files": files}
+    return {
+        "id": info["id"],
+        "kernels": info["kernels"],
+        "graph_ops": info["graph_ops"],
+        "packages": info["packages"],
+        "files": files,
+    }
 
 
 if __name__ == "__main__":

@@ -75,8 +75,19 @@ class PageServer:
 
     def start(self) -> str:
         """Start the server -> its base URL ("http://127.0.0.1:N/"). ServerError when it exits first."""
-        command = [self.node, "web/serve.mjs", "--port", str(self.port), "--model-dir", str(self.model_dir), "--dist", str(self.dist_dir)]
-        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        command = [
+            self.node,
+            "web/serve.mjs",
+            "--port",
+            str(self.port),
+            "--model-dir",
+            str(self.model_dir),
+            "--dist",
+            str(self.dist_dir),
+        ]
+        self.process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
         url = wait_for_url(self.process)
         self.port = int(url.rstrip("/").rsplit(":", 1)[1])
         return url

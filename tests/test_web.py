@@ -1,4 +1,8 @@
-"""The static page in real headless Chromium, served by the real web/serve.mjs, running real TF.js.
+"""The static page in real headless Chromium: built by web/build.mjs, served by the real web/serve.mjs, running real TF.js.
+
+What runs is what `npm start` ships: the esbuild bundle with the lean TF.js (web/js/tf.js), built
+once per session from MODEL_DIR (browser/static_page.py). The built files themselves, the server
+and the page offline are checked in tests/test_web_offline.py.
 
 Selectors are the page's test contract (web/js/ui.js): draw-canvas, clear, prediction, status
 (data-state loading/ready/error), stroke-width; browser/static_page.py holds them and serves the page.
@@ -60,7 +64,11 @@ def page(browser, server_url):
 
 
 # (name, scale of the canvas the digit spans, centre x, centre y, pen width in canvas pixels)
-PLACEMENTS = [("centred", 0.7, 0.5, 0.5, None), ("small_top_left", 0.38, 0.3, 0.3, 14), ("large_thick", 0.92, 0.5, 0.5, 34)]
+PLACEMENTS = [
+    ("centred", 0.7, 0.5, 0.5, None),
+    ("small_top_left", 0.38, 0.3, 0.3, 14),
+    ("large_thick", 0.92, 0.5, 0.5, 34),
+]
 
 
 def set_stroke_width(page, width):
@@ -148,7 +156,11 @@ def test_stroke_width_slider_follows_metadata(page):
     ("broken", "route_pattern", "fulfil"),
     [
         # Model files are fetched as ...?v=<export version> (web/js/model.js).
-        ("corrupt_weights", re.compile(r"\.bin(\?|$)"), {"status": 200, "body": b"\x00" * 1024, "content_type": "application/octet-stream"}),
+        (
+            "corrupt_weights",
+            re.compile(r"\.bin(\?|$)"),
+            {"status": 200, "body": b"\x00" * 1024, "content_type": "application/octet-stream"},
+        ),
         ("missing_model", "**/model/metadata.json", {"status": 404, "body": "not found"}),
     ],
 )
@@ -178,7 +190,9 @@ def test_no_request_leaves_the_origin(browser, server_url):
     context.close()
     origin = urlparse(server_url).netloc
     assert any(urlparse(url).path.endswith(".bin") for url in requests), requests  # the model really came over HTTP
-    outside = [url for url in requests if urlparse(url).scheme not in {"data", "blob"} and urlparse(url).netloc != origin]
+    outside = [
+        url for url in requests if urlparse(url).scheme not in {"data", "blob"} and urlparse(url).netloc != origin
+    ]
     assert not outside, outside
     policy = response.headers["content-security-policy"]
     assert "default-src 'self'" in policy and "http" not in policy
@@ -226,7 +240,9 @@ def test_without_wasm_simd_the_page_falls_back_to_cpu(browser, server_url):
 
 
 def test_when_wasm_cannot_start_the_page_falls_back_to_cpu(browser, server_url):
-    context, tab, _, errors = open_page(browser, server_url, route=("**/*.wasm", lambda route: route.fulfill(status=404, body="gone")))
+    context, tab, _, errors = open_page(
+        browser, server_url, route=("**/*.wasm", lambda route: route.fulfill(status=404, body="gone"))
+    )
     assert tab.evaluate("() => window.mnistDemo.backend") == "cpu"
     draw_digit(tab, CANVAS, PAGE_DIGITS["1"], PAGE_CENTRED["1"])
     wait_for_prediction(tab, "1")
@@ -238,7 +254,9 @@ def test_only_the_simd_wasm_binary_is_fetched(browser, server_url):
     context, tab, requests, _ = open_page(browser, server_url)
     assert tab.evaluate("() => window.mnistDemo.backend") == "wasm"
     context.close()
-    assert [urlparse(url).path for url in requests if urlparse(url).path.endswith(".wasm")] == ["/wasm/tfjs-backend-wasm-simd.wasm"]
+    assert [urlparse(url).path for url in requests if urlparse(url).path.endswith(".wasm")] == [
+        "/wasm/tfjs-backend-wasm-simd.wasm"
+    ]
 
 
 def touch_draw(page, polyline, steps_per_segment=6):
@@ -246,7 +264,9 @@ def touch_draw(page, polyline, steps_per_segment=6):
     box = page.locator('[data-testid="draw-canvas"]').bounding_box()
     session = page.context.new_cdp_session(page)
     points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in polyline]
-    session.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]})
+    session.send(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]}
+    )
     for (x0, y0), (x1, y1) in zip(points, points[1:]):
         for step in range(1, steps_per_segment + 1):
             x, y = x0 + (x1 - x0) * step / steps_per_segment, y0 + (y1 - y0) * step / steps_per_segment
@@ -279,7 +299,11 @@ def test_preprocessing_in_browser_matches_python_golden(page):
                 const bytes = Uint8ClampedArray.from(atob(rgbaBase64), (char) => char.charCodeAt(0));
                 return Array.from(window.mnistDemo.preprocess(bytes, width, height));
             }""",
-            [base64.b64encode(decode_canvas(case["canvas"]).tobytes()).decode("ascii"), case["canvas"]["width"], case["canvas"]["height"]],
+            [
+                base64.b64encode(decode_canvas(case["canvas"]).tobytes()).decode("ascii"),
+                case["canvas"]["width"],
+                case["canvas"]["height"],
+            ],
         )
         expected = decode_expected(case).reshape(-1)
         np.testing.assert_allclose(np.asarray(got, dtype=np.float32), expected, atol=1e-6, err_msg=case["name"])

@@ -22,7 +22,14 @@ from browser.draw import draw_digit
 from browser.static_page import CANVAS, READY
 from mnist_draw.config import BLOCK_OUTPUT_NAMES
 from tests.conftest import missing
-from tests.test_web import KERAS_MODEL, LOAD_TIMEOUT_MS, MODEL_DIR, page, server_url, wait_for_prediction  # noqa: F401 (fixtures)
+from tests.test_web import (  # noqa: F401 (fixtures)
+    KERAS_MODEL,
+    LOAD_TIMEOUT_MS,
+    MODEL_DIR,
+    page,
+    server_url,
+    wait_for_prediction,
+)
 
 ACTIVATIONS = '[data-testid="activations"]'
 EXPECTED_SHAPES = {"block1": [12, 12, 32], "block2": [4, 4, 64]}
@@ -52,7 +59,9 @@ def test_metadata_describes_the_activation_model(metadata):
     assert entry["max_abs_diff"] <= TOLERANCE
     # The prediction variants stay single-output: the page's default path is untouched.
     for variant in metadata["variants"].values():
-        assert list(json.loads((MODEL_DIR / variant["path"]).read_text())["signature"]["outputs"]) == [metadata["output"]["name"]]
+        assert list(json.loads((MODEL_DIR / variant["path"]).read_text())["signature"]["outputs"]) == [
+            metadata["output"]["name"]
+        ]
 
 
 def test_activation_weights_are_hashed(metadata):
@@ -112,17 +121,22 @@ def test_look_inside_draws_grids_lazily(browser, server_url):  # noqa: F811
     tab.wait_for_selector(READY, timeout=LOAD_TIMEOUT_MS)
     draw_digit(tab, CANVAS, PAGE_DIGITS["7"], PAGE_CENTRED["7"])
     wait_for_prediction(tab, "7")
-    assert not [url for url in requests if "/activations/" in url], "activation model fetched before Look inside was opened"
+    assert not [url for url in requests if "/activations/" in url], (
+        "activation model fetched before Look inside was opened"
+    )
 
     tab.locator(f"{ACTIVATIONS} summary").click()
     tab.wait_for_selector(f'{ACTIVATIONS}[data-state="ready"]', timeout=LOAD_TIMEOUT_MS)
     grids = tab.locator(f"{ACTIVATIONS} canvas.activation-grid")
     assert grids.count() == 2
-    for block, (height, width, channels) in EXPECTED_SHAPES.items():
+    for block, (_height, width, channels) in EXPECTED_SHAPES.items():
         canvas = tab.locator(f'{ACTIVATIONS} canvas[data-block="{block}"]')
         assert canvas.is_visible()
         assert canvas.evaluate("c => c.width") > width * 5 and channels > 0
-        assert f"{channels} maps" in tab.locator(f'{ACTIVATIONS} figure:has(canvas[data-block="{block}"]) figcaption').inner_text()
+        assert (
+            f"{channels} maps"
+            in tab.locator(f'{ACTIVATIONS} figure:has(canvas[data-block="{block}"]) figcaption').inner_text()
+        )
 
     tab.locator('[data-testid="clear"]').click()
     tab.wait_for_selector(f'{ACTIVATIONS}[data-state="idle"]', timeout=5000)

@@ -35,7 +35,12 @@ from tests.conftest import missing
 from tests.test_web import LOAD_TIMEOUT_MS, MODEL_DIR, PLACEMENTS, prediction, set_stroke_width, wait_for_prediction
 
 JS_BUDGET_GZIP_BYTES = 120 * 1024  # the issue's target for all the page's JavaScript
-TFJS_PACKAGES = {"@tensorflow/tfjs-core", "@tensorflow/tfjs-converter", "@tensorflow/tfjs-backend-wasm", "@tensorflow/tfjs-backend-cpu"}
+TFJS_PACKAGES = {
+    "@tensorflow/tfjs-core",
+    "@tensorflow/tfjs-converter",
+    "@tensorflow/tfjs-backend-wasm",
+    "@tensorflow/tfjs-backend-cpu",
+}
 # Strings only the left-out packages hold (a flag, shader source, format and class names); they
 # survive minification. test_markers_are_in_the_left_out_packages keeps them honest.
 LEFT_OUT_MARKERS = {
@@ -66,7 +71,9 @@ def build_info(dist) -> dict:
 
 def graph_ops(model_json: dict) -> set[str]:
     topology = model_json["modelTopology"]
-    nodes = topology.get("node", []) + [node for function in topology.get("library", {}).get("function", []) for node in function.get("nodeDef", [])]
+    nodes = topology.get("node", []) + [
+        node for function in topology.get("library", {}).get("function", []) for node in function.get("nodeDef", [])
+    ]
     return {node["op"] for node in nodes}
 
 
@@ -146,10 +153,16 @@ def request(server, method: str, path: str, headers: dict | None = None) -> tupl
         connection.close()
 
 
-@pytest.mark.parametrize("flags", [["--port", "abc"], ["--port", "99999"], ["--port", "-1"], ["--no-such-flag"], ["--port"], ["stray"]])
+@pytest.mark.parametrize(
+    "flags", [["--port", "abc"], ["--port", "99999"], ["--port", "-1"], ["--no-such-flag"], ["--port"], ["stray"]]
+)
 def test_bad_flags_get_one_line_and_exit_code_2(node_binary, dist, flags):
     result = subprocess.run(
-        [node_binary, "web/serve.mjs", "--dist", str(dist), *flags], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=30
+        [node_binary, "web/serve.mjs", "--dist", str(dist), *flags],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert result.returncode == 2, result
     lines = result.stderr.strip().splitlines()
@@ -159,10 +172,16 @@ def test_bad_flags_get_one_line_and_exit_code_2(node_binary, dist, flags):
 
 def test_missing_build_is_one_line_error(node_binary, tmp_path):
     result = subprocess.run(
-        [node_binary, "web/serve.mjs", "--port", "0", "--dist", str(tmp_path)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=30
+        [node_binary, "web/serve.mjs", "--port", "0", "--dist", str(tmp_path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [f"error: no build in {tmp_path}: run `npm run build` (or `npm start`, which does it)"]
+    assert result.stderr.strip().splitlines() == [
+        f"error: no build in {tmp_path}: run `npm run build` (or `npm start`, which does it)"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -185,7 +204,10 @@ def test_only_the_build_and_the_model_are_served(server, path):
     assert status == 404, path
 
 
-@pytest.mark.parametrize("path", ["/", "/app.js", "/sw.js", "/wasm/tfjs-backend-wasm-simd.wasm", "/model/metadata.json", "/model/uint8/model.json"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/app.js", "/sw.js", "/wasm/tfjs-backend-wasm-simd.wasm", "/model/metadata.json", "/model/uint8/model.json"],
+)
 def test_page_files_are_served(server, path):
     status, headers, body = request(server, "GET", path)
     assert status == 200 and body, path
@@ -237,7 +259,9 @@ def csp_directives(policy: str) -> dict[str, list[str]]:
 def test_csp_is_self_only_without_unsafe_eval_in_header_and_meta_tag(server):
     _, headers, body = request(server, "GET", "/")
     header = csp_directives(headers["content-security-policy"])
-    meta = csp_directives(re.search(r'http-equiv="Content-Security-Policy"\s+content="([^"]+)"', body.decode()).group(1))
+    meta = csp_directives(
+        re.search(r'http-equiv="Content-Security-Policy"\s+content="([^"]+)"', body.decode()).group(1)
+    )
     for policy in (header, meta):
         assert policy["default-src"] == ["'self'"]
         assert policy["script-src"] == ["'self'", "'wasm-unsafe-eval'"]
@@ -301,10 +325,22 @@ def test_first_visit_precaches_page_bundle_wasm_and_default_model(browser, serve
     version = model_version(metadata)
     shells = [name for name in contents if name.startswith("shell-")]
     assert len(shells) == 1
-    assert set(contents[shells[0]]) >= {"/", "/app.js", "/style.css", "/wasm/tfjs-backend-wasm-simd.wasm", "/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png"}
+    assert set(contents[shells[0]]) >= {
+        "/",
+        "/app.js",
+        "/style.css",
+        "/wasm/tfjs-backend-wasm-simd.wasm",
+        "/manifest.webmanifest",
+        "/icons/icon-192.png",
+        "/icons/icon-512.png",
+    }
     default = metadata["variants"][metadata["default_variant"]]["path"].split("/")[0]
     weights = [f"/model/{name}?v={version}" for name in metadata["weights_sha256"] if name.startswith(f"{default}/")]
-    assert set(contents[f"model-{version}"]) == {"/model/metadata.json", f"/model/{default}/model.json?v={version}", *weights}
+    assert set(contents[f"model-{version}"]) == {
+        "/model/metadata.json",
+        f"/model/{default}/model.json?v={version}",
+        *weights,
+    }
     assert not errors, errors
 
 
@@ -428,7 +464,9 @@ def test_new_export_replaces_the_cached_model_on_the_next_online_visit(browser, 
     assert models == [f"model-{new}"], "the old export's cache is still there"
     metadata = json.loads((model_dir / "metadata.json").read_text())
     cached = cached_weights_sha256(tab, f"model-{new}")
-    assert cached and all(metadata["weights_sha256"][path.removeprefix("/model/")] == sha for path, sha in cached.items())
+    assert cached and all(
+        metadata["weights_sha256"][path.removeprefix("/model/")] == sha for path, sha in cached.items()
+    )
     # With the server gone, the page comes back with the new export, not the old one.
     context.set_offline(True)
     tab.reload()
@@ -458,7 +496,10 @@ def test_manifest_and_icons_make_the_page_installable(browser, server, tmp_path)
         wait_until_offline_ready(tab)
         manifest_url = tab.evaluate("() => document.querySelector('link[rel=manifest]').href")
         manifest = json.loads(tab.request.get(manifest_url).body())
-        sizes = {icon["sizes"]: png_size(tab.request.get(urljoin(manifest_url, icon["src"])).body()) for icon in manifest["icons"]}
+        sizes = {
+            icon["sizes"]: png_size(tab.request.get(urljoin(manifest_url, icon["src"])).body())
+            for icon in manifest["icons"]
+        }
         installability = context.new_cdp_session(tab).send("Page.getInstallabilityErrors")["installabilityErrors"]
     finally:
         context.close()

@@ -59,7 +59,8 @@ export async function sha256Hex(buffer) {
 /**
  * The export's version: 16 hex digits of the SHA-256 of its weights' SHA-256s (sorted by file),
  * so any new weights make a new version and the same weights keep it. Also the service
- * worker's cache key for the model (web/sw.js).
+ * worker's cache key for the model (web/sw.js); tests/test_web_offline.py model_version is its
+ * Python twin.
  * @param {object} metadata  from loadMetadata
  * @returns {Promise<string>}
  */
