@@ -259,6 +259,29 @@ def test_only_the_simd_wasm_binary_is_fetched(browser, server_url):
     ]
 
 
+def test_model_option_loads_the_model_from_another_folder(browser, server_url):
+    def from_model_dir(route):
+        relative = urlparse(route.request.url).path.split("/elsewhere/", 1)[1]
+        route.fulfill(path=MODEL_DIR / relative)
+
+    route = ("**/elsewhere/**", from_model_dir)
+    context, tab, requests, errors = open_page(browser, f"{server_url}?model=elsewhere/&variant=float32", route=route)
+    assert tab.evaluate("() => window.mnistDemo.variant") == "float32"
+    draw_digit(tab, CANVAS, PAGE_DIGITS["7"], PAGE_CENTRED["7"])
+    wait_for_prediction(tab, "7")
+    context.close()
+    paths = [urlparse(url).path for url in requests]
+    assert {
+        "/elsewhere/metadata.json",
+        "/elsewhere/float32/model.json",
+        "/elsewhere/float32/group1-shard1of1.bin",
+    } <= set(paths)
+    assert not [
+        path for path in paths if path.startswith("/model/") and path != "/model/metadata.json"
+    ]  # (its preload)
+    assert not errors, errors
+
+
 def touch_draw(page, polyline, steps_per_segment=6):
     """One finger stroke through Chromium's touch input (CDP), in unit-square canvas coordinates."""
     box = page.locator('[data-testid="draw-canvas"]').bounding_box()
