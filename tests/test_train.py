@@ -1,4 +1,4 @@
-"""train/model.py, the atomic model save in train/training.py and a real smoke run of `python -m train`."""
+"""train/model.py, the atomic model save in train/training.py, the CLI's checks and a real smoke run of `python -m train`."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def test_exported_graph_has_no_augmentation_layers():
 
 def test_failed_save_keeps_the_previous_model(tmp_path, monkeypatch):
     path = tmp_path / MODEL_FILENAME
-    save_model_atomically(build_model(), path, TrainConfig())
+    save_model_atomically(build_model(), path)
     before = path.read_bytes()
 
     def crash_mid_save(self, filepath, *args, **kwargs):
@@ -47,7 +47,7 @@ def test_failed_save_keeps_the_previous_model(tmp_path, monkeypatch):
 
     monkeypatch.setattr(keras.Model, "save", crash_mid_save)
     with pytest.raises(OSError, match="disk full"):
-        save_model_atomically(build_model(TrainConfig(seed=7)), path, TrainConfig(seed=7))
+        save_model_atomically(build_model(TrainConfig(seed=7)), path)
     assert path.read_bytes() == before
     assert [entry.name for entry in tmp_path.iterdir()] == [MODEL_FILENAME]
 
@@ -55,9 +55,11 @@ def test_failed_save_keeps_the_previous_model(tmp_path, monkeypatch):
 def test_unloadable_save_is_never_swapped_in(tmp_path, monkeypatch):
     path = tmp_path / MODEL_FILENAME
     path.write_bytes(b"previous good model")
-    monkeypatch.setattr(keras.saving, "load_model", lambda *args, **kwargs: (_ for _ in ()).throw(ValueError("corrupt")))
+    monkeypatch.setattr(
+        keras.saving, "load_model", lambda *args, **kwargs: (_ for _ in ()).throw(ValueError("corrupt"))
+    )
     with pytest.raises(ValueError, match="corrupt"):
-        save_model_atomically(build_model(), path, TrainConfig())
+        save_model_atomically(build_model(), path)
     assert path.read_bytes() == b"previous good model"
 
 
@@ -66,30 +68,111 @@ def test_help_explains_every_flag(capsys):
         main(["--help"])
     assert exited.value.code == 0
     text = " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal width
-    for flag in ("--data", "--out", "--epochs", "--batch-size", "--learning-rate", "--limit", "--seed", "--no-augment", "--patience", "--validation-size", "--pen-data", "--pen-share", "--no-pen", "--baseline"):
+    flags = [
+        "--data",
+        "--out",
+        "--epochs",
+        "--batch-size",
+        "--learning-rate",
+        "--limit",
+        "--seed",
+        "--no-augment",
+        "--patience",
+        "--validation-size",
+        "--pen-data",
+        "--pen-share",
+        "--no-pen",
+        "--baseline",
+    ]
+    flags += [
+        "--drawings",
+        "--drawing-share",
+        "--drawing-renders",
+        "--fine-tune",
+        "--model",
+        "--fine-tune-images",
+        "--strategy",
+        "--cpu-replicas",
+        "--resume",
+        "--force",
+    ]
+    for flag in flags:
         assert flag in text
-    assert "(default: 20)" in text and "example" in text
+    assert "(default: 20;" in text and "example" in text
+    assert "more than 0.5 points lower" in text and "more than 1 point lower" in text  # what "clearly worse" means
+    assert "MNIST_TRAIN_PAUSE_BEFORE_SWAP" in text and "multiworker" in text and "TF_CONFIG" in text
 
 
 def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, pen_dir, capsys, monkeypatch):
     monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "run"
-    arguments = ["--data", str(mnist_dir), "--pen-data", str(pen_dir), "--out", str(out), "--epochs", "1", "--limit", "120", "--pen-renders", "1", "--validation-size", "500", "--seed", "3"]
+    arguments = [
+        "--data",
+        str(mnist_dir),
+        "--pen-data",
+        str(pen_dir),
+        "--out",
+        str(out),
+        "--epochs",
+        "1",
+        "--limit",
+        "120",
+        "--pen-renders",
+        "1",
+        "--validation-size",
+        "500",
+        "--seed",
+        "3",
+    ]
     assert main(arguments) == 0
     printed = capsys.readouterr().out
-    assert printed.startswith("config: epochs=1") and f"saved {out / MODEL_FILENAME} (test acc " in printed and "held-out writers" in printed
+    assert (
+        printed.startswith("config: epochs=1")
+        and f"saved {out / MODEL_FILENAME} (test acc " in printed
+        and "held-out writers" in printed
+    )
+    assert sorted(path.name for path in out.iterdir()) == [
+        "checkpoints",
+        "history.csv",
+        METRICS_FILENAME,
+        MODEL_FILENAME,
+        "plots",
+        "tensorboard",
+    ]
+    assert not (out / "checkpoints" / "resume").exists()  # the resume backup goes once the set is in place
 
     metrics = json.loads((out / METRICS_FILENAME).read_text())
     assert metrics["epochs_run"] == 1 and metrics["mnist_train_images"] == 120 and metrics["config"]["seed"] == 3
+    assert metrics["replaced_model"] is None and metrics["strategy"] == "default" and metrics["drawings"] is None
+    assert (out / "history.csv").read_text().splitlines()[
+        0
+    ] == "epoch,accuracy,learning_rate,loss,val_accuracy,val_loss"
     assert metrics["train_images"] == 160  # 120 MNIST + 40 pen digits: a quarter of the mix
     assert np.array(metrics["confusion_matrix"]).sum() == 10_000  # evaluated on the whole test set
     held_out = metrics["held_out_writers"]
-    assert held_out["digits"] == 3 * 120 and np.array(held_out["confusion_matrix"]).sum() == 360  # 120 digits, 3 placements
-    assert set(held_out["per_writer"]) <= {"pendigits-5", "pendigits-10", "pendigits-15", "pendigits-20", "pendigits-25", "pendigits-30"}
+    assert (
+        held_out["digits"] == 3 * 120 and np.array(held_out["confusion_matrix"]).sum() == 360
+    )  # 120 digits, 3 placements
+    assert set(held_out["per_writer"]) <= {
+        "pendigits-5",
+        "pendigits-10",
+        "pendigits-15",
+        "pendigits-20",
+        "pendigits-25",
+        "pendigits-30",
+    }
     assert not set(held_out["per_writer"]) & set(metrics["pen_digits"]["training_writers"])
     assert metrics["data"]["sha256"]["t10k-images-idx3-ubyte.gz"].startswith("8d422c7b")
     assert {"tensorflow", "keras", "numpy"} <= metrics["versions"].keys()
-    for name in (MODEL_FILENAME, "history.csv", "plots/training_curves.png", "plots/confusion_matrix.png", "plots/misclassified.png", "plots/drawn_confusion_matrix.png", "plots/drawn_misclassified.png"):
+    for name in (
+        MODEL_FILENAME,
+        "history.csv",
+        "plots/training_curves.png",
+        "plots/confusion_matrix.png",
+        "plots/misclassified.png",
+        "plots/drawn_confusion_matrix.png",
+        "plots/drawn_misclassified.png",
+    ):
         assert (out / name).stat().st_size > 0, name
     assert list((out / "tensorboard").rglob("events.out.tfevents.*"))
     reloaded = keras.saving.load_model(out / MODEL_FILENAME)
@@ -100,13 +183,39 @@ def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, pen_dir, capsys, m
 @pytest.mark.parametrize(
     "arguments, message",
     [
-        (["--learning-rate", "nan"], "--learning-rate must be a positive number"),
-        (["--learning-rate", "-1"], "--learning-rate must be a positive number"),
+        (["--learning-rate", "nan"], "--learning-rate must be a positive number up to 1"),
+        (["--learning-rate", "-1"], "--learning-rate must be a positive number up to 1"),
+        (["--learning-rate", "inf"], "--learning-rate must be a positive number up to 1"),
+        (["--learning-rate", "5"], "--learning-rate must be a positive number up to 1"),
         (["--pen-share", "1"], "--pen-share must be in [0, 1)"),
+        (["--pen-share", "nan"], "--pen-share must be in [0, 1)"),
         (["--pen-renders", "0"], "--pen-renders must be at least 1"),
+        (["--epochs", "0"], "--epochs must be at least 1"),
+        (["--batch-size", "0"], "--batch-size must be at least 1"),
+        (["--limit", "0"], "--limit must be at least 1"),
+        (["--patience", "-1"], "--patience must be at least 0"),
+        (["--validation-size", "0"], "--validation-size must be at least 1"),
+        (["--validation-size", "60000"], "--validation-size must be below MNIST's 60,000"),
+        (["--seed", "-1"], "--seed must be at least 0"),
+        (["--seed", str(2**32)], "--seed must be below 2**32"),
+        (["--drawing-share", "0"], "--drawing-share must be in (0, 1)"),
+        (["--drawing-share", "inf"], "--drawing-share must be in (0, 1)"),
+        (["--drawing-renders", "0"], "--drawing-renders must be at least 1"),
+        (["--fine-tune-images", "0"], "--fine-tune-images must be at least 1"),
+        (["--cpu-replicas", "2"], "--cpu-replicas goes with --strategy mirrored"),
+        (["--strategy", "mirrored", "--cpu-replicas", "0"], "--cpu-replicas must be at least 1"),
+        (["--model", "some.keras"], "--model names the model --fine-tune starts from"),
     ],
 )
 def test_bad_numbers_are_refused_in_one_line(arguments, message, capsys):
     with pytest.raises(SystemExit) as exited:
         main(arguments)
-    assert exited.value.code == 2 and message in capsys.readouterr().err
+    error = capsys.readouterr().err.strip().splitlines()
+    assert exited.value.code == 2 and message in error[-1] and error[-1].startswith("python -m train: error: ")
+
+
+def test_multiworker_without_a_cluster_is_one_line(capsys, monkeypatch):
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        main(["--strategy", "multiworker"])
+    assert exited.value.code == 2 and "needs $TF_CONFIG" in capsys.readouterr().err

@@ -2,11 +2,14 @@
 
 `python -m train` takes its argparse defaults from `TrainConfig()`, so each default is written
 once. Numbers shared with the app, the export and the page live in mnist_draw/config.py.
+`RunOptions` holds the rest of a run's command line: where data comes from and goes to, and
+how the run is carried out, none of which changes what the model learns.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,8 +33,34 @@ class TrainConfig:
     elastic_pixels: float = 1.5  # augmentation: +- displacement of a smooth random warp (28x28 pixels)
     pen_share: float = 0.25  # share of training images that are drawn pen digits; 0 trains on MNIST alone
     pen_renders: int = 3  # each training writer's digit is drawn this often (random size, place, pen)
+    drawing_share: float = (
+        0.1  # share of each epoch's images that are people's drawings (--drawings), cycled to fill it
+    )
+    drawing_renders: int = 20  # each of people's drawings is drawn this often (random size, place, pen)
+    fine_tune: bool = False  # start from a trained model (RunOptions.start_model) instead of random weights
+    fine_tune_epochs: int = 3  # a fine-tune's default epochs: a short schedule
+    fine_tune_learning_rate: float = (
+        3e-4  # a fine-tune's default peak learning rate: small steps keep what the model knows
+    )
+    fine_tune_images: int = 12_000  # a fine-tune's MNIST images: a random subsample, so old skills are kept in minutes
     limit: int | None = None  # use only the first N MNIST images and N pen digits (smoke runs)
     seed: int = 42  # seeds Python, NumPy and TensorFlow
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class RunOptions:
+    """Where a run reads and writes, and how it is carried out; `python -m train --help` shows each one."""
+
+    out: Path  # the artifacts set goes here (chief only), with checkpoints/ and tensorboard/
+    data: Path | None = None  # MNIST IDX folder; None: $MNIST_DATA_DIR or Keras's download
+    pen_data: Path | None = None  # UCI pen digits folder; None: $PENDIGITS_DATA_DIR or download
+    baseline: Path | None = None  # another .keras model measured on the same digits, for comparison
+    drawings: tuple[Path, ...] = ()  # people's stroke files, or folders of them, added to the mix
+    start_model: Path | None = None  # fine-tune: the model training starts from
+    strategy: str = "default"  # default | mirrored | multiworker (train/distribute.py)
+    cpu_replicas: int | None = None  # mirrored: split the CPU into this many logical devices
+    resume: bool = False  # continue from the last epoch's backup in out/checkpoints/resume
+    force: bool = False  # replace the model even when the new one is clearly worse (train/gate.py)

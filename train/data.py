@@ -53,7 +53,12 @@ def slant(images: tf.Tensor, max_shear: float, seed: int) -> tf.Tensor:
     # Each row maps an output pixel (x, y) to the input pixel it samples: (x + s * (y - centre), y).
     transforms = tf.stack([ones, shear, -shear * centre, zeros, ones, zeros, zeros, zeros], axis=1)
     return tf.raw_ops.ImageProjectiveTransformV3(
-        images=images, transforms=transforms, output_shape=tf.shape(images)[1:3], fill_value=0.0, interpolation="BILINEAR", fill_mode="CONSTANT"
+        images=images,
+        transforms=transforms,
+        output_shape=tf.shape(images)[1:3],
+        fill_value=0.0,
+        interpolation="BILINEAR",
+        fill_mode="CONSTANT",
     )
 
 
@@ -67,7 +72,9 @@ def elastic_warp(images: tf.Tensor, max_displacement: float, seed: int) -> tf.Te
     count = tf.shape(images)[0]
     coarse = tf.random.uniform([count, 4, 4, 2], -max_displacement, max_displacement, seed=seed)
     flow = tf.image.resize(coarse, [IMAGE_SIZE, IMAGE_SIZE], method="bicubic")
-    rows, cols = tf.meshgrid(tf.range(IMAGE_SIZE, dtype=tf.float32), tf.range(IMAGE_SIZE, dtype=tf.float32), indexing="ij")
+    rows, cols = tf.meshgrid(
+        tf.range(IMAGE_SIZE, dtype=tf.float32), tf.range(IMAGE_SIZE, dtype=tf.float32), indexing="ij"
+    )
     sample_y, sample_x = rows + flow[..., 0], cols + flow[..., 1]
     top, left = tf.floor(sample_y), tf.floor(sample_x)
     weight_y, weight_x = sample_y - top, sample_x - left
@@ -107,10 +114,15 @@ def make_dataset(images: np.ndarray, labels: np.ndarray, config: TrainConfig, *,
     if training:
         dataset = dataset.shuffle(len(images), seed=config.seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(config.batch_size)
-    dataset = dataset.map(lambda batch, target: (tf.cast(batch, tf.float32)[..., tf.newaxis] / 255.0, target), num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = dataset.map(
+        lambda batch, target: (tf.cast(batch, tf.float32)[..., tf.newaxis] / 255.0, target),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
     if training and config.augment:
         geometry = make_augmenter(config)
-        dataset = dataset.map(lambda batch, target: (augment(batch, config, geometry), target), num_parallel_calls=tf.data.AUTOTUNE)
+        dataset = dataset.map(
+            lambda batch, target: (augment(batch, config, geometry), target), num_parallel_calls=tf.data.AUTOTUNE
+        )
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
@@ -128,4 +140,3 @@ def augment(images: tf.Tensor, config: TrainConfig, geometry: keras.Sequential) 
     if config.slant > 0:
         images = slant(images, config.slant, seed + 4)
     return geometry(images, training=True)
-

@@ -15,7 +15,9 @@ from train.config import TrainConfig
 
 def conv_bn_relu(inputs, num_filters: int, kernel_size: int, *, strides: int = 1, padding: str = "valid", name: str):
     """Convolution without bias (BatchNorm supplies the shift) -> BatchNorm -> ReLU."""
-    features = layers.Conv2D(num_filters, kernel_size, strides=strides, padding=padding, use_bias=False, name=f"{name}_conv")(inputs)
+    features = layers.Conv2D(
+        num_filters, kernel_size, strides=strides, padding=padding, use_bias=False, name=f"{name}_conv"
+    )(inputs)
     features = layers.BatchNormalization(name=f"{name}_bn")(features)
     return layers.ReLU(name=name)(features)
 

@@ -36,7 +36,12 @@ def random_placement(rng: np.random.Generator) -> Placement:
     widest_pen = min(STROKE_WIDTH_RANGE[1], MAX_PEN_TO_SIZE * size * CANVAS_SIZE)
     pen_width = rng.uniform(STROKE_WIDTH_RANGE[0], max(STROKE_WIDTH_RANGE[0], widest_pen))
     margin = size / 2
-    return Placement(size=size, centre_x=rng.uniform(margin, 1 - margin), centre_y=rng.uniform(margin, 1 - margin), pen_width=pen_width)
+    return Placement(
+        size=size,
+        centre_x=rng.uniform(margin, 1 - margin),
+        centre_y=rng.uniform(margin, 1 - margin),
+        pen_width=pen_width,
+    )
 
 
 def cache_dir() -> Path:
@@ -65,7 +70,9 @@ def render_cached(jobs: list[tuple[DrawnDigit, Placement]], name: str, *, log=pr
     return images
 
 
-def render_training_images(digits: list[DrawnDigit], renders: int, seed: int, *, log=print) -> tuple[np.ndarray, np.ndarray]:
+def render_training_images(
+    digits: list[DrawnDigit], renders: int, seed: int, *, log=print
+) -> tuple[np.ndarray, np.ndarray]:
     """Training writers' digits -> (images (N * renders, 28, 28) uint8, labels (N * renders,) uint8).
 
     Held-out writers' digits are refused: they are the measure, never the lesson.
@@ -84,7 +91,9 @@ def render_held_out(digits: list[DrawnDigit], *, log=print) -> tuple[np.ndarray,
     return render_cached(jobs, "pen-held-out", log=log), labels, writers, names
 
 
-def mix(images: np.ndarray, labels: np.ndarray, pen_images: np.ndarray, pen_labels: np.ndarray, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def mix(
+    images: np.ndarray, labels: np.ndarray, pen_images: np.ndarray, pen_labels: np.ndarray, share: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """MNIST (N, 28, 28) + pen renders -> one training set in which pen digits are `share` of the images.
 
     The pen renders are cycled (or subsampled) to share / (1 - share) * N images, so the mix
@@ -93,5 +102,7 @@ def mix(images: np.ndarray, labels: np.ndarray, pen_images: np.ndarray, pen_labe
     if not 0 <= share < 1:
         raise ValueError(f"pen share must be in [0, 1), got {share}")
     count = round(share / (1 - share) * len(images)) if len(pen_images) else 0
-    order = np.resize(np.random.default_rng(seed).permutation(len(pen_images)), count) if count else np.zeros(0, np.int64)
+    order = (
+        np.resize(np.random.default_rng(seed).permutation(len(pen_images)), count) if count else np.zeros(0, np.int64)
+    )
     return np.concatenate([images, pen_images[order]]), np.concatenate([labels, pen_labels[order]])

@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix
 
-from mnist_draw.files import write_bytes_atomically
 from mnist_draw.config import CLASS_LABELS, NUM_CLASSES
+from mnist_draw.files import write_bytes_atomically
 
 MAX_MISCLASSIFIED_SHOWN = 100
 
@@ -30,7 +30,15 @@ def evaluation_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dict:
         "test_errors": int((predicted != labels).sum()),
         "per_class_accuracy": (matrix.diagonal() / matrix.sum(axis=1)).round(6).tolist(),
         "confusion_matrix": matrix.tolist(),
-        "classification_report": classification_report(labels, predicted, labels=range(NUM_CLASSES), target_names=list(CLASS_LABELS), digits=4, output_dict=True, zero_division=0),
+        "classification_report": classification_report(
+            labels,
+            predicted,
+            labels=range(NUM_CLASSES),
+            target_names=list(CLASS_LABELS),
+            digits=4,
+            output_dict=True,
+            zero_division=0,
+        ),
     }
 
 
@@ -68,11 +76,19 @@ def plot_confusion_matrix(matrix: list[list[int]], path: Path, subject: str) -> 
     for (row, col), count in np.ndenumerate(counts):
         color = "grey" if row == col else ("white" if count > errors.max() / 2 else "black")
         axis.text(col, row, str(count), ha="center", va="center", fontsize=8, color=color)
-    axis.set(xticks=range(NUM_CLASSES), yticks=range(NUM_CLASSES), xlabel="predicted", ylabel="true", title=f"{subject}: confusion matrix ({counts.sum() - counts.trace()} errors of {counts.sum():,})")
+    axis.set(
+        xticks=range(NUM_CLASSES),
+        yticks=range(NUM_CLASSES),
+        xlabel="predicted",
+        ylabel="true",
+        title=f"{subject}: confusion matrix ({counts.sum() - counts.trace()} errors of {counts.sum():,})",
+    )
     save_figure(figure, path)
 
 
-def plot_misclassified(images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray, path: Path, title: str) -> None:
+def plot_misclassified(
+    images: np.ndarray, labels: np.ndarray, probabilities: np.ndarray, path: Path, title: str
+) -> None:
     """Grid of wrongly classified (N, 28, 28) uint8 digits titled 'true -> predicted (p)'."""
     predicted = probabilities.argmax(axis=1)
     wrong = np.flatnonzero(predicted != labels)[:MAX_MISCLASSIFIED_SHOWN]

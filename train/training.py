@@ -1,14 +1,21 @@
-"""One training run: data -> fit with callbacks -> test evaluation -> model, metrics and plots on disk.
+"""One training run: data -> fit with callbacks -> test evaluation -> the artifacts set, swapped in whole.
 
 The 10k test set is touched once, at the end; early stopping and checkpoint selection use the
-validation split carved out of the 60k training images.
+validation split carved out of the 60k training images. The new set (mnist.keras, metrics.json,
+history.csv, plots/) is built in a staging folder beside the old one and replaces it in one
+step (train/artifacts.py), and only when it is not clearly worse than the model it replaces
+(train/gate.py). Under a distribution strategy (train/distribute.py) only the chief writes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import platform
+import shutil
+import signal
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,10 +26,50 @@ import tensorflow as tf
 
 from mnist_draw import drawn, mnist, pendigits
 from mnist_draw.config import METRICS_FILENAME, MODEL_FILENAME
-from mnist_draw.files import sha256_of, temporary_sibling, write_json_atomically
-from train import data, pen, report
-from train.config import TrainConfig
+from mnist_draw.errors import one_line
+from mnist_draw.files import sha256_of, temporary_sibling, write_bytes_atomically, write_json_atomically
+from mnist_draw.inference import ModelError, ModelNotFoundError, load_model
+from train import artifacts, data, distribute, drawings, gate, pen, report, resume
+from train.config import RunOptions, TrainConfig
 from train.model import build_model, weight_bytes
+
+PAUSE_BEFORE_SWAP_ENV = (
+    "MNIST_TRAIN_PAUSE_BEFORE_SWAP"  # test hook: seconds to wait with the new set staged, before the swap
+)
+PAUSE_MID_SWAP_ENV = "MNIST_TRAIN_PAUSE_MID_SWAP"  # test hook: seconds to wait after the swap moved the model in
+
+
+class TrainingError(Exception):
+    """Training could not produce a usable model (diverged, a worker died); the message is one line."""
+
+
+class Rejected(Exception):
+    """The new model is clearly worse than the one in place and was set aside; the message is one line."""
+
+
+class Interrupted(Exception):
+    """Ctrl+C; the message is one line saying what --out holds now."""
+
+
+@dataclasses.dataclass
+class Data:
+    """Every array a run uses: uint8 images (N, 28, 28) and integer labels (N,)."""
+
+    fit: tuple[np.ndarray, np.ndarray]  # the training mix: MNIST, pen digits, people's drawings
+    validation: tuple[np.ndarray, np.ndarray]
+    test: tuple[np.ndarray, np.ndarray]
+    pen_digits: list | None  # all pen digits read (training and held-out writers), None without the pen mix
+    record: dict  # what went into the mix, for metrics.json
+
+
+@dataclasses.dataclass(frozen=True)
+class Places:
+    """Where this process writes: the chief into --out, other workers into a throwaway folder."""
+
+    checkpoints: Path
+    tensorboard: Path
+    backup: Path  # this process's resume backups
+    resume_from: Path | None  # the backup to resume (the chief's), None to start fresh
 
 
 def cosine_learning_rate(config: TrainConfig):
@@ -30,34 +77,49 @@ def cosine_learning_rate(config: TrainConfig):
 
     def schedule(epoch: int, _current: float) -> float:
         progress = epoch / max(1, config.epochs - 1)
-        return config.min_learning_rate + 0.5 * (config.learning_rate - config.min_learning_rate) * (1 + math.cos(math.pi * progress))
+        return config.min_learning_rate + 0.5 * (config.learning_rate - config.min_learning_rate) * (
+            1 + math.cos(math.pi * progress)
+        )
 
     return schedule
 
 
-def make_callbacks(config: TrainConfig, out_dir: Path) -> list[keras.callbacks.Callback]:
-    """Early stopping (best weights back), cosine LR, best checkpoint, TensorBoard, CSV history."""
-    return [
-        keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True, verbose=1),
+def make_callbacks(
+    config: TrainConfig, places: Places, fingerprint: dict
+) -> tuple[list[keras.callbacks.Callback], resume.TrainingBackup]:
+    """Stop on NaN, early stopping (best weights back), cosine LR, best checkpoint, TensorBoard, resume backup."""
+    early_stopping = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=config.patience, restore_best_weights=True, verbose=1
+    )
+    backup = resume.TrainingBackup(places.resume_from, places.backup, fingerprint, early_stopping)
+    callbacks = [
+        keras.callbacks.TerminateOnNaN(),
+        early_stopping,
         keras.callbacks.LearningRateScheduler(cosine_learning_rate(config)),
-        keras.callbacks.ModelCheckpoint(out_dir / "checkpoints" / "best.keras", monitor="val_loss", save_best_only=True),
-        keras.callbacks.TensorBoard(log_dir=str(out_dir / "tensorboard"), histogram_freq=0),
-        keras.callbacks.CSVLogger(str(out_dir / "history.csv")),
+        keras.callbacks.ModelCheckpoint(places.checkpoints / "best.keras", monitor="val_loss", save_best_only=True),
+        keras.callbacks.TensorBoard(log_dir=str(places.tensorboard), histogram_freq=0),
+        backup,  # after EarlyStopping: it restores that callback's state once EarlyStopping has reset it
     ]
+    return callbacks, backup
 
 
-def save_model_atomically(model: keras.Model, path: Path, config: TrainConfig) -> None:
-    """Save the inference model to `path` (.keras): written aside, loaded back to prove it is whole, renamed in.
+def inference_copy(model: keras.Model) -> keras.Model:
+    """A plain, uncompiled copy of `model` outside any distribution strategy, with its weights.
 
-    A fresh uncompiled copy carries the weights but not AdamW's two moment tensors per weight,
-    which would triple the file for nothing the app, the export or the page uses.
+    It carries no AdamW moments (they would triple the file for nothing the app, the export or
+    the page uses) and evaluates on this process alone, with no other worker involved.
     """
-    inference_model = build_model(config)
-    inference_model.set_weights(model.get_weights())
+    copy = model.__class__.from_config(model.get_config())  # clone_model would compile the copy too
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def save_model_atomically(model: keras.Model, path: Path) -> None:
+    """Save an inference copy of `model` to `path` (.keras): written aside, loaded back to prove it is whole, renamed in."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = temporary_sibling(path)
     try:
-        inference_model.save(temporary)
+        inference_copy(model).save(temporary)
         keras.saving.load_model(temporary, compile=False)
         os.replace(temporary, path)
     finally:
@@ -65,7 +127,13 @@ def save_model_atomically(model: keras.Model, path: Path, config: TrainConfig) -
 
 
 def library_versions() -> dict:
-    return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__, "scikit-learn": sklearn.__version__}
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
+    }
 
 
 def format_duration(seconds: float) -> str:
@@ -84,7 +152,9 @@ def load_pen_digits(config: TrainConfig, pen_dir: Path | None) -> list | None:
     return drawn.training_writers(digits)[: config.limit] + drawn.held_out(digits)[: config.limit]
 
 
-def training_set(config: TrainConfig, fit_images: np.ndarray, fit_labels: np.ndarray, pen_digits: list | None) -> tuple[np.ndarray, np.ndarray, dict]:
+def training_set(
+    config: TrainConfig, fit_images: np.ndarray, fit_labels: np.ndarray, pen_digits: list | None
+) -> tuple[np.ndarray, np.ndarray, dict]:
     """MNIST's training split, mixed with the training writers' rendered pen digits -> (images, labels, record)."""
     if pen_digits is None:
         return fit_images, fit_labels, {"share": 0.0}
@@ -98,8 +168,144 @@ def training_set(config: TrainConfig, fit_images: np.ndarray, fit_labels: np.nda
         "renders_per_digit": config.pen_renders,
         "images_per_epoch": len(images) - len(fit_images),
     }
-    print(f"pen digits: {len(writers)} from {len(record['training_writers'])} writers, {record['images_per_epoch']} of {len(images)} training images per epoch")
+    print(
+        f"pen digits: {len(writers)} from {len(record['training_writers'])} writers, {record['images_per_epoch']} of {len(images)} training images per epoch"
+    )
     return images, labels, record
+
+
+def add_drawings(
+    config: TrainConfig, images: np.ndarray, labels: np.ndarray, people: tuple[list, dict] | None
+) -> tuple[np.ndarray, np.ndarray, dict | None]:
+    """The mix so far + people's drawings, rendered and cycled to drawing_share of the images -> (images, labels, record)."""
+    if people is None:
+        return images, labels, None
+    digits, record = people
+    drawing_images, drawing_labels = drawings.render_drawings(digits, config.drawing_renders, config.seed)
+    mixed, mixed_labels = pen.mix(images, labels, drawing_images, drawing_labels, config.drawing_share, config.seed + 1)
+    record = {
+        **record,
+        "share": config.drawing_share,
+        "renders_per_drawing": config.drawing_renders,
+        "images_per_epoch": len(mixed) - len(images),
+    }
+    print(
+        f"drawings: {record['digits']} from {len(record['files'])} files, {record['images_per_epoch']} of {len(mixed)} training images per epoch"
+    )
+    return mixed, mixed_labels, record
+
+
+def load_data(config: TrainConfig, options: RunOptions, people: tuple[list, dict] | None) -> Data:
+    """MNIST split into fit/validation/test, with the pen digits and people's drawings mixed into fit."""
+    (train_images, train_labels), test = mnist.load_mnist(options.data)
+    pen_digits = load_pen_digits(config, options.pen_data)
+    (fit_images, fit_labels), validation = data.split_validation(
+        train_images, train_labels, config.validation_size, config.seed
+    )
+    if config.limit is not None:
+        fit_images, fit_labels = fit_images[: config.limit], fit_labels[: config.limit]
+    elif config.fine_tune and config.fine_tune_images < len(fit_images):
+        keep = np.sort(
+            np.random.default_rng(config.seed).choice(len(fit_images), config.fine_tune_images, replace=False)
+        )
+        fit_images, fit_labels = fit_images[keep], fit_labels[keep]
+    mnist_count = len(fit_images)
+    fit_images, fit_labels, pen_record = training_set(config, fit_images, fit_labels, pen_digits)
+    fit_images, fit_labels, drawings_record = add_drawings(config, fit_images, fit_labels, people)
+    print(
+        f"data: {len(fit_images)} training, {len(validation[0])} validation, {len(test[0])} test images of {fit_images.shape[1:]}"
+    )
+    record = {
+        "train_images": len(fit_images),
+        "mnist_train_images": mnist_count,
+        "validation_images": len(validation[0]),
+        "pen_digits": pen_record,
+        "drawings": drawings_record,
+    }
+    return Data(fit=(fit_images, fit_labels), validation=validation, test=test, pen_digits=pen_digits, record=record)
+
+
+def compiled_model(config: TrainConfig, options: RunOptions, strategy) -> keras.Model:
+    """A fresh model, or the fine-tune's starting model, compiled with AdamW in the strategy's scope."""
+    with strategy.scope():
+        model = load_model(options.start_model) if config.fine_tune else build_model(config)
+        model.compile(
+            optimizer=keras.optimizers.AdamW(config.learning_rate, weight_decay=config.weight_decay),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+    if options.strategy != "default":
+        distribute.prepare_for_fit(model, strategy)
+    print(
+        f"model: {model.count_params():,} parameters, {weight_bytes(model) / 1e6:.2f} MB of float32 weights{', from ' + str(options.start_model) if config.fine_tune else ''}"
+    )
+    return model
+
+
+def fit(model: keras.Model, config: TrainConfig, training_data: Data, callbacks: list) -> dict:
+    """model.fit on the mix, validated on the held-out MNIST split -> this process's History.history.
+
+    TrainingError (one line) when a worker fails.
+    """
+    try:
+        return model.fit(
+            distribute.shard_by_data(data.make_dataset(*training_data.fit, config, training=True)),
+            validation_data=distribute.shard_by_data(
+                data.make_dataset(*training_data.validation, config, training=False)
+            ),
+            epochs=config.epochs,
+            callbacks=callbacks,
+            verbose=2,
+        ).history
+    except tf.errors.OpError as error:
+        raise TrainingError(f"training stopped: {cluster_failure(error)}; nothing was written") from None
+
+
+def cluster_failure(error: tf.errors.OpError) -> str:
+    """A TensorFlow runtime error -> its one meaningful line (which task stopped, when a worker died)."""
+    lines = [line.strip() for line in str(error.message).splitlines() if line.strip()]
+    for index, line in enumerate(lines):
+        if "unhealthy" in line or "stopped sending heartbeats" in line:
+            tasks = [item for item in lines[index + 1 : index + 4] if item.startswith("/job:")]
+            return f"a worker stopped responding ({', '.join(tasks) or 'see its log'}): it crashed or was killed"
+    meaningful = [
+        line for line in lines if not line.startswith(("Graph execution error", "Detected at node", "File ", "[["))
+    ]
+    return f"{type(error).__name__}: {meaningful[0] if meaningful else one_line(error)}"
+
+
+def check_finite(model: keras.Model, history: dict, resumed_from: int) -> None:
+    """TrainingError when training diverged: a NaN or infinite loss (TerminateOnNaN stopped fit) or weights.
+
+    Early stopping may already have put the best earlier weights back, but a run that diverged
+    is not the run that was asked for, so it never reaches the artifacts.
+    """
+    losses = history.get("loss", [])
+    if losses and not np.isfinite(losses[-1]):
+        raise TrainingError(
+            f"training diverged: the loss became {losses[-1]} in epoch {resumed_from + len(losses)}; nothing was written (try a lower --learning-rate)"
+        )
+    if not all(np.isfinite(weight).all() for weight in model.get_weights()):
+        raise TrainingError(
+            "training diverged: the weights are no longer finite numbers; nothing was written (try a lower --learning-rate)"
+        )
+
+
+def history_columns(epochs_logged: list[dict]) -> dict[str, list[float]]:
+    """[{metric: value} per epoch] -> {metric: [value per epoch]}, as Keras's History.history."""
+    keys = sorted({key for logs in epochs_logged for key in logs})
+    return {key: [float(logs.get(key, float("nan"))) for logs in epochs_logged] for key in keys}
+
+
+def write_history_csv(path: Path, history: dict[str, list[float]]) -> None:
+    """history.csv as Keras's CSVLogger writes it: epoch, then the metrics in name order."""
+    keys = sorted(history)
+    rows = ["epoch," + ",".join(keys)]
+    rows += [
+        f"{epoch}," + ",".join(repr(history[key][epoch]) for key in keys)
+        for epoch in range(len(history.get("loss", [])))
+    ]
+    write_bytes_atomically(path, ("\n".join(rows) + "\n").encode())
 
 
 def held_out_report(model, held_out: tuple | None) -> tuple[dict | None, np.ndarray | None]:
@@ -111,10 +317,10 @@ def held_out_report(model, held_out: tuple | None) -> tuple[dict | None, np.ndar
     return drawn.drawn_accuracy(labels, probabilities, writers, placements), probabilities
 
 
-def baseline_report(baseline_path: Path, test_images: np.ndarray, test_labels: np.ndarray, held_out: tuple | None) -> dict:
+def baseline_report(
+    baseline_path: Path, test_images: np.ndarray, test_labels: np.ndarray, held_out: tuple | None
+) -> dict:
     """Another model (say, the MNIST-only one) measured on the same MNIST test digits and held-out writers."""
-    from mnist_draw.inference import load_model
-
     baseline = load_model(baseline_path)
     probabilities = baseline.predict(mnist.to_model_input(test_images), batch_size=512, verbose=0)
     return {
@@ -125,68 +331,38 @@ def baseline_report(baseline_path: Path, test_images: np.ndarray, test_labels: n
     }
 
 
-def run(config: TrainConfig, out_dir: Path, data_dir: Path | None = None, pen_dir: Path | None = None, baseline: Path | None = None) -> dict:
-    """Train, evaluate on the MNIST test set and the held-out pen writers, and write into `out_dir`:
-    mnist.keras, metrics.json, history.csv, plots/*.png (plus checkpoints/ and tensorboard/).
-    `baseline`: another .keras model measured on the same digits, for comparison. Returns the metrics.
-    """
-    out_dir = Path(out_dir)
-    started = time.perf_counter()
-    keras.utils.set_random_seed(config.seed)
-    (train_images, train_labels), (test_images, test_labels) = mnist.load_mnist(data_dir)
-    pen_digits = load_pen_digits(config, pen_dir)
-    (fit_images, fit_labels), (val_images, val_labels) = data.split_validation(train_images, train_labels, config.validation_size, config.seed)
-    if config.limit is not None:
-        fit_images, fit_labels = fit_images[: config.limit], fit_labels[: config.limit]
-    mnist_count = len(fit_images)
-    fit_images, fit_labels, pen_record = training_set(config, fit_images, fit_labels, pen_digits)
-    print(f"data: {len(fit_images)} training, {len(val_images)} validation, {len(test_images)} test images of {fit_images.shape[1:]}")
+def cross_entropy(labels: np.ndarray, probabilities: np.ndarray) -> float:
+    """Mean sparse categorical cross-entropy, clipped as Keras clips it."""
+    picked = probabilities[np.arange(len(labels)), labels]
+    return float(-np.log(np.clip(picked, 1e-7, 1.0)).mean())
 
-    model = build_model(config)
-    model.compile(optimizer=keras.optimizers.AdamW(config.learning_rate, weight_decay=config.weight_decay), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    print(f"model: {model.count_params():,} parameters, {weight_bytes(model) / 1e6:.2f} MB of float32 weights")
-    (out_dir / "checkpoints").mkdir(parents=True, exist_ok=True)
-    history = model.fit(
-        data.make_dataset(fit_images, fit_labels, config, training=True),
-        validation_data=data.make_dataset(val_images, val_labels, config, training=False),
-        epochs=config.epochs,
-        callbacks=make_callbacks(config, out_dir),
-        verbose=2,
-    )
-    train_seconds = time.perf_counter() - started
 
-    test_loss, _ = model.evaluate(data.make_dataset(test_images, test_labels, config, training=False), verbose=0)
+def evaluate(model: keras.Model, training_data: Data) -> tuple[dict, dict]:
+    """MNIST test set and held-out writers -> (metrics without the run's record, arrays for the plots)."""
+    test_images, test_labels = training_data.test
     probabilities = model.predict(mnist.to_model_input(test_images), batch_size=512, verbose=0)
-    held_out_set = None if pen_digits is None else pen.render_held_out(pen_digits)
+    held_out_set = None if training_data.pen_digits is None else pen.render_held_out(training_data.pen_digits)
     held_out, held_out_probabilities = held_out_report(model, held_out_set)
     metrics = {
         **report.evaluation_metrics(test_labels, probabilities),
-        "test_loss": float(test_loss),
+        "test_loss": cross_entropy(test_labels, probabilities),
         "held_out_writers": held_out,
-        "parameters": int(model.count_params()),
-        "weight_bytes": weight_bytes(model),
-        "epochs_run": len(history.history["loss"]),
-        "train_seconds": round(train_seconds, 1),
-        "train_images": len(fit_images),
-        "mnist_train_images": mnist_count,
-        "validation_images": len(val_images),
-        "pen_digits": pen_record,
-        "versions": library_versions(),
-        "data": mnist.describe_source(data_dir),
-        "config": config.to_dict(),
-        "history": {key: [float(value) for value in values] for key, values in history.history.items()},
     }
-    if baseline is not None:
-        metrics["baseline"] = baseline_report(baseline, test_images, test_labels, held_out_set)
-    drawn_arrays = None if held_out_set is None else (held_out_set[0], held_out_set[1], held_out_probabilities)
-    write_report(out_dir / "plots", metrics, (test_images, test_labels, probabilities), drawn_arrays)
-    # The model goes in last among the big pieces and metrics right after, so a crash before
-    # this point leaves the previous model and its matching metrics in place.
-    save_model_atomically(model, out_dir / MODEL_FILENAME, config)
-    write_json_atomically(out_dir / METRICS_FILENAME, metrics)
-    drawn_summary = f", held-out writers {held_out['accuracy']:.4f}, worst {held_out['worst_writer']['accuracy']:.4f}" if held_out else ""
-    print(f"saved {out_dir / MODEL_FILENAME} (test acc {metrics['test_accuracy']:.4f}, {metrics['test_errors']} errors{drawn_summary}, {format_duration(train_seconds)})")
-    return metrics
+    arrays = {"test": (test_images, test_labels, probabilities), "held_out_set": held_out_set}
+    arrays["drawn"] = None if held_out_set is None else (held_out_set[0], held_out_set[1], held_out_probabilities)
+    return metrics, arrays
+
+
+def measure_incumbent(out: Path, training_data: Data, held_out_set: tuple | None) -> dict | None:
+    """The model this run would replace, measured on the same digits; None if there is none (or it is unreadable)."""
+    path = out / MODEL_FILENAME
+    if not path.is_file():
+        return None
+    try:
+        return baseline_report(path, *training_data.test, held_out_set)
+    except ModelError as error:
+        print(f"note: the model in place cannot be read, so nothing is compared ({one_line(error)})")
+        return None
 
 
 def write_report(plots: Path, metrics: dict, test: tuple, held_out: tuple | None) -> None:
@@ -194,8 +370,205 @@ def write_report(plots: Path, metrics: dict, test: tuple, held_out: tuple | None
     test_images, test_labels, probabilities = test
     report.plot_training_curves(metrics["history"], plots / "training_curves.png")
     report.plot_confusion_matrix(metrics["confusion_matrix"], plots / "confusion_matrix.png", "MNIST test set")
-    report.plot_misclassified(test_images, test_labels, probabilities, plots / "misclassified.png", "Misclassified MNIST test digits")
+    report.plot_misclassified(
+        test_images, test_labels, probabilities, plots / "misclassified.png", "Misclassified MNIST test digits"
+    )
     if held_out is not None:
         images, labels, drawn_probabilities = held_out
-        report.plot_confusion_matrix(metrics["held_out_writers"]["confusion_matrix"], plots / "drawn_confusion_matrix.png", "Held-out writers, drawn")
-        report.plot_misclassified(images, labels, drawn_probabilities, plots / "drawn_misclassified.png", "Misclassified drawn digits of the held-out writers")
+        report.plot_confusion_matrix(
+            metrics["held_out_writers"]["confusion_matrix"],
+            plots / "drawn_confusion_matrix.png",
+            "Held-out writers, drawn",
+        )
+        report.plot_misclassified(
+            images,
+            labels,
+            drawn_probabilities,
+            plots / "drawn_misclassified.png",
+            "Misclassified drawn digits of the held-out writers",
+        )
+
+
+def stage_set(claim: artifacts.Claim, model: keras.Model, metrics: dict, arrays: dict) -> None:
+    """The new set into the staging folder: plots, history.csv, the model (checked by loading it back), metrics.json last."""
+    staging = claim.staging
+    write_report(staging / artifacts.PLOTS_DIRNAME, metrics, arrays["test"], arrays["drawn"])
+    write_history_csv(staging / artifacts.HISTORY_FILENAME, metrics["history"])
+    save_model_atomically(model, staging / MODEL_FILENAME)
+    write_json_atomically(staging / METRICS_FILENAME, metrics)
+
+
+def env_seconds(name: str) -> float:
+    """A test hook's pause in seconds from the environment; 0 when unset."""
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else 0.0
+
+
+def publish(claim: artifacts.Claim, metrics: dict, incumbent: dict | None, force: bool) -> None:
+    """Swap the staged set in, unless it is clearly worse than the incumbent (then Rejected, the set kept aside)."""
+    reason = gate.clearly_worse(metrics, incumbent) if incumbent else None
+    if reason and not force:
+        where = artifacts.set_aside(claim)
+        raise Rejected(
+            f"kept {claim.out / MODEL_FILENAME}: the new model is clearly worse ({reason}); its set is in {where}/ (--force replaces anyway)"
+        )
+    if reason:
+        print(f"note: --force: replacing although the new model is clearly worse ({reason})")
+    if env_seconds(PAUSE_BEFORE_SWAP_ENV):
+        artifacts.pause(
+            env_seconds(PAUSE_BEFORE_SWAP_ENV), PAUSE_BEFORE_SWAP_ENV, "with the new set staged, before the swap"
+        )
+    previous_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)  # the swap takes milliseconds: let it finish
+    try:
+        artifacts.swap_in(claim, pause_mid_swap=env_seconds(PAUSE_MID_SWAP_ENV))
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+
+
+def fingerprint(config: TrainConfig, options: RunOptions) -> dict:
+    """What a resume backup must match: the hyperparameters and, for a fine-tune, the starting model."""
+    start = sha256_of(options.start_model) if config.fine_tune and Path(options.start_model).is_file() else None
+    return {**config.to_dict(), "start_model_sha256": start}
+
+
+def places_for(options: RunOptions, task: distribute.Task, scratch: Path | None) -> Places:
+    """The chief writes checkpoints, TensorBoard logs and backups under --out; other workers into `scratch`."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    chief_backup = Path(options.out) / "checkpoints" / "resume"
+    root = Path(options.out) if task.is_chief else scratch
+    return Places(
+        checkpoints=root / "checkpoints",
+        tensorboard=root / "tensorboard" / stamp,
+        backup=chief_backup if task.is_chief else root / "resume",
+        resume_from=chief_backup if options.resume else None,
+    )
+
+
+def train(
+    config: TrainConfig, options: RunOptions, strategy, places: Places, people
+) -> tuple[keras.Model, Data, dict, float]:
+    """Load the data, build and fit the model -> (plain model, data, history, seconds); the same on every worker."""
+    started = time.perf_counter()
+    training_data = load_data(config, options, people)
+    model = compiled_model(config, options, strategy)
+    places.checkpoints.mkdir(parents=True, exist_ok=True)
+    print_resume_plan(options, places, fingerprint(config, options))
+    callbacks, backup = make_callbacks(config, places, fingerprint(config, options))
+    check_finite(model, fit(model, config, training_data, callbacks), backup.resumed_from)
+    return inference_copy(model), training_data, history_columns(backup.epochs_logged), time.perf_counter() - started
+
+
+def print_resume_plan(options: RunOptions, places: Places, settings: dict) -> None:
+    """Say whether this run continues a backup or starts fresh next to one."""
+    if options.resume:
+        plan = resume.describe(places.resume_from, settings)
+        print(plan or f"resume: no backup in {places.resume_from}, starting at epoch 1")
+    elif (places.backup / resume.POINTER_NAME).is_file():
+        print(
+            f"note: not resuming the interrupted run's backup in {places.backup} (--resume would); this run's first epoch replaces it"
+        )
+
+
+def run(config: TrainConfig, options: RunOptions) -> dict | None:
+    """Train and, on the chief, evaluate on the MNIST test set and the held-out pen writers and swap the
+    new set into options.out: mnist.keras, metrics.json, history.csv, plots/*.png (checkpoints/ and
+    tensorboard/ beside). Returns the metrics on the chief, None on other workers.
+    """
+    task = distribute.cluster_task(options.strategy)
+    if config.fine_tune and not Path(options.start_model).is_file():
+        raise ModelNotFoundError(
+            f"No model at {options.start_model} to fine-tune: train one with `python -m train`, or name one with --model."
+        )
+    people = drawings.load_drawings(options.drawings) if options.drawings else None
+    if not task.is_chief:
+        with tempfile.TemporaryDirectory(prefix="mnist-train-worker-") as scratch:
+            strategy = start_strategy(config, options, task)
+            train(config, options, strategy, places_for(options, task, Path(scratch)), people)
+        print(f"{task.name}: training done; the chief evaluates and writes the artifacts")
+        return None
+    claim = artifacts.claim(Path(options.out))
+    try:
+        strategy = start_strategy(config, options, task)
+        return run_chief(config, options, strategy, claim, people)
+    except KeyboardInterrupt:
+        raise Interrupted(interrupted_message(claim, options)) from None
+    finally:
+        claim.release()
+
+
+def start_strategy(config: TrainConfig, options: RunOptions, task: distribute.Task):
+    """The distribution strategy, created before any other TensorFlow work, then the seeds."""
+    strategy = distribute.make_strategy(options.strategy, options.cpu_replicas)
+    print(distribute.describe(options.strategy, strategy, task))
+    if config.batch_size % strategy.num_replicas_in_sync:
+        raise ValueError(
+            f"--batch-size {config.batch_size} does not split evenly over {strategy.num_replicas_in_sync} replicas"
+        )
+    keras.utils.set_random_seed(config.seed)
+    return strategy
+
+
+def run_chief(config: TrainConfig, options: RunOptions, strategy, claim: artifacts.Claim, people) -> dict:
+    """The chief's run: train, evaluate, stage the set, compare with the incumbent, swap in, clean up."""
+    places = places_for(options, distribute.SINGLE, None)
+    model, training_data, history, train_seconds = train(config, options, strategy, places, people)
+    metrics, arrays = evaluate(model, training_data)
+    metrics.update(run_record(config, options, model, training_data, history, train_seconds))
+    if options.baseline is not None:
+        metrics["baseline"] = baseline_report(options.baseline, *training_data.test, arrays["held_out_set"])
+    incumbent = measure_incumbent(claim.out, training_data, arrays["held_out_set"])
+    metrics["replaced_model"] = incumbent
+    stage_set(claim, model, metrics, arrays)
+    try:
+        publish(claim, metrics, incumbent, options.force)
+    finally:
+        if claim.done:
+            shutil.rmtree(places.backup, ignore_errors=True)
+    held_out = metrics["held_out_writers"]
+    drawn_summary = (
+        f", held-out writers {held_out['accuracy']:.4f}, worst {held_out['worst_writer']['accuracy']:.4f}"
+        if held_out
+        else ""
+    )
+    print(
+        f"saved {claim.out / MODEL_FILENAME} (test acc {metrics['test_accuracy']:.4f}, {metrics['test_errors']} errors{drawn_summary}, {format_duration(train_seconds)})"
+    )
+    return metrics
+
+
+def run_record(
+    config: TrainConfig,
+    options: RunOptions,
+    model: keras.Model,
+    training_data: Data,
+    history: dict,
+    train_seconds: float,
+) -> dict:
+    """What metrics.json says about the run itself: sizes, data, settings, versions, history."""
+    return {
+        "parameters": int(model.count_params()),
+        "weight_bytes": weight_bytes(model),
+        "epochs_run": len(history.get("loss", [])),
+        "train_seconds": round(train_seconds, 1),
+        **training_data.record,
+        "strategy": options.strategy,
+        "fine_tuned_from": {
+            "model": str(options.start_model),
+            "model_sha256": fingerprint(config, options)["start_model_sha256"],
+        }
+        if config.fine_tune
+        else None,
+        "versions": library_versions(),
+        "data": mnist.describe_source(options.data),
+        "config": config.to_dict(),
+        "history": history,
+    }
+
+
+def interrupted_message(claim: artifacts.Claim, options: RunOptions) -> str:
+    """What Ctrl+C leaves: the previous set (or, after the swap, the new one), and whether --resume can continue."""
+    if claim.done:
+        return f"interrupted after the new set was swapped into {claim.out}"
+    backup = Path(options.out) / "checkpoints" / "resume"
+    hint = "; --resume continues from the last finished epoch" if (backup / resume.POINTER_NAME).is_file() else ""
+    return f"interrupted: {claim.out} keeps the set it had{hint}"

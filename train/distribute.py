@@ -1,0 +1,138 @@
+"""Training on more than one device or machine: the tf.distribute strategy and what it changes.
+
+- default: one device (the CPU, or the first GPU).
+- mirrored: every GPU of this machine, each with a copy of the model, gradients averaged each
+  step (MirroredStrategy). `cpu_replicas` splits the CPU into that many logical devices instead,
+  which proves the distributed code path on any machine but is no faster.
+- multiworker: several machines (or processes), each with its local devices, gradients averaged
+  over the network (MultiWorkerMirroredStrategy). The cluster comes from $TF_CONFIG, the same
+  command runs on every machine; the chief (task "chief", or worker 0 when there is none)
+  writes the artifacts, the others write only into a throwaway folder.
+
+--batch-size is the global batch: each step takes that many images in all, split evenly over
+the replicas, so the gradient of a step is the same average as on one device and the learning
+rate stays as given. Data sharding: the arrays are in memory (from_tensor_slices), with no
+files to split, so each worker reads the whole pipeline and keeps its own share of every batch
+(AutoShardPolicy.DATA); all workers shuffle with the same seed, so their shares never overlap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+
+STRATEGIES = ("default", "mirrored", "multiworker")
+TF_CONFIG_ENV = "TF_CONFIG"
+
+
+class ClusterError(Exception):
+    """$TF_CONFIG is missing or malformed; the message is one line."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """This process's place in the cluster."""
+
+    index: int  # position among all tasks, chief first
+    count: int  # processes in the cluster
+    is_chief: bool  # writes the artifacts, TensorBoard logs and checkpoints
+    name: str  # e.g. "worker 1"
+
+
+SINGLE = Task(index=0, count=1, is_chief=True, name="chief")
+
+
+def cluster_task(strategy: str, environ=os.environ) -> Task:
+    """The task this process is, from $TF_CONFIG under multiworker (else the only one); ClusterError if unusable."""
+    if strategy != "multiworker":
+        return SINGLE
+    raw = environ.get(TF_CONFIG_ENV)
+    if not raw:
+        raise ClusterError(
+            f"--strategy multiworker needs ${TF_CONFIG_ENV} naming the cluster and this task (see --help)"
+        )
+    try:
+        config = json.loads(raw)
+        cluster, task = config["cluster"], config["task"]
+        kind, number = task["type"], int(task["index"])
+        chiefs, workers = list(cluster.get("chief", [])), list(cluster.get("worker", []))
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise ClusterError(f"${TF_CONFIG_ENV} is not a cluster description ({type(error).__name__}: {error})") from None
+    members = [("chief", index) for index in range(len(chiefs))] + [("worker", index) for index in range(len(workers))]
+    if (kind, number) not in members:
+        raise ClusterError(
+            f"${TF_CONFIG_ENV}: task {kind} {number} is not in its cluster ({len(chiefs)} chief, {len(workers)} workers)"
+        )
+    position = members.index((kind, number))
+    return Task(index=position, count=len(members), is_chief=position == 0, name=f"{kind} {number}")
+
+
+def make_strategy(name: str, cpu_replicas: int | None = None):
+    """A tf.distribute.Strategy. Create it before any other TensorFlow work: multiworker insists."""
+    import tensorflow as tf
+
+    if name == "multiworker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if name == "mirrored":
+        if cpu_replicas:
+            cpu = tf.config.list_physical_devices("CPU")[0]
+            tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * cpu_replicas)
+            return tf.distribute.MirroredStrategy([device.name for device in tf.config.list_logical_devices("CPU")])
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+def describe(name: str, strategy, task: Task) -> str:
+    """One line: the strategy, how many replicas, and this process's role."""
+    replicas = strategy.num_replicas_in_sync
+    if name == "multiworker":
+        return f"strategy: multiworker, {task.count} workers, {replicas} replicas in all; this is {task.name}{' (chief: writes the artifacts)' if task.is_chief else ''}"
+    return f"strategy: {name}, {replicas} replica{'s' if replicas != 1 else ''}"
+
+
+def shard_by_data(dataset):
+    """Let a distributed pipeline shard by elements: in-memory tensors have no files to shard by."""
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return dataset.with_options(options)
+
+
+def prepare_for_fit(model, strategy) -> None:
+    """Build the compiled model's loss, metric and optimizer state now, in the strategy's scope.
+
+    Keras 3's fit would build them from a first batch averaged over replicas, which
+    MultiWorkerMirroredStrategy cannot reduce (a PerReplica value is not a tensor), so the state
+    is built here from a single plain image and fit is told it has nothing left to build.
+    """
+    import numpy as np
+
+    from mnist_draw.config import INPUT_SHAPE
+
+    with strategy.scope():
+        model._symbolic_build(data_batch=(np.zeros((1, *INPUT_SHAPE), np.float32), np.zeros((1,), np.int32)))
+    model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
+    average_metrics_across_workers()
+
+
+def average_metrics_across_workers() -> None:
+    """Make Keras average the per-replica loss and metrics across workers the way it does across GPUs.
+
+    Under MultiWorkerMirroredStrategy Keras 3 reduces each scalar metric along axis 0, which a
+    scalar does not have, and fit fails at its first step. The replacement averages over all
+    replicas of all workers, so every worker logs, and early stopping decides on, the same values.
+    """
+    import tensorflow as tf
+    from keras.src.backend.tensorflow import trainer
+
+    original = getattr(trainer.reduce_per_replica, "__wrapped__", trainer.reduce_per_replica)
+
+    def reduce_per_replica(values, strategy, reduction):
+        if reduction in ("auto", "mean") and trainer._collective_all_reduce_multi_worker(strategy):
+            return tf.nest.map_structure(lambda value: strategy.reduce("MEAN", value, axis=None), values)
+        return original(values, strategy, reduction)
+
+    reduce_per_replica.__wrapped__ = original
+    trainer.reduce_per_replica = reduce_per_replica
