@@ -184,6 +184,28 @@ def test_missing_build_is_one_line_error(node_binary, tmp_path):
     ]
 
 
+def test_server_warns_when_the_export_has_graph_ops_the_build_lacks(node_binary, dist, tmp_path):
+    model_dir = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, model_dir)
+    model_json = json.loads((model_dir / "uint8" / "model.json").read_text())
+    model_json["modelTopology"]["node"].append({"name": "extra", "op": "Erf", "input": []})
+    (model_dir / "uint8" / "model.json").write_text(json.dumps(model_json))
+    process = subprocess.Popen(
+        [node_binary, "web/serve.mjs", "--port", "0", "--dist", str(dist), "--model-dir", str(model_dir)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        first_line = process.stdout.readline()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+    assert first_line.startswith("warning: ") and "lacks graph ops Erf" in first_line and "npm run build" in first_line
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -232,7 +232,14 @@ function main() {
   if (!existsSync(path.join(modelDir, 'metadata.json'))) {
     console.warn(`warning: no model in ${modelDir}: the page will say so; run \`python -m export\` to create it`);
   } else {
-    const missing = opsMissingFromBuild(modelDir, distDir);
+    let missing = [];
+    try {
+      missing = opsMissingFromBuild(modelDir, distDir);
+    } catch (error) {
+      console.warn(
+        `warning: cannot read the export in ${modelDir} (${error.message}); the page will say what is wrong`,
+      );
+    }
     if (missing.length) {
       console.warn(
         `warning: the build in ${distDir} lacks graph ops ${missing.join(', ')} of ${modelDir}: run \`npm run build\``,
