@@ -161,11 +161,11 @@ with upload_tab:
     )
     if uploaded is not None:
         try:
-            pixels = upload.decode_upload(uploaded.getvalue())
+            photo = upload.decode_upload(uploaded.getvalue())
         except upload.UploadError as error:
             st.error(str(error))
         else:
-            show_prediction(model, preprocess_canvas(pixels))
+            show_prediction(model, preprocess_canvas(photo))
 
 with model_tab:
     artifacts_dir = model_path.parent
