@@ -8,7 +8,7 @@ Two pages, each served by its own `node web/serve.mjs` with the same exported mo
 checkout's build (web/build.mjs into a temporary folder, browser/static_page.py) and the page
 at --baseline-ref (default: the commit before the lean build), taken with `git archive` and
 built the same way if it has a build, else served as it was (web/ plus node_modules).
-Per page and backend:
+Per page and backend (the pages take turns, visit by visit):
 - first visit: a fresh context (no HTTP cache, no service worker) loads the page; ready time is
   the page's `mnist-ready` mark (navigation start -> data-state="ready"); transfer is the
   encoded bodies plus headers of every response, by kind (page, JS, wasm, model), plus what the
@@ -188,15 +188,32 @@ def save_screenshot(browser, url: str, path: Path) -> None:
     print(f"wrote {path}")
 
 
-def bench_page(browser, url: str, service_worker: bool, backend: str, loads: int, predictions: int) -> dict:
-    """`loads` first and repeat visits of url?backend=..., then timed predictions in the last one."""
-    runs = [visit(browser, f"{url}?backend={backend}", service_worker) for _ in range(loads)]
-    for run in runs[:-1]:
-        run["context"].close()
+def bench_pages(browser, pages: dict, backend: str, loads: int, predictions: int) -> dict:
+    """For each page: `loads` first and repeat visits of url?backend=..., then timed predictions in its last one.
+
+    The pages take turns visit by visit, so a busy spell on the machine hits them alike.
+    pages: {name: (url, whether it registers a service worker)}. Returns {name: result}.
+    """
+    runs = {name: [] for name in pages}
+    for load in range(loads):
+        for name, (url, service_worker) in pages.items():
+            run = visit(browser, f"{url}?backend={backend}", service_worker)
+            if load < loads - 1:
+                run["context"].close()
+            runs[name].append(run)
+    results = {}
+    for name, (_, service_worker) in pages.items():
+        last = runs[name][-1]
+        draw_seven(last["page"])
+        timings = last["page"].evaluate(TIMING_SCRIPT, predictions)
+        last["context"].close()
+        results[name] = summarise(runs[name], timings, service_worker, backend, predictions)
+    return results
+
+
+def summarise(runs: list[dict], timings: dict, service_worker: bool, backend: str, predictions: int) -> dict:
+    """One page's visits and prediction timings -> its result record (medians; transfer of the last visit)."""
     last = runs[-1]
-    draw_seven(last["page"])
-    timings = last["page"].evaluate(TIMING_SCRIPT, predictions)
-    last["context"].close()
     first = last["first"]
     return {
         "requested_backend": backend,
@@ -387,10 +404,8 @@ def main(argv: list[str] | None = None) -> int:
             browser = chromium.launch(playwright)
             version = browser.version
             for backend in backends:
-                for name, (url, has_worker) in pages.items():
-                    results[f"{name} {backend}"] = bench_page(
-                        browser, url, has_worker, backend, args.loads, args.predictions
-                    )
+                for name, result in bench_pages(browser, pages, backend, args.loads, args.predictions).items():
+                    results[f"{name} {backend}"] = result
             if args.screenshot:
                 save_screenshot(browser, pages["lean build"][0], args.screenshot)
             browser.close()
