@@ -8,7 +8,7 @@ Two pages, each served by its own `node web/serve.mjs` with the same exported mo
 checkout's build (web/build.mjs into a temporary folder, browser/static_page.py) and the page
 at --baseline-ref (default: the commit before the lean build), taken with `git archive` and
 built the same way if it has a build, else served as it was (web/ plus node_modules).
-Per page and backend (the pages take turns, visit by visit):
+Per page and backend (the pages take turns, visit by visit and prediction round by round):
 - first visit: a fresh context (no HTTP cache, no service worker) loads the page; ready time is
   the page's `mnist-ready` mark (navigation start -> data-state="ready"); transfer is the
   encoded bodies plus headers of every response, by kind (page, JS, wasm, model), plus what the
@@ -56,6 +56,7 @@ TARGETS = {
     "median_prediction_ms": 3.0,
 }
 KINDS = ("page", "js", "wasm", "model")
+PREDICTION_ROUNDS = 4  # the timed predictions come in this many rounds, the pages taking turns
 # predictCanvas() returns at once, doing nothing, while an earlier prediction is still running
 # (it only flags a re-run). On a slow backend the stroke's own predictions were still running
 # when timing began, so every timed call was such a no-op and the median read 0.00 ms. So: first
@@ -191,7 +192,8 @@ def save_screenshot(browser, url: str, path: Path) -> None:
 def bench_pages(browser, pages: dict, backend: str, loads: int, predictions: int) -> dict:
     """For each page: `loads` first and repeat visits of url?backend=..., then timed predictions in its last one.
 
-    The pages take turns visit by visit, so a busy spell on the machine hits them alike.
+    The pages take turns, visit by visit and prediction round by round, so a busy spell on the
+    machine hits them alike.
     pages: {name: (url, whether it registers a service worker)}. Returns {name: result}.
     """
     runs = {name: [] for name in pages}
@@ -201,13 +203,22 @@ def bench_pages(browser, pages: dict, backend: str, loads: int, predictions: int
             if load < loads - 1:
                 run["context"].close()
             runs[name].append(run)
+    timings = {name: {"whole": [], "model": []} for name in pages}
+    for name in pages:
+        draw_seven(runs[name][-1]["page"])
+    # Predictions too, in rounds, each page first in turn.
+    for round_index in range(PREDICTION_ROUNDS):
+        names = list(pages) if round_index % 2 == 0 else list(reversed(pages))
+        for name in names:
+            count = predictions // PREDICTION_ROUNDS + (round_index < predictions % PREDICTION_ROUNDS)
+            if count:
+                measured = runs[name][-1]["page"].evaluate(TIMING_SCRIPT, count)
+                for key in ("whole", "model"):
+                    timings[name][key] += measured[key]
     results = {}
     for name, (_, service_worker) in pages.items():
-        last = runs[name][-1]
-        draw_seven(last["page"])
-        timings = last["page"].evaluate(TIMING_SCRIPT, predictions)
-        last["context"].close()
-        results[name] = summarise(runs[name], timings, service_worker, backend, predictions)
+        runs[name][-1]["context"].close()
+        results[name] = summarise(runs[name], timings[name], service_worker, backend, predictions)
     return results
 
 
