@@ -125,6 +125,7 @@ function leaveOutPlugin(usedCategories, skipped) {
 function bundledPackages(metafile) {
   const names = new Set();
   for (const input of Object.keys(metafile.inputs)) {
+    if (input.startsWith('(disabled):')) continue; // a Node-only import the package.json "browser" field empties
     const match = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//);
     if (match) names.add(match[1]);
   }
