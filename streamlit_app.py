@@ -56,10 +56,14 @@ def show_prediction(model, image: np.ndarray) -> str:
             f"(below {UNSURE_BELOW:.0%}). Try a larger, clearer digit."
         )
     table = pd.DataFrame({"digit": CLASS_LABELS, "probability": probabilities})
-    bars = alt.Chart(table).mark_bar().encode(
-        x=alt.X("digit:N", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),  # fixed 0-100%
-        tooltip=["digit", alt.Tooltip("probability:Q", format=".1%")],
+    bars = (
+        alt.Chart(table)
+        .mark_bar()
+        .encode(
+            x=alt.X("digit:N", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),  # fixed 0-100%
+            tooltip=["digit", alt.Tooltip("probability:Q", format=".1%")],
+        )
     )
     st.altair_chart(bars, width="stretch", height=220)
     show_look_inside(model, image)
@@ -102,6 +106,7 @@ except inference.ModelError as error:
 
 draw_tab, upload_tab, model_tab, drawings_tab = st.tabs(["Draw", "Upload a photo", "Model", "Your drawings"])
 
+
 @st.fragment
 def draw_area() -> None:
     """The canvas and its answer. A fragment: drawing reruns only this, not the whole page."""
@@ -135,10 +140,16 @@ def teach(canvas_json: dict | None, predicted: str) -> None:
     drawing_key = hashlib.sha256(json.dumps(canvas_json, sort_keys=True).encode()).hexdigest()[:12]
     kept = st.session_state.setdefault("kept_drawings", {})  # drawing key -> the file it was saved to
     with st.container(border=True):
-        meant = st.segmented_control("Which digit did you mean?", CLASS_LABELS, default=predicted, key=f"meant-{drawing_key}")
+        meant = st.segmented_control(
+            "Which digit did you mean?", CLASS_LABELS, default=predicted, key=f"meant-{drawing_key}"
+        )
         if drawing_key in kept:
             st.success(f"Kept in {kept[drawing_key]} (see the “Your drawings” tab).")
-        elif st.button(f"Keep this drawing as a {meant}" if meant else "Keep this drawing", key=f"keep-{drawing_key}", disabled=meant is None):
+        elif st.button(
+            f"Keep this drawing as a {meant}" if meant else "Keep this drawing",
+            key=f"keep-{drawing_key}",
+            disabled=meant is None,
+        ):
             try:
                 path = drawings.save_drawing(drawings.drawing_from_canvas(canvas_json, int(meant)))
             except (StrokeError, OSError) as error:
@@ -208,7 +219,9 @@ def your_drawings() -> None:
     if not kept:
         st.info(f"None yet. Draw a digit, say which digit you meant and keep it: it is saved in {folder}.")
         return
-    st.caption(f"In {folder}. Train on them with `python -m train --drawings {folder}` (or `--fine-tune` for a few minutes' run).")
+    st.caption(
+        f"In {folder}. Train on them with `python -m train --drawings {folder}` (or `--fine-tune` for a few minutes' run)."
+    )
     st.download_button(
         "Download all as one stroke file",
         drawings.bundle_bytes([digit for _, digit in kept]),

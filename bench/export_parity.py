@@ -34,16 +34,28 @@ import numpy as np  # noqa: E402
 from bench.machine import machine_record  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 from export.check import compare, predict_in_node, read_model_json, weight_files  # noqa: E402
-from export.convert import METADATA_FILENAME, MIN_QUANTIZED_AGREEMENT, QUANTIZATIONS, convert_variant, folder_bytes, load_source_model, sha256_of  # noqa: E402
-from mnist_draw.files import write_json_atomically  # noqa: E402
+from export.convert import (  # noqa: E402
+    METADATA_FILENAME,
+    MIN_QUANTIZED_AGREEMENT,
+    QUANTIZATIONS,
+    convert_variant,
+    folder_bytes,
+    load_source_model,
+    sha256_of,
+)
 from mnist_draw.config import DATA_DIR_ENV, DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR  # noqa: E402
+from mnist_draw.files import write_json_atomically  # noqa: E402
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "export.json"
 
 
-def measure_backend(model_dir: Path, images: np.ndarray, reference: np.ndarray, *, backend: str, batch_size: int, latency_samples: int) -> dict:
+def measure_backend(
+    model_dir: Path, images: np.ndarray, reference: np.ndarray, *, backend: str, batch_size: int, latency_samples: int
+) -> dict:
     """One variant folder through TF.js in Node on one backend -> agreement and timings."""
-    probabilities, report = predict_in_node(model_dir, images, backend=backend, batch_size=batch_size, latency_samples=latency_samples)
+    probabilities, report = predict_in_node(
+        model_dir, images, backend=backend, batch_size=batch_size, latency_samples=latency_samples
+    )
     agreement = compare(probabilities, reference)
     latencies = report["latenciesMs"]
     return {
@@ -63,7 +75,15 @@ def measure_backend(model_dir: Path, images: np.ndarray, reference: np.ndarray, 
     }
 
 
-def measure_variant(model_dir: Path, images: np.ndarray, reference: np.ndarray, *, backends: list[str], batch_size: int, latency_samples: int) -> dict:
+def measure_variant(
+    model_dir: Path,
+    images: np.ndarray,
+    reference: np.ndarray,
+    *,
+    backends: list[str],
+    batch_size: int,
+    latency_samples: int,
+) -> dict:
     """Sizes and hashes of one variant folder, plus measure_backend() for each backend."""
     shards = weight_files(read_model_json(model_dir))
     result = {
@@ -74,7 +94,9 @@ def measure_variant(model_dir: Path, images: np.ndarray, reference: np.ndarray, 
     }
     for backend in backends:
         print(f"  {backend}: predicting {len(images)} digits in Node ...", flush=True)
-        result[backend] = measure_backend(model_dir, images, reference, backend=backend, batch_size=batch_size, latency_samples=latency_samples)
+        result[backend] = measure_backend(
+            model_dir, images, reference, backend=backend, batch_size=batch_size, latency_samples=latency_samples
+        )
     return result
 
 
@@ -84,13 +106,17 @@ def matches_committed_export(variant: str, result: dict) -> bool | None:
         committed = json.loads((WEB_MODEL_DIR / METADATA_FILENAME).read_text())["weights_sha256"]
     except (OSError, ValueError, KeyError):
         return None
-    recorded = {shard.split("/", 1)[1]: digest for shard, digest in committed.items() if shard.startswith(f"{variant}/")}
+    recorded = {
+        shard.split("/", 1)[1]: digest for shard, digest in committed.items() if shard.startswith(f"{variant}/")
+    }
     return (recorded == result["weights_sha256"]) if recorded else None
 
 
 def print_table(results: dict, backends: list[str], digits: int) -> None:
     print(f"\nTF.js in Node vs Keras on {digits} MNIST test digits")
-    print(f"{'variant':8} {'backend':7} {'bytes':>10} {'agreement':>10} {'max|diff|':>10} {'load ms':>8} {'b1 med ms':>10} {'b1 p95 ms':>10} {'digits/s':>9}")
+    print(
+        f"{'variant':8} {'backend':7} {'bytes':>10} {'agreement':>10} {'max|diff|':>10} {'load ms':>8} {'b1 med ms':>10} {'b1 p95 ms':>10} {'digits/s':>9}"
+    )
     for variant, result in results.items():
         for backend in backends:
             row = result[backend]
@@ -101,13 +127,27 @@ def print_table(results: dict, backends: list[str], digits: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.export_parity", description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.export_parity",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH, help="the .keras file to convert and compare")
-    parser.add_argument("--data", type=Path, default=None, help=f"MNIST IDX folder (unset: ${DATA_DIR_ENV}, else the Keras cache)")
+    parser.add_argument(
+        "--data", type=Path, default=None, help=f"MNIST IDX folder (unset: ${DATA_DIR_ENV}, else the Keras cache)"
+    )
     parser.add_argument("--variants", default="float32,uint8,float16", help="comma-separated weight formats to measure")
-    parser.add_argument("--backends", default="cpu,wasm", help="TF.js backends: cpu (plain @tensorflow/tfjs in Node) and wasm (the page's)")
-    parser.add_argument("--limit", type=int, default=None, help="only the first N test digits (smoke runs; default: all 10k)")
-    parser.add_argument("--batch-size", type=int, default=256, help="digits per TF.js predict call for the throughput figure")
+    parser.add_argument(
+        "--backends",
+        default="cpu,wasm",
+        help="TF.js backends: cpu (plain @tensorflow/tfjs in Node) and wasm (the page's)",
+    )
+    parser.add_argument(
+        "--limit", type=int, default=None, help="only the first N test digits (smoke runs; default: all 10k)"
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=256, help="digits per TF.js predict call for the throughput figure"
+    )
     parser.add_argument("--latency-samples", type=int, default=200, help="batch-1 predictions timed per variant")
     parser.add_argument("--out", type=Path, default=RESULTS_PATH, help="JSON file for the results")
     args = parser.parse_args(argv)
@@ -132,8 +172,17 @@ def main(argv: list[str] | None = None) -> int:
         for variant in variants:
             convert_variant(Path(scratch) / "saved_model", Path(scratch) / variant, variant)
             print(f"{variant}:", flush=True)
-            results[variant] = measure_variant(Path(scratch) / variant, images, reference, backends=backends, batch_size=args.batch_size, latency_samples=args.latency_samples)
-            results[variant]["passes_agreement_gate"] = all(results[variant][backend]["argmax_agreement"] >= MIN_QUANTIZED_AGREEMENT for backend in backends)
+            results[variant] = measure_variant(
+                Path(scratch) / variant,
+                images,
+                reference,
+                backends=backends,
+                batch_size=args.batch_size,
+                latency_samples=args.latency_samples,
+            )
+            results[variant]["passes_agreement_gate"] = all(
+                results[variant][backend]["argmax_agreement"] >= MIN_QUANTIZED_AGREEMENT for backend in backends
+            )
             results[variant]["matches_committed_export"] = matches_committed_export(variant, results[variant])
     print_table(results, backends, len(images))
 

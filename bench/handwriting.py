@@ -57,7 +57,10 @@ def measure_page(browser, model_dir: Path, jobs: list[tuple]) -> dict:
             answer = read_page_answer(page, digit, PLACEMENTS[name])
             answers.append(int(answer) if answer.isdigit() else -1)
             if count % 250 == 0:
-                print(f"  {count}/{len(jobs)} drawn, {np.mean([a == d.label for a, (d, _) in zip(answers, jobs)]):.2%} right so far", flush=True)
+                print(
+                    f"  {count}/{len(jobs)} drawn, {np.mean([a == d.label for a, (d, _) in zip(answers, jobs)]):.2%} right so far",
+                    flush=True,
+                )
         context.close()
     labels = np.array([digit.label for digit, _ in jobs])
     # One-hot "probabilities" of the shown answers; a blank answer counts as wrong for every class.
@@ -77,12 +80,22 @@ def summary_line(name: str, report: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.handwriting", description=__doc__.split("\n\n")[1], formatter_class=HelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.handwriting", description=__doc__.split("\n\n")[1], formatter_class=HelpFormatter
+    )
     parser.add_argument("--model-dir", type=Path, default=WEB_MODEL_DIR, help="exported model folder the page serves")
-    parser.add_argument("--baseline-dir", type=Path, default=None, help="a second export measured on the same drawings in the same run")
-    parser.add_argument("--pen-data", metavar="DIR", default=None, help="folder with the UCI pen digits (also $PENDIGITS_DATA_DIR)")
-    parser.add_argument("--all-placements", action="store_true", help="draw every digit at all three placements (3x the time)")
-    parser.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N drawings, for a quick look")
+    parser.add_argument(
+        "--baseline-dir", type=Path, default=None, help="a second export measured on the same drawings in the same run"
+    )
+    parser.add_argument(
+        "--pen-data", metavar="DIR", default=None, help="folder with the UCI pen digits (also $PENDIGITS_DATA_DIR)"
+    )
+    parser.add_argument(
+        "--all-placements", action="store_true", help="draw every digit at all three placements (3x the time)"
+    )
+    parser.add_argument(
+        "--limit", type=int, default=None, metavar="N", help="only the first N drawings, for a quick look"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS_PATH, help="JSON results file")
     args = parser.parse_args(argv)
     for model_dir in filter(None, [args.model_dir, args.baseline_dir]):
@@ -104,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
             if model_dir is not None:
                 print(f"{name}: drawing {len(jobs)} held-out digits into the page serving {model_dir}", flush=True)
                 results[name] = measure_page(browser, model_dir, jobs)
-                results[name]["model_sha256"] = json.loads((model_dir / "metadata.json").read_text()).get("source_model_sha256")
+                results[name]["model_sha256"] = json.loads((model_dir / "metadata.json").read_text()).get(
+                    "source_model_sha256"
+                )
         browser.close()
     print(f"{'':<10}{'accuracy':>9}{'errors':>8}{'worst writer':>13}")
     for name, report in results.items():

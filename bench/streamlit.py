@@ -101,9 +101,21 @@ async def draw_and_time(page, digit: str) -> dict:
         latency = (time.perf_counter() - mouse_up) * 1000
         shown = (await driver.metric_value(metric).inner_text()).strip()
         exceptions = await page.locator(driver.EXCEPTION).count()
-        return {"drawn": digit, "shown": shown, "latency_ms": round(latency, 1), "exceptions": exceptions, "error": None}
+        return {
+            "drawn": digit,
+            "shown": shown,
+            "latency_ms": round(latency, 1),
+            "exceptions": exceptions,
+            "error": None,
+        }
     except Exception as error:  # a failed session is a result to report, not a crash of the benchmark
-        return {"drawn": digit, "shown": None, "latency_ms": None, "exceptions": None, "error": f"{type(error).__name__}: {error}"[:300]}
+        return {
+            "drawn": digit,
+            "shown": None,
+            "latency_ms": None,
+            "exceptions": None,
+            "error": f"{type(error).__name__}: {error}"[:300],
+        }
 
 
 async def bench_concurrent(url: str, sessions: int) -> dict:
@@ -130,7 +142,11 @@ async def bench_concurrent(url: str, sessions: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.streamlit", description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.streamlit",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     parser.add_argument("--model", type=Path, default=inference.model_path_from_env(), help="the .keras model to serve")
     parser.add_argument("--runs", type=int, default=300, help="in-process preprocess+predict runs")
     parser.add_argument("--drawings", type=int, default=20, help="mouse drawings timed in one browser session")

@@ -53,7 +53,10 @@ def six(samples: int = 24) -> Polyline:
     stem = _bezier((0.66, 0.12), (0.33, 0.22), (centre_x - radius_x, centre_y), 10)
     # The loop starts at its left edge and goes down, right, up and back left (anticlockwise on screen).
     loop = [
-        (centre_x - radius_x * math.cos(2 * math.pi * step / samples), centre_y + radius_y * math.sin(2 * math.pi * step / samples))
+        (
+            centre_x - radius_x * math.cos(2 * math.pi * step / samples),
+            centre_y + radius_y * math.sin(2 * math.pi * step / samples),
+        )
         for step in range(1, samples + 1)
     ]
     return stem + loop
@@ -75,7 +78,10 @@ def nine(samples: int = 24) -> Polyline:
     centre_x, centre_y, radius_x, radius_y = 0.48, 0.32, 0.19, 0.2
     # From the right edge: up, over the top to the left, down and back right (anticlockwise on screen).
     loop = [
-        (centre_x + radius_x * math.cos(2 * math.pi * step / samples), centre_y - radius_y * math.sin(2 * math.pi * step / samples))
+        (
+            centre_x + radius_x * math.cos(2 * math.pi * step / samples),
+            centre_y - radius_y * math.sin(2 * math.pi * step / samples),
+        )
         for step in range(samples + 1)
     ]
     stem = _bezier(loop[-1], (0.67, 0.6), (0.6, 0.88), 8)[1:]
@@ -85,7 +91,10 @@ def nine(samples: int = 24) -> Polyline:
 def ellipse(centre: tuple[float, float], radius_x: float, radius_y: float, samples: int, extra: int) -> Polyline:
     """Clockwise on screen from the top, samples per turn, `extra` points past the start to close it."""
     return [
-        (centre[0] + radius_x * math.sin(2 * math.pi * step / samples), centre[1] - radius_y * math.cos(2 * math.pi * step / samples))
+        (
+            centre[0] + radius_x * math.sin(2 * math.pi * step / samples),
+            centre[1] - radius_y * math.cos(2 * math.pi * step / samples),
+        )
         for step in range(samples + extra)
     ]
 
@@ -96,10 +105,28 @@ CURVED = {"6": six(), "8": eight(), "9": nine()}
 PAGE_DIGITS: dict[str, DrawnDigit] = {
     "0": hand_drawn("0", ellipse((0.5, 0.5), 0.27, 0.37, samples=28, extra=2)),
     "1": hand_drawn("1", [(0.52, 0.12), (0.48, 0.88)]),
-    "2": hand_drawn("2", [(0.28, 0.3), (0.36, 0.17), (0.5, 0.12), (0.64, 0.17), (0.7, 0.3), (0.64, 0.45), (0.3, 0.86), (0.76, 0.86)]),
-    "3": hand_drawn("3", [(0.3, 0.18), (0.5, 0.11), (0.68, 0.2), (0.68, 0.35), (0.48, 0.47), (0.7, 0.58), (0.71, 0.75), (0.5, 0.88), (0.28, 0.8)]),
+    "2": hand_drawn(
+        "2", [(0.28, 0.3), (0.36, 0.17), (0.5, 0.12), (0.64, 0.17), (0.7, 0.3), (0.64, 0.45), (0.3, 0.86), (0.76, 0.86)]
+    ),
+    "3": hand_drawn(
+        "3",
+        [
+            (0.3, 0.18),
+            (0.5, 0.11),
+            (0.68, 0.2),
+            (0.68, 0.35),
+            (0.48, 0.47),
+            (0.7, 0.58),
+            (0.71, 0.75),
+            (0.5, 0.88),
+            (0.28, 0.8),
+        ],
+    ),
     "4": hand_drawn("4", [(0.32, 0.12), (0.27, 0.58), (0.76, 0.58)], [(0.64, 0.14), (0.64, 0.9)]),
-    "5": hand_drawn("5", [(0.7, 0.14), (0.36, 0.14), (0.33, 0.46), (0.55, 0.41), (0.7, 0.55), (0.69, 0.76), (0.5, 0.87), (0.28, 0.8)]),
+    "5": hand_drawn(
+        "5",
+        [(0.7, 0.14), (0.36, 0.14), (0.33, 0.46), (0.55, 0.41), (0.7, 0.55), (0.69, 0.76), (0.5, 0.87), (0.28, 0.8)],
+    ),
     "7": hand_drawn("7", [(0.24, 0.17), (0.76, 0.17), (0.42, 0.88)]),
     **{label: hand_drawn(label, polyline) for label, polyline in CURVED.items()},
 }

@@ -19,7 +19,9 @@ from mnist_draw.strokes import DrawnDigit
 ScreenStroke = list[tuple[float, float]]
 
 
-def surface_placement(digit: DrawnDigit, size: float, centre_x: float = 0.5, centre_y: float = 0.5, pen_width: float = STROKE_WIDTH) -> Placement:
+def surface_placement(
+    digit: DrawnDigit, size: float, centre_x: float = 0.5, centre_y: float = 0.5, pen_width: float = STROKE_WIDTH
+) -> Placement:
     """The Placement that puts the digit's whole drawing surface, not just its ink, on the canvas.
 
     The surface's longer side spans `size` of the canvas and its centre lands on (centre_x,
@@ -36,17 +38,24 @@ def surface_placement(digit: DrawnDigit, size: float, centre_x: float = 0.5, cen
     )
 
 
-def screen_strokes(box: dict, digit: DrawnDigit, placement: Placement, canvas_size: int = CANVAS_SIZE) -> list[ScreenStroke]:
+def screen_strokes(
+    box: dict, digit: DrawnDigit, placement: Placement, canvas_size: int = CANVAS_SIZE
+) -> list[ScreenStroke]:
     """Each stroke as screen (x, y) points inside the canvas element's bounding box.
 
     Canvas-pixel points are mapped to the element's on-screen box (CSS scales the canvas), so the
     page's own CSS-to-canvas mapping brings them back to where the renderer puts them.
     """
     scale_x, scale_y = box["width"] / canvas_size, box["height"] / canvas_size
-    return [[(box["x"] + x * scale_x, box["y"] + y * scale_y) for x, y in points] for points in to_canvas(digit, placement, canvas_size)]
+    return [
+        [(box["x"] + x * scale_x, box["y"] + y * scale_y) for x, y in points]
+        for points in to_canvas(digit, placement, canvas_size)
+    ]
 
 
-def draw_digit(page, canvas_selector: str, digit: DrawnDigit, placement: Placement = Placement(), *, canvas_size: int = CANVAS_SIZE) -> float:
+def draw_digit(
+    page, canvas_selector: str, digit: DrawnDigit, placement: Placement = Placement(), *, canvas_size: int = CANVAS_SIZE
+) -> float:
     """Draw every stroke (mouse down, one move per point, mouse up) -> time.perf_counter() at the last mouse-up.
 
     One pointermove per point, not Playwright's interpolated steps: the page then strokes exactly
@@ -61,7 +70,9 @@ def draw_digit(page, canvas_selector: str, digit: DrawnDigit, placement: Placeme
     return time.perf_counter()
 
 
-async def draw_digit_async(page, canvas_selector: str, digit: DrawnDigit, placement: Placement = Placement(), *, canvas_size: int = CANVAS_SIZE) -> float:
+async def draw_digit_async(
+    page, canvas_selector: str, digit: DrawnDigit, placement: Placement = Placement(), *, canvas_size: int = CANVAS_SIZE
+) -> float:
     """draw_digit for a page of Playwright's async API: the same mouse moves, awaited."""
     for screen in screen_strokes(await page.locator(canvas_selector).bounding_box(), digit, placement, canvas_size):
         await page.mouse.move(*screen[0])

@@ -37,10 +37,14 @@ def set_page_pen(page, width: float) -> None:
 def read_page_answer(page, digit: DrawnDigit, placement: Placement) -> str:
     """Clear the page, set the pen, draw `digit` with the mouse -> the digit the page shows ("" if none)."""
     page.keyboard.press("Escape")
-    page.wait_for_function("selector => document.querySelector(selector).textContent.trim() === ''", arg=static_page.PREDICTION)
+    page.wait_for_function(
+        "selector => document.querySelector(selector).textContent.trim() === ''", arg=static_page.PREDICTION
+    )
     set_page_pen(page, placement.pen_width)
     draw_digit(page, static_page.CANVAS, digit, placement)
-    page.wait_for_function("selector => document.querySelector(selector).textContent.trim() !== ''", arg=static_page.PREDICTION)
+    page.wait_for_function(
+        "selector => document.querySelector(selector).textContent.trim() !== ''", arg=static_page.PREDICTION
+    )
     page.wait_for_timeout(SETTLE_MS)
     return page.locator(static_page.PREDICTION).inner_text().strip()
 

@@ -13,7 +13,14 @@ from pathlib import Path
 # this command prints; its real failures still surface as Python exceptions.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from export.convert import DEFAULT_SAVED_MODEL_DIR, MIN_QUANTIZED_AGREEMENT, MNIST_TEST, QUANTIZE_CHOICES, ExportError, convert  # noqa: E402
+from export.convert import (  # noqa: E402
+    DEFAULT_SAVED_MODEL_DIR,
+    MIN_QUANTIZED_AGREEMENT,
+    MNIST_TEST,
+    QUANTIZE_CHOICES,
+    ExportError,
+    convert,
+)
 from mnist_draw.cli import HelpFormatter  # noqa: E402
 from mnist_draw.config import DATA_DIR_ENV, DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR  # noqa: E402
 
@@ -44,9 +51,27 @@ def main(argv: list[str] | None = None) -> int:
             "  python -m export --model smoke.keras --out /tmp/web-model --saved-model /tmp/saved_model --quantize none"
         ),
     )
-    parser.add_argument("--model", type=Path, default=relative(DEFAULT_MODEL_PATH), metavar="PATH", help="the .keras file written by `python -m train`")
-    parser.add_argument("--out", type=Path, default=relative(WEB_MODEL_DIR), metavar="DIR", help="TF.js output folder the page loads; replaced as a whole if it holds an earlier export, refused if it holds anything else")
-    parser.add_argument("--saved-model", type=Path, default=relative(DEFAULT_SAVED_MODEL_DIR), metavar="DIR", help="SavedModel output folder (TF Serving format); replaced as a whole if it holds a SavedModel, refused if it holds anything else")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=relative(DEFAULT_MODEL_PATH),
+        metavar="PATH",
+        help="the .keras file written by `python -m train`",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=relative(WEB_MODEL_DIR),
+        metavar="DIR",
+        help="TF.js output folder the page loads; replaced as a whole if it holds an earlier export, refused if it holds anything else",
+    )
+    parser.add_argument(
+        "--saved-model",
+        type=Path,
+        default=relative(DEFAULT_SAVED_MODEL_DIR),
+        metavar="DIR",
+        help="SavedModel output folder (TF Serving format); replaced as a whole if it holds a SavedModel, refused if it holds anything else",
+    )
     parser.add_argument(
         "--data",
         type=Path,
@@ -64,14 +89,20 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     try:
-        metadata = convert(args.model, args.out, args.saved_model, data_dir=getattr(args, "data", None), quantize=args.quantize)
+        metadata = convert(
+            args.model, args.out, args.saved_model, data_dir=getattr(args, "data", None), quantize=args.quantize
+        )
     except ExportError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     default = metadata["variants"][metadata["default_variant"]]
     print(
         f"exported {relative(args.out)} (page loads {metadata['default_variant']}: {default['bytes']:,} bytes"
-        + (f", argmax agreement {default['argmax_agreement']:.2%}" if metadata["verification"]["inputs"] == MNIST_TEST else "")
+        + (
+            f", argmax agreement {default['argmax_agreement']:.2%}"
+            if metadata["verification"]["inputs"] == MNIST_TEST
+            else ""
+        )
         + f") and {relative(args.saved_model)} in {time.monotonic() - started:.0f}s"
     )
     return 0

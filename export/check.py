@@ -97,7 +97,10 @@ class TfjsGraph:
         model_json = read_model_json(model_dir)
         graph_def = json_format.ParseDict(model_json["modelTopology"], tf.compat.v1.GraphDef())
         # TF.js keeps weight values out of the topology; put the de-quantized ones back into the Consts.
-        weights = {entry["name"]: entry["data"] for entry in read_weights(model_json["weightsManifest"], str(model_dir), flatten=True)}
+        weights = {
+            entry["name"]: entry["data"]
+            for entry in read_weights(model_json["weightsManifest"], str(model_dir), flatten=True)
+        }
         for node in graph_def.node:
             if node.name in weights:
                 node.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(weights.pop(node.name)))
@@ -112,17 +115,25 @@ class TfjsGraph:
         self.output_keys = list(output_keys)
         input_tensor = signature["inputs"][input_key]["name"]
         output_tensors = [signature["outputs"][key]["name"] for key in self.output_keys]
-        input_shape = [None if int(dim["size"]) < 0 else int(dim["size"]) for dim in signature["inputs"][input_key]["tensorShape"]["dim"]]
+        input_shape = [
+            None if int(dim["size"]) < 0 else int(dim["size"])
+            for dim in signature["inputs"][input_key]["tensorShape"]["dim"]
+        ]
 
         def run(images):
-            outputs = tf.graph_util.import_graph_def(graph_def, input_map={input_tensor: images}, return_elements=output_tensors)
+            outputs = tf.graph_util.import_graph_def(
+                graph_def, input_map={input_tensor: images}, return_elements=output_tensors
+            )
             return outputs if len(outputs) > 1 else outputs[0]
 
         self._function = tf.compat.v1.wrap_function(run, [tf.TensorSpec(input_shape, tf.float32)])
 
     def predict(self, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
         """(N, 28, 28, 1) float32 in [0, 1] -> (N, 10) float32 probabilities."""
-        batches = [self._function(np.ascontiguousarray(images[start : start + batch_size], dtype=np.float32)).numpy() for start in range(0, len(images), batch_size)]
+        batches = [
+            self._function(np.ascontiguousarray(images[start : start + batch_size], dtype=np.float32)).numpy()
+            for start in range(0, len(images), batch_size)
+        ]
         return np.concatenate(batches)
 
     def run_all(self, images: np.ndarray) -> list[np.ndarray]:
@@ -137,7 +148,15 @@ def node_available() -> bool:
     return shutil.which("node") is not None and TFJS_PACKAGE_DIR.is_dir()
 
 
-def predict_in_node(model_dir: Path, images: np.ndarray, *, backend: str = "cpu", batch_size: int = 256, latency_samples: int = 0, timeout: float = 1800) -> tuple[np.ndarray, dict]:
+def predict_in_node(
+    model_dir: Path,
+    images: np.ndarray,
+    *,
+    backend: str = "cpu",
+    batch_size: int = 256,
+    latency_samples: int = 0,
+    timeout: float = 1800,
+) -> tuple[np.ndarray, dict]:
     """Real TF.js in Node: (N, 28, 28, 1) float32 -> ((N, 10) float32, report dict of export/predict.mjs).
 
     backend: "cpu" (plain @tensorflow/tfjs) or "wasm" (@tensorflow/tfjs-backend-wasm, the page's).
@@ -151,7 +170,19 @@ def predict_in_node(model_dir: Path, images: np.ndarray, *, backend: str = "cpu"
     with tempfile.TemporaryDirectory(prefix="tfjs-predict-") as scratch:
         inputs_path, outputs_path = Path(scratch) / "inputs.bin", Path(scratch) / "outputs.bin"
         np.ascontiguousarray(images, dtype="<f4").tofile(inputs_path)
-        command = [node, str(PREDICT_SCRIPT), str(model_dir), str(inputs_path), str(outputs_path), "--batch-size", str(batch_size), "--latency-samples", str(latency_samples), "--backend", backend]
+        command = [
+            node,
+            str(PREDICT_SCRIPT),
+            str(model_dir),
+            str(inputs_path),
+            str(outputs_path),
+            "--batch-size",
+            str(batch_size),
+            "--latency-samples",
+            str(latency_samples),
+            "--backend",
+            backend,
+        ]
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=PROJECT_ROOT)
         if result.returncode != 0:
             message = (result.stderr.strip().splitlines() or ["no output"])[-1]

@@ -45,10 +45,30 @@ from pathlib import Path
 
 import numpy as np
 
-from export.check import TfjsGraph, compare, node_available, predict_in_node, read_model_json, signature_names, weight_files
+from export.check import (
+    TfjsGraph,
+    compare,
+    node_available,
+    predict_in_node,
+    read_model_json,
+    signature_names,
+    weight_files,
+)
 from mnist_draw.activations import activation_model
-from mnist_draw.config import ARTIFACTS_DIR, CANVAS_SIZE, CLASS_LABELS, DEFAULT_MODEL_PATH, INPUT_SHAPE, METRICS_FILENAME, PROJECT_ROOT, STROKE_WIDTH, STROKE_WIDTH_RANGE, UNSURE_BELOW, WEB_MODEL_DIR
-from mnist_draw.config import BLOCK_OUTPUT_NAMES
+from mnist_draw.config import (
+    ARTIFACTS_DIR,
+    BLOCK_OUTPUT_NAMES,
+    CANVAS_SIZE,
+    CLASS_LABELS,
+    DEFAULT_MODEL_PATH,
+    INPUT_SHAPE,
+    METRICS_FILENAME,
+    PROJECT_ROOT,
+    STROKE_WIDTH,
+    STROKE_WIDTH_RANGE,
+    UNSURE_BELOW,
+    WEB_MODEL_DIR,
+)
 from mnist_draw.errors import one_line
 from mnist_draw.files import sha256_of
 from mnist_draw.inference import probability_problem
@@ -150,7 +170,9 @@ def check_in_node(web_dir: Path, expected: dict, images: np.ndarray) -> float:
         node_probabilities, _ = predict_in_node(web_dir / variant, images)
         agreement = compare(node_probabilities, reference[: len(images)])
         if agreement.max_abs_diff > FLOAT32_TOLERANCE or agreement.argmax_agreement < 1.0:
-            raise ExportError(f"TF.js in Node disagrees with the {variant} reference (max abs diff {agreement.max_abs_diff:.2e})")
+            raise ExportError(
+                f"TF.js in Node disagrees with the {variant} reference (max abs diff {agreement.max_abs_diff:.2e})"
+            )
         worst = max(worst, agreement.max_abs_diff)
     return worst
 
@@ -197,10 +219,26 @@ def export_activations(model, web_dir: Path, images: np.ndarray) -> dict:
         outputs[name] = {"name": key, "shape": list(want.shape[1:])}
     if worst > FLOAT32_TOLERANCE:
         raise ExportError(f"the converted activation graph differs from Keras (max abs diff {worst:.2e})")
-    return {"path": f"{ACTIVATIONS_DIR}/model.json", "outputs": outputs, "bytes": folder_bytes(out_dir), "digits": len(images), "max_abs_diff": worst}
+    return {
+        "path": f"{ACTIVATIONS_DIR}/model.json",
+        "outputs": outputs,
+        "bytes": folder_bytes(out_dir),
+        "digits": len(images),
+        "max_abs_diff": worst,
+    }
 
 
-def build_metadata(*, model, model_path: Path, web_dir: Path, shipped: dict, default_variant: str, trials: dict, verification: dict, activations: dict | None = None) -> dict:
+def build_metadata(
+    *,
+    model,
+    model_path: Path,
+    web_dir: Path,
+    shipped: dict,
+    default_variant: str,
+    trials: dict,
+    verification: dict,
+    activations: dict | None = None,
+) -> dict:
     """Everything the page and the app need besides the weights; every number from mnist_draw/config.py."""
     import keras
     import tensorflow as tf
@@ -217,7 +255,13 @@ def build_metadata(*, model, model_path: Path, web_dir: Path, shipped: dict, def
         "format": "tfjs-graph-model",
         "default_variant": default_variant,
         "variants": shipped,
-        "input": {"name": input_key, "shape": list(INPUT_SHAPE), "dtype": "float32", "range": [0, 1], "polarity": "white ink (1.0) on black (0.0)"},
+        "input": {
+            "name": input_key,
+            "shape": list(INPUT_SHAPE),
+            "dtype": "float32",
+            "range": [0, 1],
+            "polarity": "white ink (1.0) on black (0.0)",
+        },
         "output": {"name": output_key, "labels": list(CLASS_LABELS)},
         "preprocess": preprocess_parameters(),  # the model-input recipe: web/js/preprocess.js's params
         "page": {  # the drawing page's settings, not part of the recipe
@@ -229,7 +273,12 @@ def build_metadata(*, model, model_path: Path, web_dir: Path, shipped: dict, def
         "activations": activations,  # the "Look inside" graph (export_activations); None if not exported
         "test_accuracy": training.get("test_accuracy"),
         "parameters": int(model.count_params()),
-        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "tensorflowjs": tensorflowjs.__version__, "tfjs": tfjs_npm_version()},
+        "versions": {
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+            "tensorflowjs": tensorflowjs.__version__,
+            "tfjs": tfjs_npm_version(),
+        },
         "training": training.get("config"),
         "quantization_trials": trials,
         "verification": verification,
@@ -289,7 +338,9 @@ def check_replaceable(target: Path, flag: str, problem_of) -> None:
         return
     problem = problem_of(target)
     if problem is not None:
-        raise ExportError(f"refusing to replace {flag} {target}: {problem}; pass a new or empty folder, or a previous export")
+        raise ExportError(
+            f"refusing to replace {flag} {target}: {problem}; pass a new or empty folder, or a previous export"
+        )
 
 
 def check_targets_apart(out_dir: Path, saved_model_dir: Path) -> None:
@@ -329,9 +380,17 @@ def recover(target: Path, log) -> None:
     """
     stale = re.compile(STALE_FOLDER.format(name=re.escape(target.name)))
     backups = re.compile(BACKUP_FOLDER.format(name=re.escape(target.name)))
-    leftovers = [path for path in target.parent.iterdir() if stale.fullmatch(path.name) and path.is_dir() and not path.is_symlink()]
+    leftovers = [
+        path
+        for path in target.parent.iterdir()
+        if stale.fullmatch(path.name) and path.is_dir() and not path.is_symlink()
+    ]
     if not target.exists():
-        moved_aside = [(int(next(group for group in match.groups() if group)), path) for path in leftovers if (match := backups.fullmatch(path.name))]
+        moved_aside = [
+            (int(next(group for group in match.groups() if group)), path)
+            for path in leftovers
+            if (match := backups.fullmatch(path.name))
+        ]
         if moved_aside:
             _, newest = max(moved_aside)
             os.rename(newest, target)
@@ -406,7 +465,9 @@ def choose_quantized(trials: dict, candidates: list[str]) -> str | None:
     return min(passing, key=lambda variant: trials[variant]["bytes"], default=None)
 
 
-def verify_in_node(web_dir: Path, shipped_variants: list[str], images: np.ndarray, reference: np.ndarray, outputs: dict, log) -> dict:
+def verify_in_node(
+    web_dir: Path, shipped_variants: list[str], images: np.ndarray, reference: np.ndarray, outputs: dict, log
+) -> dict:
     """Real TF.js load of each shipped variant on a sample, if Node is installed -> verification fields."""
     if not node_available():
         log("skipped the TF.js load check: Node.js or node_modules missing (run `npm ci`)")
@@ -416,7 +477,18 @@ def verify_in_node(web_dir: Path, shipped_variants: list[str], images: np.ndarra
     return {"node_tfjs_digits": digits, "node_tfjs_max_abs_diff": check_in_node(web_dir, expected, images[:digits])}
 
 
-def build_web_model(*, model, model_path: Path, saved_model_dir: Path, web_dir: Path, candidates: list[str], images: np.ndarray, inputs: str, reference: np.ndarray, log) -> dict:
+def build_web_model(
+    *,
+    model,
+    model_path: Path,
+    saved_model_dir: Path,
+    web_dir: Path,
+    candidates: list[str],
+    images: np.ndarray,
+    inputs: str,
+    reference: np.ndarray,
+    log,
+) -> dict:
     """Convert, measure and verify every variant into web_dir, keep the ones that pass -> metadata."""
     for variant in ["float32", *candidates]:
         convert_variant(saved_model_dir, web_dir / variant, variant)
@@ -425,28 +497,68 @@ def build_web_model(*, model, model_path: Path, saved_model_dir: Path, web_dir: 
     if exact.max_abs_diff > FLOAT32_TOLERANCE or exact.argmax_agreement < 1.0:
         raise ExportError(f"the converted float32 graph differs from Keras (max abs diff {exact.max_abs_diff:.2e})")
 
-    trials = {variant: {**agreement.to_dict(), "bytes": folder_bytes(web_dir / variant)} for variant, (_, agreement) in outputs.items()}
+    trials = {
+        variant: {**agreement.to_dict(), "bytes": folder_bytes(web_dir / variant)}
+        for variant, (_, agreement) in outputs.items()
+    }
     quantized = choose_quantized(trials, candidates)
     for variant in trials:
         trials[variant]["shipped"] = variant in ("float32", quantized)
         if not trials[variant]["shipped"]:
             shutil.rmtree(web_dir / variant)
         if variant != "float32":
-            verdict = "shipped" if trials[variant]["shipped"] else "below the gate" if trials[variant]["argmax_agreement"] < MIN_QUANTIZED_AGREEMENT else f"larger than {quantized}"
-            log(f"{variant}: {trials[variant]['bytes']:,} bytes, argmax agreement {trials[variant]['argmax_agreement']:.2%} on {len(images)} digits ({verdict})")
+            verdict = (
+                "shipped"
+                if trials[variant]["shipped"]
+                else "below the gate"
+                if trials[variant]["argmax_agreement"] < MIN_QUANTIZED_AGREEMENT
+                else f"larger than {quantized}"
+            )
+            log(
+                f"{variant}: {trials[variant]['bytes']:,} bytes, argmax agreement {trials[variant]['argmax_agreement']:.2%} on {len(images)} digits ({verdict})"
+            )
     shipped_variants = [variant for variant in trials if trials[variant]["shipped"]]
 
-    verification = {"reference": "the Keras model's probabilities on the same inputs", "inputs": inputs, "digits": len(images)}
+    verification = {
+        "reference": "the Keras model's probabilities on the same inputs",
+        "inputs": inputs,
+        "digits": len(images),
+    }
     verification.update(verify_in_node(web_dir, shipped_variants, images, reference, outputs, log))
-    shipped = {variant: {"path": f"{variant}/model.json", **{key: trials[variant][key] for key in ("bytes", "argmax_agreement", "max_abs_diff")}} for variant in shipped_variants}
+    shipped = {
+        variant: {
+            "path": f"{variant}/model.json",
+            **{key: trials[variant][key] for key in ("bytes", "argmax_agreement", "max_abs_diff")},
+        }
+        for variant in shipped_variants
+    }
     activations = export_activations(model, web_dir, images[:ACTIVATION_CHECK_DIGITS])
-    log(f"activations: {activations['bytes']:,} bytes, max abs diff {activations['max_abs_diff']:.2e} vs Keras on {activations['digits']} digits")
-    metadata = build_metadata(model=model, model_path=model_path, web_dir=web_dir, shipped=shipped, default_variant=quantized or "float32", trials=trials, verification=verification, activations=activations)
+    log(
+        f"activations: {activations['bytes']:,} bytes, max abs diff {activations['max_abs_diff']:.2e} vs Keras on {activations['digits']} digits"
+    )
+    metadata = build_metadata(
+        model=model,
+        model_path=model_path,
+        web_dir=web_dir,
+        shipped=shipped,
+        default_variant=quantized or "float32",
+        trials=trials,
+        verification=verification,
+        activations=activations,
+    )
     (web_dir / METADATA_FILENAME).write_text(json.dumps(metadata, indent=2) + "\n")
     return metadata
 
 
-def convert(model_path: Path = DEFAULT_MODEL_PATH, out_dir: Path = WEB_MODEL_DIR, saved_model_dir: Path = DEFAULT_SAVED_MODEL_DIR, *, data_dir: Path | None = None, quantize: str = "auto", log=print) -> dict:
+def convert(
+    model_path: Path = DEFAULT_MODEL_PATH,
+    out_dir: Path = WEB_MODEL_DIR,
+    saved_model_dir: Path = DEFAULT_SAVED_MODEL_DIR,
+    *,
+    data_dir: Path | None = None,
+    quantize: str = "auto",
+    log=print,
+) -> dict:
     """Export `model_path` to `out_dir` (TF.js variants + metadata.json) and `saved_model_dir`.
 
     data_dir: MNIST IDX folder for the quantized agreement check (None: $MNIST_DATA_DIR, else the
@@ -455,7 +567,11 @@ def convert(model_path: Path = DEFAULT_MODEL_PATH, out_dir: Path = WEB_MODEL_DIR
     before any work. Raises ExportError (one line) and leaves both targets untouched on any failure.
     """
     # Absolute, so that a target given as "." or "web/model/" still has a parent and a name.
-    model_path, out_dir, saved_model_dir = Path(model_path), Path(os.path.abspath(out_dir)), Path(os.path.abspath(saved_model_dir))
+    model_path, out_dir, saved_model_dir = (
+        Path(model_path),
+        Path(os.path.abspath(out_dir)),
+        Path(os.path.abspath(saved_model_dir)),
+    )
     candidates = candidates_for(quantize)
     check_targets_apart(out_dir, saved_model_dir)
     with locked_parents([saved_model_dir, out_dir]):
@@ -469,20 +585,26 @@ def convert(model_path: Path = DEFAULT_MODEL_PATH, out_dir: Path = WEB_MODEL_DIR
         return export_into(model_path, out_dir, saved_model_dir, data_dir=data_dir, candidates=candidates, log=log)
 
 
-def export_into(model_path: Path, out_dir: Path, saved_model_dir: Path, *, data_dir: Path | None, candidates: list[str], log) -> dict:
+def export_into(
+    model_path: Path, out_dir: Path, saved_model_dir: Path, *, data_dir: Path | None, candidates: list[str], log
+) -> dict:
     """convert() once the targets are locked and known to be replaceable: build, check, swap in."""
     model = load_source_model(model_path)
     images, no_data_reason = load_check_digits(data_dir)
     inputs = MNIST_TEST
     if images is None:
         if candidates:
-            log(f"float32 only: the quantized variants need the MNIST test digits to prove agreement ({no_data_reason})")
+            log(
+                f"float32 only: the quantized variants need the MNIST test digits to prove agreement ({no_data_reason})"
+            )
         candidates, inputs = [], "seeded noise images (MNIST unavailable)"
         images = np.random.default_rng(0).random((PROBE_DIGITS, *INPUT_SHAPE), dtype=np.float32)
     reference = model.predict(images, batch_size=500, verbose=0)
     problem = probability_problem(reference)
     if problem is not None:
-        raise ExportError(f"the model {model_path} gives {problem} on the check digits, not probabilities: retrain with `python -m train`")
+        raise ExportError(
+            f"the model {model_path} gives {problem} on the check digits, not probabilities: retrain with `python -m train`"
+        )
 
     staged_saved_model = staged_web = None
     try:

@@ -53,7 +53,9 @@ def block_activations(activations, image: np.ndarray) -> dict[str, np.ndarray]:
     return {name: np.asarray(output, dtype=np.float32)[0] for name, output in zip(BLOCK_OUTPUT_NAMES, outputs)}
 
 
-def tile(maps: np.ndarray, columns: int | None = None, gap: int = 1, background: float = 0.5, scale: int = 1) -> np.ndarray:
+def tile(
+    maps: np.ndarray, columns: int | None = None, gap: int = 1, background: float = 0.5, scale: int = 1
+) -> np.ndarray:
     """(N, h, w) maps -> one 2-D float32 grid image in [0, 1], for display.
 
     Each map is scaled to [0, 1] on its own (min -> 0, max -> 1; a constant map becomes 0), so

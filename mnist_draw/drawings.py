@@ -53,7 +53,14 @@ def strokes_from_fabric(json_data: dict | None) -> list[list[tuple[float, float]
 def drawing_from_canvas(json_data: dict | None, label: int, canvas_size: int = CANVAS_SIZE) -> DrawnDigit:
     """The canvas's JSON and the digit meant -> a DrawnDigit stamped now; StrokeError if nothing is drawn."""
     stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    return make_digit(strokes_from_fabric(json_data), label=label, writer=APP_WRITER, width=canvas_size, height=canvas_size, drawn_at=stamp)
+    return make_digit(
+        strokes_from_fabric(json_data),
+        label=label,
+        writer=APP_WRITER,
+        width=canvas_size,
+        height=canvas_size,
+        drawn_at=stamp,
+    )
 
 
 def save_drawing(digit: DrawnDigit, directory: Path | None = None) -> Path:

@@ -65,7 +65,9 @@ def render_model_inputs(jobs: Sequence[tuple[DrawnDigit, Placement]], processes:
         return np.concatenate(list(pool.map(_render_chunk, chunks)))
 
 
-def placement_grid(digits: Sequence[DrawnDigit]) -> tuple[list[tuple[DrawnDigit, Placement]], np.ndarray, list[str], list[str]]:
+def placement_grid(
+    digits: Sequence[DrawnDigit],
+) -> tuple[list[tuple[DrawnDigit, Placement]], np.ndarray, list[str], list[str]]:
     """Every digit at every PLACEMENTS entry -> (jobs, labels (N,), writers, placement names)."""
     jobs, labels, writers, names = [], [], [], []
     for name, placement in PLACEMENTS.items():
@@ -77,7 +79,9 @@ def placement_grid(digits: Sequence[DrawnDigit]) -> tuple[list[tuple[DrawnDigit,
     return jobs, np.array(labels, dtype=np.int64), writers, names
 
 
-def drawn_accuracy(labels: np.ndarray, probabilities: np.ndarray, writers: Sequence[str], placements: Sequence[str]) -> dict:
+def drawn_accuracy(
+    labels: np.ndarray, probabilities: np.ndarray, writers: Sequence[str], placements: Sequence[str]
+) -> dict:
     """(N,) labels, (N, 10) probabilities, per-digit writer and placement -> the drawn-digit report.
 
     {"accuracy", "errors", "digits", "per_class_accuracy" [10], "per_writer" {writer: accuracy},
@@ -94,7 +98,9 @@ def drawn_accuracy(labels: np.ndarray, probabilities: np.ndarray, writers: Seque
         "accuracy": float(correct.mean()),
         "errors": int((~correct).sum()),
         "digits": int(len(labels)),
-        "per_class_accuracy": [float(correct[labels == digit].mean()) if (labels == digit).any() else None for digit in range(NUM_CLASSES)],
+        "per_class_accuracy": [
+            float(correct[labels == digit].mean()) if (labels == digit).any() else None for digit in range(NUM_CLASSES)
+        ],
         "per_writer": per_writer,
         "worst_writer": {"writer": worst, "accuracy": per_writer[worst]},
         "per_placement": {name: float(correct[placements == name].mean()) for name in dict.fromkeys(placements)},

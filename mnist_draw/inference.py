@@ -54,7 +54,9 @@ def load_model(path: str | Path):
     try:
         model = keras.models.load_model(path, compile=False)
     except Exception as error:  # Keras raises many types for a corrupt zip/config; all mean the same here
-        raise ModelError(f"Cannot read the model {path} ({one_line(error)}): retrain with `{TRAIN_COMMAND}`.") from error
+        raise ModelError(
+            f"Cannot read the model {path} ({one_line(error)}): retrain with `{TRAIN_COMMAND}`."
+        ) from error
     if tuple(model.input_shape[1:]) != INPUT_SHAPE or tuple(model.output_shape[1:]) != (NUM_CLASSES,):
         raise ModelError(
             f"The model {path} maps {model.input_shape} -> {model.output_shape}, expected "
@@ -74,13 +76,19 @@ def check_keras_archive(path: Path) -> None:
             names = set(archive.namelist())
             damaged = archive.testzip()  # reads every entry and checks its CRC
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-        raise ModelError(f"The model {path} is not a valid .keras file (bad zip: {one_line(error)}): retrain with `{TRAIN_COMMAND}`.") from None
+        raise ModelError(
+            f"The model {path} is not a valid .keras file (bad zip: {one_line(error)}): retrain with `{TRAIN_COMMAND}`."
+        ) from None
     except OSError as error:
         raise ModelError(f"Cannot read the model {path} ({one_line(error)}).") from None
     if damaged is not None:
-        raise ModelError(f"The model {path} is not a valid .keras file (bad zip: {damaged} fails its checksum): retrain with `{TRAIN_COMMAND}`.")
+        raise ModelError(
+            f"The model {path} is not a valid .keras file (bad zip: {damaged} fails its checksum): retrain with `{TRAIN_COMMAND}`."
+        )
     if KERAS_CONFIG_ENTRY not in names:
-        raise ModelError(f"The model {path} is not a valid .keras file (no {KERAS_CONFIG_ENTRY} in the zip): retrain with `{TRAIN_COMMAND}`.")
+        raise ModelError(
+            f"The model {path} is not a valid .keras file (no {KERAS_CONFIG_ENTRY} in the zip): retrain with `{TRAIN_COMMAND}`."
+        )
 
 
 def probability_problem(outputs: np.ndarray) -> str | None:
@@ -106,7 +114,9 @@ def probe_images() -> np.ndarray:
 def check_outputs_are_probabilities(model, path: Path) -> None:
     """ModelError naming the cause if the model's weights or its outputs on probe_images() are not sound."""
     if any(not np.isfinite(weight.numpy()).all() for weight in model.weights):
-        raise ModelError(f"The model {path} has NaN or infinite weights (training diverged): retrain with `{TRAIN_COMMAND}`.")
+        raise ModelError(
+            f"The model {path} has NaN or infinite weights (training diverged): retrain with `{TRAIN_COMMAND}`."
+        )
     # One image at a time, the batch shape the app predicts with, so Keras traces its predict function once.
     outputs = np.concatenate([np.asarray(model.predict_on_batch(image[np.newaxis])) for image in probe_images()])
     problem = probability_problem(outputs)
@@ -142,4 +152,3 @@ def top_prediction(probabilities: np.ndarray) -> Prediction:
     best = int(np.argmax(probabilities))
     confidence = float(probabilities[best])
     return Prediction(label=CLASS_LABELS[best], confidence=confidence, unsure=confidence < UNSURE_BELOW)
-

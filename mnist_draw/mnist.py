@@ -45,23 +45,31 @@ def read_idx(path: Path, expected_ndim: int, expected_sha256: str | None = None)
     if not path.is_file():
         raise DataError(f"{path}: file not found; {HOW_TO_PROVIDE}")
     if expected_sha256 is not None and (actual := sha256_of(path)) != expected_sha256:
-        raise DataError(f"{path.name}: SHA-256 is {actual[:16]}..., expected {expected_sha256[:16]}...; the file is corrupt or not the canonical MNIST file")
+        raise DataError(
+            f"{path.name}: SHA-256 is {actual[:16]}..., expected {expected_sha256[:16]}...; the file is corrupt or not the canonical MNIST file"
+        )
     try:
         raw = gzip.decompress(path.read_bytes())
     except (OSError, EOFError) as error:
         raise DataError(f"{path.name}: not a complete gzip file ({error})") from None
     magic = raw[:4]
     if len(magic) < 4 or magic[:3] != bytes([0, 0, IDX_UBYTE]) or magic[3] != expected_ndim:
-        raise DataError(f"{path.name}: wrong magic number {magic.hex()}, expected 000008{expected_ndim:02x} (IDX, unsigned bytes, {expected_ndim}-D)")
+        raise DataError(
+            f"{path.name}: wrong magic number {magic.hex()}, expected 000008{expected_ndim:02x} (IDX, unsigned bytes, {expected_ndim}-D)"
+        )
     header_end = 4 + 4 * expected_ndim
     shape = tuple(int.from_bytes(raw[4 + 4 * axis : 8 + 4 * axis], "big") for axis in range(expected_ndim))
     payload = raw[header_end:]
     if len(raw) < header_end or len(payload) != int(np.prod(shape)):
-        raise DataError(f"{path.name}: truncated or padded: header says {shape} = {int(np.prod(shape))} bytes, found {len(payload)}")
+        raise DataError(
+            f"{path.name}: truncated or padded: header says {shape} = {int(np.prod(shape))} bytes, found {len(payload)}"
+        )
     return np.frombuffer(payload, dtype=np.uint8).reshape(shape)
 
 
-def load_idx_dir(directory: Path, files: dict = MNIST_FILES) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def load_idx_dir(
+    directory: Path, files: dict = MNIST_FILES
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Folder of the four IDX files -> ((x_train, y_train), (x_test, y_test)) like Keras returns."""
     arrays = {
         key: read_idx(Path(directory) / filename, 3 if key.endswith("images") else 1, checksum)
@@ -69,7 +77,9 @@ def load_idx_dir(directory: Path, files: dict = MNIST_FILES) -> tuple[tuple[np.n
     }
     for split in ("train", "test"):
         if len(arrays[f"{split}_images"]) != len(arrays[f"{split}_labels"]):
-            raise DataError(f"{split}: {len(arrays[f'{split}_images'])} images but {len(arrays[f'{split}_labels'])} labels")
+            raise DataError(
+                f"{split}: {len(arrays[f'{split}_images'])} images but {len(arrays[f'{split}_labels'])} labels"
+            )
     return (arrays["train_images"], arrays["train_labels"]), (arrays["test_images"], arrays["test_labels"])
 
 
@@ -91,7 +101,9 @@ def load_mnist(data_dir: Path | str | None = None):
     try:
         return keras.datasets.mnist.load_data()
     except Exception as error:  # no network, no cache: Keras raises several types here
-        raise DataError(f"MNIST not found: the Keras download failed ({type(error).__name__}); {HOW_TO_PROVIDE}") from None
+        raise DataError(
+            f"MNIST not found: the Keras download failed ({type(error).__name__}); {HOW_TO_PROVIDE}"
+        ) from None
 
 
 def describe_source(data_dir: Path | str | None = None) -> dict:
@@ -99,10 +111,17 @@ def describe_source(data_dir: Path | str | None = None) -> dict:
     directory = resolve_data_dir(data_dir)
     if directory is not None:
         # The file names and checksums say what was read; the folder is one machine's business.
-        return {"source": "MNIST IDX files", "sha256": {name: sha256_of(directory / name) for name, _ in MNIST_FILES.values()}}
+        return {
+            "source": "MNIST IDX files",
+            "sha256": {name: sha256_of(directory / name) for name, _ in MNIST_FILES.values()},
+        }
     import keras
 
-    cached = Path(keras.config.keras_home() if hasattr(keras.config, "keras_home") else Path.home() / ".keras") / "datasets" / "mnist.npz"
+    cached = (
+        Path(keras.config.keras_home() if hasattr(keras.config, "keras_home") else Path.home() / ".keras")
+        / "datasets"
+        / "mnist.npz"
+    )
     return {"source": "keras.datasets.mnist", "sha256": {cached.name: sha256_of(cached)} if cached.is_file() else {}}
 
 

@@ -31,7 +31,12 @@ LUMA_WEIGHTS = (0.299, 0.587, 0.114)
 
 def preprocess_parameters() -> dict:
     """The numbers the JS twin needs (metadata.json's "preprocess" block, the golden file's "params")."""
-    return {"image_size": IMAGE_SIZE, "fit_box": FIT_BOX, "ink_threshold": INK_THRESHOLD, "luma_weights": list(LUMA_WEIGHTS)}
+    return {
+        "image_size": IMAGE_SIZE,
+        "fit_box": FIT_BOX,
+        "ink_threshold": INK_THRESHOLD,
+        "luma_weights": list(LUMA_WEIGHTS),
+    }
 
 
 def ink_from_rgba(rgba: np.ndarray) -> np.ndarray:

@@ -69,9 +69,21 @@ def drawn_comparison(metrics: dict) -> list[dict] | None:
         return None if value is None else f"{value:.2%}"
 
     rows = [
-        {"measure": "Drawn digits, held-out writers", "this model": percent(held_out["accuracy"]), "baseline": percent(other.get("accuracy"))},
-        {"measure": "Worst held-out writer", "this model": percent(held_out["worst_writer"]["accuracy"]), "baseline": percent((other.get("worst_writer") or {}).get("accuracy"))},
-        {"measure": "MNIST test", "this model": percent(metrics.get("test_accuracy")), "baseline": percent(baseline.get("test_accuracy"))},
+        {
+            "measure": "Drawn digits, held-out writers",
+            "this model": percent(held_out["accuracy"]),
+            "baseline": percent(other.get("accuracy")),
+        },
+        {
+            "measure": "Worst held-out writer",
+            "this model": percent(held_out["worst_writer"]["accuracy"]),
+            "baseline": percent((other.get("worst_writer") or {}).get("accuracy")),
+        },
+        {
+            "measure": "MNIST test",
+            "this model": percent(metrics.get("test_accuracy")),
+            "baseline": percent(baseline.get("test_accuracy")),
+        },
     ]
     for digit, accuracy in enumerate(held_out["per_class_accuracy"]):
         theirs = (other.get("per_class_accuracy") or [None] * 10)[digit]

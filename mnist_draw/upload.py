@@ -124,7 +124,9 @@ def progressive_jpeg_bytes(image: Image.Image) -> int:
     """The DCT coefficients libjpeg keeps for a progressive JPEG (2 bytes each, at full size however small it decodes); 0 otherwise."""
     if image.format != "JPEG" or not (image.info.get("progressive") or image.info.get("progression")):
         return 0
-    samplings = [horizontal * vertical for _, horizontal, vertical, _ in image.layer]  # per component, e.g. Y 2x2, Cb and Cr 1x1
+    samplings = [
+        horizontal * vertical for _, horizontal, vertical, _ in image.layer
+    ]  # per component, e.g. Y 2x2, Cb and Cr 1x1
     return image.size[0] * image.size[1] * sum(samplings) * 2 // max(samplings)
 
 

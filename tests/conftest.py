@@ -48,7 +48,9 @@ def mnist_dir() -> Path:
 def find_pen_dir() -> Path | None:
     """The pen-digit folder from $PENDIGITS_DATA_DIR, else ../shared/pendigits beside the project, else None."""
     for candidate in (os.environ.get(PEN_DATA_ENV), PROJECT_ROOT.parent / "shared" / "pendigits"):
-        if candidate and any((Path(candidate) / name).is_file() for name in ("pendigits-orig.tra.gz", "pendigits-orig.tra")):
+        if candidate and any(
+            (Path(candidate) / name).is_file() for name in ("pendigits-orig.tra.gz", "pendigits-orig.tra")
+        ):
             return Path(candidate)
     return None
 

@@ -35,7 +35,9 @@ GOLDEN_PATH = Path(__file__).resolve().parent / "golden" / "preprocess.json"
 THIN, THICK = STROKE_WIDTH_RANGE
 
 
-def draw_strokes(width: int, height: int, strokes, stroke_width: float, colour=(255, 255, 255), alpha=255, background=None) -> np.ndarray:
+def draw_strokes(
+    width: int, height: int, strokes, stroke_width: float, colour=(255, 255, 255), alpha=255, background=None
+) -> np.ndarray:
     """Anti-aliased round-capped polylines -> (height, width, 4) uint8 RGBA.
 
     `strokes` is a list of polylines in canvas pixels [(x, y), ...]. Coverage falls off over one
@@ -51,7 +53,9 @@ def draw_strokes(width: int, height: int, strokes, stroke_width: float, colour=(
             direction = end - start
             length_squared = float(direction @ direction) or 1.0
             along = np.clip(((xs - start[0]) * direction[0] + (ys - start[1]) * direction[1]) / length_squared, 0, 1)
-            distance = np.minimum(distance, np.hypot(xs - start[0] - along * direction[0], ys - start[1] - along * direction[1]))
+            distance = np.minimum(
+                distance, np.hypot(xs - start[0] - along * direction[0], ys - start[1] - along * direction[1])
+            )
     coverage = np.clip(stroke_width / 2 + 0.5 - distance, 0.0, 1.0)
     rgba = np.zeros((height, width, 4), dtype=np.uint8)
     if background is None:
@@ -67,7 +71,10 @@ def draw_strokes(width: int, height: int, strokes, stroke_width: float, colour=(
 def ellipse(centre_x: float, centre_y: float, radius_x: float, radius_y: float, points: int = 48):
     """A closed polyline approximating an ellipse (a drawn "0")."""
     return [
-        (centre_x + radius_x * math.cos(2 * math.pi * step / points), centre_y + radius_y * math.sin(2 * math.pi * step / points))
+        (
+            centre_x + radius_x * math.cos(2 * math.pi * step / points),
+            centre_y + radius_y * math.sin(2 * math.pi * step / points),
+        )
         for step in range(points + 1)
     ]
 
@@ -86,9 +93,25 @@ def golden_canvases() -> dict[str, np.ndarray]:
         "two_thin_pen": draw_strokes(140, 140, two, THIN / 2),
         "two_thick_pen": draw_strokes(140, 140, two, THICK / 2),
         "minus_wide_flat": draw_strokes(140, 140, [[(12.4, 71.2), (128.9, 73.5)]], 10),
-        "dark_partial_alpha": draw_strokes(140, 140, [[(70.2, 20.7), (68.9, 118.4)], [(40.6, 60.1), (100.3, 61.8)]], 12, colour=(90, 60, 200), alpha=160),
-        "grey_on_black_opaque": draw_strokes(140, 140, [[(x / 2 + 20.3, y / 2 + 10.6) for x, y in seven[0]]], 11, colour=(200, 200, 200), background=(0, 0, 0)),
-        "non_square_canvas": draw_strokes(120, 200, [[(70.5, 30.2), (35.4, 110.8), (90.7, 110.3)], [(75.6, 80.4), (72.1, 175.9)]], 14),
+        "dark_partial_alpha": draw_strokes(
+            140,
+            140,
+            [[(70.2, 20.7), (68.9, 118.4)], [(40.6, 60.1), (100.3, 61.8)]],
+            12,
+            colour=(90, 60, 200),
+            alpha=160,
+        ),
+        "grey_on_black_opaque": draw_strokes(
+            140,
+            140,
+            [[(x / 2 + 20.3, y / 2 + 10.6) for x, y in seven[0]]],
+            11,
+            colour=(200, 200, 200),
+            background=(0, 0, 0),
+        ),
+        "non_square_canvas": draw_strokes(
+            120, 200, [[(70.5, 30.2), (35.4, 110.8), (90.7, 110.3)], [(75.6, 80.4), (72.1, 175.9)]], 14
+        ),
     }
 
 
@@ -160,7 +183,10 @@ def decode_expected(case: dict) -> np.ndarray:
 
 def decoded(document: dict) -> tuple:
     """What a golden document means, independent of how zlib happened to compress it."""
-    cases = [(case["name"], case["shape"], decode_canvas(case["canvas"]).tobytes(), decode_expected(case).tobytes()) for case in document["cases"]]
+    cases = [
+        (case["name"], case["shape"], decode_canvas(case["canvas"]).tobytes(), decode_expected(case).tobytes())
+        for case in document["cases"]
+    ]
     return document["params"], cases
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from mnist_draw import activations, pixels
-from mnist_draw.inference import load_model, model_path_from_env
 from mnist_draw.config import BLOCK_OUTPUT_NAMES
+from mnist_draw.inference import load_model, model_path_from_env
 
 
 @pytest.fixture(scope="module")

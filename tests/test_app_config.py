@@ -94,8 +94,20 @@ def started_app():
     if not model_path.is_file():
         pytest.fail(f"{model_path} is missing: the trained model is committed; make it with `python -m train`")
     proxy, port = RecordingProxy(), free_port()
-    environment = {key: value for key, value in os.environ.items() if key.lower() not in {"no_proxy", "http_proxy", "https_proxy", "all_proxy"}}
-    environment.update({MODEL_PATH_ENV: str(model_path), "HTTP_PROXY": proxy.url, "HTTPS_PROXY": proxy.url, "http_proxy": proxy.url, "https_proxy": proxy.url})
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key.lower() not in {"no_proxy", "http_proxy", "https_proxy", "all_proxy"}
+    }
+    environment.update(
+        {
+            MODEL_PATH_ENV: str(model_path),
+            "HTTP_PROXY": proxy.url,
+            "HTTPS_PROXY": proxy.url,
+            "http_proxy": proxy.url,
+            "https_proxy": proxy.url,
+        }
+    )
     command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port)]
     with tempfile.TemporaryFile("w+") as log:
         server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)

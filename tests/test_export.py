@@ -17,7 +17,17 @@ from export import convert as convert_module
 from export.__main__ import main
 from export.check import compare
 from export.convert import candidates_for, choose_quantized, swap_in
-from mnist_draw.config import CANVAS_SIZE, CLASS_LABELS, FIT_BOX, IMAGE_SIZE, INK_THRESHOLD, STROKE_WIDTH, STROKE_WIDTH_RANGE, UNSURE_BELOW, WEB_MODEL_DIR
+from mnist_draw.config import (
+    CANVAS_SIZE,
+    CLASS_LABELS,
+    FIT_BOX,
+    IMAGE_SIZE,
+    INK_THRESHOLD,
+    STROKE_WIDTH,
+    STROKE_WIDTH_RANGE,
+    UNSURE_BELOW,
+    WEB_MODEL_DIR,
+)
 from mnist_draw.preprocess import LUMA_WEIGHTS, preprocess_parameters
 
 METADATA_KEYS = {
@@ -28,7 +38,9 @@ METADATA_KEYS = {
 
 def snapshot(directory: Path) -> dict[str, bytes]:
     """Every file under `directory` by relative path -> its bytes."""
-    return {str(path.relative_to(directory)): path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file()}
+    return {
+        str(path.relative_to(directory)): path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file()
+    }
 
 
 def leftovers(directory: Path) -> list[str]:
@@ -76,7 +88,17 @@ def test_help_explains_every_flag_with_its_default(capsys):
         main(["--help"])
     assert exit_info.value.code == 0
     help_text = capsys.readouterr().out
-    for expected in ("--model", "--out", "--saved-model", "--data", "--quantize", "artifacts/mnist.keras", "web/model", "artifacts/saved_model", "examples:"):
+    for expected in (
+        "--model",
+        "--out",
+        "--saved-model",
+        "--data",
+        "--quantize",
+        "artifacts/mnist.keras",
+        "web/model",
+        "artifacts/saved_model",
+        "examples:",
+    ):
         assert expected in help_text, expected
 
 
@@ -114,7 +136,9 @@ def test_model_with_nan_weights_is_refused_in_one_line(tmp_path, previous_export
 
     web_dir, saved_model_dir = previous_export
     model = keras.models.load_model(untrained_model_path, compile=False)
-    model.set_weights([np.full_like(weights, np.nan) for weights in model.get_weights()])  # what a NaN learning rate leaves
+    model.set_weights(
+        [np.full_like(weights, np.nan) for weights in model.get_weights()]
+    )  # what a NaN learning rate leaves
     model.save(tmp_path / "diverged.keras")
     before = snapshot(tmp_path)
     assert run_cli(tmp_path / "diverged.keras", web_dir, saved_model_dir) == 1
@@ -124,7 +148,9 @@ def test_model_with_nan_weights_is_refused_in_one_line(tmp_path, previous_export
     assert snapshot(tmp_path) == before
 
 
-def test_failed_export_leaves_previous_export_untouched(tmp_path, previous_export, untrained_model_path, monkeypatch, capsys):
+def test_failed_export_leaves_previous_export_untouched(
+    tmp_path, previous_export, untrained_model_path, monkeypatch, capsys
+):
     web_dir, saved_model_dir = previous_export
     before = snapshot(tmp_path)
 
@@ -141,7 +167,9 @@ def test_failed_export_leaves_previous_export_untouched(tmp_path, previous_expor
     assert leftovers(web_dir.parent) == [] and leftovers(tmp_path) == []
 
 
-def test_export_without_mnist_writes_float32_only_and_replaces_previous(tmp_path, previous_export, untrained_model_path, capsys):
+def test_export_without_mnist_writes_float32_only_and_replaces_previous(
+    tmp_path, previous_export, untrained_model_path, capsys
+):
     web_dir, saved_model_dir = previous_export
     assert run_cli(untrained_model_path, web_dir, saved_model_dir, "--data", str(tmp_path / "no-mnist")) == 0
     output = capsys.readouterr().out
@@ -159,7 +187,9 @@ def test_export_without_mnist_writes_float32_only_and_replaces_previous(tmp_path
 @pytest.fixture(scope="module")
 def metadata_of_untrained_export(tmp_path_factory, untrained_model_path) -> tuple[dict, Path]:
     out = tmp_path_factory.mktemp("export")
-    metadata = convert_module.convert(untrained_model_path, out / "web", out / "saved_model", data_dir=out / "no-mnist", log=lambda line: None)
+    metadata = convert_module.convert(
+        untrained_model_path, out / "web", out / "saved_model", data_dir=out / "no-mnist", log=lambda line: None
+    )
     return metadata, out / "web"
 
 
@@ -168,7 +198,13 @@ def test_metadata_has_the_schema_the_page_reads(metadata_of_untrained_export):
     assert set(metadata) == METADATA_KEYS
     assert json.loads((web_dir / "metadata.json").read_text()) == metadata
     assert metadata["format"] == "tfjs-graph-model" and metadata["activations"]["path"] == "activations/model.json"
-    assert metadata["input"] == {"name": "image", "shape": [IMAGE_SIZE, IMAGE_SIZE, 1], "dtype": "float32", "range": [0, 1], "polarity": "white ink (1.0) on black (0.0)"}
+    assert metadata["input"] == {
+        "name": "image",
+        "shape": [IMAGE_SIZE, IMAGE_SIZE, 1],
+        "dtype": "float32",
+        "range": [0, 1],
+        "polarity": "white ink (1.0) on black (0.0)",
+    }
     assert metadata["output"] == {"name": "output_0", "labels": list(CLASS_LABELS)}
     assert metadata["variants"]["float32"]["path"] == "float32/model.json"
     assert metadata["parameters"] > 0 and metadata["versions"]["tfjs"] == "4.22.0"
@@ -176,7 +212,12 @@ def test_metadata_has_the_schema_the_page_reads(metadata_of_untrained_export):
 
 def test_metadata_preprocess_holds_only_the_model_input_recipe(metadata_of_untrained_export):
     metadata, _ = metadata_of_untrained_export
-    assert metadata["preprocess"] == {"image_size": IMAGE_SIZE, "fit_box": FIT_BOX, "ink_threshold": INK_THRESHOLD, "luma_weights": list(LUMA_WEIGHTS)}
+    assert metadata["preprocess"] == {
+        "image_size": IMAGE_SIZE,
+        "fit_box": FIT_BOX,
+        "ink_threshold": INK_THRESHOLD,
+        "luma_weights": list(LUMA_WEIGHTS),
+    }
 
 
 def test_metadata_page_settings_come_from_config(metadata_of_untrained_export):
@@ -250,7 +291,10 @@ def test_swap_in_restores_previous_folder_when_the_rename_fails(tmp_path, monkey
     assert snapshot(target) == {"uint8/stale.bin": b"stale"}
 
 
-@pytest.mark.parametrize(("choice", "expected"), [("auto", ["uint8", "float16"]), ("uint8", ["uint8"]), ("float16", ["float16"]), ("none", [])])
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [("auto", ["uint8", "float16"]), ("uint8", ["uint8"]), ("float16", ["float16"]), ("none", [])],
+)
 def test_quantize_choice_selects_the_variants_to_try(choice, expected):
     assert candidates_for(choice) == expected
 
@@ -259,8 +303,13 @@ def test_quantize_choice_selects_the_variants_to_try(choice, expected):
     ("uint8_agreement", "float16_agreement", "expected"),
     [(0.9995, 0.9999, "uint8"), (0.9980, 0.9999, "float16"), (0.9980, 0.9985, None), (0.999, 0.9, "uint8")],
 )
-def test_smallest_quantized_variant_that_keeps_99_9_percent_agreement_ships(uint8_agreement, float16_agreement, expected):
-    trials = {"uint8": {"bytes": 340_000, "argmax_agreement": uint8_agreement}, "float16": {"bytes": 660_000, "argmax_agreement": float16_agreement}}
+def test_smallest_quantized_variant_that_keeps_99_9_percent_agreement_ships(
+    uint8_agreement, float16_agreement, expected
+):
+    trials = {
+        "uint8": {"bytes": 340_000, "argmax_agreement": uint8_agreement},
+        "float16": {"bytes": 660_000, "argmax_agreement": float16_agreement},
+    }
     assert choose_quantized(trials, ["uint8", "float16"]) == expected
 
 

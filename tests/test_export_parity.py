@@ -19,8 +19,8 @@ import pytest
 
 from export.check import WASM_BACKEND_DIR, TfjsGraph, compare, predict_in_node, read_model_json, weight_files
 from export.convert import FLOAT32_TOLERANCE, METADATA_FILENAME, MIN_QUANTIZED_AGREEMENT, convert, convert_variant
-from tests.conftest import missing
 from mnist_draw.config import DEFAULT_MODEL_PATH, WEB_MODEL_DIR
+from tests.conftest import missing
 
 pytestmark = pytest.mark.slow
 NODE_DIGITS = 1000  # enough real test digits through TF.js that a 0.1% disagreement shows
@@ -66,7 +66,14 @@ def fresh_export(tmp_path_factory, test_digits, mnist_dir):
     calibrate_batch_norm(model, test_digits[-512:], seed=3)
     out = tmp_path_factory.mktemp("fresh-export")
     model.save(out / "seeded.keras")
-    convert(out / "seeded.keras", out / "web", out / "saved_model", data_dir=mnist_dir, quantize="none", log=lambda line: None)
+    convert(
+        out / "seeded.keras",
+        out / "web",
+        out / "saved_model",
+        data_dir=mnist_dir,
+        quantize="none",
+        log=lambda line: None,
+    )
     return model, out
 
 
@@ -122,7 +129,9 @@ def committed_export() -> tuple[dict, Path, Path]:
     """(metadata, web/model, artifacts/mnist.keras) as committed; missing fails in CI."""
     metadata_path = WEB_MODEL_DIR / METADATA_FILENAME
     if not DEFAULT_MODEL_PATH.is_file() or not metadata_path.is_file():
-        missing(f"no committed model and export: run `python -m train` then `python -m export` ({metadata_path} missing)")
+        missing(
+            f"no committed model and export: run `python -m train` then `python -m export` ({metadata_path} missing)"
+        )
     return json.loads(metadata_path.read_text()), WEB_MODEL_DIR, DEFAULT_MODEL_PATH
 
 
@@ -142,14 +151,19 @@ def test_committed_export_comes_from_the_committed_model(committed_export):
 
 def test_committed_weight_files_match_their_recorded_hashes(committed_export):
     metadata, web_dir, _ = committed_export
-    folders = [*metadata["variants"], *([metadata["activations"]["path"].split("/")[0]] if metadata["activations"] else [])]
+    folders = [
+        *metadata["variants"],
+        *([metadata["activations"]["path"].split("/")[0]] if metadata["activations"] else []),
+    ]
     listed = {f"{folder}/{shard}" for folder in folders for shard in weight_files(read_model_json(web_dir / folder))}
     assert set(metadata["weights_sha256"]) == listed
     for shard, digest in metadata["weights_sha256"].items():
         assert hashlib.sha256((web_dir / shard).read_bytes()).hexdigest() == digest, shard
 
 
-def test_committed_float32_export_in_node_matches_keras(committed_export, committed_keras_probabilities, test_digits, node_binary):
+def test_committed_float32_export_in_node_matches_keras(
+    committed_export, committed_keras_probabilities, test_digits, node_binary
+):
     _, web_dir, _ = committed_export
     node_probabilities, _ = predict_in_node(web_dir / "float32", test_digits[:NODE_DIGITS])
     agreement = compare(node_probabilities, committed_keras_probabilities[:NODE_DIGITS])
@@ -158,7 +172,9 @@ def test_committed_float32_export_in_node_matches_keras(committed_export, commit
     assert agreement.argmax_agreement == 1.0, agreement
 
 
-def test_committed_default_variant_keeps_argmax_agreement(committed_export, committed_keras_probabilities, test_digits, node_binary):
+def test_committed_default_variant_keeps_argmax_agreement(
+    committed_export, committed_keras_probabilities, test_digits, node_binary
+):
     """The variant the page loads agrees on >= 99.9% of all 10k digits, and Node computes the same."""
     metadata, web_dir, _ = committed_export
     variant = metadata["default_variant"]
@@ -167,7 +183,9 @@ def test_committed_default_variant_keeps_argmax_agreement(committed_export, comm
     print(f"committed {variant} on all {full.digits} digits: {full}")
     assert full.argmax_agreement >= MIN_QUANTIZED_AGREEMENT, full
     # Two digits of slack: a near-tie may flip with TensorFlow's thread scheduling on another machine.
-    assert full.argmax_agreement == pytest.approx(metadata["variants"][variant]["argmax_agreement"], abs=2e-4), "metadata records another agreement"
+    assert full.argmax_agreement == pytest.approx(metadata["variants"][variant]["argmax_agreement"], abs=2e-4), (
+        "metadata records another agreement"
+    )
 
     node_probabilities, _ = predict_in_node(web_dir / variant, test_digits[:NODE_DIGITS])
     in_node = compare(node_probabilities, graph_probabilities[:NODE_DIGITS])

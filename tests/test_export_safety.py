@@ -43,7 +43,20 @@ def model_path(tmp_path_factory) -> Path:
 
 
 def run_cli(model: Path, web_dir: Path, saved_model_dir: Path) -> int:
-    return main(["--model", str(model), "--out", str(web_dir), "--saved-model", str(saved_model_dir), "--quantize", "none", "--data", str(web_dir.parent / "no-mnist")])
+    return main(
+        [
+            "--model",
+            str(model),
+            "--out",
+            str(web_dir),
+            "--saved-model",
+            str(saved_model_dir),
+            "--quantize",
+            "none",
+            "--data",
+            str(web_dir.parent / "no-mnist"),
+        ]
+    )
 
 
 def one_error_line(capsys) -> str:
@@ -104,7 +117,10 @@ def test_out_and_saved_model_must_be_separate_folders(tmp_path, capsys, saved_mo
 
 def test_committed_exports_are_recognised_as_replaceable():
     """The default targets must pass the check, or `python -m export` with no flags would refuse them."""
-    for folder, folder_problem in ((WEB_MODEL_DIR, convert_module.web_export_problem), (DEFAULT_SAVED_MODEL_DIR, convert_module.saved_model_problem)):
+    for folder, folder_problem in (
+        (WEB_MODEL_DIR, convert_module.web_export_problem),
+        (DEFAULT_SAVED_MODEL_DIR, convert_module.saved_model_problem),
+    ):
         if not folder.is_dir():
             pytest.skip(f"no committed export in {folder}")
         assert folder_problem(folder) is None, f"{folder}: {folder_problem(folder)}"
@@ -117,7 +133,12 @@ def test_empty_and_missing_targets_pass_the_check():
 
 def test_second_export_beside_the_same_folder_is_refused_while_one_runs(tmp_path, capsys):
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import fcntl, os, sys, time; d = os.open(sys.argv[1], os.O_RDONLY); fcntl.flock(d, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)", str(tmp_path)],
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time; d = os.open(sys.argv[1], os.O_RDONLY); fcntl.flock(d, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)",
+            str(tmp_path),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -161,7 +182,9 @@ def wait_for_pause_then_kill(child: subprocess.Popen, log_path: Path, pause_at: 
         deadline = time.monotonic() + PAUSE_TIMEOUT
         while f"export paused at {pause_at}" not in log_path.read_text():
             if child.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the export never paused at {pause_at} (exit code {child.poll()}):\n{log_path.read_text()[-2000:]}")
+                pytest.fail(
+                    f"the export never paused at {pause_at} (exit code {child.poll()}):\n{log_path.read_text()[-2000:]}"
+                )
             time.sleep(0.5)
         os.kill(child.pid, signal.SIGKILL)
         assert child.wait(timeout=30) == -signal.SIGKILL
@@ -173,10 +196,21 @@ def wait_for_pause_then_kill(child: subprocess.Popen, log_path: Path, pause_at: 
 
 def start_child(tmp_path: Path, code: str, arguments: list[str], pause_at: str) -> tuple[subprocess.Popen, Path]:
     """`python -c code arguments` from the project root with $MNIST_EXPORT_PAUSE_AT set -> (process, its log file)."""
-    environment = {**os.environ, PAUSE_ENV: pause_at, "PATH": str(Path(sys.executable).parent), "PYTHONPATH": str(PROJECT_ROOT)}
+    environment = {
+        **os.environ,
+        PAUSE_ENV: pause_at,
+        "PATH": str(Path(sys.executable).parent),
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
     log_path = tmp_path / "export.log"
     with open(log_path, "w") as log:
-        child = subprocess.Popen([sys.executable, "-c", code, *arguments], cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(
+            [sys.executable, "-c", code, *arguments],
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     return child, log_path
 
 
@@ -194,8 +228,24 @@ def assert_whole_web_export(web_dir: Path, model: Path) -> None:
 def test_export_killed_inside_the_swap_leaves_a_whole_export_and_the_next_run_cleans_up(tmp_path, model_path, capsys):
     web_dir, saved_model_dir = tmp_path / "web" / "model", tmp_path / "saved_model"
     write_previous_export(web_dir, saved_model_dir)
-    arguments = ["--model", str(model_path), "--out", str(web_dir), "--saved-model", str(saved_model_dir), "--quantize", "none", "--data", str(tmp_path / "no-mnist")]
-    child, log_path = start_child(tmp_path, "import sys; from export.__main__ import main; sys.exit(main(sys.argv[1:]))", arguments, "mid-swap:model")
+    arguments = [
+        "--model",
+        str(model_path),
+        "--out",
+        str(web_dir),
+        "--saved-model",
+        str(saved_model_dir),
+        "--quantize",
+        "none",
+        "--data",
+        str(tmp_path / "no-mnist"),
+    ]
+    child, log_path = start_child(
+        tmp_path,
+        "import sys; from export.__main__ import main; sys.exit(main(sys.argv[1:]))",
+        arguments,
+        "mid-swap:model",
+    )
     wait_for_pause_then_kill(child, log_path, "mid-swap:model")
 
     # Killed right after the atomic exchange, before the previous export was deleted: the new one is in place.

@@ -38,5 +38,7 @@ def test_js_sources_follow_the_prettier_style(node_binary):
     # The file list is package.json's `lint:js` script, so the two never disagree.
     command, *arguments = json.loads((PROJECT_ROOT / "package.json").read_text())["scripts"]["lint:js"].split()
     assert command == "prettier"
-    result = subprocess.run([node_binary, str(prettier), *arguments], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [node_binary, str(prettier), *arguments], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, f"run `npm run format:js`:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"

@@ -20,13 +20,23 @@ def test_corrupt_metrics_raises_one_line_report_error(tmp_path):
 
 
 def test_summary_formats_the_headline_numbers_and_skips_absent_ones(tmp_path):
-    (tmp_path / "metrics.json").write_text(json.dumps({"test_accuracy": 0.99712, "parameters": 327242, "weight_bytes": 1_310_000}))
+    (tmp_path / "metrics.json").write_text(
+        json.dumps({"test_accuracy": 0.99712, "parameters": 327242, "weight_bytes": 1_310_000})
+    )
     summary = model_report.summary(model_report.load_metrics(tmp_path))
     assert summary == {"MNIST test accuracy": "99.71%", "Parameters": "327,242", "Weights": "1.31 MB"}
 
 
-HELD_OUT = {"accuracy": 0.9931, "worst_writer": {"writer": "pendigits-15", "accuracy": 0.9761}, "per_class_accuracy": [1.0, 0.99, 1.0, 0.98, 1.0, 1.0, 1.0, 0.97, 1.0, 1.0]}
-BASELINE = {"model": "mnist-only.keras", "test_accuracy": 0.9965, "held_out_writers": {**HELD_OUT, "accuracy": 0.9873, "per_class_accuracy": [1.0] * 7 + [0.9509, 1.0, 1.0]}}
+HELD_OUT = {
+    "accuracy": 0.9931,
+    "worst_writer": {"writer": "pendigits-15", "accuracy": 0.9761},
+    "per_class_accuracy": [1.0, 0.99, 1.0, 0.98, 1.0, 1.0, 1.0, 0.97, 1.0, 1.0],
+}
+BASELINE = {
+    "model": "mnist-only.keras",
+    "test_accuracy": 0.9965,
+    "held_out_writers": {**HELD_OUT, "accuracy": 0.9873, "per_class_accuracy": [1.0] * 7 + [0.9509, 1.0, 1.0]},
+}
 
 
 def test_summary_adds_the_held_out_writers_when_training_measured_them():

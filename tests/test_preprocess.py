@@ -11,9 +11,9 @@ import json
 import numpy as np
 import pytest
 
-from tests.make_golden import GOLDEN_PATH, decode_canvas, decode_expected, draw_strokes, golden_document, is_up_to_date
 from mnist_draw.config import CANVAS_SIZE, FIT_BOX, IMAGE_SIZE, INK_THRESHOLD, STROKE_WIDTH, STROKE_WIDTH_RANGE
 from mnist_draw.preprocess import LUMA_WEIGHTS, ink_from_rgba, is_blank, preprocess_canvas
+from tests.make_golden import GOLDEN_PATH, decode_canvas, decode_expected, draw_strokes, golden_document, is_up_to_date
 
 GOLDEN = json.loads(GOLDEN_PATH.read_text())
 CASES = GOLDEN["cases"]
@@ -29,7 +29,12 @@ def test_golden_file_is_up_to_date():
     fresh = golden_document()
     assert GOLDEN["params"] == fresh["params"], "train/config.py changed: run python -m tests.make_golden"
     assert [case["name"] for case in CASES] == [case["name"] for case in fresh["cases"]]
-    assert GOLDEN["params"] == {"image_size": IMAGE_SIZE, "fit_box": FIT_BOX, "ink_threshold": INK_THRESHOLD, "luma_weights": list(LUMA_WEIGHTS)}
+    assert GOLDEN["params"] == {
+        "image_size": IMAGE_SIZE,
+        "fit_box": FIT_BOX,
+        "ink_threshold": INK_THRESHOLD,
+        "luma_weights": list(LUMA_WEIGHTS),
+    }
     assert is_up_to_date(GOLDEN_PATH, fresh), "the golden canvases or outputs changed: run python -m tests.make_golden"
 
 

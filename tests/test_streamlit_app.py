@@ -118,8 +118,14 @@ def test_uploaded_real_digit_is_predicted_as_its_label(trained_app, test_digits,
 
 def test_model_tab_shows_metrics_and_plots_written_beside_the_model(monkeypatch, tmp_path, untrained_model_path):
     (tmp_path / "mnist.keras").write_bytes(untrained_model_path.read_bytes())
-    held_out = {"accuracy": 0.993, "worst_writer": {"writer": "pendigits-15", "accuracy": 0.976}, "per_class_accuracy": [0.99] * 10}
-    (tmp_path / "metrics.json").write_text(json.dumps({"test_accuracy": 0.9965, "parameters": 327242, "held_out_writers": held_out}))
+    held_out = {
+        "accuracy": 0.993,
+        "worst_writer": {"writer": "pendigits-15", "accuracy": 0.976},
+        "per_class_accuracy": [0.99] * 10,
+    }
+    (tmp_path / "metrics.json").write_text(
+        json.dumps({"test_accuracy": 0.9965, "parameters": 327242, "held_out_writers": held_out})
+    )
     (tmp_path / "plots").mkdir()
     (tmp_path / "plots" / "confusion_matrix.png").write_bytes(png(np.zeros((10, 10), dtype=np.uint8)))
     monkeypatch.setenv(MODEL_PATH_ENV, str(tmp_path / "mnist.keras"))

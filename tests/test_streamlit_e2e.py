@@ -17,6 +17,7 @@ from browser.draw import draw_digit, surface_placement
 from mnist_draw.config import STROKE_WIDTH_RANGE
 from mnist_draw.inference import MODEL_PATH_ENV, model_path_from_env
 
+
 @pytest.fixture(scope="module")
 def app_url():
     model_path = model_path_from_env()
@@ -72,7 +73,11 @@ def test_bad_upload_shows_the_message(page):
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-@pytest.mark.parametrize(("key", "width", "digit"), [("Home", STROKE_WIDTH_RANGE[0], "7"), ("End", STROKE_WIDTH_RANGE[1], "0")], ids=["thinnest-pen", "thickest-pen"])
+@pytest.mark.parametrize(
+    ("key", "width", "digit"),
+    [("Home", STROKE_WIDTH_RANGE[0], "7"), ("End", STROKE_WIDTH_RANGE[1], "0")],
+    ids=["thinnest-pen", "thickest-pen"],
+)
 def test_digit_drawn_with_another_pen_width_is_predicted(page, key, width, digit):
     slider = page.get_by_role("slider")
     slider.focus()

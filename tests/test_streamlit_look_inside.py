@@ -9,11 +9,21 @@ from __future__ import annotations
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from tests.test_streamlit_app import APP_FILE, PROMPT, png, predictions, test_digits, trained_app  # noqa: F401 (fixtures)
+from tests.test_streamlit_app import (  # noqa: F401 (fixtures)
+    APP_FILE,
+    PROMPT,
+    png,
+    predictions,
+    test_digits,
+    trained_app,
+)
 
 LOOK_INSIDE = "Look inside the model"
-CAPTIONS = ("First conv layer: its 32 learned 3 x 3 filters", "Block 1 output: 32 activation maps of 12 x 12",
-            "Block 2 output: 64 activation maps of 4 x 4")
+CAPTIONS = (
+    "First conv layer: its 32 learned 3 x 3 filters",
+    "Block 1 output: 32 activation maps of 12 x 12",
+    "Block 2 output: 64 activation maps of 4 x 4",
+)
 
 
 def look_inside(at: AppTest):

@@ -21,14 +21,25 @@ from mnist_draw.strokes import StrokeError, make_digit, read_stroke_file
 FABRIC_JSON = {
     "version": "7.4.0",
     "objects": [
-        {"type": "Path", "path": [["M", 49.978, 49.978], ["Q", 50, 50, 55, 60], ["Q", 60, 70, 70, 85], ["Q", 80, 100, 115, 95], ["L", 150.022, 89.978]]},
+        {
+            "type": "Path",
+            "path": [
+                ["M", 49.978, 49.978],
+                ["Q", 50, 50, 55, 60],
+                ["Q", 60, 70, 70, 85],
+                ["Q", 80, 100, 115, 95],
+                ["L", 150.022, 89.978],
+            ],
+        },
         {"type": "Rect", "left": 1, "top": 1},
     ],
 }
 
 
 def test_fabric_paths_become_strokes_of_the_pointer_positions():
-    assert drawings.strokes_from_fabric(FABRIC_JSON) == [[(49.978, 49.978), (50, 50), (60, 70), (80, 100), (150.022, 89.978)]]
+    assert drawings.strokes_from_fabric(FABRIC_JSON) == [
+        [(49.978, 49.978), (50, 50), (60, 70), (80, 100), (150.022, 89.978)]
+    ]
     assert drawings.strokes_from_fabric(None) == [] and drawings.strokes_from_fabric({"objects": []}) == []
 
 

@@ -66,17 +66,29 @@ def photo_pixels() -> np.ndarray:
 
 
 def decode_concurrently(path: Path) -> dict:
-    result = subprocess.run([sys.executable, "-c", MEASURE, str(path), str(CONCURRENT_UPLOADS)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path), str(CONCURRENT_UPLOADS)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize(("image_format", "options"), [("PNG", {}), ("JPEG", {"quality": 90, "progressive": True})], ids=["png", "progressive-jpeg"])
+@pytest.mark.parametrize(
+    ("image_format", "options"),
+    [("PNG", {}), ("JPEG", {"quality": 90, "progressive": True})],
+    ids=["png", "progressive-jpeg"],
+)
 def test_ten_concurrent_40_megapixel_uploads_stay_within_memory(tmp_path, photo_pixels, image_format, options):
     path = tmp_path / f"photo.{image_format.lower()}"
     Image.fromarray(photo_pixels).save(path, format=image_format, **options)
     report = decode_concurrently(path)
     numbers = f"{CONCURRENT_UPLOADS} x {path.stat().st_size:,}-byte {image_format}: {report}"
-    assert len(report["shapes"]) == CONCURRENT_UPLOADS and all(max(shape[:2]) <= CANVAS_SIZE for shape in report["shapes"]), numbers
+    assert len(report["shapes"]) == CONCURRENT_UPLOADS and all(
+        max(shape[:2]) <= CANVAS_SIZE for shape in report["shapes"]
+    ), numbers
     assert report["peak_mb"] <= PEAK_LIMIT_MB, numbers
     assert report["after_mb"] <= AFTER_LIMIT_MB, numbers
