@@ -1,0 +1,136 @@
+"""`python -m train` as a real child process, for the tests that stop it with real signals.
+
+Used by tests/test_train_safety.py, tests/test_distribute.py and tests/test_fine_tune.py. The
+child's stdout is read line by line as it comes, so a test can wait for "Epoch 3/" or the
+pause hook's line and then send SIGINT or SIGKILL at exactly that point.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from mnist_draw.config import METRICS_FILENAME, MODEL_FILENAME, PROJECT_ROOT
+
+SET_MEMBERS = (MODEL_FILENAME, METRICS_FILENAME, "history.csv", "plots")
+# A run small enough for 2 busy CPU cores: 120 MNIST images, no pen digits, 200 for validation.
+TINY = ["--limit", "120", "--no-pen", "--validation-size", "200", "--batch-size", "32", "--seed", "5"]
+
+
+def child_environment(cache: Path, **extra: str) -> dict:
+    """The parent's environment, unbuffered, TensorFlow's C++ log quiet, rendered digits cached in `cache`."""
+    environment = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "MNIST_DRAW_CACHE": str(cache),
+        "CUDA_VISIBLE_DEVICES": "",
+    }
+    environment.pop("TF_CONFIG", None)
+    return {**environment, **extra}
+
+
+class TrainProcess:
+    """One `python -m train ARGS` child; stdout collected line by line, stderr into a file."""
+
+    def __init__(self, arguments: list[str], environment: dict, stderr_path: Path):
+        self.stderr_path = stderr_path
+        self.lines: list[str] = []
+        self._stderr = open(stderr_path, "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "train", *arguments],
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, text: str, timeout: float = 600) -> str:
+        """Block until a stdout line contains `text` -> that line; AssertionError if the child ends or time runs out."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                if text in line:
+                    return line
+            if self.process.poll() is not None and not self._reader.is_alive():
+                raise AssertionError(
+                    f"python -m train ended (rc {self.process.returncode}) before printing {text!r}:\n{self.output()}\n{self.stderr()}"
+                )
+            time.sleep(0.2)
+        self.kill()
+        raise AssertionError(f"no {text!r} within {timeout}s:\n{self.output()}")
+
+    def send(self, signal_number: int) -> None:
+        self.process.send_signal(signal_number)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.finish()
+
+    def finish(self, timeout: float = 600) -> int:
+        """Wait for the child to end -> its exit code."""
+        code = self.process.wait(timeout=timeout)
+        self._reader.join(timeout=10)
+        self._stderr.close()
+        return code
+
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+
+def run_training(
+    arguments: list[str], environment: dict, stderr_path: Path, timeout: float = 900
+) -> tuple[int, str, str]:
+    """Run `python -m train ARGS` to the end -> (exit code, stdout, stderr)."""
+    child = TrainProcess(arguments, environment, stderr_path)
+    code = child.finish(timeout)
+    return code, child.output(), child.stderr()
+
+
+def write_fake_set(out: Path, tag: str) -> None:
+    """A stand-in artifacts set whose every byte says `tag`: enough to see whether a run touched it."""
+    (out / "plots").mkdir(parents=True, exist_ok=True)
+    (out / MODEL_FILENAME).write_bytes(f"model of {tag}".encode())
+    (out / METRICS_FILENAME).write_text(f'{{"run": "{tag}"}}\n')
+    (out / "history.csv").write_text(f"epoch,loss\n0,{len(tag)}\n")
+    (out / "plots" / "training_curves.png").write_bytes(f"plot of {tag}".encode())
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    """Every file of the artifacts set in `out`, relative path -> bytes."""
+    files = {}
+    for name in SET_MEMBERS:
+        path = out / name
+        if path.is_file():
+            files[name] = path.read_bytes()
+        elif path.is_dir():
+            files.update(
+                {str(item.relative_to(out)): item.read_bytes() for item in sorted(path.rglob("*")) if item.is_file()}
+            )
+    return files
+
+
+def leftovers(out: Path) -> list[str]:
+    """Names in `out` that only an unfinished run leaves: staging folders, old-set backups, the swap journal."""
+    return sorted(path.name for path in out.glob(".tmp-train-*"))
+
+
+def last_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
