@@ -124,6 +124,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="train on the plain images (no rotation, shift, zoom, slant, warp, stroke width)",
     )
     parser.add_argument(
+        "--slant",
+        metavar="S",
+        type=float,
+        default=DEFAULTS.slant,
+        help="augmentation: random horizontal shear up to +-S (pixels sideways per pixel of height), in [0, 1]; 0 turns it off",
+    )
+    parser.add_argument(
+        "--elastic",
+        metavar="PX",
+        type=float,
+        default=DEFAULTS.elastic_pixels,
+        help="augmentation: a smooth random warp moving pixels up to PX of 28, in [0, 4]; 0 turns it off",
+    )
+    parser.add_argument(
         "--pen-data",
         metavar="DIR",
         default=None,
@@ -234,6 +248,9 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     for name, low in at_least.items():
         if getattr(args, name) is not None and getattr(args, name) < low:
             parser.error(f"--{name.replace('_', '-')} must be at least {low}, got {getattr(args, name)}")
+    for flag, value, high in (("--slant", args.slant, 1.0), ("--elastic", args.elastic, 4.0)):
+        if not (math.isfinite(value) and 0 <= value <= high):
+            parser.error(f"{flag} must be in [0, {high:g}], got {value}")
     if args.validation_size >= MNIST_TRAINING_IMAGES:
         parser.error(
             f"--validation-size must be below MNIST's {MNIST_TRAINING_IMAGES:,} training images, got {args.validation_size}"
@@ -271,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
         patience=args.patience,
         seed=args.seed,
         augment=not args.no_augment,
+        slant=args.slant,
+        elastic_pixels=args.elastic,
         pen_share=0.0 if args.no_pen else args.pen_share,
         pen_renders=args.pen_renders,
         drawing_share=args.drawing_share,
