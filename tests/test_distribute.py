@@ -1,0 +1,254 @@
+"""Training past one machine: --strategy mirrored and multiworker, run for real.
+
+MultiWorkerMirroredStrategy runs as two `python -m train` processes on 127.0.0.1, each with
+its own $TF_CONFIG, exactly as on two machines; MirroredStrategy runs on two logical CPUs
+(--cpu-replicas 2). The smoke configuration trains for 512 steps: fewer leave BatchNorm's
+moving averages so far from converged that a saved model's accuracy is a coin toss.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import time
+
+import pytest
+
+from mnist_draw.config import METRICS_FILENAME
+from tests.train_process import (
+    TINY,
+    TrainProcess,
+    child_environment,
+    last_line,
+    leftovers,
+    run_training,
+    snapshot,
+    write_fake_set,
+)
+from train import distribute
+
+# 4,096 MNIST images, 4 epochs of 128 steps; plain images, so the two runs differ only by distribution.
+SMOKE = [
+    "--epochs",
+    "4",
+    "--limit",
+    "4096",
+    "--no-pen",
+    "--no-augment",
+    "--validation-size",
+    "500",
+    "--batch-size",
+    "32",
+    "--seed",
+    "5",
+]
+ACCURACY_NOISE = 0.05  # two smoke runs' test accuracies differ by a few points: BatchNorm statistics after 512 steps
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    for handle in sockets:
+        handle.bind(("127.0.0.1", 0))
+    ports = [handle.getsockname()[1] for handle in sockets]
+    for handle in sockets:
+        handle.close()
+    return ports
+
+
+def tf_config(ports: list[int], index: int) -> str:
+    """The $TF_CONFIG of worker `index` in a cluster of workers on 127.0.0.1 (worker 0 is the chief)."""
+    return json.dumps(
+        {"cluster": {"worker": [f"127.0.0.1:{port}" for port in ports]}, "task": {"type": "worker", "index": index}}
+    )
+
+
+def start_workers(tmp_path, arguments_of, extra_environment=None) -> list[TrainProcess]:
+    """Two `python -m train --strategy multiworker` processes; arguments_of(index) gives each one's arguments."""
+    ports = free_ports(2)
+    workers = []
+    for index in range(2):
+        environment = child_environment(
+            tmp_path / "cache",
+            TF_CONFIG=tf_config(ports, index),
+            TMPDIR=str(tmp_path / f"tmp-{index}"),
+            **(extra_environment or {}),
+        )
+        (tmp_path / f"tmp-{index}").mkdir(exist_ok=True)
+        workers.append(
+            TrainProcess(
+                ["--strategy", "multiworker", *arguments_of(index)],
+                environment,
+                tmp_path / f"stderr-{index}-{time.monotonic_ns()}",
+            )
+        )
+    return workers
+
+
+# --- the cluster from $TF_CONFIG --------------------------------------------------------------
+
+
+def test_worker_zero_is_the_chief_when_the_cluster_has_none():
+    ports = [1111, 2222, 3333]
+    tasks = [distribute.cluster_task("multiworker", {"TF_CONFIG": tf_config(ports, index)}) for index in range(3)]
+    assert [task.is_chief for task in tasks] == [True, False, False]
+    assert [task.name for task in tasks] == ["worker 0", "worker 1", "worker 2"] and {task.count for task in tasks} == {
+        3
+    }
+
+
+def test_a_chief_task_is_the_chief():
+    cluster = {"chief": ["a:1"], "worker": ["b:1", "c:1"]}
+    chief = distribute.cluster_task(
+        "multiworker", {"TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "chief", "index": 0}})}
+    )
+    worker = distribute.cluster_task(
+        "multiworker", {"TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": 0}})}
+    )
+    assert chief.is_chief and not worker.is_chief and chief.count == worker.count == 3
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("{not json", "is not a cluster description"),
+        ('{"cluster": {"worker": ["a:1"]}}', "is not a cluster description (KeyError"),
+        (
+            '{"cluster": {"worker": ["a:1"]}, "task": {"type": "worker", "index": 3}}',
+            "task worker 3 is not in its cluster",
+        ),
+    ],
+)
+def test_a_malformed_tf_config_is_one_line(raw, message):
+    with pytest.raises(distribute.ClusterError, match=r"^\$TF_CONFIG") as raised:
+        distribute.cluster_task("multiworker", {"TF_CONFIG": raw})
+    assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_single_machine_strategies_ignore_tf_config():
+    assert distribute.cluster_task("mirrored", {"TF_CONFIG": "{not json"}) == distribute.SINGLE
+
+
+# --- real runs ----------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_two_workers_train_together_and_only_the_chief_writes(tmp_path, mnist_dir):
+    data = ["--data", str(mnist_dir), *SMOKE]
+    started = time.monotonic()
+    code, _, stderr = run_training(
+        [*data, "--out", str(tmp_path / "single")], child_environment(tmp_path / "cache"), tmp_path / "stderr-single"
+    )
+    single_seconds = time.monotonic() - started
+    assert code == 0, stderr
+
+    started = time.monotonic()
+    chief, worker = start_workers(
+        tmp_path, lambda index: [*data, "--out", str(tmp_path / ("chief" if index == 0 else "worker"))]
+    )
+    assert chief.finish() == 0, chief.stderr()
+    assert worker.finish() == 0, worker.stderr()
+    cluster_seconds = time.monotonic() - started
+    print(
+        f"\nwall time, same smoke run: one process {single_seconds:.0f}s, two workers on this machine {cluster_seconds:.0f}s"
+    )
+
+    assert (
+        "strategy: multiworker, 2 workers, 2 replicas in all; this is worker 0 (chief: writes the artifacts)"
+        in chief.output()
+    )
+    assert "worker 1: training done; the chief evaluates and writes the artifacts" in worker.output()
+    assert not (tmp_path / "worker").exists()  # its --out: never created
+    assert not any((tmp_path / "tmp-1").iterdir())  # its throwaway checkpoints, logs and backups: gone
+    assert sorted(snapshot(tmp_path / "chief")) == sorted(snapshot(tmp_path / "single"))
+    assert list((tmp_path / "chief" / "tensorboard").rglob("events.out.tfevents.*"))
+    together = json.loads((tmp_path / "chief" / METRICS_FILENAME).read_text())
+    alone = json.loads((tmp_path / "single" / METRICS_FILENAME).read_text())
+    assert together["strategy"] == "multiworker" and together["epochs_run"] == alone["epochs_run"] == 4
+    # Same global batches in the same order: each worker's loss is the cluster's average, close to the lone run's.
+    assert abs(together["history"]["loss"][-1] - alone["history"]["loss"][-1]) < 0.1
+    assert abs(together["test_accuracy"] - alone["test_accuracy"]) < ACCURACY_NOISE, (
+        together["test_accuracy"],
+        alone["test_accuracy"],
+    )
+
+
+@pytest.mark.slow
+def test_a_dead_worker_fails_the_run_in_one_line_and_resume_restarts_the_cluster(tmp_path, mnist_dir):
+    out = tmp_path / "shared-out"  # as on a shared disk: every worker reads the chief's resume backup
+    write_fake_set(out, "previous")
+    before = snapshot(out)
+    arguments = ["--data", str(mnist_dir), "--out", str(out), "--epochs", "8", "--patience", "20", *TINY]
+    chief, worker = start_workers(tmp_path, lambda index: arguments)
+    chief.wait_for("Epoch 3/8")
+    worker.kill()
+    assert chief.finish(timeout=300) == 1
+    stderr = chief.stderr()
+    assert "Traceback" not in stderr
+    assert last_line(stderr).startswith(
+        "error: training stopped: a worker stopped responding (/job:worker/replica:0/task:1): it crashed or was killed; nothing was written"
+    )
+    assert snapshot(out) == before and leftovers(out) == []
+
+    chief, worker = start_workers(tmp_path, lambda index: [*arguments, "--resume"])
+    assert chief.finish() == 0, chief.stderr()
+    assert worker.finish() == 0, worker.stderr()
+    for process in (chief, worker):
+        assert "resuming after epoch " in process.output() and "Epoch 1/8" not in process.output()
+    metrics = json.loads((out / METRICS_FILENAME).read_text())
+    assert metrics["epochs_run"] == 8 and metrics["strategy"] == "multiworker" and leftovers(out) == []
+
+
+@pytest.mark.slow
+def test_mirrored_on_two_logical_cpus_trains_and_resumes(tmp_path, mnist_dir):
+    out = tmp_path / "out"
+    arguments = [
+        "--data",
+        str(mnist_dir),
+        "--out",
+        str(out),
+        "--epochs",
+        "6",
+        "--patience",
+        "20",
+        *TINY,
+        "--strategy",
+        "mirrored",
+        "--cpu-replicas",
+        "2",
+    ]
+    child = TrainProcess(arguments, child_environment(tmp_path / "cache"), tmp_path / "stderr-1")
+    child.wait_for("Epoch 3/6")
+    child.send(signal.SIGINT)
+    assert child.finish(timeout=120) == 130
+    assert "strategy: mirrored, 2 replicas" in child.output() and not out.joinpath(METRICS_FILENAME).exists()
+
+    code, printed, stderr = run_training(
+        [*arguments, "--resume"], child_environment(tmp_path / "cache"), tmp_path / "stderr-2"
+    )
+    assert code == 0, stderr
+    assert "resuming after epoch " in printed and "Epoch 1/6" not in printed
+    metrics = json.loads((out / METRICS_FILENAME).read_text())
+    assert metrics["strategy"] == "mirrored" and metrics["epochs_run"] == 6
+
+
+@pytest.mark.slow
+def test_a_batch_that_does_not_split_over_the_replicas_is_one_line(tmp_path, mnist_dir):
+    arguments = [
+        "--data",
+        str(mnist_dir),
+        "--out",
+        str(tmp_path / "out"),
+        "--epochs",
+        "1",
+        *TINY,
+        "--batch-size",
+        "33",
+        "--strategy",
+        "mirrored",
+        "--cpu-replicas",
+        "2",
+    ]
+    code, _, stderr = run_training(arguments, child_environment(tmp_path / "cache"), tmp_path / "stderr")
+    assert code == 1 and last_line(stderr) == "error: --batch-size 33 does not split evenly over 2 replicas"
+    assert not (tmp_path / "out").exists()
