@@ -14,6 +14,7 @@ images would, however big the rest of the mix is.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -46,8 +47,15 @@ def check_trainable(path: Path, digits: list[DrawnDigit]) -> None:
             )
 
 
-def load_drawings(paths, *, warn=print) -> tuple[list[DrawnDigit], dict]:
-    """Stroke files and folders -> (their labelled digits, record for metrics.json); DrawingsError if none is usable."""
+def warn_on_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def load_drawings(paths, *, warn=warn_on_stderr) -> tuple[list[DrawnDigit], dict]:
+    """Stroke files and folders -> (their labelled digits, record for metrics.json); DrawingsError if none is usable.
+
+    `warn` gets one line per skipped file.
+    """
     digits, used, skipped = [], [], []
     for path in stroke_files(paths):
         try:

@@ -1,0 +1,171 @@
+"""Teach it: `--drawings` adds people's labelled drawings to the mix, `--fine-tune` starts from the shipped model.
+
+People's drawings are made here as the app makes them: training writers' pen digits scaled onto
+the 280-pixel canvas and written with mnist_draw.strokes.write_stroke_file.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from mnist_draw import drawn
+from mnist_draw.config import ARTIFACTS_DIR, CANVAS_SIZE, METRICS_FILENAME, MODEL_FILENAME
+from mnist_draw.files import sha256_of
+from mnist_draw.strokes import DrawnDigit, make_digit, to_json, write_stroke_file
+from train import drawings
+from train.__main__ import main
+
+
+def on_canvas(digit: DrawnDigit, writer: str = "tester") -> DrawnDigit:
+    """A pen digit as if drawn on the page: its points scaled onto the 280 x 280 canvas."""
+    scale = CANVAS_SIZE / max(digit.width, digit.height)
+    strokes = [[(x * scale, y * scale) for x, y in stroke] for stroke in digit.strokes]
+    return make_digit(strokes, label=digit.label, writer=writer, width=CANVAS_SIZE, height=CANVAS_SIZE)
+
+
+@pytest.fixture
+def people(pen_digits) -> list[DrawnDigit]:
+    """Twelve labelled drawings by training writers, on the canvas."""
+    return [on_canvas(digit) for digit in drawn.training_writers(pen_digits)[:12]]
+
+
+def write_bad_files(folder, good: DrawnDigit, held_out: DrawnDigit) -> dict[str, str]:
+    """One file of each kind --drawings must skip -> {name: what the warning says}."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "empty.json").write_bytes(b"")
+    (folder / "foreign.json").write_text('{"type": "FeatureCollection", "features": []}')
+    write_stroke_file(folder / "whole.json", [good, good])
+    text = (folder / "whole.json").read_text()
+    (folder / "truncated.json").write_text(text[: len(text) // 2])
+    (folder / "whole.json").unlink()
+    unlabeled = {
+        "format": "mnist-draw-strokes",
+        "version": 1,
+        "digits": [to_json(good), {**to_json(good), "label": None}],
+    }
+    (folder / "unlabeled.json").write_text(json.dumps(unlabeled))
+    write_stroke_file(folder / "held-out.json", [on_canvas(held_out, writer=held_out.writer)])
+    (folder / "notes.txt").write_text("not a stroke file, and not named *.json: never read")
+    return {
+        "empty.json": "empty file, not a stroke file",
+        "foreign.json": 'not a stroke file (no "format": "mnist-draw-strokes")',
+        "truncated.json": "not a stroke file, or truncated",
+        "unlabeled.json": "digit 1 has no label",
+        "held-out.json": "is by held-out writer pendigits-",
+    }
+
+
+def test_bad_files_are_skipped_whole_with_one_warning_each(tmp_path, people, pen_digits):
+    write_stroke_file(tmp_path / "good.json", people[:3])
+    expected = write_bad_files(tmp_path, people[0], drawn.held_out(pen_digits)[0])
+    warnings = []
+    digits, record = drawings.load_drawings([tmp_path], warn=warnings.append)
+    assert digits == people[:3] and record["files"] == [str(tmp_path / "good.json")] and record["digits"] == 3
+    assert len(warnings) == len(expected) == len(record["skipped"])
+    for name, reason in expected.items():
+        (line,) = [warning for warning in warnings if f"{tmp_path / name}:" in warning]
+        assert line.startswith(f"warning: skipped {tmp_path / name}: ") and reason in line and "\n" not in line
+
+
+def test_nothing_usable_is_one_line_error(tmp_path, capsys):
+    (tmp_path / "empty.json").write_bytes(b"")
+    missing = tmp_path / "no-such-file.json"
+    assert main(["--drawings", str(tmp_path / "empty.json"), str(missing), "--out", str(tmp_path / "out")]) == 1
+    stderr = capsys.readouterr().err.strip().splitlines()
+    assert stderr[0] == f"warning: skipped {tmp_path / 'empty.json'}: empty file, not a stroke file"
+    assert stderr[1] == f"warning: skipped {missing}: file not found"
+    assert (
+        stderr[2].startswith(f"error: no usable drawings in {tmp_path / 'empty.json'}, {missing}: ")
+        and len(stderr) == 3
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_few_drawings_fill_their_share_of_every_epoch(tmp_path, people, monkeypatch):
+    from train import training
+    from train.config import TrainConfig
+
+    monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path))
+    config = TrainConfig(drawing_share=0.2, drawing_renders=2)
+    images, labels = (
+        np.zeros((400, 28, 28), np.uint8),
+        np.full(400, 10, np.uint8),
+    )  # label 10: not a digit, so countable
+    people_record = drawings.load_drawings([_write(tmp_path / "d.json", people[:4])])
+    mixed, mixed_labels, record = training.add_drawings(config, images, labels, people_record)
+    assert (
+        (mixed_labels != 10).sum() == 100 == record["images_per_epoch"]
+    )  # a fifth of 500: 4 drawings x 2 renders, cycled
+    assert sorted(set(mixed_labels[400:])) == sorted({digit.label for digit in people[:4]})
+    assert len({mixed[index].tobytes() for index in range(400, 500)}) == 8  # each render a different placement
+
+
+def _write(path, digits):
+    write_stroke_file(path, digits)
+    return path
+
+
+def test_fine_tune_without_a_model_names_it_in_one_line(tmp_path, capsys):
+    missing = tmp_path / "none.keras"
+    assert main(["--fine-tune", "--model", str(missing), "--out", str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"error: No model at {missing} to fine-tune: train one with `python -m train`, or name one with --model."
+    ]
+
+
+@pytest.mark.slow
+def test_smoke_fine_tune_on_a_handful_of_drawings_keeps_old_skills(
+    tmp_path, mnist_dir, pen_dir, people, pen_digits, capsys, monkeypatch
+):
+    monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "drawings"
+    folder.mkdir()
+    write_stroke_file(folder / "drawing-1.json", people)
+    (folder / "drawing-2.json").write_text("{ half a file")
+    out = tmp_path / "artifacts"  # the shipped set, copied: the fine-tuned model must not be clearly worse
+    shutil.copytree(ARTIFACTS_DIR / "plots", out / "plots")
+    for name in (MODEL_FILENAME, METRICS_FILENAME, "history.csv"):
+        shutil.copy2(ARTIFACTS_DIR / name, out / name)
+    shipped = sha256_of(ARTIFACTS_DIR / MODEL_FILENAME)
+
+    arguments = [
+        "--fine-tune",
+        "--model",
+        str(ARTIFACTS_DIR / MODEL_FILENAME),
+        "--drawings",
+        str(folder),
+        "--out",
+        str(out),
+    ]
+    arguments += [
+        "--data",
+        str(mnist_dir),
+        "--pen-data",
+        str(pen_dir),
+        "--epochs",
+        "1",
+        "--limit",
+        "200",
+        "--pen-renders",
+        "1",
+        "--validation-size",
+        "500",
+        "--drawing-renders",
+        "2",
+    ]
+    assert main(arguments) == 0
+    captured = capsys.readouterr()
+    assert f"warning: skipped {folder / 'drawing-2.json'}: not a stroke file, or truncated" in captured.err
+    assert "drawings: 12 from 1 files" in captured.out and f"saved {out / MODEL_FILENAME}" in captured.out
+
+    metrics = json.loads((out / METRICS_FILENAME).read_text())
+    assert metrics["fine_tuned_from"]["model_sha256"] == shipped and metrics["config"]["fine_tune"] is True
+    assert metrics["config"]["learning_rate"] == 3e-4  # the fine-tune's low default
+    assert metrics["drawings"]["digits"] == 12 and metrics["drawings"]["skipped"] == [str(folder / "drawing-2.json")]
+    assert metrics["drawings"]["images_per_epoch"] == round(0.1 / 0.9 * (200 + 67))  # a tenth of MNIST + pen + drawings
+    assert metrics["test_accuracy"] > 0.98  # old skills kept: it started from the shipped model
+    assert metrics["replaced_model"]["test_accuracy"] > 0.99 and sha256_of(out / MODEL_FILENAME) != shipped
