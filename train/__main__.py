@@ -273,11 +273,9 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error(str(error))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    check_arguments(parser, args)
-    config = dataclasses.replace(
+def config_from(args: argparse.Namespace) -> TrainConfig:
+    """The checked arguments -> the run's hyperparameters; a fine-tune's defaults where none was given."""
+    return dataclasses.replace(
         DEFAULTS,
         epochs=args.epochs or (DEFAULTS.fine_tune_epochs if args.fine_tune else DEFAULTS.epochs),
         batch_size=args.batch_size,
@@ -297,7 +295,11 @@ def main(argv: list[str] | None = None) -> int:
         fine_tune=args.fine_tune,
         fine_tune_images=args.fine_tune_images,
     )
-    options = RunOptions(
+
+
+def options_from(args: argparse.Namespace) -> RunOptions:
+    """The checked arguments -> where the run reads and writes and how it is carried out."""
+    return RunOptions(
         out=Path(args.out),
         data=args.data and Path(args.data),
         pen_data=args.pen_data and Path(args.pen_data),
@@ -309,41 +311,32 @@ def main(argv: list[str] | None = None) -> int:
         resume=args.resume,
         force=args.force,
     )
-    print(
-        "config: "
-        + ", ".join(f"{key}={value}" for key, value in config.to_dict().items())
-        + f", out={args.out}, data={args.data or 'auto'}, pen_data={args.pen_data or 'auto'}, strategy={args.strategy}"
-        + (f", model={options.start_model}" if args.fine_tune else "")
-        + (", resume" if args.resume else "")
-        + (", force" if args.force else ""),
-        flush=True,
-    )
 
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_arguments(parser, args)
+    config, options = config_from(args), options_from(args)
+    settings = [f"{key}={value}" for key, value in config.to_dict().items()]
+    settings += [
+        f"out={args.out}",
+        f"data={args.data or 'auto'}",
+        f"pen_data={args.pen_data or 'auto'}",
+        f"strategy={args.strategy}",
+    ]
+    settings += [f"model={options.start_model}"] * args.fine_tune + ["resume"] * args.resume + ["force"] * args.force
+    print("config: " + ", ".join(settings), flush=True)
     try:
         from mnist_draw.inference import ModelError
         from mnist_draw.mnist import DataError
         from mnist_draw.pendigits import PenDataError
-        from train import (  # TensorFlow loads here: --help and argument errors stay instant
-            artifacts,
-            drawings,
-            resume,
-            training,
-        )
+        from train import artifacts, drawings, resume, training  # TensorFlow loads here: errors above stay instant
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    expected = (
-        DataError,
-        PenDataError,
-        ModelError,
-        ValueError,
-        OSError,
-        artifacts.OutputError,
-        drawings.DrawingsError,
-        resume.ResumeError,
-        training.TrainingError,
-        training.Rejected,
-    )
+    expected = (DataError, PenDataError, ModelError, ValueError, OSError, artifacts.OutputError)
+    expected += (drawings.DrawingsError, resume.ResumeError, training.TrainingError, training.Rejected)
     try:
         training.run(config, options)
     except training.Interrupted as error:
@@ -353,12 +346,8 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except expected as error:
-        message = (
-            f"{error.filename}: {error.strerror}"
-            if isinstance(error, OSError) and error.strerror and error.filename
-            else str(error)
-        )
-        print(f"error: {message}", file=sys.stderr)
+        described = isinstance(error, OSError) and error.strerror and error.filename
+        print(f"error: {f'{error.filename}: {error.strerror}' if described else error}", file=sys.stderr)
         return 1
     return 0
 
