@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from mnist_draw import mnist as data
-from train.data import split_validation
 from mnist_draw.config import DATA_DIR_ENV
 from train.__main__ import main
+from train.data import split_validation
 
 
 def write_idx(path: Path, array: np.ndarray, *, magic: bytes | None = None, cut: int = 0) -> str:

@@ -19,7 +19,9 @@ def test_random_placements_stay_on_the_canvas_with_a_plausible_pen():
         assert placement.size / 2 <= placement.centre_x <= 1 - placement.size / 2
         assert placement.size / 2 <= placement.centre_y <= 1 - placement.size / 2
         assert STROKE_WIDTH_RANGE[0] <= placement.pen_width <= STROKE_WIDTH_RANGE[1]
-        assert placement.pen_width <= max(STROKE_WIDTH_RANGE[0], pen.MAX_PEN_TO_SIZE * placement.size * CANVAS_SIZE) + 1e-9
+        assert (
+            placement.pen_width <= max(STROKE_WIDTH_RANGE[0], pen.MAX_PEN_TO_SIZE * placement.size * CANVAS_SIZE) + 1e-9
+        )
 
 
 @pytest.mark.parametrize("share", [0.0, 0.25, 0.5])
@@ -66,8 +68,15 @@ def test_drawn_accuracy_reports_classes_writers_and_placements():
     probabilities = np.eye(10)[[1, 7, 7, 7]]
     report = drawn.drawn_accuracy(labels, probabilities, ["w-1", "w-2", "w-1", "w-2"], ["a", "a", "b", "b"])
     assert report["accuracy"] == 0.75 and report["errors"] == 1 and report["digits"] == 4
-    assert report["per_class_accuracy"][1] == 0.5 and report["per_class_accuracy"][7] == 1.0 and report["per_class_accuracy"][0] is None
-    assert report["per_writer"] == {"w-1": 1.0, "w-2": 0.5} and report["worst_writer"] == {"writer": "w-2", "accuracy": 0.5}
+    assert (
+        report["per_class_accuracy"][1] == 0.5
+        and report["per_class_accuracy"][7] == 1.0
+        and report["per_class_accuracy"][0] is None
+    )
+    assert report["per_writer"] == {"w-1": 1.0, "w-2": 0.5} and report["worst_writer"] == {
+        "writer": "w-2",
+        "accuracy": 0.5,
+    }
     assert report["per_placement"] == {"a": 0.5, "b": 1.0}
     assert report["confusion_matrix"][1][7] == 1
 
