@@ -232,7 +232,9 @@ def test_ctrl_c_mid_fit_keeps_the_previous_set_and_resume_finishes_the_run(tmp_p
 
 
 @pytest.mark.slow
-def test_sigkill_before_the_swap_keeps_the_previous_set_and_the_next_run_tidies_up(tmp_path, mnist_dir):
+def test_sigkill_before_the_swap_keeps_the_previous_set_the_next_run_tidies_up_and_resume_only_saves(
+    tmp_path, mnist_dir
+):
     out = tmp_path / "out"
     write_fake_set(out, "previous")
     before = snapshot(out)
@@ -251,6 +253,14 @@ def test_sigkill_before_the_swap_keeps_the_previous_set_and_the_next_run_tidies_
     assert code == 1 and last_line(stderr).startswith("error: MNIST folder")
     assert f"removed {staging.name}, the unfinished set of an interrupted run" in printed
     assert snapshot(out) == before and leftovers(out) == []
+
+    resumed = ["--data", str(mnist_dir), "--out", str(out), "--epochs", "1", *TINY, "--resume"]
+    code, printed, stderr = run_training(resumed, child_environment(tmp_path / "cache"), tmp_path / "stderr-3")
+    assert code == 0, stderr
+    assert (
+        "resuming a run whose training had finished (all 1 epochs" in printed and "step" not in printed
+    )  # no training
+    assert json.loads((out / METRICS_FILENAME).read_text())["config"]["limit"] == 120 and leftovers(out) == []
 
 
 @pytest.mark.slow
