@@ -190,6 +190,14 @@ def test_a_dead_worker_fails_the_run_in_one_line_and_resume_restarts_the_cluster
     )
     assert snapshot(out) == before and leftovers(out) == []
 
+    # A worker whose --out is not the chief's cannot see the backup: nobody trains on two different models.
+    elsewhere = [*arguments, "--resume", "--out", str(tmp_path / "not-shared")]
+    chief, worker = start_workers(tmp_path, lambda index: [*arguments, "--resume"] if index == 0 else elsewhere)
+    assert chief.finish() == 1 and worker.finish() == 1
+    for process in (chief, worker):
+        assert last_line(process.stderr()).startswith("error: cannot resume: the workers restored different epochs")
+    assert snapshot(out) == before
+
     chief, worker = start_workers(tmp_path, lambda index: [*arguments, "--resume"])
     assert chief.finish() == 0, chief.stderr()
     assert worker.finish() == 0, worker.stderr()

@@ -105,8 +105,13 @@ class TrainingBackup(keras.callbacks.BackupAndRestore):
 
     def _load_model(self):
         state, folder = read_state(self.read_dir, self.fingerprint)
-        if state is None:
-            return
+        if state is not None:
+            self.restore(state, folder)
+        if self.read_dir is not None:
+            check_every_worker_resumes_alike(self.model.distribute_strategy, self.resumed_from)
+
+    def restore(self, state: dict, folder: Path) -> None:
+        """Weights (with the optimizer's state), epochs done, history and early stopping's state from a backup."""
         if self.model.optimizer is not None and not self.model.optimizer.built:
             self.model.optimizer.build(self.model.trainable_variables)
         self.model.load_weights(folder / WEIGHTS_NAME)
@@ -121,6 +126,25 @@ class TrainingBackup(keras.callbacks.BackupAndRestore):
                 stopping.best_weights = [saved[f"arr_{index}"] for index in range(len(saved.files))]
         # A run that had finished but not yet saved its set trains no further epochs.
         self.model._initial_epoch = self.params["epochs"] if self.finished else state["epoch"]
+
+
+def check_every_worker_resumes_alike(strategy, epochs_done: int) -> None:
+    """ResumeError on every worker unless all of them restored the same epoch (multiworker only).
+
+    A worker that cannot see the chief's backup would start from scratch while the others
+    resume, and averaging gradients of two different models trains neither.
+    """
+    import tensorflow as tf
+
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) or strategy.num_replicas_in_sync == 1:
+        return
+    replicas = strategy.num_replicas_in_sync
+    total = strategy.reduce("SUM", strategy.run(lambda: tf.constant(float(epochs_done))), axis=None)
+    if abs(float(total) - epochs_done * replicas) > 0.5:
+        raise ResumeError(
+            f"cannot resume: the workers restored different epochs (this one {epochs_done}, the average {float(total) / replicas:g}); "
+            "under multiworker every worker must read the chief's --out/checkpoints/resume, so --out must be on storage all machines share"
+        )
 
 
 def read_state(folder: Path | None, fingerprint: dict) -> tuple[dict | None, Path | None]:
