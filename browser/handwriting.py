@@ -7,6 +7,7 @@ never trained on, so the answers measure what a new person drawing would see.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from browser import static_page, streamlit_app
@@ -18,7 +19,8 @@ from mnist_draw.strokes import DrawnDigit
 # After the last stroke's prediction appears, time for a still-running live prediction to be replaced.
 SETTLE_MS = 150
 APP_SEND_DELAY_MS = 600  # the canvas component waits about 200 ms before it sends; then the rerun starts
-APP_RUNNING = '[data-testid="stStatusWidget"]'  # Streamlit's "Running..." indicator
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'  # no rerun in progress
+QUIET_MS = 1500  # an answer that holds this long after the app went idle is the whole digit's
 
 
 def spread_sample(digits: Sequence[DrawnDigit], count: int) -> list[tuple[DrawnDigit, str]]:
@@ -49,10 +51,24 @@ def read_page_answer(page, digit: DrawnDigit, placement: Placement) -> str:
     return page.locator(static_page.PREDICTION).inner_text().strip()
 
 
-def wait_for_app_idle(page, timeout_ms: float = 30_000) -> None:
-    """Until the app has no rerun running: the canvas sends its pixels about 200 ms after mouse-up."""
+def settled_app_answer(page, timeout_ms: float = 60_000) -> str:
+    """The Prediction metric once the app has stopped rerunning and the answer has held for QUIET_MS.
+
+    Every mouse-up sends the canvas again (about 200 ms later) and reruns the app, so the answer to
+    the first strokes of a many-stroke digit shows before the answer to the whole digit.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
     page.wait_for_timeout(APP_SEND_DELAY_MS)
-    page.locator(APP_RUNNING).wait_for(state="detached", timeout=timeout_ms)
+    answer, held_since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        page.locator(APP_IDLE).wait_for(timeout=timeout_ms)
+        current = streamlit_app.wait_for_prediction(page, timeout_ms)
+        if current != answer:
+            answer, held_since = current, time.monotonic()
+        elif (time.monotonic() - held_since) * 1000 >= QUIET_MS:
+            return answer
+        page.wait_for_timeout(250)
+    raise TimeoutError(f"the app's answer did not settle within {timeout_ms / 1000:.0f} s")
 
 
 def read_app_answer(page, digit: DrawnDigit, placement: Placement) -> str:
@@ -61,7 +77,6 @@ def read_app_answer(page, digit: DrawnDigit, placement: Placement) -> str:
     Every mouse-up reruns the app, so a many-stroke digit is read once the last rerun is done.
     """
     draw_digit(page, streamlit_app.CANVAS, digit, placement)
-    wait_for_app_idle(page)
-    answer = streamlit_app.wait_for_prediction(page)
+    answer = settled_app_answer(page)
     streamlit_app.clear(page)
     return answer

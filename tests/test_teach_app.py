@@ -73,7 +73,7 @@ def test_a_corrected_drawing_is_kept_listed_and_downloaded(browser, tmp_path):
         draw_digit(page, driver.CANVAS, seven, surface_placement(seven, 0.6))
         assert driver.wait_for_prediction(page) == "7"
         # Say it was meant as a 1 (a correction), then keep it.
-        page.get_by_role("button", name="1", exact=True).click()
+        page.get_by_role("radio", name="1", exact=True).click()
         page.get_by_role("button", name="Keep this drawing as a 1").click()
         page.get_by_text("Kept in").wait_for(timeout=30_000)
         (saved,) = folder.iterdir()
