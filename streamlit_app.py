@@ -156,7 +156,7 @@ def teach(canvas_json: dict | None, predicted: str) -> None:
                 st.error(f"Could not keep the drawing: {error}")
             else:
                 kept[drawing_key] = path
-                st.rerun(scope="fragment")
+                st.rerun()  # the whole app: the "Your drawings" tab lists the new one too
 
 
 with draw_tab:
