@@ -15,7 +15,14 @@ import uuid
 from pathlib import Path
 
 from mnist_draw.config import CANVAS_SIZE, PROJECT_ROOT
-from mnist_draw.strokes import DrawnDigit, StrokeError, make_digit, read_stroke_file, write_stroke_file
+from mnist_draw.strokes import (
+    DrawnDigit,
+    StrokeError,
+    make_digit,
+    read_stroke_file,
+    stroke_file_bytes,
+    write_stroke_file,
+)
 
 DRAWINGS_DIR_ENV = "MNIST_DRAWINGS_DIR"
 DEFAULT_DRAWINGS_DIR = PROJECT_ROOT / "drawings"
@@ -99,9 +106,4 @@ def delete_drawing(path: Path, directory: Path | None = None) -> None:
 
 def bundle_bytes(digits: list[DrawnDigit]) -> bytes:
     """All drawings as the bytes of one stroke file: what the app's download button hands out."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="drawings-") as scratch:
-        path = Path(scratch) / "drawings.json"
-        write_stroke_file(path, digits)
-        return path.read_bytes()
+    return stroke_file_bytes(digits, "the download")

@@ -156,20 +156,25 @@ def from_json(record) -> DrawnDigit:
     )
 
 
-def write_stroke_file(path: Path | str, digits) -> None:
-    """Digits -> a version-1 stroke file at `path`, written atomically, one digit per line."""
+def stroke_file_bytes(digits, name: str = "stroke file") -> bytes:
+    """Digits -> the UTF-8 bytes of a version-1 stroke file, one digit per line; `name` goes in errors."""
     digits = list(digits)
     if not digits:
-        raise StrokeError(f"{path}: a stroke file needs at least one digit")
+        raise StrokeError(f"{name}: a stroke file needs at least one digit")
     header = json.dumps({"format": FILE_FORMAT, "version": FILE_VERSION})[:-1]
     lines = []
     for index, digit in enumerate(digits):
         try:
             lines.append(json.dumps(to_json(digit), allow_nan=False))
         except ValueError:  # NaN or infinity slipped past make_digit: JSON has no spelling for them
-            raise StrokeError(f"{path}: digit {index}: a point is not a finite number") from None
+            raise StrokeError(f"{name}: digit {index}: a point is not a finite number") from None
     records = ",\n".join(lines)
-    write_bytes_atomically(Path(path), f'{header}, "digits": [\n{records}\n]}}\n'.encode())
+    return f'{header}, "digits": [\n{records}\n]}}\n'.encode()
+
+
+def write_stroke_file(path: Path | str, digits) -> None:
+    """Digits -> a version-1 stroke file at `path`, written atomically, one digit per line."""
+    write_bytes_atomically(Path(path), stroke_file_bytes(digits, str(path)))
 
 
 def refuse_constant(name: str):
