@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import time
 
 import pytest
 
+from bench.distribute import free_ports, local_tf_config, smoke_arguments
 from mnist_draw.config import METRICS_FILENAME
 from tests.train_process import (
     TINY,
@@ -29,38 +29,8 @@ from tests.train_process import (
 from train import distribute
 
 # 4,096 MNIST images, 4 epochs of 128 steps; plain images, so the two runs differ only by distribution.
-SMOKE = [
-    "--epochs",
-    "4",
-    "--limit",
-    "4096",
-    "--no-pen",
-    "--no-augment",
-    "--validation-size",
-    "500",
-    "--batch-size",
-    "32",
-    "--seed",
-    "5",
-]
+SMOKE = smoke_arguments(limit=4096, epochs=4)
 ACCURACY_NOISE = 0.05  # two smoke runs' test accuracies differ by a few points: BatchNorm statistics after 512 steps
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for handle in sockets:
-        handle.bind(("127.0.0.1", 0))
-    ports = [handle.getsockname()[1] for handle in sockets]
-    for handle in sockets:
-        handle.close()
-    return ports
-
-
-def tf_config(ports: list[int], index: int) -> str:
-    """The $TF_CONFIG of worker `index` in a cluster of workers on 127.0.0.1 (worker 0 is the chief)."""
-    return json.dumps(
-        {"cluster": {"worker": [f"127.0.0.1:{port}" for port in ports]}, "task": {"type": "worker", "index": index}}
-    )
 
 
 def start_workers(tmp_path, arguments_of, extra_environment=None) -> list[TrainProcess]:
@@ -70,7 +40,7 @@ def start_workers(tmp_path, arguments_of, extra_environment=None) -> list[TrainP
     for index in range(2):
         environment = child_environment(
             tmp_path / "cache",
-            TF_CONFIG=tf_config(ports, index),
+            TF_CONFIG=local_tf_config(ports, index),
             TMPDIR=str(tmp_path / f"tmp-{index}"),
             **(extra_environment or {}),
         )
@@ -90,7 +60,7 @@ def start_workers(tmp_path, arguments_of, extra_environment=None) -> list[TrainP
 
 def test_worker_zero_is_the_chief_when_the_cluster_has_none():
     ports = [1111, 2222, 3333]
-    tasks = [distribute.cluster_task("multiworker", {"TF_CONFIG": tf_config(ports, index)}) for index in range(3)]
+    tasks = [distribute.cluster_task("multiworker", {"TF_CONFIG": local_tf_config(ports, index)}) for index in range(3)]
     assert [task.is_chief for task in tasks] == [True, False, False]
     assert [task.name for task in tasks] == ["worker 0", "worker 1", "worker 2"] and {task.count for task in tasks} == {
         3
