@@ -31,15 +31,14 @@ import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
-from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bench import baseline
 from bench.machine import machine_record
 from bench.stats import percentile
-from browser import chromium
+from browser import chromium, processes
 from browser.digits import PAGE_DIGITS
 from browser.draw import draw_digit, surface_placement
 from browser.static_page import CANVAS, PREDICTION, READY, STATUS, ServerError, build_page, static_server, wait_for_url
@@ -253,16 +252,7 @@ def summarise(runs: list[dict], timings: dict, service_worker: bool, backend: st
 
 def default_baseline_ref() -> str:
     """The commit before the one that added web/kernels.mjs (the lean build): the last unbundled page."""
-    added = subprocess.run(
-        ["git", "log", "--diff-filter=A", "--format=%H", "--", "web/kernels.mjs"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    if not added:
-        raise SystemExit("error: no commit adds web/kernels.mjs here; pass --baseline-ref")
-    return f"{added[-1]}~"
+    return baseline.commit_before("web/kernels.mjs (the lean build)", "--diff-filter=A", "--", "web/kernels.mjs")
 
 
 @contextlib.contextmanager
@@ -271,19 +261,8 @@ def baseline_page(ref: str, model_dir: Path, node: str = "node"):
 
     Built first when that page has a build (web/kernels.mjs), else served as it was.
     """
-    commit = subprocess.run(["git", "rev-parse", "--short", ref], cwd=PROJECT_ROOT, capture_output=True, text=True)
-    if commit.returncode != 0:
-        raise SystemExit(f"error: --baseline-ref {ref}: {commit.stderr.strip().splitlines()[-1]}")
-    archive = subprocess.run(
-        ["git", "archive", "--format=tar", ref, "web", "package.json"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        check=True,
-    )
-    with tempfile.TemporaryDirectory(prefix="mnist-draw-baseline-") as folder:
-        root = Path(folder)
-        with tarfile.open(fileobj=BytesIO(archive.stdout)) as tar:
-            tar.extractall(root, filter="data")
+    commit = baseline.short_commit(ref)
+    with baseline.worktree(ref) as root:
         (root / "node_modules").symlink_to(PROJECT_ROOT / "node_modules")  # the same pinned packages
         shutil.rmtree(root / "web" / "model", ignore_errors=True)
         if (root / "web" / "kernels.mjs").is_file():
@@ -307,10 +286,10 @@ def baseline_page(ref: str, model_dir: Path, node: str = "node"):
             command = [node, "web/serve.mjs", "--port", "0", "--model-dir", str(model_dir)]
         process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
-            yield wait_for_url(process), commit.stdout.strip(), (root / "web" / "sw.js").is_file()
+            yield wait_for_url(process), commit, (root / "web" / "sw.js").is_file()
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            processes.stop(process)
+            process.stdout.close()
 
 
 def kb(value: float) -> str:

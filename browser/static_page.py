@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from browser import processes
 from mnist_draw.config import PROJECT_ROOT
 
 CANVAS = '[data-testid="draw-canvas"]'
@@ -96,12 +97,7 @@ class PageServer:
         """Stop the server (no-op when it is not running)."""
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        processes.stop(self.process)
         self.process.stdout.close()
         self.process = None
 

@@ -18,7 +18,10 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
 
+from browser import processes
 from mnist_draw.config import PROJECT_ROOT
 
 CANVAS = "canvas.upper-canvas"
@@ -40,10 +43,19 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict[str, str] | None = None, timeout: float = 120) -> Iterator[str]:
-    """Start `streamlit run streamlit_app.py` on a free port -> its URL once /_stcore/health says ok.
+def streamlit_server(
+    env: dict[str, str | None] | None = None,
+    timeout: float = 120,
+    *,
+    app_dir: Path = PROJECT_ROOT,
+    log: IO[str] | None = None,
+) -> Iterator[str]:
+    """Start `streamlit run streamlit_app.py` in `app_dir` on a free port -> its URL once /_stcore/health says ok.
 
-    `env` entries are added to this process's environment (e.g. MNIST_MODEL_PATH). The server is
+    `env` entries are added to this process's environment (e.g. MNIST_MODEL_PATH); a None value
+    removes that variable. The server's output goes to `log` (a text file open for reading and
+    writing; default: a temporary one). `app_dir` is the folder whose app, runtime package and
+    .streamlit/ settings are served (another checkout, for a benchmark baseline). The server is
     stopped on exit; if it dies or never gets healthy, ServerError carries the end of its log.
     """
     port = free_port()
@@ -58,21 +70,15 @@ def streamlit_server(env: dict[str, str] | None = None, timeout: float = 120) ->
         "--server.headless",
         "true",
     ]
-    with tempfile.TemporaryFile("w+") as log:
-        server = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_until_healthy(server, url, timeout, log)
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    environment = {key: value for key, value in {**os.environ, **(env or {})}.items() if value is not None}
+    with contextlib.ExitStack() as stack:
+        if log is None:
+            log = stack.enter_context(tempfile.TemporaryFile("w+"))
+        server = subprocess.Popen(command, cwd=app_dir, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        stack.callback(processes.stop, server)
+        url = f"http://127.0.0.1:{port}"
+        wait_until_healthy(server, url, timeout, log)
+        yield url
 
 
 def wait_until_healthy(server: subprocess.Popen, url: str, timeout: float, log) -> None:

@@ -10,21 +10,21 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
+from urllib.parse import urlsplit
 
 import pytest
 import tomllib
 
-from browser.streamlit_app import free_port, wait_until_healthy
+from browser.streamlit_app import streamlit_server
 from mnist_draw.config import PROJECT_ROOT
 from mnist_draw.inference import MODEL_PATH_ENV, model_path_from_env
 
 CONFIG_PATH = PROJECT_ROOT / ".streamlit" / "config.toml"
 LISTEN = "0A"  # the TCP state code for a listening socket in /proc/net/tcp
+PROXY_VARIABLES = {"no_proxy", "http_proxy", "https_proxy", "all_proxy"}  # any case
 
 
 def read_config() -> dict:
@@ -93,12 +93,9 @@ def started_app():
     model_path = model_path_from_env()
     if not model_path.is_file():
         pytest.fail(f"{model_path} is missing: the trained model is committed; make it with `python -m train`")
-    proxy, port = RecordingProxy(), free_port()
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key.lower() not in {"no_proxy", "http_proxy", "https_proxy", "all_proxy"}
-    }
+    proxy = RecordingProxy()
+    # Only the recording proxy: no inherited proxy, and no host exempted from it.
+    environment = {key: None for key in os.environ if key.lower() in PROXY_VARIABLES}
     environment.update(
         {
             MODEL_PATH_ENV: str(model_path),
@@ -108,19 +105,11 @@ def started_app():
             "https_proxy": proxy.url,
         }
     )
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port)]
     with tempfile.TemporaryFile("w+") as log:
-        server = subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
         try:
-            wait_until_healthy(server, f"http://127.0.0.1:{port}", 120, log)
-            yield port, proxy, start_banner(log)
+            with streamlit_server(env=environment, log=log) as url:
+                yield urlsplit(url).port, proxy, start_banner(log)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
             proxy.close()
 
 
