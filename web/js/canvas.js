@@ -4,7 +4,10 @@
  * The canvas keeps a fixed internal size (metadata `page.canvas_size`) while CSS scales it to the
  * screen, so pointer coordinates are mapped from CSS pixels to canvas pixels. It is opaque
  * black, which web/js/preprocess.js (step 1) reads exactly like white-on-transparent ink.
- * This module only draws and reads its own canvas; every other DOM write is in web/js/ui.js.
+ * It also records the strokes themselves, as the pointer moved (the stroke format of
+ * web/js/strokes.js), so a labelled drawing is kept as the pen's path, not as pixels.
+ * This module only draws and reads canvases; every other DOM write is in web/js/ui.js.
+ * mnist_draw/render.py is its Python twin: it makes the same draw calls for recorded strokes.
  */
 
 /**
@@ -12,7 +15,42 @@
  * @property {() => void} clear                  erase everything (black)
  * @property {() => ImageData} readPixels         RGBA bytes, canvasSize x canvasSize
  * @property {(width: number) => void} setStrokeWidth  pen width in canvas pixels
+ * @property {() => number[][][]} strokes        a copy of the strokes since the last clear: per
+ *   stroke the [x, y] pointer positions in canvas pixels (x right, y down), pen down first; a
+ *   pointer-up where the last move was is not repeated (mnist_draw/render.py adds it back)
  */
+
+// Recorded points keep 1/100 of a canvas pixel: far finer than a pointer reports, and short in a file.
+const roundPoint = ({ x, y }) => [Math.round(x * 100) / 100, Math.round(y * 100) / 100];
+
+/**
+ * Ink whole recorded strokes onto `context` the way the drawing canvas inks them live: a dot at
+ * pen down, then quadratic curves through the midpoints of the pointer positions.
+ * @param {CanvasRenderingContext2D} context  already scaled to the strokes' canvas pixels
+ * @param {number[][][]} strokes
+ * @param {number} penWidth  in the strokes' canvas pixels
+ */
+export function drawStrokes(context, strokes, penWidth) {
+  context.strokeStyle = context.fillStyle = '#fff';
+  context.lineCap = context.lineJoin = 'round';
+  context.lineWidth = penWidth;
+  for (const stroke of strokes) {
+    const [[x, y]] = stroke;
+    context.beginPath();
+    context.arc(x, y, penWidth / 2, 0, 2 * Math.PI);
+    context.fill();
+    context.beginPath();
+    context.moveTo(x, y);
+    for (let index = 1; index < stroke.length; index++) {
+      const [controlX, controlY] = stroke[index - 1];
+      const [nextX, nextY] = stroke[index];
+      context.quadraticCurveTo(controlX, controlY, (controlX + nextX) / 2, (controlY + nextY) / 2);
+    }
+    const [lastX, lastY] = stroke[stroke.length - 1];
+    context.lineTo(lastX, lastY);
+    context.stroke();
+  }
+}
 
 /**
  * Make `canvas` drawable.
@@ -34,6 +72,7 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
   let lastPoint = null;
   let lastMidpoint = null;
   let moveQueued = false;
+  let strokes = []; // every stroke since the last clear, as [[x, y], ...] canvas pixels
 
   function styleContext() {
     context.strokeStyle = '#fff';
@@ -44,6 +83,8 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
   }
 
   function clear() {
+    // Cleared mid-stroke (Escape while drawing): the rest of that stroke is a new one.
+    strokes = activePointer !== null ? [[roundPoint(lastPoint)]] : [];
     context.fillStyle = '#000';
     context.fillRect(0, 0, size, size);
     styleContext();
@@ -65,7 +106,8 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
   }
 
   /** Quadratic segments through midpoints: smooth curves without lagging behind the pen. */
-  function extendTo(point) {
+  function extendTo(point, record = true) {
+    if (record) strokes[strokes.length - 1].push(roundPoint(point));
     const midpoint = { x: (lastPoint.x + point.x) / 2, y: (lastPoint.y + point.y) / 2 };
     context.beginPath();
     context.moveTo(lastMidpoint.x, lastMidpoint.y);
@@ -83,6 +125,7 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
     styleContext();
     lastPoint = toCanvas(event);
     lastMidpoint = lastPoint;
+    strokes.push([roundPoint(lastPoint)]);
     dot(lastPoint); // a tap leaves a dot
     onStrokeMove();
   }
@@ -106,7 +149,10 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
     if (event.pointerId !== activePointer) return;
     if (event.type === 'pointerup') {
       const point = toCanvas(event);
-      extendTo(point);
+      const stroke = strokes[strokes.length - 1];
+      const [[lastX, lastY], [upX, upY]] = [stroke[stroke.length - 1], roundPoint(point)];
+      // A pointer-up where the last move was is implied by the stroke format (render.py redraws it).
+      extendTo(point, upX !== lastX || upY !== lastY);
       context.beginPath();
       context.moveTo(lastMidpoint.x, lastMidpoint.y);
       context.lineTo(point.x, point.y);
@@ -127,6 +173,7 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
   return {
     clear,
     readPixels: () => context.getImageData(0, 0, size, size),
+    strokes: () => strokes.map((stroke) => stroke.map(([x, y]) => [x, y])),
     setStrokeWidth(width) {
       penWidth = width;
       styleContext();

@@ -5,6 +5,10 @@
  * (canvas size, pen width and its range, the "not sure" threshold). Once ready, the service
  * worker (web/sw.js, registered by offline.js) keeps the page and the model for offline visits.
  *
+ * Teach it: after a prediction the person says which digit they meant; the canvas's strokes
+ * (canvas.js) become a stroke-file record (strokes.js) kept in this browser (drawings.js) and
+ * listed under "Your drawings", which works even when the model does not load.
+ *
  * TF.js is the lean build in tf.js (bundled with this module by web/build.mjs). URL options,
  * for tests and benchmarks:
  *   ?backend=wasm|cpu         TF.js backend (default: wasm, measured fastest by bench/web.py);
@@ -15,9 +19,11 @@
  */
 import { blockActivations, classify, classifyBatch } from './classify.js';
 import { createDrawingCanvas } from './canvas.js';
+import { openDrawings } from './drawings.js';
 import { EXPORT_COMMAND, loadActivationModel, loadMetadata, loadModel, ModelLoadError } from './model.js';
 import { registerServiceWorker } from './offline.js';
 import { isBlank, preprocessCanvas } from './preprocess.js';
+import { drawingRecord, isoSeconds, strokeFileText } from './strokes.js';
 import { tf, wasmSimdSupported } from './tf.js';
 import * as ui from './ui.js';
 
@@ -115,30 +121,36 @@ function setupLookInside(tf, metadata) {
 
 /**
  * Canvas pixels -> preprocess -> classify -> page. One prediction runs at a time; a request
- * made meanwhile runs once more after it, on the pixels of that moment.
+ * made meanwhile runs once more after it, on the pixels of that moment. `discard()` drops a
+ * prediction still running (the canvas was just cleared under it).
  */
 function createPredictor(tf, model, metadata, readPixels, lookInside) {
   const { preprocess, page, input, output } = metadata;
   let pending = false; // a prediction is running
   let again = false; // another was asked for meanwhile
+  let generation = 0; // bumped by discard(); a prediction of an older generation is not shown
   async function predictOnce() {
+    const started = generation;
     const { data, width, height } = readPixels();
     const image = preprocessCanvas(data, width, height, preprocess);
     if (isBlank(image)) {
       ui.clearPrediction();
+      ui.withdrawTeach();
       lookInside.setImage(null);
       lookInside.show(null);
       return;
     }
     lookInside.setImage(image);
     const probabilities = await classify(tf, model, image, input.shape);
-    ui.showPrediction({
+    if (started !== generation) return;
+    const top = ui.showPrediction({
       probabilities,
       labels: output.labels,
       unsureBelow: page.unsure_below,
       image,
       imageSize: preprocess.image_size,
     });
+    ui.offerTeach(top);
     lookInside.show(image); // not awaited: the prediction is already on screen
   }
   async function predict() {
@@ -157,7 +169,7 @@ function createPredictor(tf, model, metadata, readPixels, lookInside) {
       await predict();
     }
   }
-  return { predict, busy: () => pending };
+  return { predict, busy: () => pending, discard: () => generation++ };
 }
 
 /** The drawing canvas and its pen-width slider: live predictions while drawing, one at stroke end. */
@@ -180,14 +192,98 @@ function setupDrawing(page, predictor) {
   return drawing;
 }
 
-/** The Clear button (and its keys): empty canvas, no prediction, no activation maps. */
-function setupClear(drawing, lookInside) {
-  ui.onClearRequested(() => {
+/**
+ * The Clear button (and its keys): empty canvas, no prediction, no activation maps.
+ * Returns that clearing, which keeping a drawing does too.
+ */
+function setupClear(drawing, predictor, lookInside) {
+  function clearDrawing() {
     drawing.clear();
+    predictor.discard();
     ui.setCanvasEmpty(true);
     ui.clearPrediction();
+    ui.withdrawTeach();
     lookInside.setImage(null);
     lookInside.show(null);
+  }
+  ui.onClearRequested(clearDrawing);
+  return clearDrawing;
+}
+
+/**
+ * "Your drawings": count, thumbnails, delete one, delete all, download as one stroke file.
+ * Resolves to {store, refresh}, or null when this browser keeps nothing (the section says so).
+ * @param {Promise<import('./drawings.js').DrawingStore>} storeReady
+ */
+async function setupYourDrawings(storeReady) {
+  let store;
+  try {
+    store = await storeReady;
+  } catch (error) {
+    console.warn(error);
+    ui.setDrawingsUnavailable('This browser does not let the page keep drawings (private mode or blocked site data).');
+    return null;
+  }
+  const refresh = async () => ui.showDrawings(await store.list());
+  // A failed IndexedDB call is logged and said in one line; the page goes on.
+  const guarded = (action) => async (argument) => {
+    try {
+      await action(argument);
+    } catch (error) {
+      console.error(error);
+      ui.showDrawingsProblem(`Could not update your drawings: ${error.message}`);
+    }
+  };
+  ui.onDeleteDrawing(
+    guarded(async (id) => {
+      await store.remove(id);
+      await refresh();
+    }),
+  );
+  ui.onDeleteAllDrawings(
+    guarded(async () => {
+      await store.clear();
+      await refresh();
+    }),
+  );
+  ui.onDownloadDrawings(
+    guarded(async () => {
+      const records = await store.list();
+      if (!records.length) return;
+      const stamp = isoSeconds(new Date()).replace(/[-:]/g, '');
+      ui.saveFile(`mnist-draw-drawings-${stamp}.json`, strokeFileText(records));
+    }),
+  );
+  await refresh();
+  return { store, refresh };
+}
+
+/**
+ * "Which digit did you mean?": keeping a drawing puts its strokes, labelled with the digit
+ * meant, into the store, and clears the canvas for the next one. Shown only where the browser
+ * can keep drawings.
+ * @param {Promise<{store, refresh}|null>} drawingsReady  from setupYourDrawings
+ */
+async function setupTeach(drawing, page, labels, drawingsReady, clearDrawing) {
+  const drawings = await drawingsReady;
+  if (!drawings) return;
+  ui.buildDigitChoices(labels);
+  ui.withdrawTeach();
+  ui.onKeepRequested(async (digit) => {
+    const strokes = drawing.strokes();
+    if (!strokes.length) return;
+    const record = drawingRecord({ label: digit, strokes, width: page.canvas_size, height: page.canvas_size });
+    try {
+      await drawings.store.add(record);
+    } catch (error) {
+      console.error(error);
+      ui.showTeachNote(`Could not keep it: ${error.message}`);
+      return;
+    }
+    clearDrawing();
+    const count = await drawings.store.count();
+    ui.showTeachNote(`Kept as a ${labels[digit]} (${count} in this browser). Draw the next one.`);
+    await drawings.refresh();
   });
 }
 
@@ -211,14 +307,15 @@ function exposeForTests({ tf, metadata, backend, variantName, version, model, pr
   };
 }
 
-async function start() {
+async function start(drawingsReady) {
   const { metadata, backend, model, variantName, variant, version } = await createClassifier();
   const lookInside = setupLookInside(tf, metadata);
   // The predictor reads the canvas only on strokes, which the canvas made just below sends.
   const predictor = createPredictor(tf, model, metadata, () => drawing.readPixels(), lookInside);
   const drawing = setupDrawing(metadata.page, predictor);
   ui.buildBars(metadata.output.labels);
-  setupClear(drawing, lookInside);
+  const clearDrawing = setupClear(drawing, predictor, lookInside);
+  await setupTeach(drawing, metadata.page, metadata.output.labels, drawingsReady, clearDrawing);
   ui.showModelInfo({
     testAccuracy: metadata.test_accuracy,
     variant: variantName,
@@ -232,7 +329,9 @@ async function start() {
   registerServiceWorker(); // after ready, so its precaching never slows the first visit
 }
 
-start().catch((error) => {
+// Drawings already kept stay reachable (and downloadable) even when the model cannot load.
+const drawingsReady = setupYourDrawings(openDrawings());
+start(drawingsReady).catch((error) => {
   console.error(error);
   const message =
     error instanceof ModelLoadError

@@ -2,10 +2,12 @@
  * Every DOM lookup and write of the page except the drawing canvas (web/js/canvas.js).
  *
  * Small verbs for web/js/main.js: set the status, configure the pen control, show or clear a
- * prediction, show the model facts. Selectors here are the page's test contract
- * (data-testid = draw-canvas, clear, prediction, status, stroke-width); tests/test_web.py and
- * outside tools rely on them.
+ * prediction, ask which digit was meant ("teach it"), list the kept drawings, show the model
+ * facts. Selectors here are the page's test contract (data-testid = draw-canvas, clear,
+ * prediction, status, stroke-width; meant-0..9, keep, drawings-count, drawing, download-drawings,
+ * delete-all-drawings); tests/test_web*.py and outside tools rely on them.
  */
+import { drawStrokes } from './canvas.js';
 
 const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
 
@@ -76,14 +78,23 @@ export function setupStrokeWidth([minimum, maximum], value, onChange) {
   });
 }
 
+// Inputs that take no typed text, so the page's own keys (digits, Delete) still work in them.
+const KEYLESS_INPUTS = new Set(['radio', 'checkbox', 'range', 'button', 'submit', 'reset', 'color', 'file']);
+
+/** Whether a key press aimed at `target` is someone typing text. */
+function isTyping(target) {
+  if (target instanceof HTMLInputElement) return !KEYLESS_INPUTS.has(target.type);
+  return target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement || !!target?.isContentEditable;
+}
+
 /**
- * Clear button plus keyboard shortcut (Escape, or Delete/Backspace outside form fields).
+ * Clear button plus keyboard shortcut (Escape, or Delete/Backspace outside text fields).
  * @param {() => void} onClear
  */
 export function onClearRequested(onClear) {
   elements.clear.addEventListener('click', onClear);
   document.addEventListener('keydown', (event) => {
-    const typing = event.target instanceof HTMLInputElement && event.target.type !== 'range';
+    const typing = isTyping(event.target);
     if (event.key === 'Escape' || (!typing && (event.key === 'Delete' || event.key === 'Backspace'))) {
       event.preventDefault();
       onClear();
@@ -134,6 +145,7 @@ const percent = (probability) => `${(probability * 100).toFixed(probability >= 0
  * @param {number} result.unsureBelow          top probability under this is "not sure"
  * @param {Float32Array} result.image          the model input, imageSize^2 values in [0, 1]
  * @param {number} result.imageSize
+ * @returns {number}  the index of the top label
  */
 export function showPrediction({ probabilities, labels, unsureBelow, image, imageSize }) {
   let top = 0;
@@ -152,6 +164,7 @@ export function showPrediction({ probabilities, labels, unsureBelow, image, imag
     row.setAttribute('aria-label', `${label}: ${percent(probabilities[index])}`);
   });
   drawModelInput(image, imageSize);
+  return top;
 }
 
 /** Back to the empty state: no digit, empty bars, black model view. */
@@ -281,4 +294,261 @@ export function showActivations(blocks) {
     return figure;
   });
   activationElements.grids.replaceChildren(...figures);
+}
+
+// ---------------------------------------------------------------- teach it: which digit was meant
+
+const teachElements = {
+  form: byTestId('teach'),
+  choices: document.querySelector('.teach-choices'),
+  digits: byTestId('meant'),
+  keep: byTestId('keep'),
+  note: byTestId('teach-note'),
+};
+let digitInputs = [];
+let digitLabels = [];
+let chosenByPerson = false; // a digit picked by hand is never overridden by the next guess
+
+/**
+ * Ten radio buttons, one per label ("Which digit did you mean?"), built once. Arrow keys move
+ * within the group, Tab leaves it; each looks like a button and is big enough for a finger.
+ * @param {string[]} labels  metadata.output.labels; a label's index is the digit it stands for
+ */
+export function buildDigitChoices(labels) {
+  digitInputs = labels.map((label, index) => {
+    const choice = document.createElement('label');
+    choice.className = 'digit-choice';
+    const input = document.createElement('input');
+    input.type = 'radio';
+    input.name = 'meant';
+    input.value = String(index);
+    input.dataset.testid = `meant-${label}`;
+    input.addEventListener('change', () => {
+      chosenByPerson = true;
+      showKeepLabel();
+    });
+    const text = document.createElement('span');
+    text.textContent = label;
+    choice.append(input, text);
+    teachElements.digits.append(choice);
+    return input;
+  });
+  digitLabels = labels;
+  teachElements.form.hidden = false;
+}
+
+function checkedDigit() {
+  const index = digitInputs.findIndex((input) => input.checked);
+  return index < 0 ? null : index;
+}
+
+function showKeepLabel() {
+  const digit = checkedDigit();
+  teachElements.keep.textContent =
+    digit === null ? 'Keep this drawing' : `Keep this drawing as a ${digitLabels[digit]}`;
+}
+
+/**
+ * Ask which digit was meant, starting at the model's guess (unless the person already picked one
+ * for this drawing), so confirming a right guess is one press of Keep.
+ * @param {number} guess  index of the predicted label
+ */
+export function offerTeach(guess) {
+  teachElements.choices.disabled = false;
+  teachElements.keep.disabled = false;
+  teachElements.note.textContent = '';
+  if (!chosenByPerson) digitInputs[guess].checked = true;
+  showKeepLabel();
+}
+
+/** Nothing to teach (a blank canvas): no choice, Keep disabled. The last note stays. */
+export function withdrawTeach() {
+  chosenByPerson = false;
+  for (const input of digitInputs) input.checked = false;
+  teachElements.choices.disabled = true;
+  teachElements.keep.disabled = true;
+  showKeepLabel();
+}
+
+/** The line under Keep: what happened to the last drawing kept ("Kept as a 3."), or why not. */
+export function showTeachNote(message) {
+  teachElements.note.textContent = message;
+}
+
+/**
+ * Keep the drawing as the chosen digit: the Keep button (or Enter in the group), or a digit key
+ * 0-9 pressed anywhere outside a text field, which picks that digit and keeps it at once.
+ * @param {(digit: number) => void} onKeep  digit 0..9
+ */
+export function onKeepRequested(onKeep) {
+  teachElements.form.addEventListener('submit', (event) => {
+    event.preventDefault(); // nothing is ever submitted anywhere
+    const digit = checkedDigit();
+    if (!teachElements.keep.disabled && digit !== null) onKeep(digit);
+  });
+  document.addEventListener('keydown', (event) => {
+    if (!/^[0-9]$/.test(event.key) || event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    if (isTyping(event.target) || teachElements.keep.disabled) return;
+    const digit = digitLabels.indexOf(event.key);
+    if (digit < 0) return;
+    event.preventDefault();
+    digitInputs[digit].checked = true;
+    onKeep(digit);
+  });
+}
+
+// ---------------------------------------------------------------- your drawings
+
+const drawingElements = {
+  count: byTestId('drawings-count'),
+  grid: byTestId('drawings-grid'),
+  download: byTestId('download-drawings'),
+  deleteAll: byTestId('delete-all-drawings'),
+  confirm: byTestId('delete-all-confirm'),
+  confirmQuestion: document.getElementById('delete-all-question'),
+  confirmDelete: byTestId('confirm-delete-all'),
+  cancelDelete: byTestId('cancel-delete-all'),
+};
+// Thumbnails only: the stroke format keeps no pen width, so they use this share of the canvas side.
+const THUMBNAIL_PEN_SHARE = 0.07;
+const THUMBNAIL_PIXELS = 112; // drawn at twice its CSS size, sharp on high-density screens
+
+const drawingsWord = (count) => (count === 1 ? '1 drawing' : `${count} drawings`);
+
+/**
+ * Count, thumbnails (newest first) and the buttons' states for the kept drawings.
+ * @param {Array<{id: number, label: number, canvas: {width: number, height: number}, drawn_at: string, strokes: number[][][]}>} records
+ */
+export function showDrawings(records) {
+  const count = records.length;
+  drawingElements.count.textContent = count
+    ? `${drawingsWord(count)} kept in this browser.`
+    : 'None kept yet: draw a digit, say which digit you meant and keep it.';
+  drawingElements.download.disabled = count === 0;
+  drawingElements.deleteAll.disabled = count === 0;
+  if (count === 0) hideDeleteAllConfirm(false);
+  drawingElements.grid.replaceChildren(...[...records].reverse().map(drawingItem));
+}
+
+function drawingItem(record) {
+  const item = document.createElement('li');
+  item.className = 'drawing';
+  item.dataset.testid = 'drawing';
+  item.dataset.id = String(record.id);
+  item.dataset.label = String(record.label);
+  const when = new Date(record.drawn_at).toLocaleString();
+  const thumbnail = document.createElement('canvas');
+  thumbnail.className = 'drawing-thumbnail';
+  thumbnail.width = thumbnail.height = THUMBNAIL_PIXELS;
+  thumbnail.setAttribute('role', 'img');
+  thumbnail.setAttribute('aria-label', `Your ${record.label}, drawn ${when}`);
+  const context = thumbnail.getContext('2d');
+  context.fillStyle = '#000';
+  context.fillRect(0, 0, THUMBNAIL_PIXELS, THUMBNAIL_PIXELS);
+  const side = Math.max(record.canvas.width, record.canvas.height);
+  context.scale(THUMBNAIL_PIXELS / side, THUMBNAIL_PIXELS / side);
+  drawStrokes(context, record.strokes, side * THUMBNAIL_PEN_SHARE);
+  const label = document.createElement('span');
+  label.className = 'drawing-label';
+  label.textContent = String(record.label);
+  label.setAttribute('aria-hidden', 'true'); // the thumbnail's name says it
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.className = 'drawing-delete';
+  remove.dataset.testid = 'delete-drawing';
+  remove.textContent = '×';
+  remove.setAttribute('aria-label', `Delete this ${record.label}, drawn ${when}`);
+  item.append(thumbnail, label, remove);
+  return item;
+}
+
+/**
+ * The × on a thumbnail: `onDelete(id)`, then focus goes to the next thumbnail's ×, or the count.
+ * @param {(id: number) => Promise<void>} onDelete
+ */
+export function onDeleteDrawing(onDelete) {
+  drawingElements.grid.addEventListener('click', async (event) => {
+    const button = event.target.closest('[data-testid="delete-drawing"]');
+    if (!button) return;
+    const item = button.closest('li');
+    const index = [...drawingElements.grid.children].indexOf(item);
+    await onDelete(Number(item.dataset.id));
+    const next = drawingElements.grid.children[Math.min(index, drawingElements.grid.children.length - 1)];
+    focusAfterDelete(next?.querySelector('button'));
+  });
+}
+
+function focusAfterDelete(target) {
+  if (target) return target.focus();
+  drawingElements.count.tabIndex = -1;
+  drawingElements.count.focus();
+}
+
+function showDeleteAllConfirm() {
+  const count = drawingElements.grid.children.length;
+  drawingElements.confirmQuestion.textContent = `Delete all ${drawingsWord(count)} from this browser? This cannot be undone.`;
+  drawingElements.confirmDelete.textContent = `Delete all ${count}`;
+  drawingElements.confirm.hidden = false;
+  drawingElements.deleteAll.setAttribute('aria-expanded', 'true');
+  drawingElements.cancelDelete.focus(); // the safe answer is the one a stray Enter picks
+}
+
+function hideDeleteAllConfirm(refocus = true) {
+  drawingElements.confirm.hidden = true;
+  drawingElements.deleteAll.setAttribute('aria-expanded', 'false');
+  if (refocus && !drawingElements.deleteAll.disabled) drawingElements.deleteAll.focus();
+}
+
+/**
+ * "Delete all…" asks first (Delete all N / Cancel, Escape cancels); only the answer runs `onDeleteAll`.
+ * @param {() => Promise<void>} onDeleteAll
+ */
+export function onDeleteAllDrawings(onDeleteAll) {
+  drawingElements.deleteAll.addEventListener('click', showDeleteAllConfirm);
+  drawingElements.cancelDelete.addEventListener('click', () => hideDeleteAllConfirm());
+  drawingElements.confirm.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape') return;
+    event.stopPropagation(); // Escape here cancels the question; it does not clear the canvas
+    hideDeleteAllConfirm();
+  });
+  drawingElements.confirmDelete.addEventListener('click', async () => {
+    await onDeleteAll();
+    hideDeleteAllConfirm(false);
+    focusAfterDelete(null);
+  });
+}
+
+/** @param {() => void} onDownload */
+export function onDownloadDrawings(onDownload) {
+  drawingElements.download.addEventListener('click', onDownload);
+}
+
+/** The drawings section when the browser keeps nothing (no IndexedDB, site data blocked). */
+export function setDrawingsUnavailable(message) {
+  drawingElements.count.textContent = message;
+  drawingElements.download.disabled = drawingElements.deleteAll.disabled = true;
+}
+
+/** A failed delete or download, in one line where the count is. */
+export function showDrawingsProblem(message) {
+  drawingElements.count.textContent = message;
+}
+
+/**
+ * Save `text` as a file called `name` through the browser's own download: a blob URL made
+ * here, nothing fetched or sent.
+ * @param {string} name
+ * @param {string} text
+ * @param {string} [type]
+ */
+export function saveFile(name, text, type = 'application/json') {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000); // some browsers read the blob after click returns
 }
