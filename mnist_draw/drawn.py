@@ -12,9 +12,10 @@ drawn at the three PLACEMENTS the page tests use.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
@@ -61,8 +62,10 @@ def render_model_inputs(jobs: Sequence[tuple[DrawnDigit, Placement]], processes:
     chunks = [list(jobs[start : start + size]) for start in range(0, len(jobs), size)]
     if processes == 1 or len(chunks) == 1:
         return np.concatenate([_render_chunk(chunk) for chunk in chunks])
-    with ProcessPoolExecutor(processes) as pool:
-        return np.concatenate(list(pool.map(_render_chunk, chunks)))
+    # The workers leave Ctrl+C to the parent, whose KeyboardInterrupt ends the pool (terminate on exit):
+    # one message from the parent instead of a traceback from every worker.
+    with multiprocessing.Pool(processes, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
+        return np.concatenate(pool.map(_render_chunk, chunks))
 
 
 def placement_grid(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 
 from mnist_draw import drawn
-from mnist_draw.config import CANVAS_SIZE, STROKE_WIDTH_RANGE
+from mnist_draw.config import CANVAS_SIZE, PROJECT_ROOT, STROKE_WIDTH_RANGE
 from mnist_draw.pendigits import VALIDATION_WRITERS, writer_name
 from train import pen
 
@@ -102,3 +108,37 @@ def test_slant_leans_a_vertical_bar():
     top_column, bottom_column = np.argmax(leaned[6]), np.argmax(leaned[21])
     assert top_column != bottom_column  # the top and the bottom of the bar moved apart
     assert abs(leaned.sum() - bar.sum()) < 0.1 * bar.sum()  # ink moved, not lost
+
+
+CTRL_C_WHILE_RENDERING = """
+import sys
+from mnist_draw import drawn
+from mnist_draw.render import Placement
+from mnist_draw.strokes import make_digit
+digit = make_digit([[(0.1 * i, 0.05 * i * i) for i in range(40)]], label=2)
+jobs = [(digit, Placement())] * 200_000
+print("rendering", flush=True)
+try:
+    drawn.render_model_inputs(jobs, processes=2)
+except KeyboardInterrupt:
+    print("interrupted", file=sys.stderr)
+    sys.exit(130)
+"""
+
+
+def test_ctrl_c_while_rendering_is_one_line_not_a_traceback_per_worker(tmp_path):
+    # Ctrl+C in a terminal signals the whole foreground process group: the pool's workers too.
+    child = subprocess.Popen(
+        [sys.executable, "-c", CTRL_C_WHILE_RENDERING],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert child.stdout.readline().strip() == "rendering"
+    time.sleep(2)  # the workers are busy drawing
+    os.killpg(child.pid, signal.SIGINT)
+    _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 130
+    assert stderr.strip().splitlines() == ["interrupted"]

@@ -208,6 +208,21 @@ def test_unwritable_out_is_one_line(tmp_path, mnist_dir, capsys):
 
 
 @pytest.mark.slow
+def test_kill_mid_fit_is_one_line_and_keeps_the_previous_set(tmp_path, mnist_dir):
+    out = tmp_path / "out"
+    write_fake_set(out, "previous")
+    before = snapshot(out)
+    arguments = ["--data", str(mnist_dir), "--out", str(out), "--epochs", "12", "--patience", "20", *TINY]
+    child = TrainProcess(arguments, child_environment(tmp_path / "cache"), tmp_path / "stderr")
+    child.wait_for("Epoch 2/12")
+    child.send(signal.SIGTERM)  # what `kill PID`, systemd or a job scheduler sends
+    assert child.finish(timeout=120) == 143
+    stderr = child.stderr()
+    assert "Traceback" not in stderr and last_line(stderr).startswith(f"interrupted: {out} keeps the set it had")
+    assert snapshot(out) == before and leftovers(out) == []
+
+
+@pytest.mark.slow
 def test_ctrl_c_mid_fit_keeps_the_previous_set_and_resume_finishes_the_run(tmp_path, mnist_dir):
     out = tmp_path / "out"
     write_fake_set(out, "previous")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import signal
 import sys
 from pathlib import Path
 
@@ -17,6 +18,19 @@ from train.config import RunOptions, TrainConfig
 DEFAULTS = TrainConfig()
 MNIST_TRAINING_IMAGES = 60_000
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl+C
+EXIT_TERMINATED = 143  # 128 + SIGTERM: `kill`, a service manager or a job scheduler stopping the run
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Python is running, so it unwinds exactly like Ctrl+C (one line, set kept)."""
+
+
+def raise_terminated(signal_number, frame) -> None:
+    raise Terminated()
+
+
+def exit_code(interruption: BaseException | None) -> int:
+    return EXIT_TERMINATED if isinstance(interruption, Terminated) else EXIT_INTERRUPTED
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
             "  that of the global batch, so it is not scaled with the number of replicas (to grow the\n"
             "  batch with more machines, raise --batch-size and --learning-rate together).\n"
             "\n"
-            "exit codes: 0 saved, 1 error or model refused as clearly worse, 2 bad arguments, 130 Ctrl+C\n"
+            "exit codes: 0 saved, 1 error or model refused as clearly worse, 2 bad arguments, 130 Ctrl+C, 143 kill (SIGTERM)\n"
             "test hooks: $MNIST_TRAIN_PAUSE_BEFORE_SWAP=S and $MNIST_TRAIN_PAUSE_MID_SWAP=S pause S seconds\n"
             "  with the new set staged, or with only the model swapped in, so tests can kill the run there"
         ),
@@ -327,24 +341,25 @@ def main(argv: list[str] | None = None) -> int:
     ]
     settings += [f"model={options.start_model}"] * args.fine_tune + ["resume"] * args.resume + ["force"] * args.force
     print("config: " + ", ".join(settings), flush=True)
+    signal.signal(signal.SIGTERM, raise_terminated)
     try:
         from mnist_draw.inference import ModelError
         from mnist_draw.mnist import DataError
         from mnist_draw.pendigits import PenDataError
         from train import artifacts, drawings, resume, training  # TensorFlow loads here: errors above stay instant
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interruption:
         print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return exit_code(interruption)
     expected = (DataError, PenDataError, ModelError, ValueError, OSError, artifacts.OutputError)
     expected += (drawings.DrawingsError, resume.ResumeError, training.TrainingError, training.Rejected)
     try:
         training.run(config, options)
     except training.Interrupted as error:
         print(error, file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
+        return exit_code(error.__context__)  # the KeyboardInterrupt (or Terminated) it replaced
+    except KeyboardInterrupt as interruption:
         print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return exit_code(interruption)
     except expected as error:
         described = isinstance(error, OSError) and error.strerror and error.filename
         print(f"error: {f'{error.filename}: {error.strerror}' if described else error}", file=sys.stderr)
