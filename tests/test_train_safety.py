@@ -207,16 +207,27 @@ def test_unwritable_out_is_one_line(tmp_path, mnist_dir, capsys):
 # --- real runs, real signals ---------------------------------------------------------------
 
 
-@pytest.mark.slow
-def test_kill_mid_fit_is_one_line_and_keeps_the_previous_set(tmp_path, mnist_dir):
+def signal_mid_fit(tmp_path, mnist_dir, signal_number: int) -> tuple:
+    """A 12-epoch tiny run into an --out holding a previous set, sent `signal_number` during epoch 3.
+
+    -> (out, snapshot of the previous set, the run's arguments, the finished child).
+    """
     out = tmp_path / "out"
     write_fake_set(out, "previous")
     before = snapshot(out)
     arguments = ["--data", str(mnist_dir), "--out", str(out), "--epochs", "12", "--patience", "20", *TINY]
-    child = TrainProcess(arguments, child_environment(tmp_path / "cache"), tmp_path / "stderr")
-    child.wait_for("Epoch 2/12")
-    child.send(signal.SIGTERM)  # what `kill PID`, systemd or a job scheduler sends
-    assert child.finish(timeout=120) == 143
+    child = TrainProcess(arguments, child_environment(tmp_path / "cache"), tmp_path / "stderr-signalled")
+    child.wait_for("Epoch 3/12")
+    child.send(signal_number)
+    child.finish(timeout=120)
+    return out, before, arguments, child
+
+
+@pytest.mark.slow
+def test_kill_mid_fit_is_one_line_and_keeps_the_previous_set(tmp_path, mnist_dir):
+    # SIGTERM: what `kill PID`, systemd or a job scheduler sends
+    out, before, _, child = signal_mid_fit(tmp_path, mnist_dir, signal.SIGTERM)
+    assert child.process.returncode == 143
     stderr = child.stderr()
     assert "Traceback" not in stderr and last_line(stderr).startswith(f"interrupted: {out} keeps the set it had")
     assert snapshot(out) == before and leftovers(out) == []
@@ -224,14 +235,8 @@ def test_kill_mid_fit_is_one_line_and_keeps_the_previous_set(tmp_path, mnist_dir
 
 @pytest.mark.slow
 def test_ctrl_c_mid_fit_keeps_the_previous_set_and_resume_finishes_the_run(tmp_path, mnist_dir):
-    out = tmp_path / "out"
-    write_fake_set(out, "previous")
-    before = snapshot(out)
-    arguments = ["--data", str(mnist_dir), "--out", str(out), "--epochs", "12", "--patience", "20", *TINY]
-    child = TrainProcess(arguments, child_environment(tmp_path / "cache"), tmp_path / "stderr-1")
-    child.wait_for("Epoch 3/12")
-    child.send(signal.SIGINT)
-    assert child.finish(timeout=120) == 130
+    out, before, arguments, child = signal_mid_fit(tmp_path, mnist_dir, signal.SIGINT)
+    assert child.process.returncode == 130
     stderr = child.stderr()
     assert (
         "Traceback" not in stderr
