@@ -25,6 +25,7 @@ from mnist_draw.render import to_canvas
 from mnist_draw.strokes import read_stroke_file
 from tests.conftest import missing
 from tests.test_web import LOAD_TIMEOUT_MS, MODEL_DIR, prediction, touch_draw, wait_for_prediction
+from train.drawings import load_drawings
 
 # The page's policy as it stands: teaching it must not loosen it (no new source, no eval, no inline).
 PAGE_CSP = (
@@ -173,6 +174,9 @@ def test_the_digit_buttons_fit_a_phone_and_work_by_touch(browser, server_url):
     for digit in "0123456789":
         box = meant(tab, digit).bounding_box()
         assert box["width"] >= 44 and box["height"] >= 44, (digit, box)  # a finger's target
+    # Chromium takes a tap straight after a fast synthetic swipe as the end of a fling and sends no
+    # click; a person's finger is never that quick.
+    tab.wait_for_timeout(400)
     meant(tab, "1").tap()
     tab.locator(KEEP).tap()
     wait_for_count(tab, 1)
@@ -267,6 +271,25 @@ def test_download_is_one_stroke_file_the_trainer_reads(visit, tmp_path):
         assert [len(stroke) for stroke in digit.strokes] == [len(stroke) for stroke in expected], label
         for got, want in zip(digit.strokes, expected):
             np.testing.assert_allclose(np.asarray(got), want, atol=1.0, err_msg=f"the strokes of the {label}")
+    warnings = []
+    trainable, record = load_drawings([path], warn=warnings.append)  # what `python -m train --drawings` reads
+    assert not warnings and record["per_class"][3] == record["per_class"][7] == 1 and len(trainable) == 2
+
+
+def test_drawings_are_kept_and_downloaded_offline(visit, tmp_path):
+    tab = visit.tab
+    tab.evaluate("async () => { await navigator.serviceWorker.ready; }")  # the page is precached
+    draw(tab, "7")
+    keep_with_key(tab, "7", 0)
+    visit.context.set_offline(True)
+    visit.reload()
+    wait_for_count(tab, 1)
+    draw(tab, "4")
+    keep_with_key(tab, "4", 1)
+    with tab.expect_download() as download_info:
+        tab.locator(DOWNLOAD).click()
+    download_info.value.save_as(tmp_path / "drawings.json")
+    assert [digit.label for digit in read_stroke_file(tmp_path / "drawings.json")] == [7, 4]
 
 
 def test_the_whole_flow_stays_in_the_browser(visit, server_url, tmp_path):

@@ -277,7 +277,7 @@ async function setupTeach(drawing, page, labels, drawingsReady, clearDrawing) {
       await drawings.store.add(record);
     } catch (error) {
       console.error(error);
-      ui.showTeachNote(`Could not keep it: ${error.message}`);
+      ui.showTeachNote(`Could not keep it: ${error.message}`, 'error');
       return;
     }
     clearDrawing();

@@ -370,9 +370,14 @@ export function withdrawTeach() {
   showKeepLabel();
 }
 
-/** The line under Keep: what happened to the last drawing kept ("Kept as a 3."), or why not. */
-export function showTeachNote(message) {
+/**
+ * The line under Keep: what happened to the last drawing kept ("Kept as a 3."), or why not.
+ * @param {string} message
+ * @param {'ok'|'error'} [state]
+ */
+export function showTeachNote(message, state = 'ok') {
   teachElements.note.textContent = message;
+  teachElements.note.dataset.state = state;
 }
 
 /**
