@@ -1,0 +1,518 @@
+"""Benchmark the teach-it loop: does fine-tuning on a person's own drawings help that person?
+
+    python -m bench.fine_tune                              # the worst held-out writer, 50 digits, artifacts/mnist.keras
+    python -m bench.fine_tune --writer pendigits-15        # a chosen held-out writer
+    python -m bench.fine_tune --digits 10 --per-writer 20 -- --epochs 1 --limit 300   # smoke run, flags after -- go to train
+
+The held-out pen writers (mnist_draw.pendigits.VALIDATION_WRITERS) stand in for people who
+use the app. Steps:
+1. The shipped model reads every held-out writer's digits, drawn at the three placements of
+   mnist_draw.drawn.PLACEMENTS; the writer it gets most wrong is the person (or --writer).
+2. A fixed seeded choice of --digits of that person's digits, balanced over the labels, is
+   written as one stroke file, in canvas pixels and stamped as the app stamps its drawings, and
+   the real command `python -m train --fine-tune --model <model> --drawings <file> --out <dir>`
+   runs as a subprocess, timed. --out starts with a copy of the model, so the never-worse gate
+   (train/gate.py) judges the new model as it does for users; if it refuses, the set it puts
+   aside (what --force would swap in) is measured and the output says so.
+3. Before and after are measured on the same rendered images: the person's OTHER digits (never
+   the ones trained on), each other held-out writer and all of them together, and the MNIST test
+   set. For each: errors before and after, digits fixed and digits broken, and a two-sided sign
+   test on the changed digits, so noise is shown as counts, not hidden in a percentage.
+Nothing is written outside a temporary folder (removed at the end unless --keep) and --out's
+JSON (bench/results/fine_tune.json). Train's own held-out report includes the digits trained on,
+so the numbers here are measured by this script, on digits the fine-tune never saw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.machine import machine_record
+from mnist_draw import drawn
+from mnist_draw.cli import HelpFormatter
+from mnist_draw.config import ARTIFACTS_DIR, CANVAS_SIZE, DEFAULT_MODEL_PATH, MODEL_FILENAME, PROJECT_ROOT
+from mnist_draw.drawings import APP_WRITER
+from mnist_draw.files import sha256_of, write_json_atomically
+from mnist_draw.pendigits import (
+    VALIDATION_WRITERS,
+    PenDataError,
+    is_validation_writer,
+    load_pendigits,
+    writer_name,
+)
+from mnist_draw.strokes import DrawnDigit, make_digit, write_stroke_file
+
+RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "fine_tune.json"
+TARGETS = {
+    "writer_errors_removed_fraction": 0.5,  # at least half of the person's errors on their other digits gone
+    "mnist_test_accuracy": 0.996,
+    "fine_tune_seconds": 300,  # on 2 CPU cores
+    "fine_tune_cores": 2,
+}
+NOISE_P = 0.05  # a set is worse beyond noise when more digits broke than were fixed and the sign test says p < this
+BENCH_OWNS = ("--fine-tune", "--model", "--drawings", "--out")  # train flags this script sets itself
+TRAIN_OUTPUT_TAIL = 40  # lines of train's output kept for an error message
+
+
+# --- Which writer, which digits ---------------------------------------------------------------
+
+
+def pick_writer(per_writer: dict[str, float], requested: str | None) -> str:
+    """{writer: accuracy} -> the requested writer, else the least accurate (the first of a tie, in natural order)."""
+    if requested is not None:
+        if requested not in per_writer:
+            raise ValueError(f"--writer {requested} is not a measured held-out writer ({', '.join(per_writer)})")
+        return requested
+    return min(per_writer, key=per_writer.get)
+
+
+def choose_digits(labels: list[int], count: int, seed: int) -> list[int]:
+    """Labels of one writer's digits -> `count` positions among them, sorted: a seeded choice as even over labels as they allow.
+
+    Each label's digits are shuffled, then taken one per label per round (labels in a seeded
+    order), so 50 of a writer's 250 digits are 5 of each label and a label short of digits
+    leaves its share to the others.
+    """
+    if not 0 < count <= len(labels):
+        raise ValueError(f"cannot choose {count} of {len(labels)} digits")
+    rng = np.random.default_rng(seed)
+    queues = {
+        label: list(rng.permutation(np.flatnonzero(np.asarray(labels) == label))) for label in sorted(set(labels))
+    }
+    order = [int(label) for label in rng.permutation(sorted(queues))]
+    chosen: list[int] = []
+    while len(chosen) < count:
+        for label in order:
+            if queues[label] and len(chosen) < count:
+                chosen.append(int(queues[label].pop(0)))
+    return sorted(chosen)
+
+
+def as_app_drawing(digit: DrawnDigit) -> DrawnDigit:
+    """A pen digit as the app saves a drawing: points scaled onto the canvas, writer 'app', no held-out name.
+
+    Train refuses digits that carry a held-out writer's name (they are the measure); here the
+    person's chosen digits are meant to be taught, and the rest of theirs stay the measure.
+    """
+    scale = CANVAS_SIZE / max(digit.width, digit.height)
+    strokes = [[(x * scale, y * scale) for x, y in stroke] for stroke in digit.strokes]
+    return make_digit(strokes, label=digit.label, writer=APP_WRITER, width=CANVAS_SIZE, height=CANVAS_SIZE)
+
+
+# --- Measuring ----------------------------------------------------------------------------------
+
+
+def held_out_digits(pen_data: str | None, per_writer: int | None) -> list[DrawnDigit]:
+    """The held-out writers' digits in file order; with `per_writer`, only each writer's first N."""
+    digits = drawn.held_out(load_pendigits(pen_data))
+    if per_writer is None:
+        return digits
+    seen: dict[str, int] = {}
+    kept = []
+    for digit in digits:
+        seen[digit.writer] = seen.get(digit.writer, 0) + 1
+        if seen[digit.writer] <= per_writer:
+            kept.append(digit)
+    return kept
+
+
+def render_grid(digits: list[DrawnDigit]) -> dict:
+    """Every digit at every placement -> {"images" (N, 28, 28) uint8, "labels", "writers", "placements", "digit" (N,)}.
+
+    "digit" is each image's position in `digits`. The cache (train/pen.py) is the one training
+    uses for the held-out writers, so a full run renders nothing it has rendered before.
+    """
+    from train import pen
+
+    jobs, labels, writers, placements = drawn.placement_grid(digits)
+    images = pen.render_cached(jobs, "pen-held-out")
+    positions = np.tile(np.arange(len(digits)), len(drawn.PLACEMENTS))
+    return {
+        "images": images,
+        "labels": labels,
+        "writers": np.asarray(writers),
+        "placements": placements,
+        "digit": positions,
+    }
+
+
+def predict(model_path: Path, *image_sets: np.ndarray) -> list[np.ndarray]:
+    """A .keras model and (N, 28, 28) uint8 image sets -> its predicted labels (N,) for each set."""
+    from mnist_draw.inference import load_model
+    from mnist_draw.mnist import to_model_input
+
+    model = load_model(model_path)
+    return [model.predict(to_model_input(images), batch_size=512, verbose=0).argmax(axis=1) for images in image_sets]
+
+
+def sign_test(fixed: int, broken: int) -> float:
+    """Two-sided exact sign test: how likely a split this uneven of the changed digits is if a change is a coin flip."""
+    changed = fixed + broken
+    if changed == 0:
+        return 1.0
+    tail = sum(math.comb(changed, k) for k in range(min(fixed, broken) + 1)) / 2**changed
+    return min(1.0, 2 * tail)
+
+
+def compare(labels: np.ndarray, before: np.ndarray, after: np.ndarray, mask: np.ndarray) -> dict:
+    """Predictions before and after on the images `mask` selects -> counts, accuracies, the sign test."""
+    right_before, right_after = before[mask] == labels[mask], after[mask] == labels[mask]
+    fixed, broken = int((~right_before & right_after).sum()), int((right_before & ~right_after).sum())
+    images = int(mask.sum())
+    return {
+        "images": images,
+        "errors_before": int((~right_before).sum()),
+        "errors_after": int((~right_after).sum()),
+        "accuracy_before": float(right_before.mean()) if images else None,
+        "accuracy_after": float(right_after.mean()) if images else None,
+        "fixed": fixed,
+        "broken": broken,
+        "predictions_changed": int((before[mask] != after[mask]).sum()),
+        "sign_test_p": round(sign_test(fixed, broken), 4),
+    }
+
+
+def worse_beyond_noise(row: dict) -> bool:
+    return row["broken"] > row["fixed"] and row["sign_test_p"] < NOISE_P
+
+
+def all_comparisons(grid: dict, writer: str, trained: set[int], before: dict, after: dict, mnist_labels) -> dict:
+    """Every set the benchmark reports -> {name: compare(...)}, the person's other digits first."""
+    of_writer = grid["writers"] == writer
+    taught = np.isin(grid["digit"], sorted(trained))
+    others = ~of_writer
+    rows = {
+        "writer_other_digits": compare(grid["labels"], before["grid"], after["grid"], of_writer & ~taught),
+        "writer_trained_digits": compare(grid["labels"], before["grid"], after["grid"], of_writer & taught),
+        "other_writers": compare(grid["labels"], before["grid"], after["grid"], others),
+    }
+    measured = set(grid["writers"][others])
+    for name in (writer_name(number) for number in VALIDATION_WRITERS if writer_name(number) in measured):
+        rows[name] = compare(grid["labels"], before["grid"], after["grid"], grid["writers"] == name)
+    everything = np.ones(len(mnist_labels), dtype=bool)
+    rows["mnist_test"] = compare(mnist_labels, before["mnist"], after["mnist"], everything)
+    return rows
+
+
+# --- The fine-tune, as users run it -------------------------------------------------------------
+
+
+def train_command(model: Path, stroke_file: Path, out: Path, args: argparse.Namespace, extra: list[str]) -> list[str]:
+    """The `python -m train --fine-tune ...` command line, with this interpreter."""
+    command = [sys.executable, "-m", "train", "--fine-tune", "--model", str(model)]
+    command += ["--drawings", str(stroke_file), "--out", str(out)]
+    command += ["--data", args.data] * bool(args.data) + ["--pen-data", args.pen_data] * bool(args.pen_data)
+    return command + extra
+
+
+def run_fine_tune(command: list[str], log_path: Path) -> tuple[int, float, list[str]]:
+    """Run train as a subprocess in the project root, echoing and logging its output -> (exit code, seconds, lines)."""
+    started = time.perf_counter()
+    lines = []
+    with (
+        open(log_path, "w") as log,
+        subprocess.Popen(
+            command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        ) as process,
+    ):
+        for line in process.stdout:
+            log.write(line)
+            lines.append(line.rstrip("\n"))
+            print(f"  train | {line}", end="", flush=True)
+    return process.returncode, time.perf_counter() - started, lines
+
+
+def fine_tuned_model(out: Path, code: int, lines: list[str]) -> tuple[Path, str | None]:
+    """Where the run left its model -> (path, why the gate refused it or None); RuntimeError when it failed."""
+    if code == 0:
+        return out / MODEL_FILENAME, None
+    refusals = [line for line in lines if "the new model is clearly worse" in line]
+    rejected = sorted(out.glob("rejected-*/" + MODEL_FILENAME))
+    if code == 1 and refusals and len(rejected) == 1:
+        reason = re.search(r"clearly worse \((.*)\); its set", refusals[-1])
+        return rejected[0], reason.group(1) if reason else refusals[-1]
+    tail = "\n".join(lines[-TRAIN_OUTPUT_TAIL:])
+    raise RuntimeError(f"the fine-tune failed with exit code {code}; its last lines:\n{tail}")
+
+
+# --- Report -------------------------------------------------------------------------------------
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2%}"
+
+
+def table(rows: dict, writer: str, trained_count: int) -> list[str]:
+    """The comparison rows -> the printed table, one line per set."""
+    titles = {
+        "writer_other_digits": f"{writer}, other digits",
+        "writer_trained_digits": f"{writer}, the {trained_count} trained on",
+        "other_writers": "other held-out writers",
+        "mnist_test": "MNIST test",
+    }
+    lines = [f"{'':<30}{'images':>7}{'errors before':>15}{'after':>7}{'fixed':>7}{'broken':>8}{'p':>7}   accuracy"]
+    for name, row in rows.items():
+        title = titles.get(name, f"  {name}")
+        lines.append(
+            f"{title:<30}{row['images']:>7}{row['errors_before']:>15}{row['errors_after']:>7}{row['fixed']:>7}"
+            f"{row['broken']:>8}{row['sign_test_p']:>7.2f}   {percent(row['accuracy_before'])} -> {percent(row['accuracy_after'])}"
+        )
+    return lines
+
+
+def changes(row: dict) -> str:
+    return f"{row['fixed']} fixed / {row['broken']} broken (p {row['sign_test_p']:.2f})"
+
+
+def verdicts(rows: dict, seconds: float, cores: int | None) -> dict:
+    """Each target -> {"met": bool | None, "says": one line}."""
+    person = rows["writer_other_digits"]
+    removed = person["errors_before"] - person["errors_after"]
+    share = removed / person["errors_before"] if person["errors_before"] else None
+    others = [name for name in rows if name not in ("writer_other_digits", "writer_trained_digits")]
+    worse = [name for name in others if worse_beyond_noise(rows[name])]
+    mnist_after = rows["mnist_test"]["accuracy_after"]
+    return {
+        "writer_errors_removed": {
+            "met": None if share is None else share >= TARGETS["writer_errors_removed_fraction"],
+            "says": f"{removed} of the person's {person['errors_before']} errors on their other digits removed"
+            + ("" if share is None else f" ({share:.0%}; target: half)")
+            + f", {person['fixed']} fixed and {person['broken']} broken",
+        },
+        "mnist_test_accuracy": {
+            "met": mnist_after >= TARGETS["mnist_test_accuracy"],
+            "says": f"MNIST test {mnist_after:.2%} after (target >= {TARGETS['mnist_test_accuracy']:.1%})",
+        },
+        "fine_tune_seconds": {
+            "met": seconds < TARGETS["fine_tune_seconds"] if cores == TARGETS["fine_tune_cores"] else None,
+            "says": f"fine-tune {seconds:.0f}s wall clock on {cores} cores (target under {TARGETS['fine_tune_seconds']}s on 2 cores)",
+        },
+        "nothing_else_worse": {
+            "met": not worse,
+            "says": f"worse beyond noise (more broken than fixed, sign test p < {NOISE_P}): {', '.join(worse) or 'nothing'};"
+            f" other held-out writers {changes(rows['other_writers'])}, MNIST test {changes(rows['mnist_test'])}",
+        },
+    }
+
+
+# --- Command line -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.fine_tune",
+        usage="python -m bench.fine_tune [options] [-- python -m train flags]",
+        description=__doc__.split("\n\n")[2],
+        epilog="flags after -- are passed to `python -m train` (say --epochs 1 --limit 300 for a smoke run);\n"
+        f"{', '.join(BENCH_OWNS)} are set by this script",
+        formatter_class=HelpFormatter,
+    )
+    parser.add_argument(
+        "--model", type=Path, default=DEFAULT_MODEL_PATH, help="the shipped model, fine-tuned from (read only)"
+    )
+    parser.add_argument(
+        "--writer",
+        default=None,
+        help=f"the held-out writer who plays the person, e.g. {writer_name(VALIDATION_WRITERS[2])} (default: the one the model gets most wrong)",
+    )
+    parser.add_argument("--digits", type=int, default=50, metavar="N", help="how many of the person's digits to teach")
+    parser.add_argument("--seed", type=int, default=42, metavar="N", help="seed of the choice of digits")
+    parser.add_argument(
+        "--per-writer",
+        type=int,
+        default=None,
+        metavar="N",
+        help="measure only each held-out writer's first N digits, for smoke runs (default: all)",
+    )
+    parser.add_argument(
+        "--data", metavar="DIR", default=None, help="MNIST IDX folder, also for train (also $MNIST_DATA_DIR)"
+    )
+    parser.add_argument(
+        "--pen-data", metavar="DIR", default=None, help="pen digits folder, also for train (also $PENDIGITS_DATA_DIR)"
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="work in DIR (new or empty) and keep it: the stroke file, train's set and log",
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS_PATH, metavar="PATH", help="JSON results file")
+    return parser
+
+
+def parse(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
+    """argv -> (this script's arguments, the flags for train after --); parser.error for bad ones."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    split = argv.index("--") if "--" in argv else len(argv)
+    parser = build_parser()
+    args, extra = parser.parse_args(argv[:split]), argv[split + 1 :]
+    owned = [flag for flag in extra if flag.split("=")[0] in BENCH_OWNS]
+    if owned:
+        parser.error(f"{', '.join(owned)}: set by this script, not after --")
+    if args.digits < 1 or (args.per_writer is not None and args.per_writer <= args.digits):
+        parser.error(f"--digits must be at least 1 and below --per-writer, got {args.digits} and {args.per_writer}")
+    if args.writer is not None and not is_validation_writer(args.writer):
+        held_out = ", ".join(writer_name(number) for number in VALIDATION_WRITERS)
+        parser.error(f"--writer {args.writer} is not a held-out writer ({held_out})")
+    if not args.model.is_file():
+        parser.error(f"no model at {args.model}: train one with `python -m train`, or name one with --model")
+    if args.keep is not None and (
+        args.keep.resolve().is_relative_to(ARTIFACTS_DIR.resolve()) or (args.keep.exists() and any(args.keep.iterdir()))
+    ):
+        parser.error(f"--keep {args.keep}: must be a new or empty folder outside {ARTIFACTS_DIR}")
+    return args, extra
+
+
+def measure_before(args: argparse.Namespace) -> tuple[list[DrawnDigit], dict, tuple, dict]:
+    """Load and render everything, predict with the shipped model -> (digits, grid, MNIST test, predictions)."""
+    from mnist_draw.mnist import load_mnist
+
+    digits = held_out_digits(args.pen_data, args.per_writer)
+    grid = render_grid(digits)
+    _, (test_images, test_labels) = load_mnist(args.data)
+    print(
+        f"measuring {args.model} on {len(grid['labels'])} drawn held-out digits and {len(test_labels)} MNIST test digits"
+    )
+    predicted_grid, predicted_mnist = predict(args.model, grid["images"], test_images)
+    return digits, grid, (test_images, test_labels), {"grid": predicted_grid, "mnist": predicted_mnist}
+
+
+def choose_person(
+    args: argparse.Namespace, digits: list[DrawnDigit], grid: dict, before: dict
+) -> tuple[str, dict, list[int]]:
+    """-> (the person, every writer's accuracy before, positions in `digits` of the digits to teach)."""
+    one_hot = np.eye(10)[before["grid"]]
+    per_writer = drawn.drawn_accuracy(grid["labels"], one_hot, grid["writers"], grid["placements"])["per_writer"]
+    writer = pick_writer(per_writer, args.writer)
+    positions = [index for index, digit in enumerate(digits) if digit.writer == writer]
+    if args.digits >= len(positions):
+        raise ValueError(f"{writer} has {len(positions)} digits: --digits {args.digits} would leave none to measure")
+    chosen = choose_digits([digits[index].label for index in positions], args.digits, args.seed)
+    return writer, per_writer, [positions[index] for index in chosen]
+
+
+def fine_tune(args: argparse.Namespace, extra: list[str], work: Path, taught: list[DrawnDigit], writer: str) -> dict:
+    """Write the stroke file, run the real fine-tune with a copy of the model as --out's incumbent -> what happened."""
+    stroke_file = work / f"{writer}-{len(taught)}-digits.json"
+    write_stroke_file(stroke_file, [as_app_drawing(digit) for digit in taught])
+    out = work / "out"
+    out.mkdir()
+    shutil.copy2(args.model, out / MODEL_FILENAME)  # the gate compares with it, as with artifacts/ for users
+    command = train_command(args.model, stroke_file, out, args, extra)
+    print(f"fine-tuning: {shlex.join(command)}", flush=True)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    code, seconds, lines = run_fine_tune(command, work / "train.log")
+    model_path, refusal = fine_tuned_model(out, code, lines)
+    if refusal:
+        print(
+            f"note: the never-worse gate refused the fine-tuned model ({refusal}); measured the set it put aside, which --force would have swapped in"
+        )
+    return {
+        "command": shlex.join(command),
+        "seconds": round(seconds, 1),
+        "exit_code": code,
+        "gate_refused": refusal,
+        "load_average_at_start": load,
+        "render_log": [line for line in lines if re.match(r"(pen-training|pen-held-out|drawings): ", line)],
+        "model": model_path,
+    }
+
+
+def report(
+    args: argparse.Namespace,
+    argv: list[str],
+    person: dict,
+    digits: list[DrawnDigit],
+    run: dict,
+    rows: dict,
+) -> dict:
+    """Print the table and the verdicts -> the JSON document.
+
+    `person`: {"writer", "per_writer" (accuracy before), "taught" (positions in `digits`), "model_sha256"}.
+    """
+    writer, taught = person["writer"], person["taught"]
+    writer_positions = [index for index, digit in enumerate(digits) if digit.writer == writer]
+    used = [{"index": writer_positions.index(index), "label": digits[index].label} for index in taught]
+    per_label = np.bincount([item["label"] for item in used], minlength=10).tolist()
+    print()
+    print(
+        f"{writer}: fine-tuned on {len(used)} of their {len(writer_positions)} digits (per label 0-9: {per_label}) in {run['seconds']:.0f}s"
+    )
+    print("\n".join(table(rows, writer, len(used))))
+    print(
+        "fixed: wrong before, right after; broken: right before, wrong after; p: two-sided sign test on those changes"
+    )
+    checks = verdicts(rows, run["seconds"], os.cpu_count())
+    for check in checks.values():
+        mark = {True: "met", False: "NOT met", None: "n/a"}[check["met"]]
+        print(f"{mark:>8}  {check['says']}")
+    return {
+        "what": "fine-tune the shipped model on some of one held-out writer's digits; measure that writer's other digits, the other held-out writers and MNIST test",
+        "bench_command": shlex.join(["python", "-m", "bench.fine_tune", *argv]),
+        "machine": machine_record(),
+        "model": str(args.model),
+        "model_sha256": person["model_sha256"],
+        "writer": writer,
+        "writer_picked": "given" if args.writer else "least accurate",
+        "accuracy_before_per_writer": person["per_writer"],
+        "digits_per_writer_measured": args.per_writer,
+        "placements": list(drawn.PLACEMENTS),
+        "digits_used": used,
+        "digits_used_are": "index: position among the writer's digits in the UCI file's order; label: the digit",
+        "digits_used_per_label": per_label,
+        "seed": args.seed,
+        "fine_tune": {
+            **{key: value for key, value in run.items() if key != "model"},
+            "model_sha256": sha256_of(run["model"]),
+        },
+        "sets": rows,
+        "targets": TARGETS,
+        "verdicts": checks,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, extra = parse(argv)
+    from mnist_draw.inference import ModelError
+    from mnist_draw.mnist import DataError
+
+    model_sha256 = sha256_of(args.model)
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-fine-tune-"))
+    try:
+        digits, grid, (test_images, test_labels), before = measure_before(args)
+        writer, per_writer, taught = choose_person(args, digits, grid, before)
+        print(f"the person: {writer} ({'given' if args.writer else 'least accurate'}, {per_writer[writer]:.2%} before)")
+        work.mkdir(parents=True, exist_ok=True)
+        run = fine_tune(args, extra, work, [digits[index] for index in taught], writer)
+        after_grid, after_mnist = predict(run["model"], grid["images"], test_images)
+        after = {"grid": after_grid, "mnist": after_mnist}
+        rows = all_comparisons(grid, writer, set(taught), before, after, test_labels)
+        person = {"writer": writer, "per_writer": per_writer, "taught": taught, "model_sha256": model_sha256}
+        document = report(args, argv, person, digits, run, rows)
+    except (PenDataError, DataError, ModelError, ValueError, RuntimeError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    write_json_atomically(args.out, document)
+    print(f"wrote {args.out}" + (f"; kept {work}" if args.keep else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""bench/fine_tune.py: the person's digits chosen fairly, changes counted both ways, and a real smoke run.
+
+The smoke run fine-tunes the shipped model (read only) on three digits of the least accurate
+held-out writer with the real `python -m train` subprocess, one epoch on 200 MNIST images.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pytest
+
+from bench import fine_tune
+from mnist_draw.config import ARTIFACTS_DIR, MODEL_FILENAME
+from mnist_draw.drawings import APP_WRITER
+from mnist_draw.files import sha256_of
+from mnist_draw.strokes import read_stroke_file
+
+
+def test_choice_is_seeded_and_even_over_labels():
+    labels = [label for label in range(10) for _ in range(25)]
+    chosen = fine_tune.choose_digits(labels, 50, seed=42)
+    assert chosen == sorted(set(chosen)) and len(chosen) == 50
+    assert np.bincount([labels[index] for index in chosen], minlength=10).tolist() == [5] * 10
+    assert (
+        fine_tune.choose_digits(labels, 50, seed=42) == chosen and fine_tune.choose_digits(labels, 50, seed=7) != chosen
+    )
+
+
+def test_a_label_short_of_digits_leaves_its_share_to_the_others():
+    labels = [3, 3] + [label for label in range(10) if label != 3 for _ in range(10)]
+    counts = np.bincount([labels[index] for index in fine_tune.choose_digits(labels, 29, seed=1)], minlength=10)
+    assert counts[3] == 2 and set(np.delete(counts, 3)) == {3}
+
+
+def test_choosing_more_digits_than_there_are_is_an_error():
+    with pytest.raises(ValueError, match="cannot choose 4 of 3 digits"):
+        fine_tune.choose_digits([1, 2, 3], 4, seed=0)
+
+
+def test_least_accurate_writer_is_the_person_unless_one_is_named():
+    accuracy = {"pendigits-5": 1.0, "pendigits-10": 0.98, "pendigits-15": 0.98, "pendigits-20": 0.99}
+    assert fine_tune.pick_writer(accuracy, None) == "pendigits-10"
+    assert fine_tune.pick_writer(accuracy, "pendigits-20") == "pendigits-20"
+    with pytest.raises(ValueError, match="--writer pendigits-7 is not a measured held-out writer"):
+        fine_tune.pick_writer(accuracy, "pendigits-7")
+
+
+def test_changes_are_counted_both_ways_with_a_sign_test():
+    labels = np.array([0, 1, 2, 3, 4, 5, 6, 7])
+    before = np.array([0, 1, 2, 3, 9, 9, 9, 7])
+    after = np.array([0, 9, 2, 3, 4, 5, 8, 7])
+    row = fine_tune.compare(labels, before, after, np.ones(8, dtype=bool))
+    assert (row["errors_before"], row["errors_after"], row["fixed"], row["broken"]) == (3, 2, 2, 1)
+    assert row["predictions_changed"] == 4 and row["sign_test_p"] == 1.0
+    assert fine_tune.sign_test(0, 0) == 1.0 and fine_tune.sign_test(6, 0) == pytest.approx(2 / 64)
+
+
+def test_a_refused_fine_tune_is_measured_from_the_set_put_aside(tmp_path):
+    (tmp_path / "rejected-20250101-000000").mkdir()
+    (tmp_path / "rejected-20250101-000000" / MODEL_FILENAME).write_bytes(b"model")
+    refusal = f"error: kept {tmp_path / MODEL_FILENAME}: the new model is clearly worse (MNIST test accuracy 0.9800 vs 0.9950); its set is in {tmp_path}/rejected-20250101-000000/ (--force replaces anyway)"
+    path, reason = fine_tune.fine_tuned_model(tmp_path, 1, ["epoch 1", refusal])
+    assert path == tmp_path / "rejected-20250101-000000" / MODEL_FILENAME
+    assert reason == "MNIST test accuracy 0.9800 vs 0.9950"
+    assert fine_tune.fine_tuned_model(tmp_path, 0, []) == (tmp_path / MODEL_FILENAME, None)
+    with pytest.raises(RuntimeError, match="exit code 1; its last lines:\nerror: no usable drawings"):
+        fine_tune.fine_tuned_model(tmp_path, 1, ["error: no usable drawings"])
+
+
+def test_flags_the_benchmark_sets_are_refused_after_the_dashes(capsys):
+    with pytest.raises(SystemExit) as exited:
+        fine_tune.parse(["--digits", "5", "--", "--epochs", "1", "--out=/tmp/elsewhere"])
+    assert exited.value.code == 2 and "--out=/tmp/elsewhere: set by this script" in capsys.readouterr().err
+
+
+def test_a_writer_who_is_not_held_out_is_refused(capsys):
+    with pytest.raises(SystemExit) as exited:
+        fine_tune.parse(["--writer", "pendigits-7"])
+    assert (
+        exited.value.code == 2
+        and "--writer pendigits-7 is not a held-out writer (pendigits-5, " in capsys.readouterr().err
+    )
+
+
+def snapshot(folder):
+    """Every file under `folder` -> (size, modification time), to prove nothing there changed."""
+    return {str(path): (path.stat().st_size, path.stat().st_mtime_ns) for path in folder.rglob("*") if path.is_file()}
+
+
+@pytest.mark.slow
+def test_smoke_benchmark_fine_tunes_for_real_and_leaves_artifacts_alone(tmp_path, mnist_dir, pen_dir, monkeypatch):
+    monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
+    shipped, artifacts_before = sha256_of(ARTIFACTS_DIR / MODEL_FILENAME), snapshot(ARTIFACTS_DIR)
+    work, results = tmp_path / "work", tmp_path / "fine_tune.json"
+    arguments = ["--per-writer", "6", "--digits", "3", "--data", str(mnist_dir), "--pen-data", str(pen_dir)]
+    arguments += ["--keep", str(work), "--out", str(results)]
+    arguments += ["--", "--no-pen", "--epochs", "1", "--limit", "200", "--validation-size", "500"]
+    assert fine_tune.main([*arguments, "--drawing-renders", "2"]) == 0
+
+    document = json.loads(results.read_text())
+    writer, before = document["writer"], document["accuracy_before_per_writer"]
+    assert len(before) == 6 and before[writer] == min(before.values())
+    used = document["digits_used"]
+    assert len(used) == 3 and len({item["index"] for item in used}) == 3 and len({item["label"] for item in used}) == 3
+    sets = document["sets"]
+    assert sets["writer_trained_digits"]["images"] == 3 * 3 and sets["writer_other_digits"]["images"] == 3 * 3
+    assert sets["other_writers"]["images"] == 5 * 6 * 3 and sets["mnist_test"]["images"] == 10_000
+    person_errors = sets["writer_trained_digits"]["errors_before"] + sets["writer_other_digits"]["errors_before"]
+    assert person_errors == round((1 - before[writer]) * 6 * 3)
+    for name, row in sets.items():
+        assert row["errors_before"] - row["errors_after"] == row["fixed"] - row["broken"], name
+    assert sets["mnist_test"]["accuracy_before"] > 0.99 and sets["mnist_test"]["accuracy_after"] > 0.98
+
+    run = document["fine_tune"]
+    assert run["command"].startswith(
+        f"{sys.executable} -m train --fine-tune --model {ARTIFACTS_DIR / MODEL_FILENAME} --drawings {work}/"
+    )
+    assert run["seconds"] > 0 and run["model_sha256"] != shipped and document["model_sha256"] == shipped
+    (stroke_file,) = work.glob("*.json")
+    taught = read_stroke_file(stroke_file)
+    assert [digit.label for digit in taught] == [item["label"] for item in used]
+    assert {digit.writer for digit in taught} == {APP_WRITER}
+    (metrics_file,) = [path for path in work.glob("out/**/metrics.json") if "checkpoints" not in path.parts]
+    metrics = json.loads(metrics_file.read_text())
+    assert metrics["drawings"]["digits"] == 3 and metrics["fine_tuned_from"]["model_sha256"] == shipped
+    assert set(document["verdicts"]) == {
+        "writer_errors_removed",
+        "mnist_test_accuracy",
+        "fine_tune_seconds",
+        "nothing_else_worse",
+    }
+    assert snapshot(ARTIFACTS_DIR) == artifacts_before
