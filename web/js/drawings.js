@@ -64,8 +64,12 @@ export async function openDrawings(factory = globalThis.indexedDB) {
   return {
     add: (record) => run('readwrite', (store) => store.add(record)),
     list: () => run('readonly', (store) => store.getAll()),
-    remove: async (id) => void (await run('readwrite', (store) => store.delete(id))),
-    clear: async () => void (await run('readwrite', (store) => store.clear())),
+    async remove(id) {
+      await run('readwrite', (store) => store.delete(id));
+    },
+    async clear() {
+      await run('readwrite', (store) => store.clear());
+    },
     count: () => run('readonly', (store) => store.count()),
   };
 }
