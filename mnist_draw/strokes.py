@@ -2,7 +2,8 @@
 
 One format serves every place strokes appear: the pen-digit reader (mnist_draw/pendigits.py),
 the renderer (mnist_draw/render.py), the browser drawing helpers (browser/draw.py) and people's
-own labelled drawings from the page and the app.
+own labelled drawings from the page and the app. The page writes the same files in JavaScript
+(web/js/strokes.js, its twin: a change to the format changes both).
 
 A `DrawnDigit` is a list of strokes (pen down ... pen up), each a list of (x, y) points on a
 drawing surface `width` x `height` units big, x to the right and y **down** (screen
