@@ -8,6 +8,7 @@ import keras
 import numpy as np
 import pytest
 
+from bench import readme
 from mnist_draw.config import ARTIFACTS_DIR, DEFAULT_MODEL_PATH, METRICS_FILENAME
 from mnist_draw.mnist import load_mnist, to_model_input
 
@@ -27,6 +28,19 @@ def test_shipped_model_reaches_its_stated_accuracy(mnist_dir):
     # metrics.json, the README and the page's footer all quote this number: it must be this model's.
     assert recorded["test_accuracy"] == pytest.approx(accuracy, abs=1e-4)
     assert np.array(recorded["confusion_matrix"]).trace() == int((predicted == test_labels).sum())
+
+
+def test_readme_quotes_this_models_numbers():
+    # The README's result tables are written by bench.readme from metrics.json: retraining without
+    # `python -m bench.readme --write` would leave the old model's numbers beside the new model.
+    assert readme.main(["--check"]) == 0
+
+
+def test_readme_check_catches_a_stale_number(tmp_path, monkeypatch):
+    stale = readme.README_PATH.read_text().replace("| macro avg | ", "| macro avg | 0.1234 | ", 1)
+    monkeypatch.setattr(readme, "README_PATH", tmp_path / "README.md")
+    readme.README_PATH.write_text(stale)
+    assert readme.main(["--check"]) == 1
 
 
 def test_classification_report_agrees_with_the_confusion_matrix():
