@@ -15,7 +15,6 @@ area and the drawings list are fragments, so drawing reruns only the drawing are
 import hashlib
 import json
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -25,9 +24,23 @@ from mnist_draw import activations, drawings, inference, pixels, report, upload
 from mnist_draw.config import CANVAS_SIZE, CLASS_LABELS, STROKE_WIDTH, STROKE_WIDTH_RANGE, UNSURE_BELOW
 from mnist_draw.preprocess import is_blank, preprocess_canvas, preprocess_ink
 from mnist_draw.render import render_ink
-from mnist_draw.strokes import StrokeError
+from mnist_draw.strokes import DrawnDigit, StrokeError
 
 st.set_page_config(page_title="Draw a digit", page_icon="✏️", layout="wide")
+
+# The ten probabilities as bars on a fixed 0-100% axis. A Vega-Lite spec written once, not an Altair
+# chart built per prediction: Altair's build and schema check took ~18 ms of CPU on every drawing.
+PROBABILITY_CHART = {
+    "mark": {"type": "bar"},
+    "encoding": {
+        "x": {"field": "digit", "type": "nominal", "axis": {"labelAngle": 0}},
+        "y": {"field": "probability", "type": "quantitative", "scale": {"domain": [0, 1]}, "axis": {"format": "%"}},
+        "tooltip": [
+            {"field": "digit", "type": "nominal"},
+            {"field": "probability", "type": "quantitative", "format": ".1%"},
+        ],
+    },
+}
 
 
 @st.cache_resource(show_spinner="Loading the model...")
@@ -40,6 +53,27 @@ def load_model(path: str):
 def load_activation_model(path: str):
     """The block1/block2 activation model for the model at `path`, built once per process like load_model."""
     return activations.activation_model(load_model(path))
+
+
+@st.cache_resource(show_spinner=False)
+def filter_grid(path: str) -> tuple[np.ndarray, int]:
+    """The first conv layer's filters of the model at `path` as one enlarged grid image, and how many there are.
+
+    The same for every drawing, so it is made once per process.
+    """
+    filters = activations.first_conv_filters(load_model(path))  # (32, 3, 3)
+    return pixels.enlarge_grid(activations.tile(filters, columns=8, gap=5, scale=10), scale=1), len(filters)
+
+
+# Keyed by the frozen dataclass's own hash: Streamlit's hashing of its thousands of floats took
+# about as long as rendering.
+@st.cache_data(show_spinner=False, max_entries=1000, hash_funcs={DrawnDigit: hash})
+def thumbnail(digit: DrawnDigit) -> np.ndarray:
+    """A kept drawing rendered like the canvas, preprocessed and enlarged 3x, made once per drawing.
+
+    Rendering takes ~20 ms a drawing, and the list is drawn again on every run of the whole app.
+    """
+    return pixels.enlarge(preprocess_ink(render_ink(digit)), scale=3)
 
 
 def show_prediction(model, image: np.ndarray) -> str:
@@ -56,21 +90,12 @@ def show_prediction(model, image: np.ndarray) -> str:
             f"(below {UNSURE_BELOW:.0%}). Try a larger, clearer digit."
         )
     table = pd.DataFrame({"digit": CLASS_LABELS, "probability": probabilities})
-    bars = (
-        alt.Chart(table)
-        .mark_bar()
-        .encode(
-            x=alt.X("digit:N", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),  # fixed 0-100%
-            tooltip=["digit", alt.Tooltip("probability:Q", format=".1%")],
-        )
-    )
-    st.altair_chart(bars, width="stretch", height=220)
-    show_look_inside(model, image)
+    st.vega_lite_chart(table, PROBABILITY_CHART, width="stretch", height=220)
+    show_look_inside(image)
     return prediction.label
 
 
-def show_look_inside(model, image: np.ndarray) -> None:
+def show_look_inside(image: np.ndarray) -> None:
     """The first layer's 32 learned 3x3 filters and the block1/block2 activation maps for `image`.
 
     Grids of small grey images, 8 per row, numbered row by row from 0; each tile is scaled to its
@@ -78,13 +103,13 @@ def show_look_inside(model, image: np.ndarray) -> None:
     (wider between the filters, whose own pixels are grey too).
     """
     with st.expander("Look inside the model: learned filters and activations for this digit"):
-        filters = activations.first_conv_filters(model)  # (32, 3, 3)
+        filters, filter_count = filter_grid(str(model_path))
         maps = activations.block_activations(load_activation_model(str(model_path)), image)
         block1, block2 = (np.moveaxis(maps[name], -1, 0) for name in ("block1", "block2"))  # (C, H, W)
         filter_column, block1_column, block2_column = st.columns(3)
         filter_column.image(
-            pixels.enlarge_grid(activations.tile(filters, columns=8, gap=5, scale=10), scale=1),
-            caption=f"First conv layer: its {len(filters)} learned 3 x 3 filters, 8 per row (white = large weight, black = small)",
+            filters,
+            caption=f"First conv layer: its {filter_count} learned 3 x 3 filters, 8 per row (white = large weight, black = small)",
         )
         block1_column.image(
             pixels.enlarge_grid(activations.tile(block1, columns=8, gap=2, scale=3), scale=1),
@@ -126,7 +151,8 @@ def draw_area() -> None:
         )
         st.caption("To clear, use the bin icon (Reset canvas) in the toolbar that appears above the canvas.")
     with result_column:
-        image = None if canvas.image_data is None else preprocess_canvas(canvas.image_data)
+        drawn = canvas.image_data  # each read decodes the canvas's PNG again
+        image = None if drawn is None else preprocess_canvas(drawn)
         if image is None or is_blank(image):
             st.info("Draw a digit (0-9) on the black square: the prediction appears when you lift the pen.")
         else:
@@ -232,8 +258,7 @@ def your_drawings() -> None:
     columns = st.columns(6)
     for index, (path, digit) in enumerate(reversed(kept)):
         with columns[index % len(columns)]:
-            thumbnail = preprocess_ink(render_ink(digit))
-            st.image(pixels.enlarge(thumbnail, scale=3), caption=f"a {digit.label}")
+            st.image(thumbnail(digit), caption=f"a {digit.label}")
             if st.button("Delete", key=f"delete-{path.name}"):
                 drawings.delete_drawing(path, folder)
                 st.rerun(scope="fragment")
