@@ -1,28 +1,47 @@
-"""Benchmark the Streamlit app: server-side prediction time, browser latency, concurrent sessions.
+"""Benchmark the Streamlit app against a previous version of it: server-side prediction, browser latency, concurrent sessions.
 
-    uv run python -m bench.streamlit                       # shipped model, default counts
-    uv run python -m bench.streamlit --runs 500 --drawings 30 --sessions 10
+    uv run python -m bench.streamlit                       # this checkout vs the app before the fragment
+    uv run python -m bench.streamlit --drawings 30 --sessions 10 --baseline-ref HEAD~5
+    uv run python -m bench.streamlit --no-baseline --runs 500
 
-1. In-process: canvas RGBA (browser/digits.py's "7" rendered like the canvas by
+Two apps, each a real `streamlit run` serving the same model (--model): this working tree, and
+the app at --baseline-ref (default: the commit before the drawing area became an st.fragment),
+checked out with `git worktree add` into a temporary folder (bench/baseline.py) and run from there
+with its own runtime package and settings.
+1. In-process (this checkout): canvas RGBA (browser/digits.py's "7" rendered like the canvas by
    mnist_draw.render, 280x280) -> preprocess_canvas -> predict_probabilities, timed over --runs
    runs after a warm-up (what each rerun of the app spends on a drawing).
-2. Browser: a real `streamlit run` and headless Chromium; a digit is drawn with the mouse,
-   timed from mouse-up to the "Prediction" metric appearing; cleared and repeated --drawings times.
+2. Browser: headless Chromium, one page per app; a digit is drawn with the mouse, timed from
+   mouse-up to the "Prediction" metric appearing, then cleared; the apps take turns drawing by
+   drawing (--drawings each, after one untimed drawing that warms the server up), each drawing
+   made once the app is idle. Timed on the page's own clock (LATENCY_PROBE), which also stamps
+   the first WebSocket message the page sends after the mouse-up (the canvas's drawing, asking
+   for a rerun) and the first one it receives that carries the metric, so the latency splits
+   into steps: mouse-up -> request (streamlit-drawable-canvas 0.13 waits 200 ms after a mouse-up
+   before it sends: its own debounce, out of the app's reach), request -> the metric's message
+   (the server's rerun), message -> metric in the document (Streamlit's renderer). The same
+   interval seen from this script (Playwright's round trips added) is harness_mouse_up_to_metric.
 3. Concurrency: --sessions browser sessions (separate contexts, one server) draw at the same
-   moment; each must show the right prediction with no exception element, and we report latencies.
-Prints the numbers and writes bench/results/streamlit.json.
+   moment, on each app in turn; each must show the right prediction with no exception element.
+Target: mouse-up -> metric <= 300 ms median. Prints the numbers and the ratio this checkout /
+baseline (below 1: faster now), and writes bench/results/streamlit.json: browser.current and
+browser.baseline (mouse_up_to_metric, steps, harness_mouse_up_to_metric, wrong), browser.ratio,
+concurrent.current and concurrent.baseline, labels (which commit is which).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from bench import baseline
 from bench.machine import machine_record
 from bench.stats import summarise
 from browser import chromium
@@ -30,6 +49,7 @@ from browser import streamlit_app as driver
 from browser.digits import APP_CENTRED, APP_DIGITS
 from browser.draw import draw_digit, draw_digit_async
 from mnist_draw import inference
+from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import PROJECT_ROOT
 from mnist_draw.files import write_json_atomically
 from mnist_draw.preprocess import preprocess_canvas
@@ -37,6 +57,41 @@ from mnist_draw.render import render_rgba
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "streamlit.json"
 DIGITS = ("1", "7", "0")
+TARGET_MEDIAN_MS = 300.0  # mouse-up -> "Prediction" metric
+CURRENT = "current"
+BASELINE = "baseline"
+# Stamps, on the page's own clock: the last mouse-up, the WebSocket messages the page sends after
+# it, the first message received that carries the "Prediction" label (the metric's delta), and
+# when a "Prediction" metric label first appears in the document.
+LATENCY_PROBE = """(() => {
+    const marks = {mouseUp: null, sent: [], metricReceived: null, shown: null};
+    window.appLatency = marks;
+    const decoder = new TextDecoder("utf-8", {fatal: false});
+    const hasPrediction = () => Array.from(document.querySelectorAll('[data-testid="stMetricLabel"]'))
+        .some((label) => label.textContent.trim() === "Prediction");
+    document.addEventListener("mouseup", () => {
+        Object.assign(marks, {mouseUp: performance.now(), sent: [], metricReceived: null, shown: null});
+    }, true);
+    const NativeWebSocket = window.WebSocket;
+    window.WebSocket = class extends NativeWebSocket {
+        constructor(...args) {
+            super(...args);
+            this.addEventListener("message", (event) => {
+                const now = performance.now();
+                if (marks.mouseUp === null || marks.metricReceived !== null || !(event.data instanceof ArrayBuffer)) return;
+                if (decoder.decode(event.data).includes("Prediction")) marks.metricReceived = now;
+            });
+        }
+        send(data) {
+            marks.sent.push(performance.now());
+            return super.send(data);
+        }
+    };
+    new MutationObserver(() => {
+        if (marks.mouseUp !== null && marks.shown === null && hasPrediction()) marks.shown = performance.now();
+    }).observe(document, {childList: true, subtree: true, characterData: true});
+})()"""
+READ_PROBE = "() => window.appLatency"
 
 
 def drawn_canvas(digit: str) -> np.ndarray:
@@ -67,20 +122,74 @@ def bench_server_side(model_path: Path, runs: int) -> dict:
     }
 
 
-def bench_browser(browser, url: str, drawings: int) -> dict:
-    page = driver.open_app(browser, url)
-    latencies, wrong = [], []
+def draw_once(page, digit: str) -> dict:
+    """Draw `digit` on a page opened with LATENCY_PROBE and wait for its prediction -> what was shown and the times (ms)."""
+    mouse_up = draw_digit(page, driver.CANVAS, APP_DIGITS[digit], APP_CENTRED[digit])
+    shown = driver.wait_for_prediction(page)
+    latency = (time.perf_counter() - mouse_up) * 1000
+    marks = page.evaluate(READ_PROBE)
+    # The first message the page sends after the mouse-up is the canvas's drawing (a rerun request).
+    stamps = {
+        "mouse_up": marks["mouseUp"],
+        "request": marks["sent"][0] if marks["sent"] else None,
+        "metric_received": marks["metricReceived"],
+        "shown": marks["shown"],
+    }
+
+    def between(start: str, end: str) -> float | None:
+        return None if stamps[start] is None or stamps[end] is None else stamps[end] - stamps[start]
+
+    return {
+        "shown": shown,
+        "latency": latency,
+        "in_page": between("mouse_up", "shown"),
+        "mouse_up_to_request": between("mouse_up", "request"),
+        "request_to_metric_received": between("request", "metric_received"),
+        "metric_received_to_shown": between("metric_received", "shown"),
+    }
+
+
+def bench_browser(browser, urls: dict[str, str], drawings: int) -> dict:
+    """Each app in its own page; the apps take turns, drawing by drawing, so a busy spell hits both alike.
+
+    urls: {name: app URL}. Returns {name: result}.
+    """
+    pages = {name: driver.open_app(browser, url, LATENCY_PROBE, timeout_ms=600_000) for name, url in urls.items()}
+    for page in pages.values():  # untimed: a server's first prediction builds and traces its models
+        draw_once(page, DIGITS[0])
+    runs = {name: [] for name in urls}
+    wrong = {name: [] for name in urls}
     for index in range(drawings):
         digit = DIGITS[index % len(DIGITS)]
-        if index:
+        for name in list(pages) if index % 2 == 0 else list(reversed(pages)):
+            page = pages[name]
             driver.clear(page)
-        mouse_up = draw_digit(page, driver.CANVAS, APP_DIGITS[digit], APP_CENTRED[digit])
-        shown = driver.wait_for_prediction(page)
-        latencies.append((time.perf_counter() - mouse_up) * 1000)
-        if shown != digit:
-            wrong.append({"drawn": digit, "shown": shown})
-    page.close()
-    return {"mouse_up_to_metric": summarise(latencies), "wrong": wrong}
+            driver.wait_until_idle(page)
+            run = draw_once(page, digit)
+            runs[name].append(run)
+            if run["shown"] != digit:
+                wrong[name].append({"drawn": digit, "shown": run["shown"]})
+            driver.wait_until_idle(page)
+    for page in pages.values():
+        page.close()
+    return {name: browser_result(runs[name], wrong[name]) for name in urls}
+
+
+def browser_result(runs: list[dict], wrong: list[dict]) -> dict:
+    def timed(key: str) -> dict | None:
+        values = [run[key] for run in runs if run[key] is not None]
+        return summarise(values) if values else None
+
+    return {
+        "mouse_up_to_metric": timed("in_page"),
+        "steps": {
+            "mouse_up_to_request": timed("mouse_up_to_request"),
+            "request_to_metric_received": timed("request_to_metric_received"),
+            "metric_received_to_shown": timed("metric_received_to_shown"),
+        },
+        "harness_mouse_up_to_metric": timed("latency"),
+        "wrong": wrong,
+    }
 
 
 async def open_session(browser, url: str):
@@ -141,54 +250,120 @@ async def bench_concurrent(url: str, sessions: int) -> dict:
     }
 
 
+def default_baseline_ref() -> str:
+    """The commit before the one that made the drawing area an st.fragment (the whole app reran on every stroke)."""
+    return baseline.commit_before("st.fragment in streamlit_app.py", "-S", "st.fragment", "--", "streamlit_app.py")
+
+
+def ratios(results: dict) -> dict | None:
+    """This checkout's mouse-up -> metric over the baseline's, median and p95 (below 1: faster now)."""
+    if BASELINE not in results:
+        return None
+    current, before = (results[name]["mouse_up_to_metric"] for name in (CURRENT, BASELINE))
+    return {key: round(current[key] / before[key], 3) for key in ("median_ms", "p95_ms")}
+
+
+def print_browser(results: dict, labels: dict[str, str]) -> None:
+    for name, result in results.items():
+        timed, steps = result["mouse_up_to_metric"], result["steps"]
+        medians = {step: "?" if value is None else f"{value['median_ms']:.0f}" for step, value in steps.items()}
+        print(
+            f"browser, {labels[name]}: mouse-up -> metric median {timed['median_ms']:.0f} ms, p95 {timed['p95_ms']:.0f} ms "
+            f"(medians: {medians['mouse_up_to_request']} ms to the request, {medians['request_to_metric_received']} ms "
+            f"to the metric's message, {medians['metric_received_to_shown']} ms to show it; seen by Playwright: "
+            f"{result['harness_mouse_up_to_metric']['median_ms']:.0f} ms); wrong: {result['wrong']}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.streamlit",
         description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        epilog="examples:\n" + __doc__.split("\n\n")[1],
+        formatter_class=HelpFormatter,
     )
-    parser.add_argument("--model", type=Path, default=inference.model_path_from_env(), help="the .keras model to serve")
-    parser.add_argument("--runs", type=int, default=300, help="in-process preprocess+predict runs")
-    parser.add_argument("--drawings", type=int, default=20, help="mouse drawings timed in one browser session")
-    parser.add_argument("--sessions", type=int, default=10, help="concurrent browser sessions")
-    parser.add_argument("--out", type=Path, default=RESULTS_PATH, help="where to write the JSON results")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=inference.model_path_from_env(),
+        metavar="PATH",
+        help="the .keras model both apps serve",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=300, metavar="N", help="in-process preprocess+predict runs (>= 100)"
+    )
+    parser.add_argument(
+        "--drawings",
+        type=int,
+        default=20,
+        metavar="N",
+        help="timed mouse drawings per app, in one browser session each",
+    )
+    parser.add_argument("--sessions", type=int, default=10, metavar="N", help="concurrent browser sessions per app")
+    parser.add_argument(
+        "--baseline-ref",
+        metavar="REF",
+        help="git commit of the app to compare with (default: the one before the drawing area became a fragment)",
+    )
+    parser.add_argument("--no-baseline", action="store_true", help="measure this checkout's app only")
+    parser.add_argument("--out", type=Path, default=RESULTS_PATH, metavar="PATH", help="JSON results file")
     args = parser.parse_args(argv)
-    if args.runs < 200:
-        parser.error("--runs must be at least 200 for a meaningful p95")
+    if args.runs < 100:
+        parser.error("--runs must be at least 100 for a meaningful p95")
+    if args.drawings < 1 or args.sessions < 1:
+        parser.error("--drawings and --sessions must be at least 1")
     if chromium.chromium_path() is None:
-        print(f"error: Chromium not found: {chromium.INSTALL_HINT}", file=sys.stderr)
-        return 1
+        parser.error(f"Chromium not found: {chromium.INSTALL_HINT}")
+    model = args.model.resolve()
+    load_before = os.getloadavg()  # on a shared machine the absolute times scale with this; the ratio less
     try:
-        server_side = bench_server_side(args.model, args.runs)
+        server_side = bench_server_side(model, args.runs)
     except inference.ModelError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"server side, preprocess+predict: {server_side['preprocess_and_predict']}")
+    baseline_ref = None if args.no_baseline else (args.baseline_ref or default_baseline_ref())
+    labels = {CURRENT: "this checkout"}
 
     from playwright.sync_api import sync_playwright
 
-    with driver.streamlit_server(env={inference.MODEL_PATH_ENV: str(args.model)}) as url:
+    env = {inference.MODEL_PATH_ENV: str(model)}
+    with contextlib.ExitStack() as stack:
+        urls = {CURRENT: stack.enter_context(driver.streamlit_server(env=env))}
+        if baseline_ref:
+            labels[BASELINE] = f"before ({baseline.short_commit(baseline_ref)})"
+            app_dir = stack.enter_context(baseline.worktree(baseline_ref))
+            urls[BASELINE] = stack.enter_context(driver.streamlit_server(env=env, app_dir=app_dir))
         with sync_playwright() as playwright:
             browser = chromium.launch(playwright)
             chromium_version = browser.version
-            browser_latency = bench_browser(browser, url, args.drawings)
+            browser_latency = bench_browser(browser, urls, args.drawings)
             browser.close()
-        print(f"browser, mouse-up -> metric: {browser_latency['mouse_up_to_metric']} wrong: {browser_latency['wrong']}")
-        concurrent = asyncio.run(bench_concurrent(url, args.sessions))
-    print(
-        f"{concurrent['sessions']} concurrent sessions: {concurrent['answered']} answered, {concurrent['correct']} correct, "
-        f"{concurrent['with_errors']} with errors, latency {concurrent['latency']}"
-    )
+        print_browser(browser_latency, labels)
+        ratio = ratios(browser_latency)
+        if ratio:
+            print(f"this checkout / baseline: median {ratio['median_ms']:.2f}, p95 {ratio['p95_ms']:.2f}")
+        concurrent = {name: asyncio.run(bench_concurrent(url, args.sessions)) for name, url in urls.items()}
+    for name, result in concurrent.items():
+        print(
+            f"{labels[name]}, {result['sessions']} concurrent sessions: {result['answered']} answered, "
+            f"{result['correct']} correct, {result['with_errors']} with errors, latency {result['latency']}"
+        )
     results = {
-        "model": str(args.model),
+        "model": str(model),
         "machine": machine_record(chromium=chromium_version),
+        "load_average_1min": {"start": round(load_before[0], 2), "end": round(os.getloadavg()[0], 2)},
+        "target_median_ms": TARGET_MEDIAN_MS,
+        "labels": labels,
+        "baseline_ref": baseline_ref,
         "server_side": server_side,
-        "browser": browser_latency,
+        "browser": {"drawings": args.drawings, **browser_latency, "ratio": ratio},
         "concurrent": concurrent,
     }
     write_json_atomically(args.out, results)
     print(f"wrote {args.out}")
-    return 0 if concurrent["answered"] == concurrent["sessions"] and not concurrent["with_errors"] else 1
+    current = concurrent[CURRENT]
+    return 0 if current["answered"] == current["sessions"] and not current["with_errors"] else 1
 
 
 if __name__ == "__main__":

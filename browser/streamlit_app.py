@@ -27,6 +27,7 @@ from mnist_draw.config import PROJECT_ROOT
 CANVAS = "canvas.upper-canvas"
 CLEAR_BUTTON = 'button[aria-label="Reset canvas & history"]'
 EXCEPTION = '[data-testid="stException"]'
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'  # no run of the script or a fragment going on
 PROMPT = "Draw a digit (0-9)"
 VIEWPORT = {"width": 1280, "height": 1000}  # wide enough for the canvas and the result side by side
 
@@ -97,11 +98,16 @@ def wait_until_healthy(server: subprocess.Popen, url: str, timeout: float, log) 
     raise ServerError(f"streamlit did not become healthy at {url} (exit code {server.poll()}):\n{tail}")
 
 
-def open_app(browser, url: str):
-    """A new page on the app with the canvas ready to draw on."""
+def open_app(browser, url: str, init_script: str | None = None, timeout_ms: float = 90_000):
+    """A new page on the app with the canvas ready to draw on; `init_script` runs in it before the app's own.
+
+    A server's first page waits for TensorFlow to load (tens of seconds on a busy machine).
+    """
     page = browser.new_page(viewport=VIEWPORT)
+    if init_script:
+        page.add_init_script(init_script)
     page.goto(url)
-    page.locator(CANVAS).wait_for(timeout=90_000)
+    page.locator(CANVAS).wait_for(timeout=timeout_ms)
     return page
 
 
@@ -128,3 +134,8 @@ def clear(page, timeout_ms: float = 30_000) -> None:
     page.locator(CANVAS).hover()
     page.locator(CLEAR_BUTTON).click()
     prediction_metric(page).wait_for(state="detached", timeout=timeout_ms)
+
+
+def wait_until_idle(page, timeout_ms: float = 60_000) -> None:
+    """Wait until no run of the script (or of a fragment) is going on or asked for."""
+    page.locator(IDLE).wait_for(timeout=timeout_ms)
