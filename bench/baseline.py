@@ -7,11 +7,12 @@ the change being measured, which `commit_before` finds in the history.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from mnist_draw.config import PROJECT_ROOT
@@ -62,3 +63,16 @@ def worktree(ref: str) -> Iterator[Path]:
         git("worktree", "remove", "--force", str(checkout))
         shutil.rmtree(folder, ignore_errors=True)
         git("worktree", "prune")
+
+
+def add_arguments(parser: argparse.ArgumentParser, thing: str, default: str) -> None:
+    """--baseline-ref REF and --no-baseline, for a benchmark that compares this checkout's `thing` with an earlier one."""
+    parser.add_argument(
+        "--baseline-ref", metavar="REF", help=f"git commit of the {thing} to compare with (default: {default})"
+    )
+    parser.add_argument("--no-baseline", action="store_true", help=f"measure this checkout's {thing} only")
+
+
+def chosen_ref(args: argparse.Namespace, default_ref: Callable[[], str]) -> str | None:
+    """The ref those arguments ask for: None with --no-baseline, else --baseline-ref or default_ref()."""
+    return None if args.no_baseline else (args.baseline_ref or default_ref())

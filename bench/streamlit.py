@@ -300,12 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         help="timed mouse drawings per app, in one browser session each",
     )
     parser.add_argument("--sessions", type=int, default=10, metavar="N", help="concurrent browser sessions per app")
-    parser.add_argument(
-        "--baseline-ref",
-        metavar="REF",
-        help="git commit of the app to compare with (default: the one before the drawing area became a fragment)",
-    )
-    parser.add_argument("--no-baseline", action="store_true", help="measure this checkout's app only")
+    baseline.add_arguments(parser, "app", "the one before the drawing area became a fragment")
     parser.add_argument("--out", type=Path, default=RESULTS_PATH, metavar="PATH", help="JSON results file")
     args = parser.parse_args(argv)
     if args.runs < 100:
@@ -322,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"server side, preprocess+predict: {server_side['preprocess_and_predict']}")
-    baseline_ref = None if args.no_baseline else (args.baseline_ref or default_baseline_ref())
+    baseline_ref = baseline.chosen_ref(args, default_baseline_ref)
     labels = {CURRENT: "this checkout"}
 
     from playwright.sync_api import sync_playwright

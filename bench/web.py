@@ -357,12 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--predictions", type=int, default=300, metavar="N", help="timed predictions per page and backend (>= 200)"
     )
-    parser.add_argument(
-        "--baseline-ref",
-        metavar="REF",
-        help="git commit of the page to compare with (default: the one before the lean build)",
-    )
-    parser.add_argument("--no-baseline", action="store_true", help="measure this checkout's page only")
+    baseline.add_arguments(parser, "page", "the one before the lean build")
     parser.add_argument("--out", type=Path, default=RESULTS_PATH, metavar="PATH", help="JSON results file")
     parser.add_argument(
         "--screenshot",
@@ -377,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--loads and --predictions must be at least 1")
     if chromium.chromium_path() is None:
         parser.error(f"Chromium not found: {chromium.INSTALL_HINT}")
-    baseline_ref = None if args.no_baseline else (args.baseline_ref or default_baseline_ref())
+    baseline_ref = baseline.chosen_ref(args, default_baseline_ref)
     # Playwright reports the service worker's own fetches (its precache) only when asked to.
     os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
     from playwright.sync_api import sync_playwright
