@@ -21,11 +21,14 @@ with its own runtime package and settings.
    before it sends: its own debounce, out of the app's reach), request -> the metric's message
    (the server's rerun), message -> metric in the document (Streamlit's renderer). The same
    interval seen from this script (Playwright's round trips added) is harness_mouse_up_to_metric.
+   Also the server's CPU time from each mouse-up until the app is idle again (Linux /proc): what a
+   drawing costs the server, which a busy machine stretches out but barely inflates.
 3. Concurrency: --sessions browser sessions (separate contexts, one server) draw at the same
    moment, on each app in turn; each must show the right prediction with no exception element.
 Target: mouse-up -> metric <= 300 ms median. Prints the numbers and the ratio this checkout /
 baseline (below 1: faster now), and writes bench/results/streamlit.json: browser.current and
-browser.baseline (mouse_up_to_metric, steps, harness_mouse_up_to_metric, wrong), browser.ratio,
+browser.baseline (mouse_up_to_metric, steps, harness_mouse_up_to_metric,
+server_cpu_ms_per_drawing, wrong), browser.ratio,
 concurrent.current and concurrent.baseline, labels (which commit is which).
 """
 
@@ -122,6 +125,15 @@ def bench_server_side(model_path: Path, runs: int) -> dict:
     }
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds process `pid` has used so far (Linux /proc); None where there is no /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def draw_once(page, digit: str) -> dict:
     """Draw `digit` on a page opened with LATENCY_PROBE and wait for its prediction -> what was shown and the times (ms)."""
     mouse_up = draw_digit(page, driver.CANVAS, APP_DIGITS[digit], APP_CENTRED[digit])
@@ -149,30 +161,37 @@ def draw_once(page, digit: str) -> dict:
     }
 
 
-def bench_browser(browser, urls: dict[str, str], drawings: int) -> dict:
+def bench_browser(browser, servers: dict[str, tuple[str, int]], drawings: int) -> dict:
     """Each app in its own page; the apps take turns, drawing by drawing, so a busy spell hits both alike.
 
-    urls: {name: app URL}. Returns {name: result}.
+    servers: {name: (app URL, server pid)}. Returns {name: result}. Besides the times, the server's
+    CPU time from each mouse-up until the app is idle again: the work a drawing costs, which a
+    busy machine slows down but does not add to.
     """
-    pages = {name: driver.open_app(browser, url, LATENCY_PROBE, timeout_ms=600_000) for name, url in urls.items()}
+    pages = {
+        name: driver.open_app(browser, url, LATENCY_PROBE, timeout_ms=600_000) for name, (url, _) in servers.items()
+    }
     for page in pages.values():  # untimed: a server's first prediction builds and traces its models
         draw_once(page, DIGITS[0])
-    runs = {name: [] for name in urls}
-    wrong = {name: [] for name in urls}
+    runs = {name: [] for name in servers}
+    wrong = {name: [] for name in servers}
     for index in range(drawings):
         digit = DIGITS[index % len(DIGITS)]
         for name in list(pages) if index % 2 == 0 else list(reversed(pages)):
-            page = pages[name]
+            page, pid = pages[name], servers[name][1]
             driver.clear(page)
             driver.wait_until_idle(page)
+            cpu_before = cpu_seconds(pid)
             run = draw_once(page, digit)
+            driver.wait_until_idle(page)
+            cpu_after = cpu_seconds(pid)
+            run["server_cpu"] = None if cpu_before is None else (cpu_after - cpu_before) * 1000
             runs[name].append(run)
             if run["shown"] != digit:
                 wrong[name].append({"drawn": digit, "shown": run["shown"]})
-            driver.wait_until_idle(page)
     for page in pages.values():
         page.close()
-    return {name: browser_result(runs[name], wrong[name]) for name in urls}
+    return {name: browser_result(runs[name], wrong[name]) for name in servers}
 
 
 def browser_result(runs: list[dict], wrong: list[dict]) -> dict:
@@ -180,6 +199,8 @@ def browser_result(runs: list[dict], wrong: list[dict]) -> dict:
         values = [run[key] for run in runs if run[key] is not None]
         return summarise(values) if values else None
 
+    cpu = [run["server_cpu"] for run in runs]
+    cpu = None if None in cpu else cpu
     return {
         "mouse_up_to_metric": timed("in_page"),
         "steps": {
@@ -188,6 +209,8 @@ def browser_result(runs: list[dict], wrong: list[dict]) -> dict:
             "metric_received_to_shown": timed("metric_received_to_shown"),
         },
         "harness_mouse_up_to_metric": timed("latency"),
+        # /proc counts CPU in clock ticks (10 ms), so the mean over all drawings, not a median.
+        "server_cpu_ms_per_drawing": None if cpu is None else round(sum(cpu) / len(cpu), 1),
         "wrong": wrong,
     }
 
@@ -256,11 +279,17 @@ def default_baseline_ref() -> str:
 
 
 def ratios(results: dict) -> dict | None:
-    """This checkout's mouse-up -> metric over the baseline's, median and p95 (below 1: faster now)."""
+    """This checkout over the baseline: mouse-up -> metric (median, p95) and server CPU a drawing (below 1: less now)."""
     if BASELINE not in results:
         return None
-    current, before = (results[name]["mouse_up_to_metric"] for name in (CURRENT, BASELINE))
-    return {key: round(current[key] / before[key], 3) for key in ("median_ms", "p95_ms")}
+    current, before = results[CURRENT], results[BASELINE]
+    ratio = {
+        key: round(current["mouse_up_to_metric"][key] / before["mouse_up_to_metric"][key], 3)
+        for key in ("median_ms", "p95_ms")
+    }
+    cpu = current["server_cpu_ms_per_drawing"], before["server_cpu_ms_per_drawing"]
+    ratio["server_cpu_ms_per_drawing"] = round(cpu[0] / cpu[1], 3) if None not in cpu and cpu[1] else None
+    return ratio
 
 
 def print_browser(results: dict, labels: dict[str, str]) -> None:
@@ -271,7 +300,8 @@ def print_browser(results: dict, labels: dict[str, str]) -> None:
             f"browser, {labels[name]}: mouse-up -> metric median {timed['median_ms']:.0f} ms, p95 {timed['p95_ms']:.0f} ms "
             f"(medians: {medians['mouse_up_to_request']} ms to the request, {medians['request_to_metric_received']} ms "
             f"to the metric's message, {medians['metric_received_to_shown']} ms to show it; seen by Playwright: "
-            f"{result['harness_mouse_up_to_metric']['median_ms']:.0f} ms); wrong: {result['wrong']}"
+            f"{result['harness_mouse_up_to_metric']['median_ms']:.0f} ms); server CPU a drawing: "
+            f"{result['server_cpu_ms_per_drawing']} ms; wrong: {result['wrong']}"
         )
 
 
@@ -324,20 +354,26 @@ def main(argv: list[str] | None = None) -> int:
 
     env = {inference.MODEL_PATH_ENV: str(model)}
     with contextlib.ExitStack() as stack:
-        urls = {CURRENT: stack.enter_context(driver.streamlit_server(env=env))}
+        servers = {CURRENT: stack.enter_context(driver.streamlit_process(env))}
         if baseline_ref:
             labels[BASELINE] = f"before ({baseline.short_commit(baseline_ref)})"
             app_dir = stack.enter_context(baseline.worktree(baseline_ref))
-            urls[BASELINE] = stack.enter_context(driver.streamlit_server(env=env, app_dir=app_dir))
+            servers[BASELINE] = stack.enter_context(driver.streamlit_process(env, app_dir=app_dir))
+        urls = {name: url for name, (url, _) in servers.items()}
         with sync_playwright() as playwright:
             browser = chromium.launch(playwright)
             chromium_version = browser.version
-            browser_latency = bench_browser(browser, urls, args.drawings)
+            browser_latency = bench_browser(
+                browser, {name: (url, process.pid) for name, (url, process) in servers.items()}, args.drawings
+            )
             browser.close()
         print_browser(browser_latency, labels)
         ratio = ratios(browser_latency)
         if ratio:
-            print(f"this checkout / baseline: median {ratio['median_ms']:.2f}, p95 {ratio['p95_ms']:.2f}")
+            print(
+                f"this checkout / baseline: median {ratio['median_ms']:.2f}, p95 {ratio['p95_ms']:.2f}, "
+                f"server CPU a drawing {ratio['server_cpu_ms_per_drawing']}"
+            )
         concurrent = {name: asyncio.run(bench_concurrent(url, args.sessions)) for name, url in urls.items()}
     for name, result in concurrent.items():
         print(

@@ -1,6 +1,6 @@
 """Drive a real `streamlit run streamlit_app.py` from Playwright, as a person with a mouse would.
 
-Used by tests/test_streamlit_e2e.py and bench/streamlit.py. The canvas is
+Used by the app's browser tests, tests/test_app_config.py and bench/streamlit.py. The canvas is
 streamlit-drawable-canvas 0.13: fabric.js draws into `canvas.upper-canvas` in the main document
 (no iframe), sends its pixels on mouse-up, and its toolbar (shown on hover) has the
 "Reset canvas & history" bin button. The app's contract with outside tools is the st.metric
@@ -44,20 +44,28 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(
+def streamlit_server(env: dict[str, str | None] | None = None, timeout: float = 120, **options) -> Iterator[str]:
+    """streamlit_process(env, timeout, **options) -> only the URL: what most callers need."""
+    with streamlit_process(env, timeout, **options) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def streamlit_process(
     env: dict[str, str | None] | None = None,
     timeout: float = 120,
     *,
     app_dir: Path = PROJECT_ROOT,
     log: IO[str] | None = None,
-) -> Iterator[str]:
-    """Start `streamlit run streamlit_app.py` in `app_dir` on a free port -> its URL once /_stcore/health says ok.
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Start `streamlit run streamlit_app.py` in `app_dir` on a free port -> (its URL, the server process) once healthy.
 
     `env` entries are added to this process's environment (e.g. MNIST_MODEL_PATH); a None value
     removes that variable. The server's output goes to `log` (a text file open for reading and
     writing; default: a temporary one). `app_dir` is the folder whose app, runtime package and
-    .streamlit/ settings are served (another checkout, for a benchmark baseline). The server is
-    stopped on exit; if it dies or never gets healthy, ServerError carries the end of its log.
+    .streamlit/ settings are served (another checkout, for a benchmark baseline). Healthy means
+    /_stcore/health says ok. The server is stopped on exit; if it dies or never gets healthy,
+    ServerError carries the end of its log.
     """
     port = free_port()
     command = [
@@ -79,7 +87,7 @@ def streamlit_server(
         stack.callback(processes.stop, server)
         url = f"http://127.0.0.1:{port}"
         wait_until_healthy(server, url, timeout, log)
-        yield url
+        yield url, server
 
 
 def wait_until_healthy(server: subprocess.Popen, url: str, timeout: float, log) -> None:
