@@ -283,18 +283,20 @@ def ratios(results: dict) -> dict | None:
     if BASELINE not in results:
         return None
     current, before = results[CURRENT], results[BASELINE]
-    ratio = {
-        key: round(current["mouse_up_to_metric"][key] / before["mouse_up_to_metric"][key], 3)
-        for key in ("median_ms", "p95_ms")
-    }
-    cpu = current["server_cpu_ms_per_drawing"], before["server_cpu_ms_per_drawing"]
-    ratio["server_cpu_ms_per_drawing"] = round(cpu[0] / cpu[1], 3) if None not in cpu and cpu[1] else None
+
+    def over(now: float | None, then: float | None) -> float | None:
+        return round(now / then, 3) if now is not None and then else None
+
+    timed = current["mouse_up_to_metric"] or {}, before["mouse_up_to_metric"] or {}
+    ratio = {key: over(timed[0].get(key), timed[1].get(key)) for key in ("median_ms", "p95_ms")}
+    ratio["server_cpu_ms_per_drawing"] = over(current["server_cpu_ms_per_drawing"], before["server_cpu_ms_per_drawing"])
     return ratio
 
 
 def print_browser(results: dict, labels: dict[str, str]) -> None:
     for name, result in results.items():
-        timed, steps = result["mouse_up_to_metric"], result["steps"]
+        timed = result["mouse_up_to_metric"] or {"median_ms": float("nan"), "p95_ms": float("nan")}
+        steps = result["steps"]
         medians = {step: "?" if value is None else f"{value['median_ms']:.0f}" for step, value in steps.items()}
         print(
             f"browser, {labels[name]}: mouse-up -> metric median {timed['median_ms']:.0f} ms, p95 {timed['p95_ms']:.0f} ms "
@@ -371,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         ratio = ratios(browser_latency)
         if ratio:
             print(
-                f"this checkout / baseline: median {ratio['median_ms']:.2f}, p95 {ratio['p95_ms']:.2f}, "
+                f"this checkout / baseline: median {ratio['median_ms']}, p95 {ratio['p95_ms']}, "
                 f"server CPU a drawing {ratio['server_cpu_ms_per_drawing']}"
             )
         concurrent = {name: asyncio.run(bench_concurrent(url, args.sessions)) for name, url in urls.items()}
