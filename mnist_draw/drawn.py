@@ -53,6 +53,11 @@ def _render_chunk(chunk: list[tuple[DrawnDigit, Placement]]) -> np.ndarray:
     return np.stack([model_input_uint8(digit, placement) for digit, placement in chunk])
 
 
+def _leave_ctrl_c_to_the_parent() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def render_model_inputs(jobs: Sequence[tuple[DrawnDigit, Placement]], processes: int | None = None) -> np.ndarray:
     """(digit, placement) pairs -> (N, 28, 28) uint8 model inputs, rendered on every core."""
     if not jobs:
@@ -63,8 +68,14 @@ def render_model_inputs(jobs: Sequence[tuple[DrawnDigit, Placement]], processes:
     if processes == 1 or len(chunks) == 1:
         return np.concatenate([_render_chunk(chunk) for chunk in chunks])
     # The workers leave Ctrl+C to the parent, whose KeyboardInterrupt ends the pool (terminate on exit):
-    # one message from the parent instead of a traceback from every worker.
-    with multiprocessing.Pool(processes, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
+    # one message from the parent instead of a traceback from every worker. SIGINT stays blocked while
+    # the pool starts, so no worker (or pool thread) can take one before it ignores them.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pool = multiprocessing.Pool(processes, initializer=_leave_ctrl_c_to_the_parent)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    with pool:
         return np.concatenate(pool.map(_render_chunk, chunks))
 
 

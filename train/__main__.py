@@ -5,32 +5,17 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
-import signal
 import sys
 from pathlib import Path
 
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import ARTIFACTS_DIR, DATA_DIR_ENV, DEFAULT_MODEL_PATH
 from mnist_draw.pendigits import PEN_DATA_ENV
-from train import distribute
+from train import distribute, interrupt
 from train.config import RunOptions, TrainConfig
 
 DEFAULTS = TrainConfig()
 MNIST_TRAINING_IMAGES = 60_000
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl+C
-EXIT_TERMINATED = 143  # 128 + SIGTERM: `kill`, a service manager or a job scheduler stopping the run
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where Python is running, so it unwinds exactly like Ctrl+C (one line, set kept)."""
-
-
-def raise_terminated(signal_number, frame) -> None:
-    raise Terminated()
-
-
-def exit_code(interruption: BaseException | None) -> int:
-    return EXIT_TERMINATED if isinstance(interruption, Terminated) else EXIT_INTERRUPTED
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -342,25 +327,25 @@ def main(argv: list[str] | None = None) -> int:
     ]
     settings += [f"model={options.start_model}"] * args.fine_tune + ["resume"] * args.resume + ["force"] * args.force
     print("config: " + ", ".join(settings), flush=True)
-    signal.signal(signal.SIGTERM, raise_terminated)
+    interrupt.install()
     try:
         from mnist_draw.inference import ModelError
         from mnist_draw.mnist import DataError
         from mnist_draw.pendigits import PenDataError
         from train import artifacts, drawings, resume, training  # TensorFlow loads here: errors above stay instant
-    except KeyboardInterrupt as interruption:
+    except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return exit_code(interruption)
+        return interrupt.exit_code()
     expected = (DataError, PenDataError, ModelError, ValueError, OSError, artifacts.OutputError)
     expected += (drawings.DrawingsError, resume.ResumeError, training.TrainingError, training.Rejected)
     try:
         training.run(config, options)
     except training.Interrupted as error:
         print(error, file=sys.stderr)
-        return exit_code(error.__context__)  # the KeyboardInterrupt (or Terminated) it replaced
-    except KeyboardInterrupt as interruption:
+        return interrupt.exit_code()
+    except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return exit_code(interruption)
+        return interrupt.exit_code()
     except expected as error:
         described = isinstance(error, OSError) and error.strerror and error.filename
         print(f"error: {f'{error.filename}: {error.strerror}' if described else error}", file=sys.stderr)

@@ -29,7 +29,7 @@ from mnist_draw.config import METRICS_FILENAME, MODEL_FILENAME
 from mnist_draw.errors import one_line
 from mnist_draw.files import sha256_of, temporary_sibling, write_bytes_atomically, write_json_atomically
 from mnist_draw.inference import ModelError, ModelNotFoundError, load_model
-from train import artifacts, data, distribute, drawings, gate, pen, report, resume
+from train import artifacts, data, distribute, drawings, gate, interrupt, pen, report, resume
 from train.config import RunOptions, TrainConfig
 from train.model import build_model, weight_bytes
 
@@ -84,6 +84,13 @@ def cosine_learning_rate(config: TrainConfig):
     return schedule
 
 
+class StopOnSignal(keras.callbacks.Callback):
+    """Raise a Ctrl+C or kill after the batch it arrived in, if its first exception was swallowed."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        interrupt.check()
+
+
 def make_callbacks(
     config: TrainConfig, places: Places, fingerprint: dict
 ) -> tuple[list[keras.callbacks.Callback], resume.TrainingBackup]:
@@ -99,6 +106,7 @@ def make_callbacks(
         keras.callbacks.ModelCheckpoint(places.checkpoints / "best.keras", monitor="val_loss", save_best_only=True),
         keras.callbacks.TensorBoard(log_dir=str(places.tensorboard), histogram_freq=0),
         backup,  # after EarlyStopping: it restores that callback's state once EarlyStopping has reset it
+        StopOnSignal(),
     ]
     return callbacks, backup
 
@@ -418,11 +426,14 @@ def publish(claim: artifacts.Claim, metrics: dict, incumbent: dict | None, force
         artifacts.pause(
             env_seconds(PAUSE_BEFORE_SWAP_ENV), PAUSE_BEFORE_SWAP_ENV, "with the new set staged, before the swap"
         )
-    previous_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)  # the swap takes milliseconds: let it finish
+    interrupt.check()  # a Ctrl+C or kill that arrived where Python dropped its exception stops the run here
+    # The swap takes milliseconds: let it finish (a signal now is handled once it is done).
+    previous_handlers = {number: signal.signal(number, signal.SIG_IGN) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         artifacts.swap_in(claim, pause_mid_swap=env_seconds(PAUSE_MID_SWAP_ENV))
     finally:
-        signal.signal(signal.SIGINT, previous_handler)
+        for number, handler in previous_handlers.items():
+            signal.signal(number, handler)
 
 
 def fingerprint(config: TrainConfig, options: RunOptions) -> dict:
