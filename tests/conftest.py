@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from browser import chromium
-from mnist_draw.config import DATA_DIR_ENV, PROJECT_ROOT
+from browser.static_page import ServerError, static_server
+from mnist_draw.config import DATA_DIR_ENV, PROJECT_ROOT, WEB_MODEL_DIR
 from mnist_draw.pendigits import PEN_DATA_ENV
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -96,3 +97,19 @@ def browser():
             missing(f"Chromium not found or does not start ({str(error).splitlines()[0]}): {chromium.INSTALL_HINT}")
         yield browser
         browser.close()
+
+
+# The export the page tests load: web/model unless $WEB_TEST_MODEL_DIR names another.
+MODEL_DIR = Path(os.environ.get("WEB_TEST_MODEL_DIR", WEB_MODEL_DIR))
+
+
+@pytest.fixture(scope="session")
+def server_url(node_binary):
+    """Base URL of `node web/serve.mjs --port 0` serving the built page with MODEL_DIR; stopped after the session."""
+    if not (MODEL_DIR / "metadata.json").is_file():
+        missing(f"no exported model in {MODEL_DIR}: run `python -m export`")
+    try:
+        with static_server(MODEL_DIR, node_binary) as url:
+            yield url
+    except ServerError as error:
+        pytest.fail(str(error))

@@ -14,7 +14,6 @@ from browser import static_page, streamlit_app
 from browser.handwriting import read_app_answer, read_page_answer, spread_sample
 from mnist_draw.drawn import PLACEMENTS, held_out
 from mnist_draw.inference import MODEL_PATH_ENV, model_path_from_env
-from tests.test_web import server_url  # noqa: F401 (fixture)
 
 PAGE_DIGITS = 120  # 20 per held-out writer, every digit class, each placement 40 times
 APP_DIGITS = 30
@@ -34,7 +33,7 @@ def accuracy(answers: list[tuple[str, str]]) -> float:
     return sum(answer == expected for answer, expected in answers) / len(answers)
 
 
-def test_held_out_writers_drawn_into_the_page(browser, server_url, held_out_digits):  # noqa: F811
+def test_held_out_writers_drawn_into_the_page(browser, server_url, held_out_digits):
     context = browser.new_context(viewport={"width": 1000, "height": 900})
     page = context.new_page()
     page.goto(server_url)

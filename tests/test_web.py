@@ -25,26 +25,13 @@ import pytest
 
 from browser.digits import PAGE_CENTRED, PAGE_DIGITS
 from browser.draw import draw_digit, surface_placement
-from browser.static_page import CANVAS, READY, ServerError, static_server
-from mnist_draw.config import DEFAULT_MODEL_PATH, WEB_MODEL_DIR
-from tests.conftest import missing
+from browser.static_page import CANVAS, READY
+from mnist_draw.config import DEFAULT_MODEL_PATH
+from tests.conftest import MODEL_DIR, missing
 from tests.make_golden import GOLDEN_PATH, decode_canvas, decode_expected
 
-MODEL_DIR = Path(os.environ.get("WEB_TEST_MODEL_DIR", WEB_MODEL_DIR))
 KERAS_MODEL = Path(os.environ.get("WEB_TEST_KERAS_MODEL", DEFAULT_MODEL_PATH))
 LOAD_TIMEOUT_MS = 30_000
-
-
-@pytest.fixture(scope="session")
-def server_url(node_binary):
-    """Base URL of `node web/serve.mjs --port 0` serving MODEL_DIR; stopped after the session."""
-    if not (MODEL_DIR / "metadata.json").is_file():
-        missing(f"no exported model in {MODEL_DIR}: run `python -m export`")
-    try:
-        with static_server(MODEL_DIR, node_binary) as url:
-            yield url
-    except ServerError as error:
-        pytest.fail(str(error))
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ with the outputs of train/model.py's BLOCK_OUTPUT_NAMES; metadata.json "activati
 it. Checked here: the metadata entry and its SHA-256s, browser TF.js vs Keras
 (mnist_draw.activations.block_activations) on a real MNIST test digit within 1e-4, no tensor leak, and
 the view in real Chromium: loaded only when opened, grids drawn, data-state="ready", no errors.
-Fixtures server_url/page come from tests/test_web.py; drawing from browser/.
+Fixture server_url comes from tests/conftest.py, page from tests/test_web.py; drawing from browser/.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from tests.test_web import (  # noqa: F401 (fixtures)
     LOAD_TIMEOUT_MS,
     MODEL_DIR,
     page,
-    server_url,
     wait_for_prediction,
 )
 
@@ -110,7 +109,7 @@ def test_browser_activations_match_keras_on_a_mnist_digit(page, mnist_dir):  # n
         assert maps.min() >= 0 and maps.max() <= 1 + 1e-6
 
 
-def test_look_inside_draws_grids_lazily(browser, server_url):  # noqa: F811
+def test_look_inside_draws_grids_lazily(browser, server_url):
     context = browser.new_context(viewport={"width": 1000, "height": 900})
     tab = context.new_page()
     errors, requests = [], []

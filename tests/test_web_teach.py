@@ -19,12 +19,11 @@ import pytest
 
 from browser.digits import PAGE_CENTRED, PAGE_DIGITS
 from browser.draw import draw_digit
-from browser.static_page import CANVAS, READY, ServerError, static_server
+from browser.static_page import CANVAS, READY
 from mnist_draw.config import CANVAS_SIZE, PROJECT_ROOT
 from mnist_draw.render import to_canvas
 from mnist_draw.strokes import read_stroke_file
-from tests.conftest import missing
-from tests.test_web import LOAD_TIMEOUT_MS, MODEL_DIR, prediction, touch_draw, wait_for_prediction
+from tests.test_web import LOAD_TIMEOUT_MS, prediction, touch_draw, wait_for_prediction
 from train.drawings import load_drawings
 
 # The page's policy as it stands: teaching it must not loosen it (no new source, no eval, no inline).
@@ -37,18 +36,6 @@ COUNT = '[data-testid="drawings-count"]'
 ITEMS = '[data-testid="drawings-grid"] [data-testid="drawing"]'
 DOWNLOAD = '[data-testid="download-drawings"]'
 NOTE = '[data-testid="teach-note"]'
-
-
-@pytest.fixture(scope="module")
-def server_url(node_binary):
-    """Base URL of the built page served by `node web/serve.mjs` from MODEL_DIR; stopped after the module."""
-    if not (MODEL_DIR / "metadata.json").is_file():
-        missing(f"no exported model in {MODEL_DIR}: run `python -m export`")
-    try:
-        with static_server(MODEL_DIR, node_binary) as url:
-            yield url
-    except ServerError as error:
-        pytest.fail(str(error))
 
 
 class Visit:
