@@ -67,12 +67,14 @@ def render_model_inputs(jobs: Sequence[tuple[DrawnDigit, Placement]], processes:
     chunks = [list(jobs[start : start + size]) for start in range(0, len(jobs), size)]
     if processes == 1 or len(chunks) == 1:
         return np.concatenate([_render_chunk(chunk) for chunk in chunks])
+    # Fresh interpreters, not forks: a fork copies TensorFlow's locks as its running threads held them
+    # (after training, a tf.data iterator's), and the forked worker hung on one at its first collection.
     # The workers leave Ctrl+C to the parent, whose KeyboardInterrupt ends the pool (terminate on exit):
     # one message from the parent instead of a traceback from every worker. SIGINT stays blocked while
     # the pool starts, so no worker (or pool thread) can take one before it ignores them.
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        pool = multiprocessing.Pool(processes, initializer=_leave_ctrl_c_to_the_parent)
+        pool = multiprocessing.get_context("spawn").Pool(processes, initializer=_leave_ctrl_c_to_the_parent)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     with pool:

@@ -142,3 +142,50 @@ def test_ctrl_c_while_rendering_is_one_line_not_a_traceback_per_worker(tmp_path)
     _, stderr = child.communicate(timeout=180)
     assert child.returncode == 130
     assert stderr.strip().splitlines() == ["interrupted"]
+
+
+RENDER_AFTER_TF_DATA = """
+import numpy as np
+import tensorflow as tf
+from mnist_draw import drawn
+from mnist_draw.render import Placement
+from mnist_draw.strokes import make_digit
+# A live tf.data iterator, as during and after fit: its threads hold TensorFlow's locks now and then.
+stream = iter(tf.data.Dataset.range(10**9).map(lambda x: x * 2, num_parallel_calls=tf.data.AUTOTUNE).prefetch(8))
+next(stream)
+digit = make_digit([[(0.1 * i, 0.05 * i * i) for i in range(40)]], label=2)
+for _ in range(3):
+    images = drawn.render_model_inputs([(digit, Placement())] * 64, processes=2)
+    next(stream)
+print(images.shape, int(images.max()))
+"""
+
+
+def test_rendering_on_every_core_works_beside_tensorflow_threads():
+    # Forked workers inherited TensorFlow's locks mid-use and hung forever at their first collection.
+    result = subprocess.run(
+        [sys.executable, "-c", RENDER_AFTER_TF_DATA], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split("\n")[0] == "(64, 28, 28) 255"
+
+
+def test_training_batches_are_endless_and_an_epoch_reads_every_image_once():
+    from train.config import TrainConfig
+    from train.data import make_dataset, steps_per_epoch
+
+    config = TrainConfig(batch_size=4, augment=False)
+    images = np.arange(12, dtype=np.uint8)[:, None, None] * np.ones((1, 28, 28), np.uint8)
+    labels = np.arange(12) % 10
+    steps = steps_per_epoch(len(images), config)
+    assert steps == 3
+    batches = list(make_dataset(images, labels, config, training=True).take(steps * 3))
+    assert len(batches) == 9  # a finite dataset would end after 3
+    epochs = [
+        np.concatenate([image[:, 0, 0, 0].numpy() for image, _ in batches[start : start + steps]])
+        for start in (0, 3, 6)
+    ]
+    for seen in epochs:
+        assert sorted(np.round(seen * 255).astype(int)) == list(range(12))
+    assert any(not np.array_equal(epochs[0], other) for other in epochs[1:])  # reshuffled each pass
+    assert steps_per_epoch(3, config) == 1  # fewer images than a batch still make an epoch

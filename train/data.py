@@ -105,14 +105,22 @@ def vary_stroke_width(images: tf.Tensor, probability: float, seed: int) -> tf.Te
     return tf.where(draw < probability / 2, dilated, tf.where(draw < probability, eroded, images))
 
 
+def steps_per_epoch(image_count: int, config: TrainConfig) -> int:
+    """Batches in one epoch of `image_count` training images: every image about once, at least one batch."""
+    return max(1, image_count // config.batch_size)
+
+
 def make_dataset(images: np.ndarray, labels: np.ndarray, config: TrainConfig, *, training: bool) -> tf.data.Dataset:
     """uint8 images (N, 28, 28) + labels (N,) -> batches of ((B, 28, 28, 1) float32 [0, 1], (B,) int).
 
-    Training batches are shuffled (reshuffled each epoch) and augmented; evaluation batches are not.
+    Training batches are shuffled (reshuffled on every pass), augmented and endless: fit reads
+    `steps_per_epoch(N, config)` of them an epoch from one iterator, because destroying a tf.data
+    iterator at each epoch's end can deadlock TensorFlow (seen once in a 20-epoch run: the main
+    thread waiting forever in the iterator's destructor). Evaluation batches are one plain pass.
     """
     dataset = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int32)))
     if training:
-        dataset = dataset.shuffle(len(images), seed=config.seed, reshuffle_each_iteration=True)
+        dataset = dataset.shuffle(len(images), seed=config.seed, reshuffle_each_iteration=True).repeat()
     dataset = dataset.batch(config.batch_size)
     dataset = dataset.map(
         lambda batch, target: (tf.cast(batch, tf.float32)[..., tf.newaxis] / 255.0, target),

@@ -262,6 +262,7 @@ def fit(model: keras.Model, config: TrainConfig, training_data: Data, callbacks:
                 data.make_dataset(*training_data.validation, config, training=False)
             ),
             epochs=config.epochs,
+            steps_per_epoch=data.steps_per_epoch(len(training_data.fit[0]), config),
             callbacks=callbacks,
             verbose=2,
         ).history
