@@ -9,15 +9,18 @@ from __future__ import annotations
 import json
 import shutil
 
+import keras
 import numpy as np
 import pytest
 
 from mnist_draw import drawn
 from mnist_draw.config import ARTIFACTS_DIR, CANVAS_SIZE, METRICS_FILENAME, MODEL_FILENAME
 from mnist_draw.files import sha256_of
+from mnist_draw.inference import load_model
 from mnist_draw.strokes import DrawnDigit, make_digit, to_json, write_stroke_file
 from train import drawings
 from train.__main__ import main
+from train.config import TrainConfig
 
 
 def on_canvas(digit: DrawnDigit, writer: str = "tester") -> DrawnDigit:
@@ -166,6 +169,20 @@ def test_smoke_fine_tune_on_a_handful_of_drawings_keeps_old_skills(
     assert metrics["fine_tuned_from"]["model_sha256"] == shipped and metrics["config"]["fine_tune"] is True
     assert metrics["config"]["learning_rate"] == 3e-4  # the fine-tune's low default
     assert metrics["drawings"]["digits"] == 12 and metrics["drawings"]["skipped"] == [str(folder / "drawing-2.json")]
-    assert metrics["drawings"]["images_per_epoch"] == round(0.1 / 0.9 * (200 + 67))  # a tenth of MNIST + pen + drawings
+    pen_images = round(TrainConfig.pen_share / (1 - TrainConfig.pen_share) * 200)
+    drawing_images = round(TrainConfig.drawing_share / (1 - TrainConfig.drawing_share) * (200 + pen_images))
+    assert metrics["drawings"]["images_per_epoch"] == drawing_images  # their share of MNIST + pen + drawings
     assert metrics["test_accuracy"] > 0.98  # old skills kept: it started from the shipped model
     assert metrics["replaced_model"]["test_accuracy"] > 0.99 and sha256_of(out / MODEL_FILENAME) != shipped
+
+    # The fine-tune froze BatchNorm: its statistics are the shipped model's, the kernels moved on,
+    # and the saved model is trainable again like any other.
+    start, tuned = load_model(ARTIFACTS_DIR / MODEL_FILENAME), load_model(out / MODEL_FILENAME)
+    batch_norms = [layer.name for layer in tuned.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert batch_norms and all(tuned.get_layer(name).trainable for name in batch_norms)
+    for name in batch_norms:
+        for kept, before in zip(tuned.get_layer(name).get_weights(), start.get_layer(name).get_weights()):
+            np.testing.assert_array_equal(kept, before)
+    assert not np.array_equal(
+        tuned.get_layer("probabilities").get_weights()[0], start.get_layer("probabilities").get_weights()[0]
+    )

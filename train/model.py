@@ -48,3 +48,16 @@ def build_model(config: TrainConfig = TrainConfig()) -> keras.Model:
 def weight_bytes(model: keras.Model) -> int:
     """Bytes of all weights (trainable and BatchNorm statistics) at their stored dtype."""
     return sum(int(weight.numpy().nbytes) for weight in model.weights)
+
+
+def set_batch_norm_trainable(model: keras.Model, trainable: bool) -> keras.Model:
+    """Freeze (False) or release (True) every BatchNorm layer of `model`, in place; returns `model`.
+
+    A frozen Keras BatchNorm also runs in inference mode: it normalises with the moving
+    statistics learned on the full run and leaves them alone. A fine-tune's small, skewed mix
+    would otherwise pull those statistics towards itself and cost accuracy on everything else.
+    """
+    for layer in model.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.trainable = trainable
+    return model

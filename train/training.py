@@ -31,7 +31,7 @@ from mnist_draw.files import sha256_of, temporary_sibling, write_bytes_atomicall
 from mnist_draw.inference import ModelError, ModelNotFoundError, load_model
 from train import artifacts, data, distribute, drawings, gate, interrupt, pen, report, resume
 from train.config import RunOptions, TrainConfig
-from train.model import build_model, weight_bytes
+from train.model import build_model, set_batch_norm_trainable, weight_bytes
 
 PAUSE_BEFORE_SWAP_ENV = (
     "MNIST_TRAIN_PAUSE_BEFORE_SWAP"  # test hook: seconds to wait with the new set staged, before the swap
@@ -118,6 +118,7 @@ def inference_copy(model: keras.Model) -> keras.Model:
     the page uses) and evaluates on this process alone, with no other worker involved.
     """
     copy = model.__class__.from_config(model.get_config())  # clone_model would compile the copy too
+    set_batch_norm_trainable(copy, True)  # a fine-tune froze them; the saved model is as trainable as any
     copy.set_weights(model.get_weights())
     return copy
 
@@ -236,7 +237,11 @@ def load_data(config: TrainConfig, options: RunOptions, people: tuple[list, dict
 def compiled_model(config: TrainConfig, options: RunOptions, strategy) -> keras.Model:
     """A fresh model, or the fine-tune's starting model, compiled with AdamW in the strategy's scope."""
     with strategy.scope():
-        model = load_model(options.start_model) if config.fine_tune else build_model(config)
+        model = (
+            set_batch_norm_trainable(load_model(options.start_model), False)
+            if config.fine_tune
+            else build_model(config)
+        )
         model.compile(
             optimizer=keras.optimizers.AdamW(config.learning_rate, weight_decay=config.weight_decay),
             loss="sparse_categorical_crossentropy",
