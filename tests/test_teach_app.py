@@ -1,8 +1,8 @@
 """Teach it, in the app: say which digit you meant, the strokes are kept, listed, deleted, downloaded.
 
 mnist_draw/drawings.py on its own, and the real `streamlit run` in real Chromium: a digit drawn
-with the mouse, corrected, saved as a stroke file from the canvas's own JSON, read back with the
-stroke-file reader, shown in the "Your drawings" tab and downloaded as one file.
+with the mouse, corrected, saved as a stroke file from the strokes the canvas sent, read back
+with the stroke-file reader, shown in the "Your drawings" tab and downloaded as one file.
 """
 
 from __future__ import annotations
@@ -17,39 +17,26 @@ from mnist_draw.drawings import DRAWINGS_DIR_ENV
 from mnist_draw.inference import MODEL_PATH_ENV, model_path_from_env
 from mnist_draw.strokes import StrokeError, make_digit, read_stroke_file
 
-# What fabric.js (streamlit-drawable-canvas 0.13) returned for one free-drawn stroke.
-FABRIC_JSON = {
-    "version": "7.4.0",
-    "objects": [
-        {
-            "type": "Path",
-            "path": [
-                ["M", 49.978, 49.978],
-                ["Q", 50, 50, 55, 60],
-                ["Q", 60, 70, 70, 85],
-                ["Q", 80, 100, 115, 95],
-                ["L", 150.022, 89.978],
-            ],
-        },
-        {"type": "Rect", "left": 1, "top": 1},
-    ],
-}
+# Two strokes as the app's canvas sends them: [x, y] canvas pixels, pen down first.
+STROKES = [
+    [[49.98, 49.98], [50, 50], [60, 70], [80, 100], [150.02, 89.98]],
+    [[120, 40]],
+]
 
 
-def test_fabric_paths_become_strokes_of_the_pointer_positions():
-    assert drawings.strokes_from_fabric(FABRIC_JSON) == [
-        [(49.978, 49.978), (50, 50), (60, 70), (80, 100), (150.022, 89.978)]
-    ]
-    assert drawings.strokes_from_fabric(None) == [] and drawings.strokes_from_fabric({"objects": []}) == []
+def test_canvas_strokes_become_a_stamped_app_drawing():
+    digit = drawings.drawing_from_strokes(STROKES, label=7)
+    assert digit.strokes == (((49.98, 49.98), (50, 50), (60, 70), (80, 100), (150.02, 89.98)), ((120, 40),))
+    assert (digit.label, digit.writer, digit.width, digit.height) == (7, "app", 280, 280) and digit.drawn_at
 
 
 def test_an_empty_canvas_cannot_be_kept():
     with pytest.raises(StrokeError, match="at least one stroke"):
-        drawings.drawing_from_canvas({"objects": []}, label=3)
+        drawings.drawing_from_strokes([], label=3)
 
 
 def test_saved_drawings_are_listed_deleted_and_bundled(tmp_path):
-    first = drawings.save_drawing(drawings.drawing_from_canvas(FABRIC_JSON, label=7), tmp_path)
+    first = drawings.save_drawing(drawings.drawing_from_strokes(STROKES, label=7), tmp_path)
     drawings.save_drawing(make_digit([[(1, 1), (5, 9)]], label=1, width=280, height=280), tmp_path)
     (tmp_path / "notes.txt").write_text("not a drawing")
     (tmp_path / "drawing-20260101T000000Z-0000beef.json").write_text("{broken")
