@@ -7,6 +7,7 @@ with the stroke-file reader, shown in the "Your drawings" tab and downloaded as 
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from browser import streamlit_app as driver
@@ -15,6 +16,7 @@ from browser.draw import draw_digit, surface_placement
 from mnist_draw import drawings
 from mnist_draw.drawings import DRAWINGS_DIR_ENV
 from mnist_draw.inference import MODEL_PATH_ENV, model_path_from_env
+from mnist_draw.render import to_canvas
 from mnist_draw.strokes import StrokeError, make_digit, read_stroke_file
 
 # Two strokes as the app's canvas sends them: [x, y] canvas pixels, pen down first.
@@ -57,7 +59,8 @@ def test_a_corrected_drawing_is_kept_listed_and_downloaded(browser, tmp_path):
     with driver.streamlit_server(env=env) as url:
         page = driver.open_app(browser, url)
         seven = APP_DIGITS["7"]
-        draw_digit(page, driver.CANVAS, seven, surface_placement(seven, 0.6))
+        placement = surface_placement(seven, 0.6)
+        draw_digit(page, driver.CANVAS, seven, placement)
         assert driver.wait_for_prediction(page) == "7"
         # Say it was meant as a 1 (a correction), then keep it.
         page.get_by_role("radio", name="1", exact=True).click()
@@ -66,6 +69,10 @@ def test_a_corrected_drawing_is_kept_listed_and_downloaded(browser, tmp_path):
         (saved,) = folder.iterdir()
         (digit,) = read_stroke_file(saved)
         assert digit.label == 1 and digit.writer == "app" and digit.width == 280 and digit.point_count() >= 3
+        # What was kept is where the mouse went, in canvas pixels: one point per move.
+        mouse = to_canvas(seven, placement)
+        assert [len(stroke) for stroke in digit.strokes] == [len(stroke) for stroke in mouse]
+        np.testing.assert_allclose(np.concatenate(digit.strokes), np.concatenate(mouse), atol=1.0)
 
         page.get_by_role("tab", name="Your drawings").click()
         page.get_by_text("a 1", exact=True).wait_for(timeout=30_000)
