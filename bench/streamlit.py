@@ -1,11 +1,11 @@
 """Benchmark the Streamlit app against a previous version of it: server-side prediction, browser latency, concurrent sessions.
 
-    uv run python -m bench.streamlit                       # this checkout vs the app before the fragment
+    uv run python -m bench.streamlit                       # this checkout vs the app before its own canvas
     uv run python -m bench.streamlit --drawings 30 --sessions 10 --baseline-ref HEAD~5
     uv run python -m bench.streamlit --no-baseline --runs 500
 
 Two apps, each a real `streamlit run` serving the same model (--model): this working tree, and
-the app at --baseline-ref (default: the commit before the drawing area became an st.fragment),
+the app at --baseline-ref (default: the commit before the app had its own canvas component),
 checked out with `git worktree add` into a temporary folder (bench/baseline.py) and run from there
 with its own runtime package and settings.
 1. In-process (this checkout): the strokes of browser/digits.py's "7" where the browser draws
@@ -282,8 +282,8 @@ async def bench_concurrent(url: str, sessions: int) -> dict:
 
 
 def default_baseline_ref() -> str:
-    """The commit before the one that made the drawing area an st.fragment (the whole app reran on every stroke)."""
-    return baseline.commit_before("st.fragment in streamlit_app.py", "-S", "st.fragment", "--", "streamlit_app.py")
+    """The commit before the one that added the app's own canvas (streamlit-drawable-canvas, debounced 200 ms, before)."""
+    return baseline.commit_before("app/drawing_canvas.py", "--diff-filter=A", "--", "app/drawing_canvas.py")
 
 
 def ratios(results: dict) -> dict | None:
@@ -340,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         help="timed mouse drawings per app, in one browser session each",
     )
     parser.add_argument("--sessions", type=int, default=10, metavar="N", help="concurrent browser sessions per app")
-    baseline.add_arguments(parser, "app", "the one before the drawing area became a fragment")
+    baseline.add_arguments(parser, "app", "the one before the app had its own canvas component")
     parser.add_argument("--out", type=Path, default=RESULTS_PATH, metavar="PATH", help="JSON results file")
     args = parser.parse_args(argv)
     if args.runs < 100:
