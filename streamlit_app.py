@@ -4,8 +4,10 @@ Run:   streamlit run streamlit_app.py
 Model: artifacts/mnist.keras (made by `python -m train`), or the .keras file named by the
        MNIST_MODEL_PATH environment variable.
 
-A thin UI over the runtime package: mnist_draw.preprocess (canvas -> 28x28), mnist_draw.inference
-(model, prediction, unsure rule), mnist_draw.upload (photo -> canvas-like pixels),
+A thin UI over app.drawing_canvas (the canvas; it sends its strokes on every pointer-up) and the
+runtime package: mnist_draw.render (strokes -> the canvas's ink), mnist_draw.preprocess (canvas
+-> 28x28), mnist_draw.inference (model, prediction, unsure rule), mnist_draw.upload (photo ->
+canvas-like pixels),
 mnist_draw.activations (the "Look inside" filters and activation maps), mnist_draw.report (the
 Model tab) and mnist_draw.drawings (labelled drawings kept for training, in drawings/ or
 $MNIST_DRAWINGS_DIR). Streamlit reruns this file top to bottom on every interaction; the drawing
@@ -19,11 +21,10 @@ import json
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
+from app.drawing_canvas import drawing_canvas
 from mnist_draw import activations, drawings, inference, pixels, report, upload
 from mnist_draw.config import (
-    CANVAS_SIZE,
     CLASS_LABELS,
     INPUT_SHAPE,
     STROKE_WIDTH,
@@ -31,8 +32,8 @@ from mnist_draw.config import (
     UNSURE_BELOW,
 )
 from mnist_draw.preprocess import is_blank, preprocess_canvas, preprocess_ink
-from mnist_draw.render import render_ink
-from mnist_draw.strokes import DrawnDigit, StrokeError
+from mnist_draw.render import render_canvas_strokes, render_ink
+from mnist_draw.strokes import DrawnDigit, Stroke, StrokeError
 
 st.set_page_config(page_title="Draw a digit", page_icon="✏️", layout="wide")
 
@@ -164,32 +165,25 @@ def draw_area() -> None:
     canvas_column, result_column = st.columns([1, 2])
     with canvas_column:
         stroke_width = st.slider("Pen width", *STROKE_WIDTH_RANGE, value=STROKE_WIDTH, key="stroke_width")
-        canvas = st_canvas(
-            stroke_width=stroke_width,
-            stroke_color="#FFFFFF",
-            background_color="#000000",  # white on black, like MNIST
-            height=CANVAS_SIZE,
-            width=CANVAS_SIZE,
-            drawing_mode="freedraw",
-            update_streamlit=True,  # send the pixels on every mouse-up
-            return_image_data=True,
-            key="canvas",
-        )
-        st.caption("To clear, use the bin icon (Reset canvas) in the toolbar that appears above the canvas.")
+        try:
+            strokes = drawing_canvas(pen_width=stroke_width, key="canvas")  # sent on every pointer-up
+        except StrokeError as error:
+            st.error(f"The canvas sent strokes that cannot be read: {error}")
+            return
     with result_column:
-        drawn = canvas.image_data  # each read decodes the canvas's PNG again
-        image = None if drawn is None else preprocess_canvas(drawn)
+        # The strokes drawn again in Python as the canvas drew them (white on black, like MNIST).
+        image = preprocess_ink(render_canvas_strokes(strokes, stroke_width)) if strokes else None
         if image is None or is_blank(image):
             st.info("Draw a digit (0-9) on the black square: the prediction appears when you lift the pen.")
         else:
             label = show_prediction(model, image)
-            teach(canvas.json_data, label)
+            teach(strokes, label)
 
 
-def teach(canvas_json: dict | None, predicted: str) -> None:
+def teach(strokes: tuple[Stroke, ...], predicted: str) -> None:
     """Say which digit was meant (confirming a right guess counts too): the strokes are kept for training."""
     # One key per drawing, so the choice starts at the prediction again for the next digit.
-    drawing_key = hashlib.sha256(json.dumps(canvas_json, sort_keys=True).encode()).hexdigest()[:12]
+    drawing_key = hashlib.sha256(json.dumps(strokes).encode()).hexdigest()[:12]
     kept = st.session_state.setdefault("kept_drawings", {})  # drawing key -> the file it was saved to
     with st.container(border=True):
         meant = st.segmented_control(
@@ -203,7 +197,7 @@ def teach(canvas_json: dict | None, predicted: str) -> None:
             disabled=meant is None,
         ):
             try:
-                path = drawings.save_drawing(drawings.drawing_from_canvas(canvas_json, int(meant)))
+                path = drawings.save_drawing(drawings.drawing_from_strokes(strokes, int(meant)))
             except (StrokeError, OSError) as error:
                 st.error(f"Could not keep the drawing: {error}")
             else:

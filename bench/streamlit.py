@@ -1,26 +1,29 @@
 """Benchmark the Streamlit app against a previous version of it: server-side prediction, browser latency, concurrent sessions.
 
-    uv run python -m bench.streamlit                       # this checkout vs the app before the fragment
+    uv run python -m bench.streamlit                       # this checkout vs the app before its own canvas
     uv run python -m bench.streamlit --drawings 30 --sessions 10 --baseline-ref HEAD~5
     uv run python -m bench.streamlit --no-baseline --runs 500
 
 Two apps, each a real `streamlit run` serving the same model (--model): this working tree, and
-the app at --baseline-ref (default: the commit before the drawing area became an st.fragment),
+the app at --baseline-ref (default: the commit before the app had its own canvas component),
 checked out with `git worktree add` into a temporary folder (bench/baseline.py) and run from there
 with its own runtime package and settings.
-1. In-process (this checkout): canvas RGBA (browser/digits.py's "7" rendered like the canvas by
-   mnist_draw.render, 280x280) -> preprocess_canvas -> predict_probabilities, timed over --runs
-   runs after a warm-up (what each rerun of the app spends on a drawing).
+1. In-process (this checkout): the strokes of browser/digits.py's "7" where the browser draws
+   it (canvas pixels, what the app's canvas sends) -> render_canvas_strokes -> preprocess_ink ->
+   predict_probabilities, timed over --runs runs after a warm-up (what each rerun of the app
+   spends on a drawing).
 2. Browser: headless Chromium, one page per app; a digit is drawn with the mouse, timed from
    mouse-up to the "Prediction" metric appearing, then cleared; the apps take turns drawing by
    drawing (--drawings each, after one untimed drawing that warms the server up), each drawing
    made once the app is idle. Timed on the page's own clock (LATENCY_PROBE), which also stamps
    the first WebSocket message the page sends after the mouse-up (the canvas's drawing, asking
    for a rerun) and the first one it receives that carries the metric, so the latency splits
-   into steps: mouse-up -> request (streamlit-drawable-canvas 0.13 waits 200 ms after a mouse-up
-   before it sends: its own debounce, out of the app's reach), request -> the metric's message
-   (the server's rerun), message -> metric in the document (Streamlit's renderer). The same
-   interval seen from this script (Playwright's round trips added) is harness_mouse_up_to_metric.
+   into steps: mouse-up -> request (the app's own canvas sends on pointer-up; apps from before
+   it used streamlit-drawable-canvas 0.13, which waited 200 ms after a mouse-up before it sent:
+   its own debounce, out of the app's reach), request -> the metric's message (the server's
+   rerun), message -> metric in the document (Streamlit's renderer). The same interval seen from
+   this script (Playwright's round trips added) is harness_mouse_up_to_metric. The browser
+   driver (browser/streamlit_app.py) finds and clears either canvas, so any revision compares.
    Also the server's CPU time from each mouse-up until the app is idle again (Linux /proc): what a
    drawing costs the server, which a busy machine stretches out but barely inflates.
 3. Concurrency: --sessions browser sessions (separate contexts, one server) draw at the same
@@ -55,8 +58,8 @@ from mnist_draw import inference
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import PROJECT_ROOT
 from mnist_draw.files import write_json_atomically
-from mnist_draw.preprocess import preprocess_canvas
-from mnist_draw.render import render_rgba
+from mnist_draw.preprocess import preprocess_ink
+from mnist_draw.render import render_canvas_strokes, to_canvas
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "streamlit.json"
 DIGITS = ("1", "7", "0")
@@ -65,14 +68,15 @@ CURRENT = "current"
 BASELINE = "baseline"
 # Stamps, on the page's own clock: the last mouse-up, the WebSocket messages the page sends after
 # it, the first message received that carries the "Prediction" label (the metric's delta), and
-# when a "Prediction" metric label first appears in the document.
+# when a "Prediction" metric label first appears in the document. The mouse-up is the pointerup
+# event, the first thing either canvas hears (a canvas that cancels pointerdown gets no mouseup).
 LATENCY_PROBE = """(() => {
     const marks = {mouseUp: null, sent: [], metricReceived: null, shown: null};
     window.appLatency = marks;
     const decoder = new TextDecoder("utf-8", {fatal: false});
     const hasPrediction = () => Array.from(document.querySelectorAll('[data-testid="stMetricLabel"]'))
         .some((label) => label.textContent.trim() === "Prediction");
-    document.addEventListener("mouseup", () => {
+    document.addEventListener("pointerup", () => {
         Object.assign(marks, {mouseUp: performance.now(), sent: [], metricReceived: null, shown: null});
     }, true);
     const NativeWebSocket = window.WebSocket;
@@ -97,20 +101,24 @@ LATENCY_PROBE = """(() => {
 READ_PROBE = "() => window.appLatency"
 
 
-def drawn_canvas(digit: str) -> np.ndarray:
-    """(CANVAS_SIZE, CANVAS_SIZE, 4) uint8: APP_DIGITS[digit] where the browser draws it, white on black, like the canvas sends."""
-    return render_rgba(APP_DIGITS[digit], APP_CENTRED[digit])
+def drawn_strokes(digit: str) -> list[np.ndarray]:
+    """APP_DIGITS[digit]'s strokes where the browser draws them: (n, 2) canvas pixels each, like the canvas sends."""
+    return to_canvas(APP_DIGITS[digit], APP_CENTRED[digit])
 
 
 def bench_server_side(model_path: Path, runs: int) -> dict:
     model = inference.load_model(model_path)
-    canvas = drawn_canvas("7")
+    strokes, pen_width = drawn_strokes("7"), APP_CENTRED["7"].pen_width
+
+    def model_input() -> np.ndarray:
+        return preprocess_ink(render_canvas_strokes(strokes, pen_width))
+
     for _ in range(10):  # warm-up: the first calls trace and allocate
-        inference.predict_probabilities(model, preprocess_canvas(canvas))
+        inference.predict_probabilities(model, model_input())
     whole, preprocess_only, predict_only = [], [], []
     for _ in range(runs):
         start = time.perf_counter()
-        image = preprocess_canvas(canvas)
+        image = model_input()
         middle = time.perf_counter()
         probabilities = inference.predict_probabilities(model, image)
         end = time.perf_counter()
@@ -119,8 +127,8 @@ def bench_server_side(model_path: Path, runs: int) -> dict:
         predict_only.append((end - middle) * 1000)
     return {
         "predicted": inference.top_prediction(probabilities).label,
-        "preprocess_and_predict": summarise(whole),
-        "preprocess": summarise(preprocess_only),
+        "render_preprocess_and_predict": summarise(whole),
+        "render_and_preprocess": summarise(preprocess_only),
         "predict": summarise(predict_only),
     }
 
@@ -274,8 +282,8 @@ async def bench_concurrent(url: str, sessions: int) -> dict:
 
 
 def default_baseline_ref() -> str:
-    """The commit before the one that made the drawing area an st.fragment (the whole app reran on every stroke)."""
-    return baseline.commit_before("st.fragment in streamlit_app.py", "-S", "st.fragment", "--", "streamlit_app.py")
+    """The commit before the one that added the app's own canvas (streamlit-drawable-canvas, debounced 200 ms, before)."""
+    return baseline.commit_before("app/drawing_canvas.py", "--diff-filter=A", "--", "app/drawing_canvas.py")
 
 
 def ratios(results: dict) -> dict | None:
@@ -322,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         help="the .keras model both apps serve",
     )
     parser.add_argument(
-        "--runs", type=int, default=300, metavar="N", help="in-process preprocess+predict runs (>= 100)"
+        "--runs", type=int, default=300, metavar="N", help="in-process render+preprocess+predict runs (>= 100)"
     )
     parser.add_argument(
         "--drawings",
@@ -332,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         help="timed mouse drawings per app, in one browser session each",
     )
     parser.add_argument("--sessions", type=int, default=10, metavar="N", help="concurrent browser sessions per app")
-    baseline.add_arguments(parser, "app", "the one before the drawing area became a fragment")
+    baseline.add_arguments(parser, "app", "the one before the app had its own canvas component")
     parser.add_argument("--out", type=Path, default=RESULTS_PATH, metavar="PATH", help="JSON results file")
     args = parser.parse_args(argv)
     if args.runs < 100:
@@ -348,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     except inference.ModelError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"server side, preprocess+predict: {server_side['preprocess_and_predict']}")
+    print(f"server side, render+preprocess+predict: {server_side['render_preprocess_and_predict']}")
     baseline_ref = baseline.chosen_ref(args, default_baseline_ref)
     labels = {CURRENT: "this checkout"}
 

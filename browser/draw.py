@@ -1,8 +1,9 @@
-"""Draw a digit's strokes into a page's canvas with the real mouse, as a person would.
+"""Draw a digit's strokes into a page's canvas with the real mouse, or a finger, as a person would.
 
 One function serves the static page (`[data-testid="draw-canvas"]`), the Streamlit app
-(`canvas.upper-canvas`), the tests and the benchmarks; draw_digit_async is the same drawing for
-Playwright's async API (the benchmark's sessions that draw at the same moment). Strokes are in
+(`[data-testid="drawing-canvas"]`), the tests and the benchmarks; draw_digit_async is the same
+drawing for Playwright's async API (the benchmark's sessions that draw at the same moment), and
+touch_digit draws it with one finger on a touchscreen. Strokes are in
 the project's stroke format (mnist_draw/strokes.py) and are placed on the canvas by the same
 mnist_draw.render.to_canvas that the Python renderer uses, so a drawing made here and the
 same digit rendered in Python start from identical canvas coordinates.
@@ -81,3 +82,25 @@ async def draw_digit_async(
             await page.mouse.move(*point)
         await page.mouse.up()
     return time.perf_counter()
+
+
+def touch_digit(
+    page, canvas_selector: str, digit: DrawnDigit, placement: Placement = Placement(), *, canvas_size: int = CANVAS_SIZE
+) -> float:
+    """draw_digit with one finger: touch start, one move per point, touch end -> time.perf_counter() at the last lift.
+
+    Playwright's touchscreen can only tap, so the touches go through Chromium's DevTools protocol
+    (Input.dispatchTouchEvent), which the page receives as a real touchscreen's: pointer events
+    with pointerType "touch". Chromium only: the page's context needs has_touch=True.
+    """
+    canvas = page.locator(canvas_selector)
+    canvas.scroll_into_view_if_needed()
+    session = page.context.new_cdp_session(page)
+    try:
+        for screen in screen_strokes(canvas.bounding_box(), digit, placement, canvas_size):
+            for kind, (x, y) in [("touchStart", screen[0]), *(("touchMove", point) for point in screen[1:])]:
+                session.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
+            session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        return time.perf_counter()
+    finally:
+        session.detach()

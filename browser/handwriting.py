@@ -18,7 +18,7 @@ from mnist_draw.strokes import DrawnDigit
 
 # After the last stroke's prediction appears, time for a still-running live prediction to be replaced.
 SETTLE_MS = 150
-APP_SEND_DELAY_MS = 600  # the canvas component waits about 200 ms before it sends; then the rerun starts
+APP_SEND_DELAY_MS = 300  # the canvas sends on pointer-up; this covers the trip until the rerun has started
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'  # no rerun in progress
 QUIET_MS = 1500  # an answer that holds this long after the app went idle is the whole digit's
 
@@ -54,8 +54,8 @@ def read_page_answer(page, digit: DrawnDigit, placement: Placement) -> str:
 def settled_app_answer(page, timeout_ms: float = 60_000) -> str:
     """The Prediction metric once the app has stopped rerunning and the answer has held for QUIET_MS.
 
-    Every mouse-up sends the canvas again (about 200 ms later) and reruns the app, so the answer to
-    the first strokes of a many-stroke digit shows before the answer to the whole digit.
+    Every mouse-up sends the strokes so far and reruns the app, so the answer to the first strokes
+    of a many-stroke digit shows before the answer to the whole digit.
     """
     deadline = time.monotonic() + timeout_ms / 1000
     page.wait_for_timeout(APP_SEND_DELAY_MS)

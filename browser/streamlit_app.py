@@ -1,10 +1,14 @@
 """Drive a real `streamlit run streamlit_app.py` from Playwright, as a person with a mouse would.
 
 Used by the app's browser tests, tests/test_app_config.py and bench/streamlit.py. The canvas is
-streamlit-drawable-canvas 0.13: fabric.js draws into `canvas.upper-canvas` in the main document
-(no iframe), sends its pixels on mouse-up, and its toolbar (shown on hover) has the
-"Reset canvas & history" bin button. The app's contract with outside tools is the st.metric
-labelled exactly "Prediction" (streamlit_app.py); change the two together.
+the app's own component (app/drawing_canvas.py): web/js/canvas.js draws on a `<canvas>` in the
+main document (inside the component's open shadow root, which Playwright's selectors pierce),
+the strokes go to the server at once on every pointer-up, and a "Clear" button sits below it;
+the test ids below are written in its HTML. Revisions from before that component (a benchmark's
+baseline) had streamlit-drawable-canvas 0.13, whose fabric.js canvas and toolbar bin button the
+selectors and clear() also find, so bench/streamlit.py can drive both. The app's contract with
+outside tools is the st.metric labelled exactly "Prediction" (streamlit_app.py); change the two
+together.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ from typing import IO
 from browser import processes
 from mnist_draw.config import PROJECT_ROOT
 
-CANVAS = "canvas.upper-canvas"
-CLEAR_BUTTON = 'button[aria-label="Reset canvas & history"]'
+# The app's canvas, or in an older revision streamlit-drawable-canvas's drawing layer: never both.
+CANVAS = '[data-testid="drawing-canvas"], canvas.upper-canvas'
+CLEAR_BUTTON = '[data-testid="drawing-canvas-clear"]'
+DRAWABLE_CANVAS_CLEAR_BUTTON = 'button[aria-label="Reset canvas & history"]'  # shown on hovering that canvas
 EXCEPTION = '[data-testid="stException"]'
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'  # no run of the script or a fragment going on
 PROMPT = "Draw a digit (0-9)"
@@ -106,12 +112,14 @@ def wait_until_healthy(server: subprocess.Popen, url: str, timeout: float, log) 
     raise ServerError(f"streamlit did not become healthy at {url} (exit code {server.poll()}):\n{tail}")
 
 
-def open_app(browser, url: str, init_script: str | None = None, timeout_ms: float = 90_000):
+def open_app(browser, url: str, init_script: str | None = None, timeout_ms: float = 240_000, **page_options):
     """A new page on the app with the canvas ready to draw on; `init_script` runs in it before the app's own.
 
-    A server's first page waits for TensorFlow to load (tens of seconds on a busy machine).
+    page_options go to browser.new_page (a phone: viewport, has_touch, is_mobile); the default
+    viewport is VIEWPORT. A server's first page waits for TensorFlow to load: tens of seconds on
+    a laptop, minutes on a machine that is busy training.
     """
-    page = browser.new_page(viewport=VIEWPORT)
+    page = browser.new_page(**{"viewport": VIEWPORT, **page_options})
     if init_script:
         page.add_init_script(init_script)
     page.goto(url)
@@ -138,9 +146,12 @@ def wait_for_prediction(page, timeout_ms: float = 30_000) -> str:
 
 
 def clear(page, timeout_ms: float = 30_000) -> None:
-    """Press the toolbar's bin button and wait until the app is back to its prompt."""
-    page.locator(CANVAS).hover()
-    page.locator(CLEAR_BUTTON).click()
+    """Press the canvas's Clear button (an older revision's toolbar bin) and wait until the app is back to its prompt."""
+    if page.locator(CLEAR_BUTTON).count():
+        page.locator(CLEAR_BUTTON).click()
+    else:
+        page.locator(CANVAS).hover()
+        page.locator(DRAWABLE_CANVAS_CLEAR_BUTTON).click()
     prediction_metric(page).wait_for(state="detached", timeout=timeout_ms)
 
 

@@ -2,8 +2,9 @@
 
 The Streamlit app saves every drawing someone labels ("that's right" or "it was a 7") as one
 stroke file (mnist_draw/strokes.py's format) in a folder: `drawings/` in the project by default
-(git-ignored), or $MNIST_DRAWINGS_DIR. The strokes come from the canvas's own JSON (fabric.js
-paths), not from its pixels, so a drawing can be rendered again at any size and pen width.
+(git-ignored), or $MNIST_DRAWINGS_DIR. The strokes are the pointer positions the app's canvas
+recorded (app/drawing_canvas.py), not its pixels, so a drawing can be rendered again at any size
+and pen width.
 """
 
 from __future__ import annotations
@@ -35,33 +36,14 @@ def drawings_dir() -> Path:
     return Path(os.environ.get(DRAWINGS_DIR_ENV) or DEFAULT_DRAWINGS_DIR)
 
 
-def strokes_from_fabric(json_data: dict | None) -> list[list[tuple[float, float]]]:
-    """streamlit-drawable-canvas JSON -> strokes of (x, y) canvas pixels, one per free-drawn path.
+def drawing_from_strokes(strokes, label: int, canvas_size: int = CANVAS_SIZE) -> DrawnDigit:
+    """The app canvas's strokes ([[x, y], ...] canvas pixels each) and the digit meant -> a DrawnDigit stamped now.
 
-    fabric.js's pencil stores a stroke as M (first point), Q commands whose control points are
-    the pointer positions it kept (their end points are midpoints it computed), and a closing L
-    (last point): the control points are the pen's own path, like the page's pointer moves.
+    StrokeError if nothing is drawn or a point is not a pair of finite numbers.
     """
-    strokes = []
-    for item in (json_data or {}).get("objects", []):
-        if item.get("type", "").lower() != "path":
-            continue
-        points = []
-        for command in item.get("path", []):
-            if command and command[0] in ("M", "L") and len(command) >= 3:
-                points.append((float(command[1]), float(command[2])))
-            elif command and command[0] == "Q" and len(command) >= 5:
-                points.append((float(command[1]), float(command[2])))
-        if points:
-            strokes.append(points)
-    return strokes
-
-
-def drawing_from_canvas(json_data: dict | None, label: int, canvas_size: int = CANVAS_SIZE) -> DrawnDigit:
-    """The canvas's JSON and the digit meant -> a DrawnDigit stamped now; StrokeError if nothing is drawn."""
     stamp = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     return make_digit(
-        strokes_from_fabric(json_data),
+        strokes,
         label=label,
         writer=APP_WRITER,
         width=canvas_size,

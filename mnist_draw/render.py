@@ -23,12 +23,15 @@ window, window) array (`coverage`); the loop that composites calls only takes ma
 products of small slices. A pen digit at pen width 22 and size 0.7 takes about 4 ms.
 
 Used to turn pen trajectories (mnist_draw/pendigits.py) and people's saved drawings
-(mnist_draw/strokes.py) into the training images the page would have produced from them.
+(mnist_draw/strokes.py) into the training images the page would have produced from them, and
+(render_canvas_strokes) the Streamlit app's strokes, already in canvas pixels, into what its
+canvas shows (app/drawing_canvas.py draws them with web/js/canvas.js itself).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -151,12 +154,10 @@ def piece_coverage(starts: np.ndarray, ends: np.ndarray, radius: float, origins:
         yield from coverage(starts[batch], ends[batch], radius, origins[batch], window)
 
 
-def digit_pieces(
-    digit: DrawnDigit, placement: Placement, canvas_size: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """stroke_pieces of every stroke, placed on the canvas, with draw calls numbered across strokes."""
+def canvas_pieces(strokes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """stroke_pieces of every (n, 2) canvas-pixel stroke, with draw calls numbered across strokes."""
     starts, ends, calls, first_call = [], [], [], 0
-    for points in to_canvas(digit, placement, canvas_size):
+    for points in strokes:
         stroke_starts, stroke_ends, stroke_calls = stroke_pieces(points)
         starts.append(stroke_starts)
         ends.append(stroke_ends)
@@ -197,8 +198,22 @@ def render_ink(digit: DrawnDigit, placement: Placement = Placement(), canvas_siz
     The result goes straight into mnist_draw.preprocess.preprocess_ink (the canvas is opaque white
     on black, so its ink is its grey level).
     """
-    starts, ends, calls = digit_pieces(digit, placement, canvas_size)
-    radius = placement.pen_width / 2
+    return render_canvas_strokes(to_canvas(digit, placement, canvas_size), placement.pen_width, canvas_size)
+
+
+def render_canvas_strokes(strokes, pen_width: float = STROKE_WIDTH, canvas_size: int = CANVAS_SIZE) -> np.ndarray:
+    """Strokes already in canvas pixels -> (canvas_size, canvas_size) float64 ink in [0, 1], 8-bit steps.
+
+    strokes: each an (n, 2) array or list of [x, y] pointer positions in canvas pixels (x right,
+    y down, n >= 1), as the canvas recorded them (web/js/canvas.js `strokes()`); pen_width in canvas
+    pixels. No strokes -> all zeros. render_ink places a digit first, then draws it here.
+    """
+    strokes = [np.asarray(points, dtype=np.float64).reshape(-1, 2) for points in strokes]
+    strokes = [points for points in strokes if len(points)]
+    if not strokes:
+        return np.zeros((canvas_size, canvas_size), dtype=np.float64)
+    starts, ends, calls = canvas_pieces(strokes)
+    radius = pen_width / 2
     origins, window = window_origins(starts, ends, radius)
     # Pieces off the canvas paint nothing; leaving them out keeps every window within a margin.
     on_canvas = np.all((origins < canvas_size) & (origins + window > 0), axis=1)

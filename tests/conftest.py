@@ -1,8 +1,10 @@
 """Shared fixtures: real MNIST files, and the real Node and Chromium the cross-runtime tests need.
 
-Locally a missing Node or Chromium skips those tests with the reason; in CI (CI=true) it fails
-them, so a broken install step can never turn into a green run. Finding and launching Chromium
-lives in browser/chromium.py, shared with the benchmarks.
+Locally a missing Node or data file skips those tests with the reason; in CI (CI=true) it fails
+them, so a broken install step can never turn into a green run. A missing Chromium fails the
+browser tests everywhere: they are the only proof that the page and the app draw and answer, and
+a skipped one reads like a pass. Finding and launching Chromium lives in browser/chromium.py,
+shared with the benchmarks.
 """
 
 from __future__ import annotations
@@ -94,7 +96,10 @@ def browser():
         try:
             browser = chromium.launch(playwright)
         except PlaywrightError as error:
-            missing(f"Chromium not found or does not start ({str(error).splitlines()[0]}): {chromium.INSTALL_HINT}")
+            pytest.fail(
+                f"Chromium not found or does not start ({str(error).splitlines()[0]}): {chromium.INSTALL_HINT}",
+                pytrace=False,
+            )
         yield browser
         browser.close()
 

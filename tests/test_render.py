@@ -14,7 +14,15 @@ import math
 import numpy as np
 import pytest
 
-from mnist_draw.render import FLATNESS, Placement, render_ink, render_rgba, stroke_pieces, to_canvas
+from mnist_draw.render import (
+    FLATNESS,
+    Placement,
+    render_canvas_strokes,
+    render_ink,
+    render_rgba,
+    stroke_pieces,
+    to_canvas,
+)
 from mnist_draw.strokes import make_digit
 
 SIZE = 280
@@ -107,6 +115,20 @@ def test_one_stroke_is_not_composited_over_itself():
     assert len(joints) > 3
     joint = next(x for x in joints if 90 < x < 120)  # away from the dot and the second curve
     assert render_ink(digit, placement)[:, int(joint)].sum() == pytest.approx(22, abs=1 / 255)
+
+
+def test_strokes_in_canvas_pixels_render_where_they_are():
+    # The app's canvas sends strokes in canvas pixels: drawn as they are, like a digit placed there.
+    strokes = [[(60.0, 80.0), (120.0, 90.0), (200.0, 200.0)], [(150.0, 40.0)]]
+    ink = render_canvas_strokes(strokes, pen_width=14)
+    np.testing.assert_allclose(ink, render_ink(*on_canvas(strokes, pen_width=14)), atol=1 / 255)
+    assert pixel(ink, 60, 80) == 1.0 and pixel(ink, 122.5, 102.5) == 1.0 and pixel(ink, 150, 40) == 1.0
+    assert pixel(ink, 250, 250) == 0.0
+
+
+def test_no_strokes_render_a_black_canvas():
+    assert not render_canvas_strokes([], pen_width=22).any()
+    assert render_canvas_strokes([], pen_width=22).shape == (SIZE, SIZE)
 
 
 def test_pen_standing_still_adds_nothing():

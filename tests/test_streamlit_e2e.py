@@ -1,9 +1,10 @@
-"""End to end: a real `streamlit run streamlit_app.py`, real Chromium, digits drawn with the mouse.
+"""End to end: a real `streamlit run streamlit_app.py`, real Chromium, digits drawn with the mouse or a finger.
 
 The server runs the shipped artifacts/mnist.keras, exactly as the README's run command does
 (or the model named by $MNIST_MODEL_PATH, to try another one).
 The server, selectors and waits live in browser/streamlit_app.py and the digits in
-browser/digits.py, shared with bench/streamlit.py; browser.draw.draw_digit draws with the mouse.
+browser/digits.py, shared with bench/streamlit.py; browser.draw.draw_digit draws with the mouse
+and browser.draw.touch_digit with a finger on a touchscreen.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from playwright.sync_api import expect
 
 from browser import streamlit_app as driver
 from browser.digits import APP_CENTRED, APP_DIGITS
-from browser.draw import draw_digit, surface_placement
-from mnist_draw.config import STROKE_WIDTH_RANGE
+from browser.draw import draw_digit, surface_placement, touch_digit
+from mnist_draw.config import CANVAS_SIZE, STROKE_WIDTH_RANGE
 from mnist_draw.inference import MODEL_PATH_ENV, model_path_from_env
 
 
@@ -27,9 +28,32 @@ def app_url():
         yield url
 
 
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 3}
+# Every pointer-down's kind ("mouse", "touch", "pen"), seen by the document before the canvas sees it.
+RECORD_POINTER_TYPES = """
+window.pointerTypes = [];
+document.addEventListener('pointerdown', (event) => window.pointerTypes.push(event.pointerType), true);
+"""
+# The canvas's own pixels: the largest grey level of any pixel (0 = all black).
+BRIGHTEST_PIXEL = """canvas => {
+  const {data} = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+  let brightest = 0;
+  for (let index = 0; index < data.length; index += 4) brightest = Math.max(brightest, data[index]);
+  return brightest;
+}"""
+
+
 @pytest.fixture
 def page(browser, app_url):
-    page = driver.open_app(browser, app_url)
+    page = driver.open_app(browser, app_url, RECORD_POINTER_TYPES)
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def phone(browser, app_url):
+    """The app in a phone-sized touchscreen context (its own session)."""
+    page = driver.open_app(browser, app_url, RECORD_POINTER_TYPES, **PHONE)
     yield page
     page.close()
 
@@ -58,11 +82,50 @@ def test_drawn_digit_is_predicted(page, digit, centre, size):
     assert driver.wait_for_prediction(page) == digit
 
 
+def test_canvas_is_a_square_of_the_canvas_size_in_css_pixels(page):
+    box = page.locator(driver.CANVAS).bounding_box()
+    assert (box["width"], box["height"]) == (CANVAS_SIZE, CANVAS_SIZE)
+    assert page.locator(driver.CANVAS).evaluate("canvas => [canvas.width, canvas.height]") == [CANVAS_SIZE] * 2
+
+
+def test_digit_drawn_with_the_mouse_is_predicted(page):
+    draw_digit(page, driver.CANVAS, APP_DIGITS["7"], APP_CENTRED["7"])
+    assert driver.wait_for_prediction(page) == "7"
+    assert set(page.evaluate("window.pointerTypes")) == {"mouse"}
+
+
+def test_digit_drawn_by_touch_on_a_phone_is_predicted(phone):
+    seven = APP_DIGITS["7"]
+    touch_digit(phone, driver.CANVAS, seven, APP_CENTRED["7"])
+    assert driver.wait_for_prediction(phone) == "7"
+    assert set(phone.evaluate("window.pointerTypes")) == {"touch"}
+    # touch-action: none, so the finger drew instead of scrolling the page away under it.
+    assert phone.locator(driver.CANVAS).evaluate("canvas => getComputedStyle(canvas).touchAction") == "none"
+
+
 def test_clear_removes_the_prediction(page):
     draw_digit(page, driver.CANVAS, APP_DIGITS["1"], APP_CENTRED["1"])
     driver.wait_for_prediction(page)
     driver.clear(page)
     page.get_by_text(driver.PROMPT).wait_for(timeout=30_000)
+    assert page.locator(driver.CANVAS).evaluate(BRIGHTEST_PIXEL) == 0
+
+
+def test_clear_is_reached_with_the_keyboard_and_the_next_digit_starts_afresh(page):
+    draw_digit(page, driver.CANVAS, APP_DIGITS["7"], APP_CENTRED["7"])
+    assert driver.wait_for_prediction(page) == "7"
+    page.get_by_role("slider").focus()
+    page.keyboard.press("Tab")  # the canvas takes no focus: the next stop is its Clear button
+    clear_button = page.locator(driver.CLEAR_BUTTON)
+    assert clear_button.evaluate("button => button.getRootNode().activeElement === button")
+    expect(clear_button).to_be_visible()
+    page.keyboard.press("Enter")
+    driver.prediction_metric(page).wait_for(state="detached", timeout=30_000)
+    page.get_by_text(driver.PROMPT).wait_for(timeout=30_000)
+    assert page.locator(driver.CANVAS).evaluate(BRIGHTEST_PIXEL) == 0
+    # The server forgot the 7 too: a 1 drawn now is read as a 1 alone.
+    draw_digit(page, driver.CANVAS, APP_DIGITS["1"], APP_CENTRED["1"])
+    assert driver.wait_for_prediction(page) == "1"
 
 
 def test_bad_upload_shows_the_message(page):

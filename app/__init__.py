@@ -1,0 +1,1 @@
+"""The Streamlit app's own parts that are not runtime (mnist_draw/): its drawing canvas component."""
