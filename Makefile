@@ -28,7 +28,7 @@ app:  ## the Streamlit app on http://localhost:8501
 web:  ## the static page on http://127.0.0.1:8000
 	npm start
 
-train:  ## a full training run (about 50 minutes on 2 CPU cores)
+train:  ## a full training run (about 35 minutes on 2 idle CPU cores)
 	uv run python -m train
 
 export:  ## artifacts/mnist.keras -> web/model/ (TF.js) and artifacts/saved_model/
