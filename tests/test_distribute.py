@@ -99,6 +99,28 @@ def test_single_machine_strategies_ignore_tf_config():
     assert distribute.cluster_task("mirrored", {"TF_CONFIG": "{not json"}) == distribute.SINGLE
 
 
+def test_a_peer_whose_port_refuses_is_named_as_the_lost_worker(monkeypatch):
+    import socket
+
+    import tensorflow as tf
+
+    from train.training import cluster_failure
+
+    chief_port, alive_port, dead_port = free_ports(3)
+    with socket.socket() as alive:
+        alive.bind(("127.0.0.1", alive_port))
+        alive.listen()
+        config = json.loads(local_tf_config([chief_port, alive_port, dead_port], 0))
+        assert distribute.unreachable_tasks({"TF_CONFIG": json.dumps(config)}) == ["/job:worker/replica:0/task:2"]
+        # Collectives often fail with a bare reset connection before the heartbeat check names the task.
+        monkeypatch.setenv("TF_CONFIG", json.dumps(config))
+        reset = tf.errors.UnavailableError(None, None, "Collective ops is aborted by: Connection reset by peer")
+        assert cluster_failure(reset) == (
+            "a worker stopped responding (/job:worker/replica:0/task:2): it crashed or was killed"
+        )
+    assert distribute.unreachable_tasks({}) == [] and distribute.unreachable_tasks({"TF_CONFIG": "{not json"}) == []
+
+
 # --- real runs ----------------------------------------------------------------------------------
 
 

@@ -98,7 +98,7 @@ def test_help_explains_every_flag(capsys):
     ]
     for flag in flags:
         assert flag in text
-    assert "(default: 20;" in text and "example" in text
+    assert f"(default: {TrainConfig().epochs};" in text and "example" in text
     assert "more than 0.5 points lower" in text and "more than 1 point lower" in text  # what "clearly worse" means
     assert "MNIST_TRAIN_PAUSE_BEFORE_SWAP" in text and "multiworker" in text and "TF_CONFIG" in text
 
@@ -147,7 +147,8 @@ def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, pen_dir, capsys, m
     assert (out / "history.csv").read_text().splitlines()[
         0
     ] == "epoch,accuracy,learning_rate,loss,val_accuracy,val_loss"
-    assert metrics["train_images"] == 160  # 120 MNIST + 40 pen digits: a quarter of the mix
+    pen_digits = round(120 * TrainConfig().pen_share / (1 - TrainConfig().pen_share))  # the default share of the mix
+    assert metrics["train_images"] == 120 + pen_digits
     assert np.array(metrics["confusion_matrix"]).sum() == 10_000  # evaluated on the whole test set
     held_out = metrics["held_out_writers"]
     assert (

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import socket
 
 STRATEGIES = ("default", "mirrored", "multiworker")
 TF_CONFIG_ENV = "TF_CONFIG"
@@ -66,6 +67,34 @@ def cluster_task(strategy: str, environ=os.environ) -> Task:
         )
     position = members.index((kind, number))
     return Task(index=position, count=len(members), is_chief=position == 0, name=f"{kind} {number}")
+
+
+def unreachable_tasks(environ=os.environ, timeout: float = 1.0) -> list[str]:
+    """The other tasks of $TF_CONFIG's cluster whose address no longer accepts a connection.
+
+    Returns TensorFlow's names for them (e.g. "/job:worker/replica:0/task:1"); empty when every
+    peer answers or there is no cluster. When a worker dies mid-step, the collective on the
+    survivors often fails with a bare "Connection reset by peer" before the heartbeat check
+    names the task, so the dead one is found by asking each peer's port: a killed process's
+    port refuses at once.
+    """
+    try:
+        config = json.loads(environ.get(TF_CONFIG_ENV, ""))
+        cluster, me = config["cluster"], (config["task"]["type"], int(config["task"]["index"]))
+        peers = [(kind, index, address) for kind in cluster for index, address in enumerate(cluster[kind])]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return []
+    lost = []
+    for kind, index, address in peers:
+        if (kind, index) == me:
+            continue
+        host, _, port = str(address).rpartition(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=timeout):
+                pass
+        except (OSError, ValueError):
+            lost.append(f"/job:{kind}/replica:0/task:{index}")
+    return lost
 
 
 def make_strategy(name: str, cpu_replicas: int | None = None):

@@ -282,6 +282,11 @@ def cluster_failure(error: tf.errors.OpError) -> str:
         if "unhealthy" in line or "stopped sending heartbeats" in line:
             tasks = [item for item in lines[index + 1 : index + 4] if item.startswith("/job:")]
             return f"a worker stopped responding ({', '.join(tasks) or 'see its log'}): it crashed or was killed"
+    if isinstance(error, tf.errors.UnavailableError):
+        # A peer's connection dropped mid-collective: name the task that no longer answers, if one.
+        lost = distribute.unreachable_tasks()
+        if lost:
+            return f"a worker stopped responding ({', '.join(lost)}): it crashed or was killed"
     meaningful = [
         line for line in lines if not line.startswith(("Graph execution error", "Detected at node", "File ", "[["))
     ]
