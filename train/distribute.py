@@ -44,10 +44,11 @@ class Task:
 SINGLE = Task(index=0, count=1, is_chief=True, name="chief")
 
 
-def cluster_task(strategy: str, environ=os.environ) -> Task:
-    """The task this process is, from $TF_CONFIG under multiworker (else the only one); ClusterError if unusable."""
-    if strategy != "multiworker":
-        return SINGLE
+def cluster_members(environ=os.environ) -> tuple[list[tuple[str, int, str]], tuple[str, int]]:
+    """$TF_CONFIG -> (every chief and worker as (kind, index, address), chief first; this task's (kind, index)).
+
+    ClusterError (one line) when it is missing, malformed or names a task outside its cluster.
+    """
     raw = environ.get(TF_CONFIG_ENV)
     if not raw:
         raise ClusterError(
@@ -60,12 +61,21 @@ def cluster_task(strategy: str, environ=os.environ) -> Task:
         chiefs, workers = list(cluster.get("chief", [])), list(cluster.get("worker", []))
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise ClusterError(f"${TF_CONFIG_ENV} is not a cluster description ({type(error).__name__}: {error})") from None
-    members = [("chief", index) for index in range(len(chiefs))] + [("worker", index) for index in range(len(workers))]
-    if (kind, number) not in members:
+    members = [("chief", index, address) for index, address in enumerate(chiefs)]
+    members += [("worker", index, address) for index, address in enumerate(workers)]
+    if (kind, number) not in [(member_kind, index) for member_kind, index, _ in members]:
         raise ClusterError(
             f"${TF_CONFIG_ENV}: task {kind} {number} is not in its cluster ({len(chiefs)} chief, {len(workers)} workers)"
         )
-    position = members.index((kind, number))
+    return members, (kind, number)
+
+
+def cluster_task(strategy: str, environ=os.environ) -> Task:
+    """The task this process is, from $TF_CONFIG under multiworker (else the only one); ClusterError if unusable."""
+    if strategy != "multiworker":
+        return SINGLE
+    members, (kind, number) = cluster_members(environ)
+    position = [(member_kind, index) for member_kind, index, _ in members].index((kind, number))
     return Task(index=position, count=len(members), is_chief=position == 0, name=f"{kind} {number}")
 
 
@@ -79,13 +89,11 @@ def unreachable_tasks(environ=os.environ, timeout: float = 1.0) -> list[str]:
     port refuses at once.
     """
     try:
-        config = json.loads(environ.get(TF_CONFIG_ENV, ""))
-        cluster, me = config["cluster"], (config["task"]["type"], int(config["task"]["index"]))
-        peers = [(kind, index, address) for kind in cluster for index, address in enumerate(cluster[kind])]
-    except (ValueError, KeyError, TypeError, AttributeError):
+        members, me = cluster_members(environ)
+    except ClusterError:
         return []
     lost = []
-    for kind, index, address in peers:
+    for kind, index, address in members:
         if (kind, index) == me:
             continue
         host, _, port = str(address).rpartition(":")

@@ -280,17 +280,21 @@ def cluster_failure(error: tf.errors.OpError) -> str:
     lines = [line.strip() for line in str(error.message).splitlines() if line.strip()]
     for index, line in enumerate(lines):
         if "unhealthy" in line or "stopped sending heartbeats" in line:
-            tasks = [item for item in lines[index + 1 : index + 4] if item.startswith("/job:")]
-            return f"a worker stopped responding ({', '.join(tasks) or 'see its log'}): it crashed or was killed"
+            return worker_lost([item for item in lines[index + 1 : index + 4] if item.startswith("/job:")])
     if isinstance(error, tf.errors.UnavailableError):
         # A peer's connection dropped mid-collective: name the task that no longer answers, if one.
         lost = distribute.unreachable_tasks()
         if lost:
-            return f"a worker stopped responding ({', '.join(lost)}): it crashed or was killed"
+            return worker_lost(lost)
     meaningful = [
         line for line in lines if not line.startswith(("Graph execution error", "Detected at node", "File ", "[["))
     ]
     return f"{type(error).__name__}: {meaningful[0] if meaningful else one_line(error)}"
+
+
+def worker_lost(tasks: list[str]) -> str:
+    """The line for a worker that died, naming its TensorFlow tasks ("/job:worker/replica:0/task:1")."""
+    return f"a worker stopped responding ({', '.join(tasks) or 'see its log'}): it crashed or was killed"
 
 
 def check_finite(model: keras.Model, history: dict, resumed_from: int) -> None:

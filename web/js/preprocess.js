@@ -45,7 +45,7 @@ export function inkFromRgba(rgba, width, height, lumaWeights) {
     throw new Error(`expected ${width * height * 4} RGBA bytes for ${width}x${height}, got ${rgba.length}`);
   }
   // A byte has 256 values, so each channel's (value / 255) * weight is looked up, not recomputed
-  // for every pixel: the same float64 products, at a quarter of the cost on a 280x280 canvas.
+  // for every pixel: the same float64 products, without four divisions a pixel.
   const [redOf, greenOf, blueOf, alphaOf] = [...lumaWeights, 1].map((weight) =>
     Float64Array.from({ length: 256 }, (_, value) => (value / 255) * weight),
   );
