@@ -12,13 +12,15 @@ import shutil
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from mnist_draw import drawn
 from mnist_draw.config import ARTIFACTS_DIR, CANVAS_SIZE, METRICS_FILENAME, MODEL_FILENAME
 from mnist_draw.files import sha256_of
 from mnist_draw.inference import load_model
+from mnist_draw.render import Placement
 from mnist_draw.strokes import DrawnDigit, make_digit, to_json, write_stroke_file
-from train import drawings
+from train import data, drawings
 from train.__main__ import main
 from train.config import TrainConfig
 
@@ -112,6 +114,51 @@ def _write(path, digits):
     return path
 
 
+def model_inputs(digits: list[DrawnDigit]) -> np.ndarray:
+    """Pen digits drawn centred, as the page would -> (N, 28, 28) uint8 model inputs."""
+    return np.stack([drawn.model_input_uint8(digit, Placement()) for digit in digits])
+
+
+@pytest.fixture(scope="module")
+def shipped_model() -> keras.Model:
+    return load_model(ARTIFACTS_DIR / MODEL_FILENAME)
+
+
+def test_distilled_targets_copy_the_teacher_except_on_peoples_drawings(shipped_model, pen_digits):
+    images = model_inputs(drawn.training_writers(pen_digits)[:4]).astype(np.float32)[..., None] / 255.0
+    labels = tf.constant([3, 1, 4, 1])
+    from_people = tf.constant([True, False, False, True])
+    taught = shipped_model(images, training=False).numpy()
+    one_hot = np.eye(10, dtype=np.float32)[labels.numpy()]
+
+    full = data.distill_targets(images, labels, from_people, shipped_model, 1.0).numpy()
+    np.testing.assert_allclose(full[[0, 3]], one_hot[[0, 3]])  # people's drawings keep their labels
+    np.testing.assert_allclose(full[[1, 2]], taught[[1, 2]], atol=1e-6)
+    half = data.distill_targets(images, labels, from_people, shipped_model, 0.5).numpy()
+    np.testing.assert_allclose(half[[1, 2]], 0.5 * one_hot[[1, 2]] + 0.5 * taught[[1, 2]], atol=1e-6)
+    np.testing.assert_allclose(half.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_a_student_equal_to_its_teacher_is_pulled_only_by_peoples_drawings(shipped_model, pen_digits):
+    digits = drawn.training_writers(pen_digits)[:64]
+    images, labels = model_inputs(digits), np.array([digit.label for digit in digits])
+    config = TrainConfig(augment=False, batch_size=64, distill=1.0)
+
+    def gradient_norm(from_people: np.ndarray, teacher) -> float:
+        batches = data.make_dataset(images, labels, config, training=True, teacher=teacher, from_people=from_people)
+        batch, target = next(iter(batches))
+        loss = keras.losses.CategoricalCrossentropy() if teacher else keras.losses.SparseCategoricalCrossentropy()
+        with tf.GradientTape() as tape:
+            value = loss(target, shipped_model(batch, training=False))
+        gradients = tape.gradient(value, shipped_model.trainable_weights)
+        return float(tf.linalg.global_norm(gradients))
+
+    nobody = np.zeros(len(images), bool)
+    assert gradient_norm(nobody, shipped_model) < 1e-4  # MNIST and pen digits: nothing to change
+    assert gradient_norm(nobody, None) > 1e-3  # their labels alone would still move the model
+    assert gradient_norm(np.ones(len(images), bool), shipped_model) > 1e-3  # people's labels move it
+
+
 def test_fine_tune_without_a_model_names_it_in_one_line(tmp_path, capsys):
     missing = tmp_path / "none.keras"
     assert main(["--fine-tune", "--model", str(missing), "--out", str(tmp_path / "out")]) == 1
@@ -168,6 +215,7 @@ def test_smoke_fine_tune_on_a_handful_of_drawings_keeps_old_skills(
     metrics = json.loads((out / METRICS_FILENAME).read_text())
     assert metrics["fine_tuned_from"]["model_sha256"] == shipped and metrics["config"]["fine_tune"] is True
     assert metrics["config"]["learning_rate"] == 3e-4  # the fine-tune's low default
+    assert metrics["config"]["distill"] == TrainConfig.fine_tune_distill > 0  # keeps the start model's outputs
     assert metrics["drawings"]["digits"] == 12 and metrics["drawings"]["skipped"] == [str(folder / "drawing-2.json")]
     pen_images = round(TrainConfig.pen_share / (1 - TrainConfig.pen_share) * 200)
     drawing_images = round(TrainConfig.drawing_share / (1 - TrainConfig.drawing_share) * (200 + pen_images))

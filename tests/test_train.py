@@ -206,6 +206,9 @@ def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, pen_dir, capsys, m
         (["--cpu-replicas", "2"], "--cpu-replicas goes with --strategy mirrored"),
         (["--strategy", "mirrored", "--cpu-replicas", "0"], "--cpu-replicas must be at least 1"),
         (["--model", "some.keras"], "--model names the model --fine-tune starts from"),
+        (["--distill", "0.5"], "--distill keeps the outputs of the model a fine-tune starts from: add --fine-tune"),
+        (["--fine-tune", "--distill", "1.5"], "--distill must be in [0, 1]"),
+        (["--fine-tune", "--distill", "nan"], "--distill must be in [0, 1]"),
     ],
 )
 def test_bad_numbers_are_refused_in_one_line(arguments, message, capsys):

@@ -199,6 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the model --fine-tune starts from (default: {DEFAULT_MODEL_PATH})",
     )
     parser.add_argument(
+        "--distill",
+        metavar="F",
+        type=float,
+        default=None,
+        help=f"with --fine-tune: how much the targets of MNIST and pen digits are the start model's own outputs instead of their labels, in [0, 1]; people's drawings keep their labels, so the model changes where they disagree with it and little elsewhere (default: {DEFAULTS.fine_tune_distill:g}; 0 trains on labels alone)",
+    )
+    parser.add_argument(
         "--fine-tune-images",
         metavar="N",
         type=int,
@@ -263,6 +270,10 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error(f"--pen-share must be in [0, 1), got {args.pen_share}")
     if not 0 < args.drawing_share < 1:
         parser.error(f"--drawing-share must be in (0, 1), got {args.drawing_share}")
+    if args.distill is not None and not (math.isfinite(args.distill) and 0 <= args.distill <= 1):
+        parser.error(f"--distill must be in [0, 1], got {args.distill}")
+    if args.distill is not None and not args.fine_tune:
+        parser.error("--distill keeps the outputs of the model a fine-tune starts from: add --fine-tune")
     if args.model is not None and not args.fine_tune:
         parser.error("--model names the model --fine-tune starts from: add --fine-tune")
     if args.cpu_replicas is not None and args.strategy != "mirrored":
@@ -294,6 +305,7 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         drawing_renders=args.drawing_renders,
         fine_tune=args.fine_tune,
         fine_tune_images=args.fine_tune_images,
+        distill=(DEFAULTS.fine_tune_distill if args.distill is None else args.distill) if args.fine_tune else 0.0,
     )
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from mnist_draw.config import IMAGE_SIZE
+from mnist_draw.config import IMAGE_SIZE, NUM_CLASSES
 from train.config import TrainConfig
 
 
@@ -110,28 +110,66 @@ def steps_per_epoch(image_count: int, config: TrainConfig) -> int:
     return max(1, image_count // config.batch_size)
 
 
-def make_dataset(images: np.ndarray, labels: np.ndarray, config: TrainConfig, *, training: bool) -> tf.data.Dataset:
+def make_dataset(
+    images: np.ndarray,
+    labels: np.ndarray,
+    config: TrainConfig,
+    *,
+    training: bool,
+    teacher: keras.Model | None = None,
+    from_people: np.ndarray | None = None,
+) -> tf.data.Dataset:
     """uint8 images (N, 28, 28) + labels (N,) -> batches of ((B, 28, 28, 1) float32 [0, 1], (B,) int).
 
     Training batches are shuffled (reshuffled on every pass), augmented and endless: fit reads
     `steps_per_epoch(N, config)` of them an epoch from one iterator, because destroying a tf.data
     iterator at each epoch's end can deadlock TensorFlow (seen once in a 20-epoch run: the main
     thread waiting forever in the iterator's destructor). Evaluation batches are one plain pass.
+
+    With a `teacher` (a fine-tune's start model) the targets are (B, 10) probabilities instead:
+    in training, `distill_targets` of each augmented batch, with `from_people` (N,) bool marking
+    people's drawings; in evaluation, the one-hot labels.
     """
-    dataset = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int32)))
+    if teacher is not None and training:
+        columns = (images, labels.astype(np.int32), np.asarray(from_people, bool))
+    else:
+        columns = (images, labels.astype(np.int32))
+    dataset = tf.data.Dataset.from_tensor_slices(columns)
     if training:
         dataset = dataset.shuffle(len(images), seed=config.seed, reshuffle_each_iteration=True).repeat()
     dataset = dataset.batch(config.batch_size)
     dataset = dataset.map(
-        lambda batch, target: (tf.cast(batch, tf.float32)[..., tf.newaxis] / 255.0, target),
+        lambda batch, *targets: (tf.cast(batch, tf.float32)[..., tf.newaxis] / 255.0, *targets),
         num_parallel_calls=tf.data.AUTOTUNE,
     )
     if training and config.augment:
         geometry = make_augmenter(config)
         dataset = dataset.map(
-            lambda batch, target: (augment(batch, config, geometry), target), num_parallel_calls=tf.data.AUTOTUNE
+            lambda batch, *targets: (augment(batch, config, geometry), *targets), num_parallel_calls=tf.data.AUTOTUNE
         )
+    if teacher is not None and training:
+        dataset = dataset.map(
+            lambda batch, target, people: (batch, distill_targets(batch, target, people, teacher, config.distill)),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
+    elif teacher is not None:
+        dataset = dataset.map(lambda batch, target: (batch, tf.one_hot(target, NUM_CLASSES)))
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def distill_targets(
+    images: tf.Tensor, labels: tf.Tensor, from_people: tf.Tensor, teacher: keras.Model, share: float
+) -> tf.Tensor:
+    """(B, 28, 28, 1) images, (B,) labels, (B,) bool -> (B, 10) target probabilities.
+
+    People's drawings keep their one-hot labels. Every other image's target is `share` (0 to 1) of
+    the teacher's output on that same augmented image plus the rest of its one-hot label: at
+    share 1 a student that still equals its teacher gets no pull there, so a fine-tune changes
+    the model where the drawings disagree with it and hardly anywhere else.
+    """
+    one_hot = tf.one_hot(labels, NUM_CLASSES)
+    weight = share * tf.cast(tf.logical_not(from_people), tf.float32)[:, tf.newaxis]
+    return (1.0 - weight) * one_hot + weight * teacher(images, training=False)
 
 
 def augment(images: tf.Tensor, config: TrainConfig, geometry: keras.Sequential) -> tf.Tensor:

@@ -56,6 +56,7 @@ class Data:
     """Every array a run uses: uint8 images (N, 28, 28) and integer labels (N,)."""
 
     fit: tuple[np.ndarray, np.ndarray]  # the training mix: MNIST, pen digits, people's drawings
+    from_people: np.ndarray  # (N,) bool, True for the rows of `fit` that are people's drawings
     validation: tuple[np.ndarray, np.ndarray]
     test: tuple[np.ndarray, np.ndarray]
     pen_digits: list | None  # all pen digits read (training and held-out writers), None without the pen mix
@@ -220,7 +221,9 @@ def load_data(config: TrainConfig, options: RunOptions, people: tuple[list, dict
         fit_images, fit_labels = fit_images[keep], fit_labels[keep]
     mnist_count = len(fit_images)
     fit_images, fit_labels, pen_record = training_set(config, fit_images, fit_labels, pen_digits)
+    before_drawings = len(fit_images)
     fit_images, fit_labels, drawings_record = add_drawings(config, fit_images, fit_labels, people)
+    from_people = np.arange(len(fit_images)) >= before_drawings  # add_drawings appends them
     print(
         f"data: {len(fit_images)} training, {len(validation[0])} validation, {len(test[0])} test images of {fit_images.shape[1:]}"
     )
@@ -231,11 +234,22 @@ def load_data(config: TrainConfig, options: RunOptions, people: tuple[list, dict
         "pen_digits": pen_record,
         "drawings": drawings_record,
     }
-    return Data(fit=(fit_images, fit_labels), validation=validation, test=test, pen_digits=pen_digits, record=record)
+    return Data(
+        fit=(fit_images, fit_labels),
+        from_people=from_people,
+        validation=validation,
+        test=test,
+        pen_digits=pen_digits,
+        record=record,
+    )
 
 
 def compiled_model(config: TrainConfig, options: RunOptions, strategy) -> keras.Model:
-    """A fresh model, or the fine-tune's starting model, compiled with AdamW in the strategy's scope."""
+    """A fresh model, or the fine-tune's starting model, compiled with AdamW in the strategy's scope.
+
+    A distilling fine-tune (config.distill > 0) learns from (B, 10) target probabilities, so its
+    loss is the categorical cross-entropy; its "accuracy" is still the share of argmax hits.
+    """
     with strategy.scope():
         model = (
             set_batch_norm_trainable(load_model(options.start_model), False)
@@ -244,8 +258,8 @@ def compiled_model(config: TrainConfig, options: RunOptions, strategy) -> keras.
         )
         model.compile(
             optimizer=keras.optimizers.AdamW(config.learning_rate, weight_decay=config.weight_decay),
-            loss="sparse_categorical_crossentropy",
-            metrics=["accuracy"],
+            loss="categorical_crossentropy" if config.distill else "sparse_categorical_crossentropy",
+            metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")] if config.distill else ["accuracy"],
         )
     if options.strategy != "default":
         distribute.prepare_for_fit(model, strategy)
@@ -255,17 +269,22 @@ def compiled_model(config: TrainConfig, options: RunOptions, strategy) -> keras.
     return model
 
 
-def fit(model: keras.Model, config: TrainConfig, training_data: Data, callbacks: list) -> dict:
+def fit(
+    model: keras.Model, config: TrainConfig, training_data: Data, callbacks: list, teacher: keras.Model | None
+) -> dict:
     """model.fit on the mix, validated on the held-out MNIST split -> this process's History.history.
 
+    `teacher`: the start model whose outputs a distilling fine-tune keeps (train/data.py), or None.
     TrainingError (one line) when a worker fails.
     """
+    training_batches = data.make_dataset(
+        *training_data.fit, config, training=True, teacher=teacher, from_people=training_data.from_people
+    )
+    validation_batches = data.make_dataset(*training_data.validation, config, training=False, teacher=teacher)
     try:
         return model.fit(
-            distribute.shard_by_data(data.make_dataset(*training_data.fit, config, training=True)),
-            validation_data=distribute.shard_by_data(
-                data.make_dataset(*training_data.validation, config, training=False)
-            ),
+            distribute.shard_by_data(training_batches),
+            validation_data=distribute.shard_by_data(validation_batches),
             epochs=config.epochs,
             steps_per_epoch=data.steps_per_epoch(len(training_data.fit[0]), config),
             callbacks=callbacks,
@@ -480,7 +499,9 @@ def train(
     places.checkpoints.mkdir(parents=True, exist_ok=True)
     print_resume_plan(options, places, fingerprint(config, options))
     callbacks, backup = make_callbacks(config, places, fingerprint(config, options))
-    check_finite(model, fit(model, config, training_data, callbacks), backup.resumed_from)
+    # Outside the strategy's scope: the teacher only runs in the input pipeline, never trains.
+    teacher = load_model(options.start_model) if config.distill else None
+    check_finite(model, fit(model, config, training_data, callbacks, teacher), backup.resumed_from)
     return inference_copy(model), training_data, history_columns(backup.epochs_logged), time.perf_counter() - started
 
 
