@@ -190,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--fine-tune",
         action="store_true",
-        help=f"start from --model instead of random weights: {DEFAULTS.fine_tune_epochs} epochs at a low learning rate on {DEFAULTS.fine_tune_images:,} MNIST images with the pen digits and --drawings, BatchNorm statistics frozen, minutes on 2 CPU cores; saved like a normal run",
+        help=f"start from --model instead of random weights: {DEFAULTS.fine_tune_epochs} epochs at a low learning rate on {DEFAULTS.fine_tune_images:,} MNIST images with the pen digits and --drawings, BatchNorm statistics frozen and, but for the drawings, the start model's own outputs as targets (--distill), minutes on 2 CPU cores; saved like a normal run",
     )
     parser.add_argument(
         "--model",
