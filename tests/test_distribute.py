@@ -233,6 +233,19 @@ def test_mirrored_on_two_logical_cpus_trains_and_resumes(tmp_path, mnist_dir):
 
 
 @pytest.mark.slow
+def test_a_distilling_fine_tune_runs_mirrored(tmp_path, mnist_dir):
+    # Its targets are (batch, 10) probabilities, not labels: the state built before fit must say so.
+    out = tmp_path / "out"
+    arguments = ["--data", str(mnist_dir), "--out", str(out), "--fine-tune", "--epochs", "1", *TINY]
+    arguments += ["--strategy", "mirrored", "--cpu-replicas", "2"]
+    code, printed, stderr = run_training(arguments, child_environment(tmp_path / "cache"), tmp_path / "stderr")
+    assert code == 0, stderr
+    metrics = json.loads((out / METRICS_FILENAME).read_text())
+    assert metrics["strategy"] == "mirrored" and metrics["config"]["distill"] == 1.0
+    assert metrics["test_accuracy"] > 0.98  # it started from the shipped model and kept its outputs
+
+
+@pytest.mark.slow
 def test_a_batch_that_does_not_split_over_the_replicas_is_one_line(tmp_path, mnist_dir):
     arguments = [
         "--data",

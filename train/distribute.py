@@ -137,19 +137,21 @@ def shard_by_data(dataset):
     return dataset.with_options(options)
 
 
-def prepare_for_fit(model, strategy) -> None:
+def prepare_for_fit(model, strategy, *, soft_targets: bool = False) -> None:
     """Build the compiled model's loss, metric and optimizer state now, in the strategy's scope.
 
     Keras 3's fit would build them from a first batch averaged over replicas, which
     MultiWorkerMirroredStrategy cannot reduce (a PerReplica value is not a tensor), so the state
-    is built here from a single plain image and fit is told it has nothing left to build.
+    is built here from a single plain image and fit is told it has nothing left to build. The
+    image's target is a label (1,), or with `soft_targets` probabilities (1, 10), as fit's will be.
     """
     import numpy as np
 
-    from mnist_draw.config import INPUT_SHAPE
+    from mnist_draw.config import INPUT_SHAPE, NUM_CLASSES
 
+    target = np.zeros((1, NUM_CLASSES), np.float32) if soft_targets else np.zeros((1,), np.int32)
     with strategy.scope():
-        model._symbolic_build(data_batch=(np.zeros((1, *INPUT_SHAPE), np.float32), np.zeros((1,), np.int32)))
+        model._symbolic_build(data_batch=(np.zeros((1, *INPUT_SHAPE), np.float32), target))
     model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
     average_metrics_across_workers()
 

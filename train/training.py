@@ -262,7 +262,7 @@ def compiled_model(config: TrainConfig, options: RunOptions, strategy) -> keras.
             metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")] if config.distill else ["accuracy"],
         )
     if options.strategy != "default":
-        distribute.prepare_for_fit(model, strategy)
+        distribute.prepare_for_fit(model, strategy, soft_targets=config.distill > 0)
     print(
         f"model: {model.count_params():,} parameters, {weight_bytes(model) / 1e6:.2f} MB of float32 weights{', from ' + str(options.start_model) if config.fine_tune else ''}"
     )
