@@ -116,7 +116,7 @@ def _write(path, digits):
 
 def model_inputs(digits: list[DrawnDigit]) -> np.ndarray:
     """Pen digits drawn centred, as the page would -> (N, 28, 28) uint8 model inputs."""
-    return np.stack([drawn.model_input_uint8(digit, Placement()) for digit in digits])
+    return drawn.render_model_inputs([(digit, Placement()) for digit in digits], processes=1)
 
 
 @pytest.fixture(scope="module")
