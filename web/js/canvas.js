@@ -15,12 +15,25 @@
 /**
  * @typedef {object} DrawingCanvas
  * @property {() => void} clear                  erase everything (black)
- * @property {() => ImageData} readPixels         RGBA bytes, canvasSize x canvasSize
+ * @property {() => InkPixels | null} readInk     the pixels of the rectangle that holds every
+ *   stroke drawn since the last clear, or null when nothing was
  * @property {(width: number) => void} setStrokeWidth  pen width in canvas pixels
  * @property {() => number[][][]} strokes        a copy of the strokes since the last clear: per
  *   stroke the [x, y] pointer positions in canvas pixels (x right, y down), pen down first; a
  *   pointer-up where the last move was is not repeated (mnist_draw/render.py adds it back)
  */
+
+/**
+ * @typedef {object} InkPixels
+ * @property {Uint8ClampedArray} data  RGBA bytes of the rectangle, row-major
+ * @property {number} left    its first column on the canvas
+ * @property {number} top     its first row on the canvas
+ * @property {number} width
+ * @property {number} height
+ */
+
+// Antialiasing shades pixels up to about one pixel past a stroke's edge; two keep a safe margin.
+const ANTIALIAS_MARGIN = 2;
 
 // Recorded points keep 1/100 of a canvas pixel: far finer than a pointer reports, and short in a file.
 const roundPoint = ({ x, y }) => [Math.round(x * 100) / 100, Math.round(y * 100) / 100];
@@ -75,6 +88,22 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
   let lastMidpoint = null;
   let moveQueued = false;
   let strokes = []; // every stroke since the last clear, as [[x, y], ...] canvas pixels
+  // Where ink can be since the last clear, in canvas pixels. A prediction reads back and
+  // preprocesses only this rectangle: everything after the crop to the ink's bounding box
+  // (web/js/preprocess.js step 2) is relative to that box, so the model input is the same as
+  // from the whole canvas, for a fraction of the pixels.
+  let inkLeft, inkTop, inkRight, inkBottom;
+
+  /** Widen the ink rectangle to hold a pen stroke through `points`. */
+  function cover(...points) {
+    const reach = penWidth / 2 + ANTIALIAS_MARGIN;
+    for (const { x, y } of points) {
+      inkLeft = Math.min(inkLeft, x - reach);
+      inkTop = Math.min(inkTop, y - reach);
+      inkRight = Math.max(inkRight, x + reach);
+      inkBottom = Math.max(inkBottom, y + reach);
+    }
+  }
 
   function styleContext() {
     context.strokeStyle = '#fff';
@@ -87,6 +116,8 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
   function clear() {
     // Cleared mid-stroke (Escape while drawing): the rest of that stroke is a new one.
     strokes = activePointer !== null ? [[roundPoint(lastPoint)]] : [];
+    inkLeft = inkTop = Infinity;
+    inkRight = inkBottom = -Infinity;
     context.fillStyle = '#000';
     context.fillRect(0, 0, size, size);
     styleContext();
@@ -102,6 +133,7 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
   }
 
   function dot(point) {
+    cover(point);
     context.beginPath();
     context.arc(point.x, point.y, penWidth / 2, 0, 2 * Math.PI);
     context.fill();
@@ -111,6 +143,8 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
   function extendTo(point, record = true) {
     if (record) strokes[strokes.length - 1].push(roundPoint(point));
     const midpoint = { x: (lastPoint.x + point.x) / 2, y: (lastPoint.y + point.y) / 2 };
+    // A quadratic curve stays inside the triangle of its three points.
+    cover(lastMidpoint, lastPoint, midpoint);
     context.beginPath();
     context.moveTo(lastMidpoint.x, lastMidpoint.y);
     context.quadraticCurveTo(lastPoint.x, lastPoint.y, midpoint.x, midpoint.y);
@@ -155,6 +189,7 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
       const [[lastX, lastY], [upX, upY]] = [stroke[stroke.length - 1], roundPoint(point)];
       // A pointer-up where the last move was is implied by the stroke format (render.py redraws it).
       extendTo(point, upX !== lastX || upY !== lastY);
+      cover(point);
       context.beginPath();
       context.moveTo(lastMidpoint.x, lastMidpoint.y);
       context.lineTo(point.x, point.y);
@@ -174,7 +209,14 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
 
   return {
     clear,
-    readPixels: () => context.getImageData(0, 0, size, size),
+    readInk() {
+      const left = Math.max(0, Math.floor(inkLeft));
+      const top = Math.max(0, Math.floor(inkTop));
+      const width = Math.min(size, Math.ceil(inkRight)) - left;
+      const height = Math.min(size, Math.ceil(inkBottom)) - top;
+      if (!(width > 0 && height > 0)) return null; // nothing drawn, or only off the canvas
+      return { data: context.getImageData(left, top, width, height).data, left, top, width, height };
+    },
     strokes: () => strokes.map((stroke) => stroke.map(([x, y]) => [x, y])),
     setStrokeWidth(width) {
       penWidth = width;

@@ -120,20 +120,20 @@ function setupLookInside(tf, metadata) {
 }
 
 /**
- * Canvas pixels -> preprocess -> classify -> page. One prediction runs at a time; a request
+ * Canvas pixels (the rectangle that holds ink) -> preprocess -> classify -> page. One prediction runs at a time; a request
  * made meanwhile runs once more after it, on the pixels of that moment. `discard()` drops a
  * prediction still running (the canvas was just cleared under it).
  */
-function createPredictor(tf, model, metadata, readPixels, lookInside) {
+function createPredictor(tf, model, metadata, readInk, lookInside) {
   const { preprocess, page, input, output } = metadata;
   let pending = false; // a prediction is running
   let again = false; // another was asked for meanwhile
   let generation = 0; // bumped by discard(); a prediction of an older generation is not shown
   async function predictOnce() {
     const started = generation;
-    const { data, width, height } = readPixels();
-    const image = preprocessCanvas(data, width, height, preprocess);
-    if (isBlank(image)) {
+    const ink = readInk();
+    const image = ink && preprocessCanvas(ink.data, ink.width, ink.height, preprocess);
+    if (!image || isBlank(image)) {
       ui.clearPrediction();
       ui.withdrawTeach();
       lookInside.setImage(null);
@@ -291,7 +291,7 @@ async function setupTeach(drawing, page, labels, drawingsReady, clearDrawing) {
  * For tests and benchmarks (tests/test_web.py, bench/web.py): the same loaded model and the
  * same functions the page uses, nothing else.
  */
-function exposeForTests({ tf, metadata, backend, variantName, version, model, predictor, lookInside }) {
+function exposeForTests({ tf, metadata, backend, variantName, version, model, predictor, drawing, lookInside }) {
   const { preprocess, input } = metadata;
   globalThis.mnistDemo = {
     metadata,
@@ -302,6 +302,7 @@ function exposeForTests({ tf, metadata, backend, variantName, version, model, pr
     preprocess: (rgba, width, height) => preprocessCanvas(rgba, width, height, preprocess),
     classifyBatch: (images) => classifyBatch(tf, model, images, input.shape),
     predictCanvas: predictor.predict,
+    readInk: () => drawing.readInk(), // what predictCanvas reads: {data, left, top, width, height} or null
     // (1, 28, 28, 1) image -> {block1: {shape, raw, maps}, block2: ...}; loads the activation model.
     blockActivations: lookInside.blockActivations,
   };
@@ -311,7 +312,7 @@ async function start(drawingsReady) {
   const { metadata, backend, model, variantName, variant, version } = await createClassifier();
   const lookInside = setupLookInside(tf, metadata);
   // The predictor reads the canvas only on strokes, which the canvas made just below sends.
-  const predictor = createPredictor(tf, model, metadata, () => drawing.readPixels(), lookInside);
+  const predictor = createPredictor(tf, model, metadata, () => drawing.readInk(), lookInside);
   const drawing = setupDrawing(metadata.page, predictor);
   ui.buildBars(metadata.output.labels);
   const clearDrawing = setupClear(drawing, predictor, lookInside);
@@ -323,7 +324,7 @@ async function start(drawingsReady) {
     backend,
     tfVersion: tf.version.tfjs,
   });
-  exposeForTests({ tf, metadata, backend, variantName, version, model, predictor, lookInside });
+  exposeForTests({ tf, metadata, backend, variantName, version, model, predictor, drawing, lookInside });
   ui.setStatus('ready', 'Ready: draw a digit.');
   performance.mark('mnist-ready'); // bench/web.py reads the cold-load time from this
   registerServiceWorker(); // after ready, so its precaching never slows the first visit
