@@ -23,6 +23,7 @@ from mnist_draw.strokes import DrawnDigit, make_digit, to_json, write_stroke_fil
 from train import data, drawings
 from train.__main__ import main
 from train.config import TrainConfig
+from train.model import build_model
 
 
 def on_canvas(digit: DrawnDigit, writer: str = "tester") -> DrawnDigit:
@@ -127,16 +128,30 @@ def shipped_model() -> keras.Model:
 def test_distilled_targets_copy_the_teacher_except_on_peoples_drawings(shipped_model, pen_digits):
     images = model_inputs(drawn.training_writers(pen_digits)[:4]).astype(np.float32)[..., None] / 255.0
     labels = tf.constant([3, 1, 4, 1])
-    from_people = tf.constant([True, False, False, True])
+    sources = tf.constant([data.PEOPLE, data.MNIST, data.PEN, data.PEOPLE])
     taught = shipped_model(images, training=False).numpy()
     one_hot = np.eye(10, dtype=np.float32)[labels.numpy()]
 
-    full = data.distill_targets(images, labels, from_people, shipped_model, 1.0).numpy()
+    full = data.distill_targets(images, labels, sources, shipped_model, 1.0).numpy()
     np.testing.assert_allclose(full[[0, 3]], one_hot[[0, 3]])  # people's drawings keep their labels
     np.testing.assert_allclose(full[[1, 2]], taught[[1, 2]], atol=1e-6)
-    half = data.distill_targets(images, labels, from_people, shipped_model, 0.5).numpy()
+    half = data.distill_targets(images, labels, sources, shipped_model, 0.5).numpy()
     np.testing.assert_allclose(half[[1, 2]], 0.5 * one_hot[[1, 2]] + 0.5 * taught[[1, 2]], atol=1e-6)
     np.testing.assert_allclose(half.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_an_mnist_teacher_teaches_mnist_images_and_nothing_else(shipped_model, pen_digits):
+    images = model_inputs(drawn.training_writers(pen_digits)[:6]).astype(np.float32)[..., None] / 255.0
+    labels = tf.constant([3, 1, 4, 1, 5, 9])
+    sources = tf.constant([data.MNIST, data.PEN, data.PEOPLE, data.MNIST, data.PEN, data.PEOPLE])
+    specialist = build_model(TrainConfig(seed=7))  # any other model: untrained, so its outputs differ
+    from_specialist, from_start = specialist(images, training=False).numpy(), shipped_model(images).numpy()
+    assert np.abs(from_specialist - from_start).max() > 0.1
+
+    targets = data.distill_targets(images, labels, sources, shipped_model, 1.0, specialist).numpy()
+    np.testing.assert_allclose(targets[[0, 3]], from_specialist[[0, 3]], atol=1e-6)
+    np.testing.assert_allclose(targets[[1, 4]], from_start[[1, 4]], atol=1e-6)
+    np.testing.assert_allclose(targets[[2, 5]], np.eye(10, dtype=np.float32)[[4, 9]])
 
 
 def test_a_student_equal_to_its_teacher_is_pulled_only_by_peoples_drawings(shipped_model, pen_digits):
@@ -144,8 +159,8 @@ def test_a_student_equal_to_its_teacher_is_pulled_only_by_peoples_drawings(shipp
     images, labels = model_inputs(digits), np.array([digit.label for digit in digits])
     config = TrainConfig(augment=False, batch_size=64, distill=1.0)
 
-    def gradient_norm(from_people: np.ndarray, teacher) -> float:
-        batches = data.make_dataset(images, labels, config, training=True, teacher=teacher, from_people=from_people)
+    def gradient_norm(sources: np.ndarray, teacher) -> float:
+        batches = data.make_dataset(images, labels, config, training=True, teacher=teacher, sources=sources)
         batch, target = next(iter(batches))
         loss = keras.losses.CategoricalCrossentropy() if teacher else keras.losses.SparseCategoricalCrossentropy()
         with tf.GradientTape() as tape:
@@ -153,10 +168,10 @@ def test_a_student_equal_to_its_teacher_is_pulled_only_by_peoples_drawings(shipp
         gradients = tape.gradient(value, shipped_model.trainable_weights)
         return float(tf.linalg.global_norm(gradients))
 
-    nobody = np.zeros(len(images), bool)
+    nobody = np.arange(len(images)) % 2  # MNIST and PEN, alternating
     assert gradient_norm(nobody, shipped_model) < 1e-4  # MNIST and pen digits: nothing to change
     assert gradient_norm(nobody, None) > 1e-3  # their labels alone would still move the model
-    assert gradient_norm(np.ones(len(images), bool), shipped_model) > 1e-3  # people's labels move it
+    assert gradient_norm(np.full(len(images), data.PEOPLE), shipped_model) > 1e-3  # people's labels move it
 
 
 def test_fine_tune_without_a_model_names_it_in_one_line(tmp_path, capsys):
@@ -164,6 +179,15 @@ def test_fine_tune_without_a_model_names_it_in_one_line(tmp_path, capsys):
     assert main(["--fine-tune", "--model", str(missing), "--out", str(tmp_path / "out")]) == 1
     assert capsys.readouterr().err.strip().splitlines() == [
         f"error: No model at {missing} to fine-tune: train one with `python -m train`, or name one with --model."
+    ]
+
+
+def test_a_missing_mnist_teacher_is_named_in_one_line(tmp_path, capsys):
+    missing = tmp_path / "none.keras"
+    arguments = ["--fine-tune", "--mnist-teacher", str(missing), "--out", str(tmp_path / "out")]
+    assert main(arguments) == 1
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"error: No model at {missing} to teach MNIST: train one with `python -m train --no-pen --out DIR`."
     ]
 
 
@@ -188,6 +212,8 @@ def test_smoke_fine_tune_on_a_handful_of_drawings_keeps_old_skills(
         str(ARTIFACTS_DIR / MODEL_FILENAME),
         "--drawings",
         str(folder),
+        "--mnist-teacher",  # the start model itself, so old skills are still what is kept
+        str(ARTIFACTS_DIR / MODEL_FILENAME),
         "--out",
         str(out),
     ]
@@ -214,6 +240,7 @@ def test_smoke_fine_tune_on_a_handful_of_drawings_keeps_old_skills(
 
     metrics = json.loads((out / METRICS_FILENAME).read_text())
     assert metrics["fine_tuned_from"]["model_sha256"] == shipped and metrics["config"]["fine_tune"] is True
+    assert metrics["mnist_teacher"]["model_sha256"] == shipped
     assert metrics["config"]["learning_rate"] == 3e-4  # the fine-tune's low default
     assert metrics["config"]["distill"] == TrainConfig.fine_tune_distill > 0  # keeps the start model's outputs
     assert metrics["drawings"]["digits"] == 12 and metrics["drawings"]["skipped"] == [str(folder / "drawing-2.json")]

@@ -209,6 +209,11 @@ def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, pen_dir, capsys, m
         (["--distill", "0.5"], "--distill keeps the outputs of the model a fine-tune starts from: add --fine-tune"),
         (["--fine-tune", "--distill", "1.5"], "--distill must be in [0, 1]"),
         (["--fine-tune", "--distill", "nan"], "--distill must be in [0, 1]"),
+        (
+            ["--mnist-teacher", "m.keras"],
+            "--mnist-teacher replaces the start model's outputs on MNIST: add --fine-tune",
+        ),
+        (["--fine-tune", "--distill", "0", "--mnist-teacher", "m.keras"], "with --distill above 0"),
     ],
 )
 def test_bad_numbers_are_refused_in_one_line(arguments, message, capsys):

@@ -206,6 +206,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"with --fine-tune: how much the targets of MNIST and pen digits are the start model's own outputs instead of their labels, in [0, 1]; people's drawings keep their labels, so the model changes where they disagree with it and little elsewhere (default: {DEFAULTS.fine_tune_distill:g}; 0 trains on labels alone)",
     )
     parser.add_argument(
+        "--mnist-teacher",
+        metavar="MODEL",
+        default=None,
+        help="with --fine-tune: MNIST images take their targets from this model, trained on MNIST alone (`--no-pen`), instead of from the start model, which still teaches the pen digits: the student learns each from the model that does it best",
+    )
+    parser.add_argument(
         "--fine-tune-images",
         metavar="N",
         type=int,
@@ -274,6 +280,10 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error(f"--distill must be in [0, 1], got {args.distill}")
     if args.distill is not None and not args.fine_tune:
         parser.error("--distill keeps the outputs of the model a fine-tune starts from: add --fine-tune")
+    if args.mnist_teacher is not None and not (args.fine_tune and args.distill != 0):
+        parser.error(
+            "--mnist-teacher replaces the start model's outputs on MNIST: add --fine-tune, with --distill above 0"
+        )
     if args.model is not None and not args.fine_tune:
         parser.error("--model names the model --fine-tune starts from: add --fine-tune")
     if args.cpu_replicas is not None and args.strategy != "mirrored":
@@ -318,6 +328,7 @@ def options_from(args: argparse.Namespace) -> RunOptions:
         baseline=args.baseline and Path(args.baseline),
         drawings=tuple(map(Path, args.drawings or ())),
         start_model=Path(args.model or DEFAULT_MODEL_PATH) if args.fine_tune else None,
+        mnist_teacher=args.mnist_teacher and Path(args.mnist_teacher),
         strategy=args.strategy,
         cpu_replicas=args.cpu_replicas,
         resume=args.resume,
@@ -338,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         f"strategy={args.strategy}",
     ]
     settings += [f"model={options.start_model}"] * args.fine_tune + ["resume"] * args.resume + ["force"] * args.force
+    settings += [f"mnist_teacher={options.mnist_teacher}"] * bool(options.mnist_teacher)
     print("config: " + ", ".join(settings), flush=True)
     interrupt.install()
     try:

@@ -65,6 +65,7 @@ class RunOptions:
     baseline: Path | None = None  # another .keras model measured on the same digits, for comparison
     drawings: tuple[Path, ...] = ()  # people's stroke files, or folders of them, added to the mix
     start_model: Path | None = None  # fine-tune: the model training starts from
+    mnist_teacher: Path | None = None  # distilling fine-tune: MNIST images learn this model's outputs instead
     strategy: str = "default"  # default | mirrored | multiworker (train/distribute.py)
     cpu_replicas: int | None = None  # mirrored: split the CPU into this many logical devices
     resume: bool = False  # continue from the last epoch's backup in out/checkpoints/resume

@@ -16,6 +16,10 @@ from keras import layers
 from mnist_draw.config import IMAGE_SIZE, NUM_CLASSES
 from train.config import TrainConfig
 
+# Where each training image comes from (`make_dataset`'s `sources`): a distilling fine-tune
+# takes each one's targets from a different place.
+MNIST, PEN, PEOPLE = 0, 1, 2
+
 
 def split_validation(images: np.ndarray, labels: np.ndarray, validation_size: int, seed: int):
     """Shuffle once with `seed` and hold out `validation_size` images -> (train, validation) pairs."""
@@ -117,7 +121,8 @@ def make_dataset(
     *,
     training: bool,
     teacher: keras.Model | None = None,
-    from_people: np.ndarray | None = None,
+    sources: np.ndarray | None = None,
+    mnist_teacher: keras.Model | None = None,
 ) -> tf.data.Dataset:
     """uint8 images (N, 28, 28) + labels (N,) -> batches of ((B, 28, 28, 1) float32 [0, 1], (B,) int).
 
@@ -127,11 +132,12 @@ def make_dataset(
     thread waiting forever in the iterator's destructor). Evaluation batches are one plain pass.
 
     With a `teacher` (a fine-tune's start model) the targets are (B, 10) probabilities instead:
-    in training, `distill_targets` of each augmented batch, with `from_people` (N,) bool marking
-    people's drawings; in evaluation, the one-hot labels.
+    in training, `distill_targets` of each augmented batch, with `sources` (N,) saying where each
+    image comes from (MNIST, PEN or PEOPLE) and an optional `mnist_teacher`; in evaluation, the
+    one-hot labels.
     """
     if teacher is not None and training:
-        columns = (images, labels.astype(np.int32), np.asarray(from_people, bool))
+        columns = (images, labels.astype(np.int32), np.asarray(sources, np.int32))
     else:
         columns = (images, labels.astype(np.int32))
     dataset = tf.data.Dataset.from_tensor_slices(columns)
@@ -149,7 +155,10 @@ def make_dataset(
         )
     if teacher is not None and training:
         dataset = dataset.map(
-            lambda batch, target, people: (batch, distill_targets(batch, target, people, teacher, config.distill)),
+            lambda batch, target, source: (
+                batch,
+                distill_targets(batch, target, source, teacher, config.distill, mnist_teacher),
+            ),
             num_parallel_calls=tf.data.AUTOTUNE,
         )
     elif teacher is not None:
@@ -158,18 +167,30 @@ def make_dataset(
 
 
 def distill_targets(
-    images: tf.Tensor, labels: tf.Tensor, from_people: tf.Tensor, teacher: keras.Model, share: float
+    images: tf.Tensor,
+    labels: tf.Tensor,
+    sources: tf.Tensor,
+    teacher: keras.Model,
+    share: float,
+    mnist_teacher: keras.Model | None = None,
 ) -> tf.Tensor:
-    """(B, 28, 28, 1) images, (B,) labels, (B,) bool -> (B, 10) target probabilities.
+    """(B, 28, 28, 1) images, (B,) labels, (B,) sources (MNIST, PEN, PEOPLE) -> (B, 10) target probabilities.
 
     People's drawings keep their one-hot labels. Every other image's target is `share` (0 to 1) of
     the teacher's output on that same augmented image plus the rest of its one-hot label: at
     share 1 a student that still equals its teacher gets no pull there, so a fine-tune changes
     the model where the drawings disagree with it and hardly anywhere else.
+
+    With an `mnist_teacher` (a model trained on MNIST alone), MNIST images learn from it instead,
+    while pen digits still learn from `teacher`: the student takes each skill from the model
+    that has it, the specialist's MNIST and the start model's pen digits.
     """
     one_hot = tf.one_hot(labels, NUM_CLASSES)
-    weight = share * tf.cast(tf.logical_not(from_people), tf.float32)[:, tf.newaxis]
-    return (1.0 - weight) * one_hot + weight * teacher(images, training=False)
+    taught = teacher(images, training=False)
+    if mnist_teacher is not None:
+        taught = tf.where((sources == MNIST)[:, tf.newaxis], mnist_teacher(images, training=False), taught)
+    weight = share * tf.cast(sources != PEOPLE, tf.float32)[:, tf.newaxis]
+    return (1.0 - weight) * one_hot + weight * taught
 
 
 def augment(images: tf.Tensor, config: TrainConfig, geometry: keras.Sequential) -> tf.Tensor:

@@ -56,7 +56,7 @@ class Data:
     """Every array a run uses: uint8 images (N, 28, 28) and integer labels (N,)."""
 
     fit: tuple[np.ndarray, np.ndarray]  # the training mix: MNIST, pen digits, people's drawings
-    from_people: np.ndarray  # (N,) bool, True for the rows of `fit` that are people's drawings
+    sources: np.ndarray  # (N,) int, where each row of `fit` comes from: data.MNIST, data.PEN or data.PEOPLE
     validation: tuple[np.ndarray, np.ndarray]
     test: tuple[np.ndarray, np.ndarray]
     pen_digits: list | None  # all pen digits read (training and held-out writers), None without the pen mix
@@ -223,7 +223,10 @@ def load_data(config: TrainConfig, options: RunOptions, people: tuple[list, dict
     fit_images, fit_labels, pen_record = training_set(config, fit_images, fit_labels, pen_digits)
     before_drawings = len(fit_images)
     fit_images, fit_labels, drawings_record = add_drawings(config, fit_images, fit_labels, people)
-    from_people = np.arange(len(fit_images)) >= before_drawings  # add_drawings appends them
+    # pen.mix appends the pen renders to MNIST, and add_drawings the drawings to both.
+    sources = np.full(len(fit_images), data.PEOPLE, np.int8)
+    sources[:before_drawings] = data.PEN
+    sources[:mnist_count] = data.MNIST
     print(
         f"data: {len(fit_images)} training, {len(validation[0])} validation, {len(test[0])} test images of {fit_images.shape[1:]}"
     )
@@ -236,7 +239,7 @@ def load_data(config: TrainConfig, options: RunOptions, people: tuple[list, dict
     }
     return Data(
         fit=(fit_images, fit_labels),
-        from_people=from_people,
+        sources=sources,
         validation=validation,
         test=test,
         pen_digits=pen_digits,
@@ -270,15 +273,26 @@ def compiled_model(config: TrainConfig, options: RunOptions, strategy) -> keras.
 
 
 def fit(
-    model: keras.Model, config: TrainConfig, training_data: Data, callbacks: list, teacher: keras.Model | None
+    model: keras.Model,
+    config: TrainConfig,
+    training_data: Data,
+    callbacks: list,
+    teachers: tuple[keras.Model | None, keras.Model | None],
 ) -> dict:
     """model.fit on the mix, validated on the held-out MNIST split -> this process's History.history.
 
-    `teacher`: the start model whose outputs a distilling fine-tune keeps (train/data.py), or None.
+    `teachers`: the start model whose outputs a distilling fine-tune keeps and the model MNIST
+    images learn from instead (--mnist-teacher), each or both None (train/data.py).
     TrainingError (one line) when a worker fails.
     """
+    teacher, mnist_teacher = teachers
     training_batches = data.make_dataset(
-        *training_data.fit, config, training=True, teacher=teacher, from_people=training_data.from_people
+        *training_data.fit,
+        config,
+        training=True,
+        teacher=teacher,
+        sources=training_data.sources,
+        mnist_teacher=mnist_teacher,
     )
     validation_batches = data.make_dataset(*training_data.validation, config, training=False, teacher=teacher)
     try:
@@ -471,9 +485,10 @@ def publish(claim: artifacts.Claim, metrics: dict, incumbent: dict | None, force
 
 
 def fingerprint(config: TrainConfig, options: RunOptions) -> dict:
-    """What a resume backup must match: the hyperparameters and, for a fine-tune, the starting model."""
+    """What a resume backup must match: the hyperparameters and, for a fine-tune, the models it learns from."""
     start = sha256_of(options.start_model) if config.fine_tune and Path(options.start_model).is_file() else None
-    return {**config.to_dict(), "start_model_sha256": start}
+    mnist_teacher = sha256_of(options.mnist_teacher) if options.mnist_teacher else None
+    return {**config.to_dict(), "start_model_sha256": start, "mnist_teacher_sha256": mnist_teacher}
 
 
 def places_for(options: RunOptions, task: distribute.Task, scratch: Path | None) -> Places:
@@ -500,8 +515,10 @@ def train(
     print_resume_plan(options, places, fingerprint(config, options))
     callbacks, backup = make_callbacks(config, places, fingerprint(config, options))
     # Outside the strategy's scope: the teacher only runs in the input pipeline, never trains.
-    teacher = load_model(options.start_model) if config.distill else None
-    check_finite(model, fit(model, config, training_data, callbacks, teacher), backup.resumed_from)
+    teachers = tuple(
+        load_model(path) if config.distill and path else None for path in (options.start_model, options.mnist_teacher)
+    )
+    check_finite(model, fit(model, config, training_data, callbacks, teachers), backup.resumed_from)
     return inference_copy(model), training_data, history_columns(backup.epochs_logged), time.perf_counter() - started
 
 
@@ -525,6 +542,10 @@ def run(config: TrainConfig, options: RunOptions) -> dict | None:
     if config.fine_tune and not Path(options.start_model).is_file():
         raise ModelNotFoundError(
             f"No model at {options.start_model} to fine-tune: train one with `python -m train`, or name one with --model."
+        )
+    if options.mnist_teacher and not Path(options.mnist_teacher).is_file():
+        raise ModelNotFoundError(
+            f"No model at {options.mnist_teacher} to teach MNIST: train one with `python -m train --no-pen --out DIR`."
         )
     people = drawings.load_drawings(options.drawings) if options.drawings else None
     if not task.is_chief:
@@ -604,6 +625,12 @@ def run_record(
             "model_sha256": fingerprint(config, options)["start_model_sha256"],
         }
         if config.fine_tune
+        else None,
+        "mnist_teacher": {
+            "model": str(options.mnist_teacher),
+            "model_sha256": fingerprint(config, options)["mnist_teacher_sha256"],
+        }
+        if options.mnist_teacher
         else None,
         "versions": library_versions(),
         "data": mnist.describe_source(options.data),
