@@ -68,3 +68,20 @@ def test_plot_paths_lists_present_plots_and_none_for_missing(tmp_path):
         "drawn_confusion_matrix.png": None,
         "drawn_misclassified.png": None,
     }
+
+
+def test_lineage_says_what_a_fine_tune_started_from_and_learnt_from():
+    assert model_report.lineage({"test_accuracy": 0.997, "fine_tuned_from": None}) is None
+    metrics = {
+        "epochs_run": 4,
+        "fine_tuned_from": {"model": "artifacts/mnist.keras", "model_sha256": "f95b3ef42802280e61d0"},
+        "mnist_teacher": None,
+    }
+    assert model_report.lineage(metrics) == (
+        "Fine-tuned for 4 epochs from artifacts/mnist.keras (SHA-256 f95b3ef42802);"
+        " the epochs and time above are the fine-tune's."
+    )
+    metrics["mnist_teacher"] = {"model": "artifacts/mnist-only/mnist.keras", "model_sha256": "35d9b10f"}
+    assert model_report.lineage(metrics).endswith(
+        " Its MNIST targets came from artifacts/mnist-only/mnist.keras, a model trained on MNIST alone."
+    )
