@@ -29,6 +29,28 @@
  * @property {number[]} luma_weights  RGB -> luminance weights [r, g, b]
  */
 
+// Per luma weights [r, g, b]: the channel tables of inkFromRgba, made once, not per prediction.
+const channelTablesByWeights = new Map();
+
+/**
+ * A byte has 256 values, so each channel's (value / 255) * weight is looked up, not recomputed
+ * for every pixel: the same float64 products, without four divisions a pixel.
+ * @param {number[]} lumaWeights  [r, g, b]
+ * @returns {Float64Array[]}  [red, green, blue, alpha] tables of 256 entries (alpha's weight is 1)
+ */
+function channelTables(lumaWeights) {
+  const key = lumaWeights.join();
+  if (!channelTablesByWeights.has(key)) {
+    const tables = [...lumaWeights, 1].map((weight) => {
+      const table = new Float64Array(256);
+      for (let value = 0; value < 256; value++) table[value] = (value / 255) * weight;
+      return table;
+    });
+    channelTablesByWeights.set(key, tables);
+  }
+  return channelTablesByWeights.get(key);
+}
+
 /**
  * Step 1. RGBA bytes -> ink in [0, 1] (float64, length width * height).
  *
@@ -44,11 +66,7 @@ export function inkFromRgba(rgba, width, height, lumaWeights) {
   if (rgba.length !== width * height * 4) {
     throw new Error(`expected ${width * height * 4} RGBA bytes for ${width}x${height}, got ${rgba.length}`);
   }
-  // A byte has 256 values, so each channel's (value / 255) * weight is looked up, not recomputed
-  // for every pixel: the same float64 products, without four divisions a pixel.
-  const [redOf, greenOf, blueOf, alphaOf] = [...lumaWeights, 1].map((weight) =>
-    Float64Array.from({ length: 256 }, (_, value) => (value / 255) * weight),
-  );
+  const [redOf, greenOf, blueOf, alphaOf] = channelTables(lumaWeights);
   const ink = new Float64Array(width * height);
   for (let pixel = 0; pixel < ink.length; pixel++) {
     const offset = pixel * 4;
