@@ -16,7 +16,8 @@
  * @typedef {object} DrawingCanvas
  * @property {() => void} clear                  erase everything (black)
  * @property {() => InkPixels | null} readInk     the pixels of the rectangle that holds every
- *   stroke drawn since the last clear, or null when nothing was
+ *   stroke drawn since the last clear, or null when nothing was (strokes drawn onto the canvas
+ *   from outside, like the app's redraw with drawStrokes, are not tracked)
  * @property {(width: number) => void} setStrokeWidth  pen width in canvas pixels
  * @property {() => number[][][]} strokes        a copy of the strokes since the last clear: per
  *   stroke the [x, y] pointer positions in canvas pixels (x right, y down), pen down first; a
