@@ -238,8 +238,8 @@ with model_tab:
         columns = st.columns(3)
         for index, (label, value) in enumerate(report.summary(metrics).items()):
             columns[index % len(columns)].metric(label, value)
-        if report.lineage(metrics):
-            st.caption(report.lineage(metrics))
+        if lineage := report.lineage(metrics):
+            st.caption(lineage)
         comparison = report.drawn_comparison(metrics)
         if comparison:
             baseline = (metrics.get("baseline") or {}).get("model", "no baseline measured")

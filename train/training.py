@@ -512,8 +512,9 @@ def train(
     training_data = load_data(config, options, people)
     model = compiled_model(config, options, strategy)
     places.checkpoints.mkdir(parents=True, exist_ok=True)
-    print_resume_plan(options, places, fingerprint(config, options))
-    callbacks, backup = make_callbacks(config, places, fingerprint(config, options))
+    settings = fingerprint(config, options)  # hashes the model files once
+    print_resume_plan(options, places, settings)
+    callbacks, backup = make_callbacks(config, places, settings)
     # Outside the strategy's scope: the teacher only runs in the input pipeline, never trains.
     teachers = tuple(
         load_model(path) if config.distill and path else None for path in (options.start_model, options.mnist_teacher)
@@ -613,6 +614,7 @@ def run_record(
     train_seconds: float,
 ) -> dict:
     """What metrics.json says about the run itself: sizes, data, settings, versions, history."""
+    models = fingerprint(config, options)  # hashes the start model and the MNIST teacher once
     return {
         "parameters": int(model.count_params()),
         "weight_bytes": weight_bytes(model),
@@ -622,13 +624,13 @@ def run_record(
         "strategy": options.strategy,
         "fine_tuned_from": {
             "model": str(options.start_model),
-            "model_sha256": fingerprint(config, options)["start_model_sha256"],
+            "model_sha256": models["start_model_sha256"],
         }
         if config.fine_tune
         else None,
         "mnist_teacher": {
             "model": str(options.mnist_teacher),
-            "model_sha256": fingerprint(config, options)["mnist_teacher_sha256"],
+            "model_sha256": models["mnist_teacher_sha256"],
         }
         if options.mnist_teacher
         else None,

@@ -120,9 +120,9 @@ function setupLookInside(tf, metadata) {
 }
 
 /**
- * Canvas pixels (the rectangle that holds ink) -> preprocess -> classify -> page. One prediction runs at a time; a request
- * made meanwhile runs once more after it, on the pixels of that moment. `discard()` drops a
- * prediction still running (the canvas was just cleared under it).
+ * Canvas pixels (the rectangle that holds ink) -> preprocess -> classify -> page. One
+ * prediction runs at a time; a request made meanwhile runs once more after it, on the pixels of
+ * that moment. `discard()` drops a prediction still running (the canvas was just cleared under it).
  */
 function createPredictor(tf, model, metadata, readInk, lookInside) {
   const { preprocess, page, input, output } = metadata;
