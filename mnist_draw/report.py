@@ -56,21 +56,20 @@ def summary(metrics: dict) -> dict[str, str]:
 
 
 def lineage(metrics: dict) -> str | None:
-    """metrics.json -> one sentence on what a fine-tuned model started from and learnt from, or None.
+    """metrics.json -> what a model started from and learnt from, when not just labels, or None.
 
     A fine-tune's `epochs_run` and `train_seconds` count its own short run only; this says so.
     """
-    start = metrics.get("fine_tuned_from")
-    if not start:
-        return None
-    sentence = (
-        f"Fine-tuned for {metrics.get('epochs_run', '?')} epochs from {start['model']}"
-        f" (SHA-256 {(start.get('model_sha256') or '?')[:12]}); the epochs and time above are the fine-tune's."
-    )
-    teacher = metrics.get("mnist_teacher")
+    start, teacher = metrics.get("fine_tuned_from"), metrics.get("mnist_teacher")
+    sentences = []
+    if start:
+        sentences.append(
+            f"Fine-tuned for {metrics.get('epochs_run', '?')} epochs from {start['model']}"
+            f" (SHA-256 {(start.get('model_sha256') or '?')[:12]}); the epochs and time above are the fine-tune's."
+        )
     if teacher:
-        sentence += f" Its MNIST targets came from {teacher['model']}, a model trained on MNIST alone."
-    return sentence
+        sentences.append(f"Its MNIST targets came from {teacher['model']}, a model trained on MNIST alone.")
+    return " ".join(sentences) or None
 
 
 def drawn_comparison(metrics: dict) -> list[dict] | None:

@@ -153,6 +153,10 @@ def test_an_mnist_teacher_teaches_mnist_images_and_nothing_else(shipped_model, p
     np.testing.assert_allclose(targets[[1, 4]], from_start[[1, 4]], atol=1e-6)
     np.testing.assert_allclose(targets[[2, 5]], np.eye(10, dtype=np.float32)[[4, 9]])
 
+    fresh_run = data.distill_targets(images, labels, sources, None, 1.0, specialist).numpy()  # no start model
+    np.testing.assert_allclose(fresh_run[[0, 3]], from_specialist[[0, 3]], atol=1e-6)
+    np.testing.assert_allclose(fresh_run[[1, 2, 4, 5]], np.eye(10, dtype=np.float32)[[1, 4, 5, 9]])
+
 
 def test_a_student_equal_to_its_teacher_is_pulled_only_by_peoples_drawings(shipped_model, pen_digits):
     digits = drawn.training_writers(pen_digits)[:64]

@@ -70,7 +70,7 @@ def test_plot_paths_lists_present_plots_and_none_for_missing(tmp_path):
     }
 
 
-def test_lineage_says_what_a_fine_tune_started_from_and_learnt_from():
+def test_lineage_says_what_a_model_started_from_and_learnt_from():
     assert model_report.lineage({"test_accuracy": 0.997, "fine_tuned_from": None}) is None
     metrics = {
         "epochs_run": 4,
@@ -84,4 +84,8 @@ def test_lineage_says_what_a_fine_tune_started_from_and_learnt_from():
     metrics["mnist_teacher"] = {"model": "artifacts/mnist-only/mnist.keras", "model_sha256": "35d9b10f"}
     assert model_report.lineage(metrics).endswith(
         " Its MNIST targets came from artifacts/mnist-only/mnist.keras, a model trained on MNIST alone."
+    )
+    metrics["fine_tuned_from"] = None  # a fresh run that learnt MNIST from the teacher
+    assert model_report.lineage(metrics) == (
+        "Its MNIST targets came from artifacts/mnist-only/mnist.keras, a model trained on MNIST alone."
     )

@@ -8,7 +8,8 @@ import keras
 import numpy as np
 import pytest
 
-from mnist_draw.config import INPUT_SHAPE, METRICS_FILENAME, MODEL_FILENAME, NUM_CLASSES
+from mnist_draw.config import ARTIFACTS_DIR, INPUT_SHAPE, METRICS_FILENAME, MODEL_FILENAME, NUM_CLASSES
+from mnist_draw.files import sha256_of
 from train.__main__ import main
 from train.config import TrainConfig
 from train.model import build_model, weight_bytes
@@ -181,6 +182,24 @@ def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, pen_dir, capsys, m
     assert getattr(reloaded, "optimizer", None) is None  # saved for inference: no optimizer state in the file
 
 
+def test_smoke_run_with_an_mnist_teacher_learns_mnist_from_its_outputs(
+    tmp_path, mnist_dir, pen_dir, capsys, monkeypatch
+):
+    monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
+    teacher = ARTIFACTS_DIR / "mnist-only" / MODEL_FILENAME
+    out = tmp_path / "run"
+    arguments = ["--mnist-teacher", str(teacher), "--data", str(mnist_dir), "--pen-data", str(pen_dir)]
+    arguments += ["--out", str(out), "--epochs", "1", "--limit", "120", "--pen-renders", "1"]
+    assert main([*arguments, "--validation-size", "500"]) == 0
+    assert f"mnist_teacher={teacher}" in capsys.readouterr().out
+
+    metrics = json.loads((out / METRICS_FILENAME).read_text())
+    assert metrics["mnist_teacher"]["model_sha256"] == sha256_of(teacher) and metrics["fine_tuned_from"] is None
+    assert metrics["config"]["fine_tune"] is False and metrics["config"]["distill"] == TrainConfig.fine_tune_distill
+    assert metrics["config"]["learning_rate"] == TrainConfig.learning_rate  # a fresh run's schedule
+    assert np.isfinite(metrics["test_loss"]) and metrics["epochs_run"] == 1
+
+
 @pytest.mark.parametrize(
     "arguments, message",
     [
@@ -206,14 +225,11 @@ def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, pen_dir, capsys, m
         (["--cpu-replicas", "2"], "--cpu-replicas goes with --strategy mirrored"),
         (["--strategy", "mirrored", "--cpu-replicas", "0"], "--cpu-replicas must be at least 1"),
         (["--model", "some.keras"], "--model names the model --fine-tune starts from"),
-        (["--distill", "0.5"], "--distill keeps the outputs of the model a fine-tune starts from: add --fine-tune"),
+        (["--distill", "0.5"], "--distill sets how much a teacher's outputs are the targets: add --fine-tune or"),
         (["--fine-tune", "--distill", "1.5"], "--distill must be in [0, 1]"),
         (["--fine-tune", "--distill", "nan"], "--distill must be in [0, 1]"),
-        (
-            ["--mnist-teacher", "m.keras"],
-            "--mnist-teacher replaces the start model's outputs on MNIST: add --fine-tune",
-        ),
-        (["--fine-tune", "--distill", "0", "--mnist-teacher", "m.keras"], "with --distill above 0"),
+        (["--mnist-teacher", "m.keras", "--distill", "0"], "--distill 0 would ignore it"),
+        (["--fine-tune", "--distill", "0", "--mnist-teacher", "m.keras"], "--distill 0 would ignore it"),
     ],
 )
 def test_bad_numbers_are_refused_in_one_line(arguments, message, capsys):

@@ -203,13 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="F",
         type=float,
         default=None,
-        help=f"with --fine-tune: how much the targets of MNIST and pen digits are the start model's own outputs instead of their labels, in [0, 1]; people's drawings keep their labels, so the model changes where they disagree with it and little elsewhere (default: {DEFAULTS.fine_tune_distill:g}; 0 trains on labels alone)",
+        help=f"with --fine-tune or --mnist-teacher: how much the targets are a teacher's outputs instead of labels, in [0, 1]: a fine-tune's start model teaches MNIST and pen digits, --mnist-teacher MNIST; people's drawings keep their labels, so a fine-tune changes the model where they disagree with it and little elsewhere (default: {DEFAULTS.fine_tune_distill:g}; 0 trains on labels alone)",
     )
     parser.add_argument(
         "--mnist-teacher",
         metavar="MODEL",
         default=None,
-        help="with --fine-tune: MNIST images take their targets from this model, trained on MNIST alone (`--no-pen`), instead of from the start model, which still teaches the pen digits: the student learns each from the model that does it best",
+        help="MNIST images take their targets from this model, trained on MNIST alone (`--no-pen`): in a fresh run instead of their labels, in a --fine-tune instead of the start model's outputs, which still teach the pen digits; the student learns MNIST from the model that does it best (--distill sets the share, default 1)",
     )
     parser.add_argument(
         "--fine-tune-images",
@@ -278,12 +278,10 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error(f"--drawing-share must be in (0, 1), got {args.drawing_share}")
     if args.distill is not None and not (math.isfinite(args.distill) and 0 <= args.distill <= 1):
         parser.error(f"--distill must be in [0, 1], got {args.distill}")
-    if args.distill is not None and not args.fine_tune:
-        parser.error("--distill keeps the outputs of the model a fine-tune starts from: add --fine-tune")
-    if args.mnist_teacher is not None and not (args.fine_tune and args.distill != 0):
-        parser.error(
-            "--mnist-teacher replaces the start model's outputs on MNIST: add --fine-tune, with --distill above 0"
-        )
+    if args.distill is not None and not (args.fine_tune or args.mnist_teacher):
+        parser.error("--distill sets how much a teacher's outputs are the targets: add --fine-tune or --mnist-teacher")
+    if args.mnist_teacher is not None and args.distill == 0:
+        parser.error("--mnist-teacher gives MNIST images its outputs as targets: --distill 0 would ignore it")
     if args.model is not None and not args.fine_tune:
         parser.error("--model names the model --fine-tune starts from: add --fine-tune")
     if args.cpu_replicas is not None and args.strategy != "mirrored":
@@ -315,7 +313,9 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         drawing_renders=args.drawing_renders,
         fine_tune=args.fine_tune,
         fine_tune_images=args.fine_tune_images,
-        distill=(DEFAULTS.fine_tune_distill if args.distill is None else args.distill) if args.fine_tune else 0.0,
+        distill=(DEFAULTS.fine_tune_distill if args.distill is None else args.distill)
+        if args.fine_tune or args.mnist_teacher
+        else 0.0,
     )
 
 

@@ -46,8 +46,8 @@ class TrainConfig:
     fine_tune_images: int = 12_000  # a fine-tune's MNIST images: a random subsample, so old skills are kept in minutes
     # Learning without forgetting: a fine-tune that copies its start model on MNIST and pen digits
     # moves away from it only where people's drawings pull, instead of everywhere at once.
-    distill: float = 0.0  # share of the start model's own outputs in the targets of all but people's drawings
-    fine_tune_distill: float = 1.0  # a fine-tune's default distill
+    distill: float = 0.0  # share of the teachers' outputs in the targets of all but people's drawings
+    fine_tune_distill: float = 1.0  # the default distill of a fine-tune or a run with an MNIST teacher
     limit: int | None = None  # use only the first N MNIST images and N pen digits (smoke runs)
     seed: int = 42  # seeds Python, NumPy and TensorFlow
 

@@ -131,12 +131,13 @@ def make_dataset(
     iterator at each epoch's end can deadlock TensorFlow (seen once in a 20-epoch run: the main
     thread waiting forever in the iterator's destructor). Evaluation batches are one plain pass.
 
-    With a `teacher` (a fine-tune's start model) the targets are (B, 10) probabilities instead:
-    in training, `distill_targets` of each augmented batch, with `sources` (N,) saying where each
-    image comes from (MNIST, PEN or PEOPLE) and an optional `mnist_teacher`; in evaluation, the
-    one-hot labels.
+    With a `teacher` (a fine-tune's start model) or an `mnist_teacher` (a model trained on MNIST
+    alone) the targets are (B, 10) probabilities instead: in training, `distill_targets` of each
+    augmented batch, with `sources` (N,) saying where each image comes from (MNIST, PEN or
+    PEOPLE); in evaluation, the one-hot labels.
     """
-    if teacher is not None and training:
+    distilling = teacher is not None or mnist_teacher is not None
+    if distilling and training:
         columns = (images, labels.astype(np.int32), np.asarray(sources, np.int32))
     else:
         columns = (images, labels.astype(np.int32))
@@ -153,7 +154,7 @@ def make_dataset(
         dataset = dataset.map(
             lambda batch, *targets: (augment(batch, config, geometry), *targets), num_parallel_calls=tf.data.AUTOTUNE
         )
-    if teacher is not None and training:
+    if distilling and training:
         dataset = dataset.map(
             lambda batch, target, source: (
                 batch,
@@ -161,7 +162,7 @@ def make_dataset(
             ),
             num_parallel_calls=tf.data.AUTOTUNE,
         )
-    elif teacher is not None:
+    elif distilling:
         dataset = dataset.map(lambda batch, target: (batch, tf.one_hot(target, NUM_CLASSES)))
     return dataset.prefetch(tf.data.AUTOTUNE)
 
@@ -170,7 +171,7 @@ def distill_targets(
     images: tf.Tensor,
     labels: tf.Tensor,
     sources: tf.Tensor,
-    teacher: keras.Model,
+    teacher: keras.Model | None,
     share: float,
     mnist_teacher: keras.Model | None = None,
 ) -> tf.Tensor:
@@ -182,11 +183,11 @@ def distill_targets(
     the model where the drawings disagree with it and hardly anywhere else.
 
     With an `mnist_teacher` (a model trained on MNIST alone), MNIST images learn from it instead,
-    while pen digits still learn from `teacher`: the student takes each skill from the model
-    that has it, the specialist's MNIST and the start model's pen digits.
+    while pen digits learn from `teacher`, or from their labels when there is none (a fresh
+    run): the student takes each skill from where it is best taught.
     """
     one_hot = tf.one_hot(labels, NUM_CLASSES)
-    taught = teacher(images, training=False)
+    taught = one_hot if teacher is None else teacher(images, training=False)
     if mnist_teacher is not None:
         taught = tf.where((sources == MNIST)[:, tf.newaxis], mnist_teacher(images, training=False), taught)
     weight = share * tf.cast(sources != PEOPLE, tf.float32)[:, tf.newaxis]

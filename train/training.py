@@ -294,7 +294,9 @@ def fit(
         sources=training_data.sources,
         mnist_teacher=mnist_teacher,
     )
-    validation_batches = data.make_dataset(*training_data.validation, config, training=False, teacher=teacher)
+    validation_batches = data.make_dataset(
+        *training_data.validation, config, training=False, teacher=teacher, mnist_teacher=mnist_teacher
+    )
     try:
         return model.fit(
             distribute.shard_by_data(training_batches),
