@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { inflateSync } from 'node:zlib';
 
-import { isBlank, pairwiseSum, preprocessCanvas } from '../../web/js/preprocess.js';
+import { fitToBox, isBlank, pairwiseSum, preprocessCanvas } from '../../web/js/preprocess.js';
 
 const golden = JSON.parse(readFileSync(new URL('../golden/preprocess.json', import.meta.url), 'utf8'));
 const TOLERANCE = 1e-6;
@@ -55,4 +55,30 @@ test('pairwiseSum follows NumPy blocking (exact on integers, any length)', () =>
     const values = Float64Array.from({ length: count }, (_, index) => index);
     assert.equal(pairwiseSum(values), (count * (count - 1)) / 2);
   }
+});
+
+test('RGBA bytes at any byte offset give the same model input (Node Buffers are not 4-byte aligned)', () => {
+  const { width, height, rgba_zlib_b64: rgbaPacked } = golden.cases[0].canvas;
+  const rgba = unpack(rgbaPacked);
+  const shifted = new Uint8Array(rgba.length + 1).subarray(1); // byteOffset 1
+  shifted.set(rgba);
+  assert.equal(shifted.byteOffset % 4, 1);
+  assert.deepEqual(
+    preprocessCanvas(shifted, width, height, golden.params),
+    preprocessCanvas(rgba, width, height, golden.params),
+  );
+});
+
+test('fitToBox reads a crop in place inside a larger image exactly as a copied crop', () => {
+  const width = 23;
+  const height = 17;
+  const image = Float64Array.from({ length: width * height }, (_, index) => ((index * 7919) % 101) / 100);
+  const [top, left, cropWidth, cropHeight] = [3, 5, 13, 11];
+  const copy = new Float64Array(cropWidth * cropHeight);
+  for (let row = 0; row < cropHeight; row++) {
+    for (let col = 0; col < cropWidth; col++) copy[row * cropWidth + col] = image[(top + row) * width + left + col];
+  }
+  const inPlace = fitToBox(image, cropWidth, cropHeight, 8, width, top * width + left);
+  assert.deepEqual(inPlace, fitToBox(copy, cropWidth, cropHeight, 8));
+  assert.deepEqual([inPlace.boxWidth, inPlace.boxHeight], [8, 7]);
 });

@@ -68,15 +68,31 @@ export function inkFromRgba(rgba, width, height, lumaWeights) {
   }
   const [redOf, greenOf, blueOf, alphaOf] = channelTables(lumaWeights);
   const ink = new Float64Array(width * height);
+  const pixels = pixelWords(rgba);
   for (let pixel = 0; pixel < ink.length; pixel++) {
+    // Most of a drawing is background, whose ink is exactly 0 (the array starts at 0): one
+    // test of the pixel's word instead of three of its bytes.
+    if ((pixels[pixel] & RGB_BITS) === 0) continue;
     const offset = pixel * 4;
-    // Most of a drawing is background, whose ink is exactly 0 (the array starts at 0).
-    if ((rgba[offset] | rgba[offset + 1] | rgba[offset + 2]) === 0) continue;
     // Same expression order as NumPy: ((r * wr + g * wg) + b * wb) * a, each channel / 255.
     const luma = redOf[rgba[offset]] + greenOf[rgba[offset + 1]] + blueOf[rgba[offset + 2]];
     ink[pixel] = luma * alphaOf[rgba[offset + 3]];
   }
   return ink;
+}
+
+// The red, green and blue bytes of a pixel read as one 32-bit word, in the platform's byte order.
+const RGB_BITS = new Uint32Array(new Uint8Array([255, 255, 255, 0]).buffer)[0];
+
+/**
+ * RGBA bytes -> one 32-bit word a pixel, sharing their memory when it is 4-byte aligned
+ * (getImageData's always is; a Node Buffer may not be, and is copied).
+ * @param {Uint8ClampedArray|Uint8Array} rgba
+ * @returns {Uint32Array}
+ */
+function pixelWords(rgba) {
+  const aligned = rgba.byteOffset % 4 === 0 ? rgba : rgba.slice();
+  return new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.length / 4);
 }
 
 /**
@@ -93,14 +109,18 @@ export function boundingBox(ink, width, height, inkThreshold) {
   let bottom = -1;
   let right = -1;
   for (let row = 0; row < height; row++) {
-    for (let col = 0; col < width; col++) {
-      if (ink[row * width + col] > inkThreshold) {
-        if (row < top) top = row;
-        if (row > bottom) bottom = row;
-        if (col < left) left = col;
-        if (col > right) right = col;
-      }
-    }
+    const start = row * width;
+    // A row's first inked pixel from the left, then its last from the right: the pixels
+    // between cannot move the box, so they are never read.
+    let first = 0;
+    while (first < width && !(ink[start + first] > inkThreshold)) first++;
+    if (first === width) continue;
+    let last = width - 1;
+    while (!(ink[start + last] > inkThreshold)) last--;
+    if (top === height) top = row;
+    bottom = row;
+    if (first < left) left = first;
+    if (last > right) right = last;
   }
   if (bottom < 0) return null;
   return { top, left, bottom: bottom + 1, right: right + 1 };
@@ -133,13 +153,18 @@ export function areaWeights(sourceSize, targetSize) {
 
 /**
  * Step 3. Ink crop -> box of shape (boxHeight, boxWidth), max side fitBox, peak value 1.
- * @param {Float64Array} crop  height * width, row-major
- * @param {number} width
- * @param {number} height
+ *
+ * The crop can be read in place inside a larger image, as NumPy's slice is in the twin: its
+ * row r, column c is `crop[start + r * stride + c]`.
+ * @param {Float64Array} crop  the crop, or an image holding it
+ * @param {number} width       the crop's
+ * @param {number} height      the crop's
  * @param {number} fitBox
+ * @param {number} [stride]    values from one row to the next (default: width, a bare crop)
+ * @param {number} [start]     index of the crop's top-left value (default: 0)
  * @returns {{box: Float64Array, boxWidth: number, boxHeight: number}}
  */
-export function fitToBox(crop, width, height, fitBox) {
+export function fitToBox(crop, width, height, fitBox, stride = width, start = 0) {
   const scale = fitBox / Math.max(height, width);
   // floor(x + 0.5), as in the twin: Python's round() rounds halves to even.
   const boxHeight = Math.max(1, Math.floor(height * scale + 0.5));
@@ -149,10 +174,10 @@ export function fitToBox(crop, width, height, fitBox) {
   // (rowWeights @ crop) first, then @ colWeights.T: the same association as NumPy.
   const rowsDone = new Float64Array(boxHeight * width);
   for (let target = 0; target < boxHeight; target++) {
+    const into = target * width;
     for (const [source, weight] of rowWeights[target]) {
-      for (let col = 0; col < width; col++) {
-        rowsDone[target * width + col] += weight * crop[source * width + col];
-      }
+      const from = start + source * stride;
+      for (let col = 0; col < width; col++) rowsDone[into + col] += weight * crop[from + col];
     }
   }
   const box = new Float64Array(boxHeight * boxWidth);
@@ -245,13 +270,8 @@ export function preprocessInk(ink, width, height, params) {
   if (bounds === null) return image;
   const cropWidth = bounds.right - bounds.left;
   const cropHeight = bounds.bottom - bounds.top;
-  const crop = new Float64Array(cropWidth * cropHeight);
-  for (let row = 0; row < cropHeight; row++) {
-    for (let col = 0; col < cropWidth; col++) {
-      crop[row * cropWidth + col] = ink[(bounds.top + row) * width + bounds.left + col];
-    }
-  }
-  const { box, boxWidth, boxHeight } = fitToBox(crop, cropWidth, cropHeight, params.fit_box);
+  const cropStart = bounds.top * width + bounds.left; // read in place: no copy of the crop
+  const { box, boxWidth, boxHeight } = fitToBox(ink, cropWidth, cropHeight, params.fit_box, width, cropStart);
   const offset = centreOffset(box, boxWidth, boxHeight, imageSize);
   for (let row = 0; row < boxHeight; row++) {
     for (let col = 0; col < boxWidth; col++) {

@@ -187,13 +187,18 @@ export function clearPrediction() {
 /** Grey imageSize^2 model input, scaled up by CSS with pixelated rendering. */
 function drawModelInput(image, imageSize) {
   const canvas = elements.modelInput;
-  canvas.width = imageSize;
-  canvas.height = imageSize;
+  // Assigning a size reallocates the canvas even when it is unchanged: only on a change.
+  if (canvas.width !== imageSize || canvas.height !== imageSize) {
+    canvas.width = imageSize;
+    canvas.height = imageSize;
+  }
   const context = canvas.getContext('2d');
   const pixels = context.createImageData(imageSize, imageSize);
+  const rgba = pixels.data;
   for (let index = 0; index < imageSize * imageSize; index++) {
-    const grey = Math.round(image[index] * 255);
-    pixels.data.set([grey, grey, grey, 255], index * 4);
+    const offset = index * 4;
+    rgba[offset] = rgba[offset + 1] = rgba[offset + 2] = Math.round(image[index] * 255);
+    rgba[offset + 3] = 255;
   }
   context.putImageData(pixels, 0, 0);
 }
