@@ -34,5 +34,7 @@ ARTIFACTS_DIR = PROJECT_ROOT / "artifacts"
 MODEL_FILENAME = "mnist.keras"
 METRICS_FILENAME = "metrics.json"
 DEFAULT_MODEL_PATH = ARTIFACTS_DIR / MODEL_FILENAME
+# A model trained on MNIST alone: the baseline of every table, and a fine-tune's MNIST teacher.
+MNIST_ONLY_MODEL_PATH = ARTIFACTS_DIR / "mnist-only" / MODEL_FILENAME
 WEB_MODEL_DIR = PROJECT_ROOT / "web" / "model"
 DATA_DIR_ENV = "MNIST_DATA_DIR"  # a folder with the four IDX .gz files; see mnist_draw/mnist.py

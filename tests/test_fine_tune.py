@@ -191,7 +191,8 @@ def test_a_missing_mnist_teacher_is_named_in_one_line(tmp_path, capsys):
     arguments = ["--fine-tune", "--mnist-teacher", str(missing), "--out", str(tmp_path / "out")]
     assert main(arguments) == 1
     assert capsys.readouterr().err.strip().splitlines() == [
-        f"error: No model at {missing} to teach MNIST: train one with `python -m train --no-pen --out DIR`."
+        f"error: No model at {missing} to teach MNIST: train one with `python -m train --no-pen --out DIR`,"
+        " or let the start model teach MNIST with --no-mnist-teacher."
     ]
 
 

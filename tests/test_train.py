@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 
-from mnist_draw.config import ARTIFACTS_DIR, INPUT_SHAPE, METRICS_FILENAME, MODEL_FILENAME, NUM_CLASSES
+from mnist_draw.config import INPUT_SHAPE, METRICS_FILENAME, MNIST_ONLY_MODEL_PATH, MODEL_FILENAME, NUM_CLASSES
 from mnist_draw.files import sha256_of
-from train.__main__ import main
+from train.__main__ import build_parser, check_arguments, main, options_from
 from train.config import TrainConfig
 from train.model import build_model, weight_bytes
 from train.training import save_model_atomically
@@ -186,7 +187,7 @@ def test_smoke_run_with_an_mnist_teacher_learns_mnist_from_its_outputs(
     tmp_path, mnist_dir, pen_dir, capsys, monkeypatch
 ):
     monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
-    teacher = ARTIFACTS_DIR / "mnist-only" / MODEL_FILENAME
+    teacher = MNIST_ONLY_MODEL_PATH
     out = tmp_path / "run"
     arguments = ["--mnist-teacher", str(teacher), "--data", str(mnist_dir), "--pen-data", str(pen_dir)]
     arguments += ["--out", str(out), "--epochs", "1", "--limit", "120", "--pen-renders", "1"]
@@ -198,6 +199,24 @@ def test_smoke_run_with_an_mnist_teacher_learns_mnist_from_its_outputs(
     assert metrics["config"]["fine_tune"] is False and metrics["config"]["distill"] == TrainConfig.fine_tune_distill
     assert metrics["config"]["learning_rate"] == TrainConfig.learning_rate  # a fresh run's schedule
     assert np.isfinite(metrics["test_loss"]) and metrics["epochs_run"] == 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "teacher"),
+    [
+        (["--fine-tune"], MNIST_ONLY_MODEL_PATH),  # the model that reads MNIST best teaches it
+        (["--fine-tune", "--no-mnist-teacher"], None),  # the start model teaches everything
+        (["--fine-tune", "--distill", "0"], None),  # labels alone: no teacher at all
+        (["--fine-tune", "--mnist-teacher", "m.keras"], Path("m.keras")),
+        (["--mnist-teacher", "m.keras"], Path("m.keras")),
+        ([], None),  # a fresh run learns from labels
+    ],
+)
+def test_mnist_teacher_defaults_to_the_mnist_only_model_in_a_fine_tune(arguments, teacher):
+    parser = build_parser()
+    args = parser.parse_args(arguments)
+    check_arguments(parser, args)
+    assert options_from(args).mnist_teacher == teacher
 
 
 @pytest.mark.parametrize(
@@ -230,6 +249,8 @@ def test_smoke_run_with_an_mnist_teacher_learns_mnist_from_its_outputs(
         (["--fine-tune", "--distill", "nan"], "--distill must be in [0, 1]"),
         (["--mnist-teacher", "m.keras", "--distill", "0"], "--distill 0 would ignore it"),
         (["--fine-tune", "--distill", "0", "--mnist-teacher", "m.keras"], "--distill 0 would ignore it"),
+        (["--no-mnist-teacher"], "--no-mnist-teacher lets a fine-tune's start model teach MNIST: add --fine-tune"),
+        (["--fine-tune", "--no-mnist-teacher", "--mnist-teacher", "m.keras"], "drop --mnist-teacher"),
     ],
 )
 def test_bad_numbers_are_refused_in_one_line(arguments, message, capsys):

@@ -547,8 +547,9 @@ def run(config: TrainConfig, options: RunOptions) -> dict | None:
             f"No model at {options.start_model} to fine-tune: train one with `python -m train`, or name one with --model."
         )
     if options.mnist_teacher and not Path(options.mnist_teacher).is_file():
+        instead = ", or let the start model teach MNIST with --no-mnist-teacher" if config.fine_tune else ""
         raise ModelNotFoundError(
-            f"No model at {options.mnist_teacher} to teach MNIST: train one with `python -m train --no-pen --out DIR`."
+            f"No model at {options.mnist_teacher} to teach MNIST: train one with `python -m train --no-pen --out DIR`{instead}."
         )
     people = drawings.load_drawings(options.drawings) if options.drawings else None
     if not task.is_chief:
