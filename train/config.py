@@ -44,8 +44,8 @@ class TrainConfig:
         3e-4  # a fine-tune's default peak learning rate: small steps keep what the model knows
     )
     fine_tune_images: int = 12_000  # a fine-tune's MNIST images: a random subsample, so old skills are kept in minutes
-    # Learning without forgetting: a fine-tune that copies its start model on MNIST and pen digits
-    # moves away from it only where people's drawings pull, instead of everywhere at once.
+    # Learning without forgetting: a fine-tune that copies its teachers (the start model on pen
+    # digits, the MNIST-only model on MNIST) moves only where people's drawings pull, not everywhere.
     distill: float = 0.0  # share of the teachers' outputs in the targets of all but people's drawings
     fine_tune_distill: float = 1.0  # the default distill of a fine-tune or a run with an MNIST teacher
     limit: int | None = None  # use only the first N MNIST images and N pen digits (smoke runs)
