@@ -17,6 +17,7 @@ import base64
 import json
 import os
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -269,18 +270,32 @@ def test_model_option_loads_the_model_from_another_folder(browser, server_url):
     assert not errors, errors
 
 
+# Chromium's velocity tracker forgets a pointer's history after a 40 ms gap between moves; a finger
+# that rests longer than that before it lifts ends with no velocity, so the stroke starts no fling.
+FINGER_REST_S = 0.06
+
+
 def touch_draw(page, polyline, steps_per_segment=6):
-    """One finger stroke through Chromium's touch input (CDP), in unit-square canvas coordinates."""
+    """One finger stroke through Chromium's touch input (CDP), in unit-square canvas coordinates.
+
+    The finger stops at the last point before it lifts, as a person's does. A stroke that lifts at
+    full speed is a fling to Chromium, and the tap that follows it only stops the fling: it sends no
+    click, so a test tapping a button next would read that as a broken button.
+    """
     box = page.locator('[data-testid="draw-canvas"]').bounding_box()
     session = page.context.new_cdp_session(page)
     points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in polyline]
-    session.send(
-        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": points[0][0], "y": points[0][1]}]}
-    )
+
+    def touch(kind, x, y):
+        session.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
+
+    touch("touchStart", *points[0])
     for (x0, y0), (x1, y1) in zip(points, points[1:]):
         for step in range(1, steps_per_segment + 1):
-            x, y = x0 + (x1 - x0) * step / steps_per_segment, y0 + (y1 - y0) * step / steps_per_segment
-            session.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+            touch("touchMove", x0 + (x1 - x0) * step / steps_per_segment, y0 + (y1 - y0) * step / steps_per_segment)
+    time.sleep(FINGER_REST_S)
+    touch("touchMove", *points[-1])  # still at the end: the only move the velocity tracker keeps
+    time.sleep(FINGER_REST_S)
     session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     session.detach()
 
