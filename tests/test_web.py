@@ -282,7 +282,7 @@ def touch_draw(page, polyline, steps_per_segment=6):
     full speed is a fling to Chromium, and the tap that follows it only stops the fling: it sends no
     click, so a test tapping a button next would read that as a broken button.
     """
-    box = page.locator('[data-testid="draw-canvas"]').bounding_box()
+    box = page.locator(CANVAS).bounding_box()
     session = page.context.new_cdp_session(page)
     points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in polyline]
 
