@@ -9,7 +9,7 @@
  *    classify.js under Node and lists the TF.js kernels they dispatch.
  * 2. app.js: esbuild bundles web/js/main.js with tfjs-core, tfjs-converter, the wasm backend
  *    and the cpu fallback, plus a generated module registering just those kernels for both
- *    backends. Left out: the converter's executors for op categories no graph uses, the wasm
+ *    backends, into one classic script (not an ES module: web/js/script-url.js says why). Left out: the converter's executors for op categories no graph uses, the wasm
  *    backend's threaded glue (the page is not cross-origin isolated, so it never runs), and
  *    tfjs-core's optimizers (training only). Licences go to app.js.LEGAL.txt.
  * 3. index.html, style.css, manifest.webmanifest, the SIMD wasm binary (the only one the page
@@ -139,7 +139,13 @@ async function bundleApp(esbuild, outDir, kernelSource, categories) {
     entryPoints: { app: path.join(WEB_DIR, 'js', 'main.js') },
     outdir: outDir,
     bundle: true,
-    format: 'esm',
+    // A classic script (index.html loads it with `defer`), for V8's code cache: see
+    // web/js/script-url.js, which stands in for import.meta.url. An ES module is strict mode
+    // throughout, so the script says so too.
+    format: 'iife',
+    banner: { js: '"use strict";' },
+    inject: [path.join(WEB_DIR, 'js', 'script-url.js')],
+    define: { 'import.meta.url': 'scriptUrl' },
     platform: 'browser',
     target: ['es2020'],
     minify: true,

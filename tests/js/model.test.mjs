@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 import {
+  fetchingWeightsEarly,
   loadMetadata,
   loadModel,
   ModelLoadError,
@@ -152,4 +153,43 @@ test('weights fetched with a version query are still checked against their file 
   const url = `${BASE.href}uint8/group1-shard1of1.bin?v=0123456789abcdef`;
   const verified = verifyingFetch(BASE, { 'uint8/group1-shard1of1.bin': WEIGHTS_SHA }, fakeFetch({ [url]: WEIGHTS }));
   assert.deepEqual(new Uint8Array(await (await verified(url)).arrayBuffer()), WEIGHTS);
+});
+
+test('the weight files beside model.json are fetched before it is read, each once', async () => {
+  const shas = { 'uint8/group1-shard1of1.bin': WEIGHTS_SHA, 'float32/group1-shard1of1.bin': WEIGHTS_SHA };
+  const shard = `${BASE.href}uint8/group1-shard1of1.bin?v=0123456789abcdef`;
+  const modelJson = `${BASE.href}uint8/model.json?v=0123456789abcdef`;
+  const asked = [];
+  const fetchFn = async (url) => {
+    asked.push(url);
+    return new Response(url === shard ? WEIGHTS : '{}', { status: 200 });
+  };
+  const fetched = fetchingWeightsEarly(fetchFn, BASE, 'uint8/model.json', shas, '0123456789abcdef');
+  assert.deepEqual(asked, [shard]); // only this variant's weights, before anything asks
+  await fetched(modelJson);
+  assert.deepEqual(new Uint8Array(await (await fetched(shard)).arrayBuffer()), WEIGHTS);
+  assert.deepEqual(asked, [shard, modelJson]); // the early response was handed out, not fetched again
+  await fetched(shard);
+  assert.deepEqual(asked, [shard, modelJson, shard]); // once: a second request fetches anew
+});
+
+test('an early weight fetch that fails surfaces only when its file is asked for', async () => {
+  const unhandled = [];
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const verified = verifyingFetch(BASE, { 'uint8/group1-shard1of1.bin': '0'.repeat(64) }, fakeFetch({}));
+    const fetched = fetchingWeightsEarly(
+      verified,
+      BASE,
+      'uint8/model.json',
+      { 'uint8/group1-shard1of1.bin': 'x' },
+      'v1',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(unhandled, []);
+    await assert.rejects(fetched(`${BASE.href}uint8/group1-shard1of1.bin?v=v1`), /HTTP 404/);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
 });

@@ -70,7 +70,7 @@ export async function modelVersion(metadata) {
   return digest.slice(0, 16);
 }
 
-/** The URL of a model.json under `baseUrl`, tagged with the export's version. */
+/** The URL of a model file under `baseUrl`, tagged with the export's version. */
 function versionedUrl(path, baseUrl, version) {
   const url = new URL(path, baseUrl);
   url.searchParams.set('v', version);
@@ -124,7 +124,9 @@ export async function loadModel(tf, baseUrl, metadata, options = {}) {
   }
   const version = await modelVersion(metadata);
   const modelUrl = versionedUrl(variant.path, baseUrl, version);
-  const files = tf.io.http(modelUrl.href, { fetchFunc: verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl) });
+  const verifying = verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl);
+  const fetchFunc = fetchingWeightsEarly(verifying, baseUrl, variant.path, metadata.weights_sha256, version);
+  const files = tf.io.http(modelUrl.href, { fetchFunc });
   const afterBackend = {
     async load() {
       const artifacts = await files.load();
@@ -133,6 +135,36 @@ export async function loadModel(tf, baseUrl, metadata, options = {}) {
     },
   };
   return { model: await loadGraph(tf, afterBackend, modelUrl), variantName, variant, version };
+}
+
+/**
+ * `fetchFn`, having already started to fetch (and verify) the weight files metadata lists
+ * beside the model.json at `modelPath`: they download while model.json does, not after it has
+ * been read. Each early fetch is handed to the first request for its URL; anything else is
+ * fetched as asked.
+ * @param {function} fetchFn      a fetch, e.g. verifyingFetch(...)
+ * @param {URL} baseUrl           the model folder, ending in "/"
+ * @param {string} modelPath      e.g. "uint8/model.json", relative to baseUrl
+ * @param {object} weightsSha256  metadata.weights_sha256: {"uint8/group1-shard1of1.bin": sha, ...}
+ * @param {string} version        the `?v=` every model file is fetched with
+ */
+export function fetchingWeightsEarly(fetchFn, baseUrl, modelPath, weightsSha256, version) {
+  const folder = modelPath.slice(0, modelPath.lastIndexOf('/') + 1);
+  const early = new Map();
+  for (const path of Object.keys(weightsSha256)) {
+    if (!path.startsWith(folder) || path.slice(folder.length).includes('/')) continue;
+    const href = versionedUrl(path, baseUrl, version).href;
+    const response = fetchFn(href);
+    response.catch(() => {}); // if model.json fails, nobody asks for it: not a second error
+    early.set(href, response);
+  }
+  return (url, init) => {
+    const href = new URL(url, baseUrl).href;
+    const response = early.get(href);
+    if (response === undefined) return fetchFn(url, init);
+    early.delete(href);
+    return response;
+  };
 }
 
 /** tf.loadGraphModel(handler), its failures as ModelLoadError naming the model's URL. */
