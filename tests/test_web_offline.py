@@ -107,6 +107,23 @@ def test_markers_are_in_the_left_out_packages(package):
         assert marker in bundle, f"{marker} no longer identifies {package}"
 
 
+# A classic script, not an ES module: V8 keeps its compiled code when the service worker serves it.
+CLASSIC_SCRIPT_CHECK = "new (require('node:vm').Script)(require('node:fs').readFileSync(process.argv[1], 'utf8'))"
+
+
+def test_bundle_is_a_classic_deferred_script(dist, node_binary):
+    html = (dist / "index.html").read_text()
+    assert re.search(r'<script defer src="app\.js"></script>', html)
+    assert 'type="module"' not in html
+    bundle = (dist / "app.js").read_text()
+    assert bundle.startswith('"use strict";') and "import.meta" not in bundle
+    # vm.Script compiles a classic script: an import or export statement is a SyntaxError there.
+    result = subprocess.run(
+        [node_binary, "-e", CLASSIC_SCRIPT_CHECK, str(dist / "app.js")], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr.strip().splitlines()[-1:]
+
+
 def test_only_the_simd_wasm_binary_ships(dist):
     page_files = [path for path in dist.rglob("*.wasm") if "model" not in path.relative_to(dist).parts]
     assert [path.relative_to(dist).as_posix() for path in page_files] == ["wasm/tfjs-backend-wasm-simd.wasm"]
