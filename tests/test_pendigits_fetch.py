@@ -33,6 +33,7 @@ from mnist_draw.pendigits import (
     load_pendigits,
     unlzw,
 )
+from tests.conftest import missing
 from tests.test_pendigits import read_pen_text
 
 
@@ -178,7 +179,7 @@ def test_unlzw_reads_what_the_reference_encoder_writes(max_bits, block_mode):
 @pytest.mark.parametrize(("max_bits", "block_mode"), [(10, True), (16, True), (10, False)])
 def test_reference_encoder_writes_what_gzip_reads(max_bits, block_mode):
     if shutil.which("gzip") is None:
-        pytest.skip("gzip is not installed")
+        missing("gzip is not installed")
     read_back = subprocess.run(
         ["gzip", "-dc"], input=lzw_compress(SAMPLE, max_bits, block_mode), capture_output=True, check=True
     ).stdout
@@ -188,7 +189,7 @@ def test_reference_encoder_writes_what_gzip_reads(max_bits, block_mode):
 @pytest.mark.parametrize("max_bits", [10, 12, 16])
 def test_unlzw_reads_what_ncompress_writes(max_bits):
     if shutil.which("compress") is None:
-        pytest.skip("ncompress's `compress` is not installed (apt-get install ncompress)")
+        missing("ncompress's `compress` is not installed (apt-get install ncompress)")
     assert unlzw(compress_with_ncompress(SAMPLE, max_bits)) == SAMPLE
 
 
