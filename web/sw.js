@@ -63,7 +63,9 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (url.pathname.endsWith('/metadata.json')) {
-    event.respondWith(metadataNetworkFirst(request));
+    const answer = metadataNetworkFirst(request);
+    event.respondWith(answer.then(({ response }) => response));
+    event.waitUntil(answer.then(({ cached }) => cached));
   } else if (url.searchParams.has('v')) {
     event.respondWith(modelFileCacheFirst(request, url));
   } else {
@@ -76,26 +78,37 @@ async function cacheFirst(key, request) {
   return (await caches.match(key)) ?? fetch(request);
 }
 
-/** metadata.json from the network (cached under its export's version), else the best cached copy. */
+// The newest metadata.json being written to its export's cache. The page gets the response
+// before the write ends; a model file fetched meanwhile waits for it (modelFileCacheFirst),
+// since it is checked against that cached metadata before it is cached itself.
+let metadataCaching = Promise.resolve();
+
+/**
+ * metadata.json from the network, else the best cached copy -> {response, cached}: `cached`
+ * settles once a fetched copy is in its export's cache (the worker is kept alive for it).
+ */
 async function metadataNetworkFirst(request) {
   let response;
   try {
     response = await fetch(request, { cache: 'no-cache' });
   } catch (error) {
     const cached = await cachedMetadata(request.url);
-    if (cached) return cached;
+    if (cached) return { response: cached, cached: null };
     throw error;
   }
-  if (response.ok) {
-    try {
-      const metadata = await response.clone().json();
-      const cache = await caches.open(MODEL_CACHE_PREFIX + (await modelVersion(metadata)));
-      await cache.put(request.url, response.clone());
-    } catch {
-      // Not an export's metadata: pass it on uncached; the page reports what is wrong.
-    }
+  if (response.ok) metadataCaching = cacheMetadata(request.url, response.clone());
+  return { response, cached: metadataCaching };
+}
+
+/** Put a fetched metadata.json into the cache of the export it describes. */
+async function cacheMetadata(url, response) {
+  try {
+    const metadata = await response.clone().json();
+    const cache = await caches.open(MODEL_CACHE_PREFIX + (await modelVersion(metadata)));
+    await cache.put(url, response);
+  } catch {
+    // Not an export's metadata: passed on uncached; the page reports what is wrong.
   }
-  return response;
 }
 
 /**
@@ -124,6 +137,7 @@ async function modelFileCacheFirst(request, url) {
   if (cached) return cached;
   const response = await fetch(request);
   const base = modelBaseOf(url);
+  await metadataCaching;
   const metadataResponse = base && (await cache.match(new URL('metadata.json', base).href));
   if (!response.ok || !metadataResponse) return response; // not an export we know: no caching
   const metadata = await metadataResponse.json();
