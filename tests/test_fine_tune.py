@@ -22,8 +22,9 @@ from mnist_draw.render import Placement
 from mnist_draw.strokes import DrawnDigit, make_digit, to_json, write_stroke_file
 from train import data, drawings
 from train.__main__ import main
-from train.config import TrainConfig
+from train.config import RunOptions, TrainConfig
 from train.model import build_model
+from train.training import blend_with_start, load_teachers
 
 
 def on_canvas(digit: DrawnDigit, writer: str = "tester") -> DrawnDigit:
@@ -176,6 +177,35 @@ def test_a_student_equal_to_its_teacher_is_pulled_only_by_peoples_drawings(shipp
     assert gradient_norm(nobody, shipped_model) < 1e-4  # MNIST and pen digits: nothing to change
     assert gradient_norm(nobody, None) > 1e-3  # their labels alone would still move the model
     assert gradient_norm(np.full(len(images), data.PEOPLE), shipped_model) > 1e-3  # people's labels move it
+
+
+def test_pen_labels_leave_the_pen_digits_to_their_labels_and_mnist_to_its_teacher(tmp_path):
+    start, mnist_only = tmp_path / "start.keras", tmp_path / "mnist-only.keras"
+    build_model(TrainConfig(seed=1)).save(start)
+    build_model(TrainConfig(seed=2)).save(mnist_only)
+    options = RunOptions(out=tmp_path, start_model=start, mnist_teacher=mnist_only)
+    image = np.random.default_rng(0).random((1, 28, 28, 1), dtype=np.float32)
+
+    def output(model: keras.Model | None):
+        return None if model is None else model(image, training=False).numpy()
+
+    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0), options)
+    np.testing.assert_allclose(output(pen), output(load_model(start)), atol=1e-6)  # the start model
+    np.testing.assert_allclose(output(mnist), output(load_model(mnist_only)), atol=1e-6)
+    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0, pen_labels=True), options)
+    assert pen is None  # data.distill_targets gives them their one-hot labels
+    np.testing.assert_allclose(output(mnist), output(load_model(mnist_only)), atol=1e-6)
+    assert load_teachers(TrainConfig(fine_tune=True, distill=0.0), options) == (None, None)
+
+
+def test_blend_with_start_mixes_every_weight_in_the_given_shares(shipped_model):
+    start = build_model(TrainConfig(seed=3))
+    tuned = keras.models.clone_model(shipped_model)
+    tuned.set_weights(shipped_model.get_weights())
+    blend_with_start(tuned, start, 0.25)
+    for blended, own, begun in zip(tuned.get_weights(), shipped_model.get_weights(), start.get_weights(), strict=True):
+        np.testing.assert_allclose(blended, 0.75 * own + 0.25 * begun, rtol=1e-6, atol=1e-7)
+    assert any(not np.allclose(own, begun) for own, begun in zip(shipped_model.get_weights(), start.get_weights()))
 
 
 def test_fine_tune_without_a_model_names_it_in_one_line(tmp_path, capsys):

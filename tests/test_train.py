@@ -11,7 +11,7 @@ import pytest
 
 from mnist_draw.config import INPUT_SHAPE, METRICS_FILENAME, MNIST_ONLY_MODEL_PATH, MODEL_FILENAME, NUM_CLASSES
 from mnist_draw.files import sha256_of
-from train.__main__ import build_parser, check_arguments, main, options_from
+from train.__main__ import build_parser, check_arguments, config_from, main, options_from
 from train.config import TrainConfig
 from train.model import build_model, weight_bytes
 from train.training import save_model_atomically
@@ -220,6 +220,26 @@ def test_mnist_teacher_defaults_to_the_mnist_only_model_in_a_fine_tune(arguments
 
 
 @pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (
+            [],
+            {"dropout_rate": 0.25, "zoom_fraction": 0.1, "shift_fraction": 0.1, "pen_labels": False, "blend_start": 0},
+        ),
+        (["--no-pen", "--dropout", "0.4", "--zoom", "0.15", "--shift", "0.12"], {"dropout_rate": 0.4, "pen_share": 0}),
+        (["--zoom", "0.15", "--shift", "0.12"], {"zoom_fraction": 0.15, "shift_fraction": 0.12}),
+        (["--fine-tune", "--pen-labels", "--blend-start", "0.5"], {"pen_labels": True, "blend_start": 0.5}),
+    ],
+)
+def test_flags_reach_the_runs_hyperparameters(arguments, expected):
+    parser = build_parser()
+    args = parser.parse_args(arguments)
+    check_arguments(parser, args)
+    config = config_from(args).to_dict()
+    assert {name: config[name] for name in expected} == expected
+
+
+@pytest.mark.parametrize(
     "arguments, message",
     [
         (["--learning-rate", "nan"], "--learning-rate must be a positive number up to 1"),
@@ -251,6 +271,15 @@ def test_mnist_teacher_defaults_to_the_mnist_only_model_in_a_fine_tune(arguments
         (["--fine-tune", "--distill", "0", "--mnist-teacher", "m.keras"], "--distill 0 would ignore it"),
         (["--no-mnist-teacher"], "--no-mnist-teacher lets a fine-tune's start model teach MNIST: add --fine-tune"),
         (["--fine-tune", "--no-mnist-teacher", "--mnist-teacher", "m.keras"], "drop --mnist-teacher"),
+        (["--dropout", "1"], "--dropout must be in [0, 0.9]"),
+        (["--zoom", "-0.1"], "--zoom must be in [0, 0.5]"),
+        (["--shift", "nan"], "--shift must be in [0, 0.5]"),
+        (["--pen-labels"], "--pen-labels makes a fine-tune's pen digits learn their labels: add --fine-tune"),
+        (["--fine-tune", "--pen-labels", "--no-mnist-teacher"], "leaves no teacher but the labels"),
+        (["--blend-start", "0.5"], "--blend-start blends a fine-tune with the model it started from: add --fine-tune"),
+        (["--fine-tune", "--blend-start", "1"], "--blend-start must be in [0, 1)"),
+        (["--fine-tune", "--blend-start", "-0.1"], "--blend-start must be in [0, 1)"),
+        (["--fine-tune", "--blend-start", "nan"], "--blend-start must be in [0, 1)"),
     ],
 )
 def test_bad_numbers_are_refused_in_one_line(arguments, message, capsys):

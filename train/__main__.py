@@ -124,6 +124,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="train on the plain images (no rotation, shift, zoom, slant, warp, stroke width)",
     )
     parser.add_argument(
+        "--dropout",
+        metavar="P",
+        type=float,
+        default=DEFAULTS.dropout_rate,
+        help="dropout rate after each convolutional block, in [0, 0.9] (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--zoom",
+        metavar="F",
+        type=float,
+        default=DEFAULTS.zoom_fraction,
+        help="augmentation: random zoom in or out by up to F, in [0, 0.5] (default: %(default)g)",
+    )
+    parser.add_argument(
+        "--shift",
+        metavar="F",
+        type=float,
+        default=DEFAULTS.shift_fraction,
+        help="augmentation: random shift by up to F of the 28 pixels each way, in [0, 0.5] (default: %(default)g)",
+    )
+    parser.add_argument(
         "--slant",
         metavar="S",
         type=float,
@@ -217,6 +238,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --fine-tune: the start model teaches MNIST images too",
     )
     parser.add_argument(
+        "--pen-labels",
+        action="store_true",
+        help="with --fine-tune: pen digits learn their labels instead of the start model's outputs, for a start model that never saw them (the MNIST-only model)",
+    )
+    parser.add_argument(
+        "--blend-start",
+        metavar="F",
+        type=float,
+        default=DEFAULTS.blend_start,
+        help="with --fine-tune: the saved weights are F of the start model's plus 1 - F of the fine-tuned ones, in [0, 1); a blend of the two keeps more of what the start model did best (default: %(default)g)",
+    )
+    parser.add_argument(
         "--fine-tune-images",
         metavar="N",
         type=int,
@@ -266,7 +299,8 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     for name, low in at_least.items():
         if getattr(args, name) is not None and getattr(args, name) < low:
             parser.error(f"--{name.replace('_', '-')} must be at least {low}, got {getattr(args, name)}")
-    for flag, value, high in (("--slant", args.slant, 1.0), ("--elastic", args.elastic, 4.0)):
+    bounded = (("--dropout", args.dropout, 0.9), ("--zoom", args.zoom, 0.5), ("--shift", args.shift, 0.5))
+    for flag, value, high in (*bounded, ("--slant", args.slant, 1.0), ("--elastic", args.elastic, 4.0)):
         if not (math.isfinite(value) and 0 <= value <= high):
             parser.error(f"{flag} must be in [0, {high:g}], got {value}")
     if args.validation_size >= MNIST_TRAINING_IMAGES:
@@ -291,6 +325,14 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error(
             "--no-mnist-teacher lets a fine-tune's start model teach MNIST: add --fine-tune, drop --mnist-teacher"
         )
+    if args.pen_labels and not args.fine_tune:
+        parser.error("--pen-labels makes a fine-tune's pen digits learn their labels: add --fine-tune")
+    if args.pen_labels and args.no_mnist_teacher:
+        parser.error("--pen-labels with --no-mnist-teacher leaves no teacher but the labels: drop one of them")
+    if not (math.isfinite(args.blend_start) and 0 <= args.blend_start < 1):
+        parser.error(f"--blend-start must be in [0, 1), got {args.blend_start}")
+    if args.blend_start and not args.fine_tune:
+        parser.error("--blend-start blends a fine-tune with the model it started from: add --fine-tune")
     if args.model is not None and not args.fine_tune:
         parser.error("--model names the model --fine-tune starts from: add --fine-tune")
     if args.cpu_replicas is not None and args.strategy != "mirrored":
@@ -314,6 +356,9 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         patience=args.patience,
         seed=args.seed,
         augment=not args.no_augment,
+        dropout_rate=args.dropout,
+        zoom_fraction=args.zoom,
+        shift_fraction=args.shift,
         slant=args.slant,
         elastic_pixels=args.elastic,
         pen_share=0.0 if args.no_pen else args.pen_share,
@@ -322,6 +367,8 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         drawing_renders=args.drawing_renders,
         fine_tune=args.fine_tune,
         fine_tune_images=args.fine_tune_images,
+        pen_labels=args.pen_labels,
+        blend_start=args.blend_start,
         distill=(DEFAULTS.fine_tune_distill if args.distill is None else args.distill)
         if args.fine_tune or args.mnist_teacher
         else 0.0,

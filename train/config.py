@@ -44,6 +44,11 @@ class TrainConfig:
         3e-4  # a fine-tune's default peak learning rate: small steps keep what the model knows
     )
     fine_tune_images: int = 12_000  # a fine-tune's MNIST images: a random subsample, so old skills are kept in minutes
+    pen_labels: bool = False  # a fine-tune's pen digits learn their labels, not the start model's outputs
+    # Weight-space ensembling (Wortsman et al., "Robust fine-tuning of zero-shot models"): a
+    # fine-tune stays in its start model's basin and keeps its BatchNorm statistics, so the
+    # average of the two is a model too, often better than either where each is best.
+    blend_start: float = 0.0  # share of the start model's weights in the saved fine-tuned model, in [0, 1)
     # Learning without forgetting: a fine-tune that copies its teachers (the start model on pen
     # digits, the MNIST-only model on MNIST) moves only where people's drawings pull, not everywhere.
     distill: float = 0.0  # share of the teachers' outputs in the targets of all but people's drawings

@@ -517,12 +517,40 @@ def train(
     settings = fingerprint(config, options)  # hashes the model files once
     print_resume_plan(options, places, settings)
     callbacks, backup = make_callbacks(config, places, settings)
-    # Outside the strategy's scope: the teacher only runs in the input pipeline, never trains.
-    teachers = tuple(
-        load_model(path) if config.distill and path else None for path in (options.start_model, options.mnist_teacher)
+    check_finite(
+        model, fit(model, config, training_data, callbacks, load_teachers(config, options)), backup.resumed_from
     )
-    check_finite(model, fit(model, config, training_data, callbacks, teachers), backup.resumed_from)
+    if config.blend_start:
+        blend_with_start(model, load_model(options.start_model), config.blend_start)
     return inference_copy(model), training_data, history_columns(backup.epochs_logged), time.perf_counter() - started
+
+
+def load_teachers(config: TrainConfig, options: RunOptions) -> tuple[keras.Model | None, keras.Model | None]:
+    """(pen digits' teacher, MNIST's teacher) for `fit`: each a loaded model, or None where labels teach.
+
+    A distilling fine-tune's start model teaches the pen digits unless they learn their labels
+    (`pen_labels`: a start model that never saw them has nothing to keep there). Loaded outside
+    the strategy's scope: a teacher only runs in the input pipeline and never trains.
+    """
+    if not config.distill:
+        return None, None
+    pen_teacher = None if config.pen_labels or not options.start_model else load_model(options.start_model)
+    mnist_teacher = load_model(options.mnist_teacher) if options.mnist_teacher else None
+    return pen_teacher, mnist_teacher
+
+
+def blend_with_start(model: keras.Model, start: keras.Model, start_share: float) -> None:
+    """Set `model`'s weights to (1 - start_share) of its own plus `start_share` of `start`'s, in place.
+
+    Both have the same architecture; a fine-tune froze BatchNorm, so their moving statistics are
+    equal and the blend normalises exactly as both do.
+    """
+    blended = [
+        (1.0 - start_share) * tuned + start_share * begun
+        for tuned, begun in zip(model.get_weights(), start.get_weights())
+    ]
+    model.set_weights(blended)
+    print(f"blend: saved weights are {1 - start_share:.0%} fine-tuned, {start_share:.0%} the start model's")
 
 
 def print_resume_plan(options: RunOptions, places: Places, settings: dict) -> None:
