@@ -166,11 +166,26 @@ def sign_test(fixed: int, broken: int) -> float:
     return min(1.0, 2 * tail)
 
 
+def confusions(labels: np.ndarray, predicted: np.ndarray) -> dict[str, int]:
+    """True labels and wrong predictions (N,) -> {"7 as 2": count}, most frequent first (ties by label)."""
+    counts: dict[str, int] = {}
+    for label, guess in sorted(zip(labels.tolist(), predicted.tolist())):
+        key = f"{label} as {guess}"
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+
 def compare(labels: np.ndarray, before: np.ndarray, after: np.ndarray, mask: np.ndarray) -> dict:
-    """Predictions before and after on the images `mask` selects -> counts, accuracies, the sign test."""
-    right_before, right_after = before[mask] == labels[mask], after[mask] == labels[mask]
-    fixed, broken = int((~right_before & right_after).sum()), int((right_before & ~right_after).sum())
-    images = int(mask.sum())
+    """Predictions before and after on the images `mask` selects -> counts, accuracies, the sign test.
+
+    "broken_as" says what the broken digits became, "fixed_from" what the fixed ones had been
+    read as: which digits a fine-tune trades, not only how many.
+    """
+    labels, before, after = labels[mask], before[mask], after[mask]
+    right_before, right_after = before == labels, after == labels
+    was_fixed, was_broken = ~right_before & right_after, right_before & ~right_after
+    fixed, broken = int(was_fixed.sum()), int(was_broken.sum())
+    images = len(labels)
     return {
         "images": images,
         "errors_before": int((~right_before).sum()),
@@ -179,8 +194,10 @@ def compare(labels: np.ndarray, before: np.ndarray, after: np.ndarray, mask: np.
         "accuracy_after": float(right_after.mean()) if images else None,
         "fixed": fixed,
         "broken": broken,
-        "predictions_changed": int((before[mask] != after[mask]).sum()),
+        "predictions_changed": int((before != after).sum()),
         "sign_test_p": round(sign_test(fixed, broken), 4),
+        "broken_as": confusions(labels[was_broken], after[was_broken]),
+        "fixed_from": confusions(labels[was_fixed], before[was_fixed]),
     }
 
 
@@ -270,6 +287,15 @@ def table(rows: dict, writer: str, trained_count: int) -> list[str]:
             f"{row['broken']:>8}{row['sign_test_p']:>7.2f}   {percent(row['accuracy_before'])} -> {percent(row['accuracy_after'])}"
         )
     return lines
+
+
+def trades(row: dict) -> str:
+    """One row's fixed and broken digits by what they were read as, e.g. "fixed 7 as 2 (3); broke 4 as 9 (1)"."""
+
+    def listed(counts: dict[str, int]) -> str:
+        return ", ".join(f"{pair} ({count})" for pair, count in counts.items()) or "none"
+
+    return f"fixed {listed(row['fixed_from'])}; broke {listed(row['broken_as'])}"
 
 
 def changes(row: dict) -> str:
@@ -455,6 +481,8 @@ def report(
     print(
         "fixed: wrong before, right after; broken: right before, wrong after; p: two-sided sign test on those changes"
     )
+    for name in ("writer_other_digits", "other_writers", "mnist_test"):
+        print(f"{name}: {trades(rows[name])}")
     checks = verdicts(rows, run["seconds"], os.cpu_count())
     for check in checks.values():
         mark = {True: "met", False: "NOT met", None: "n/a"}[check["met"]]

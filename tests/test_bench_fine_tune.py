@@ -55,6 +55,8 @@ def test_changes_are_counted_both_ways_with_a_sign_test():
     row = fine_tune.compare(labels, before, after, np.ones(8, dtype=bool))
     assert (row["errors_before"], row["errors_after"], row["fixed"], row["broken"]) == (3, 2, 2, 1)
     assert row["predictions_changed"] == 4 and row["sign_test_p"] == 1.0
+    assert row["fixed_from"] == {"4 as 9": 1, "5 as 9": 1} and row["broken_as"] == {"1 as 9": 1}
+    assert fine_tune.trades(row) == "fixed 4 as 9 (1), 5 as 9 (1); broke 1 as 9 (1)"
     assert fine_tune.sign_test(0, 0) == 1.0 and fine_tune.sign_test(6, 0) == pytest.approx(2 / 64)
 
 
