@@ -30,7 +30,7 @@ web:  ## the static page on http://127.0.0.1:8000
 
 train:  ## refresh the shipped model from the MNIST-only one (README, "Real handwriting"): about 5 minutes on 2 idle CPU cores
 	uv run python -m train --fine-tune --model artifacts/mnist-only/mnist.keras --pen-labels --blend-start 0.5 \
-		--fine-tune-images 55000 --epochs 4 --baseline artifacts/mnist-only/mnist.keras
+		--fine-tune-images 55000 --epochs 4 --temperature 1 --baseline artifacts/mnist-only/mnist.keras
 
 export:  ## artifacts/mnist.keras -> web/model/ (TF.js) and artifacts/saved_model/
 	uv run python -m export

@@ -40,12 +40,55 @@ def test_choosing_more_digits_than_there_are_is_an_error():
         fine_tune.choose_digits([1, 2, 3], 4, seed=0)
 
 
-def test_least_accurate_writer_is_the_person_unless_one_is_named():
+def test_the_least_accurate_writers_are_the_people_unless_some_are_named():
     accuracy = {"pendigits-5": 1.0, "pendigits-10": 0.98, "pendigits-15": 0.98, "pendigits-20": 0.99}
-    assert fine_tune.pick_writer(accuracy, None) == "pendigits-10"
-    assert fine_tune.pick_writer(accuracy, "pendigits-20") == "pendigits-20"
+    assert fine_tune.pick_writers(accuracy, None, 1) == ["pendigits-10"]
+    assert fine_tune.pick_writers(accuracy, None, 3) == ["pendigits-10", "pendigits-15", "pendigits-20"]
+    assert fine_tune.pick_writers(accuracy, ["pendigits-20", "pendigits-5", "pendigits-20"], 1) == [
+        "pendigits-20",
+        "pendigits-5",
+    ]
     with pytest.raises(ValueError, match="--writer pendigits-7 is not a measured held-out writer"):
-        fine_tune.pick_writer(accuracy, "pendigits-7")
+        fine_tune.pick_writers(accuracy, ["pendigits-5", "pendigits-7"], 3)
+
+
+def person(writer: str, own: tuple[int, int], others: tuple[int, int], mnist_after: float, seconds: float) -> dict:
+    """One person's run as verdicts reads it: (errors before, after) on their digits, (fixed, broken) elsewhere."""
+    fixed, broken = others
+    other = {"fixed": fixed, "broken": broken, "sign_test_p": fine_tune.sign_test(fixed, broken)}
+    mnist = {"fixed": 0, "broken": 0, "sign_test_p": 1.0, "accuracy_after": mnist_after}
+    sets = {
+        "writer_other_digits": {"errors_before": own[0], "errors_after": own[1], "fixed": own[0] - own[1], "broken": 0},
+        "writer_trained_digits": {"fixed": 0, "broken": 9, "sign_test_p": 0.004},  # never judged: it was taught
+        "other_writers": other,
+        "pendigits-30": other,
+        "mnist_test": mnist,
+    }
+    return {"writer": writer, "sets": sets, "seconds": seconds}
+
+
+def test_verdicts_pool_the_peoples_errors_and_hold_every_run_to_the_rest():
+    people = [
+        person("pendigits-15", (8, 6), (1, 1), 0.9967, 90.0),
+        person("pendigits-20", (9, 2), (2, 3), 0.9961, 120.0),
+    ]
+    checks = fine_tune.verdicts(people, cores=2)
+    assert checks["writer_errors_removed"]["met"] is True  # 9 of 17 gone, though pendigits-15 alone lost only 2
+    assert "9 of the people's 17 errors" in checks["writer_errors_removed"]["says"]
+    assert checks["mnist_test_accuracy"]["met"] is True and "99.61%" in checks["mnist_test_accuracy"]["says"]
+    assert checks["fine_tune_seconds"]["met"] is True and "120s" in checks["fine_tune_seconds"]["says"]
+    assert checks["nothing_else_worse"]["met"] is True
+    assert fine_tune.verdicts(people, cores=4)["fine_tune_seconds"]["met"] is None
+
+    people.append(person("pendigits-30", (5, 5), (0, 9), 0.9958, 310.0))
+    checks = fine_tune.verdicts(people, cores=2)
+    assert checks["writer_errors_removed"]["met"] is False  # 9 of 22
+    assert not checks["mnist_test_accuracy"]["met"] and not checks["fine_tune_seconds"]["met"]
+    assert checks["nothing_else_worse"]["met"] is False
+    assert (
+        "other_writers (teaching pendigits-30), pendigits-30 (teaching pendigits-30)"
+        in checks["nothing_else_worse"]["says"]
+    )
 
 
 def test_changes_are_counted_both_ways_with_a_sign_test():
@@ -97,37 +140,51 @@ def test_smoke_benchmark_fine_tunes_for_real_and_leaves_artifacts_alone(tmp_path
     monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
     shipped, artifacts_before = sha256_of(ARTIFACTS_DIR / MODEL_FILENAME), snapshot(ARTIFACTS_DIR)
     work, results = tmp_path / "work", tmp_path / "fine_tune.json"
-    arguments = ["--per-writer", "6", "--digits", "3", "--data", str(mnist_dir), "--pen-data", str(pen_dir)]
+    arguments = [
+        "--per-writer",
+        "6",
+        "--digits",
+        "3",
+        "--people",
+        "2",
+        "--data",
+        str(mnist_dir),
+        "--pen-data",
+        str(pen_dir),
+    ]
     arguments += ["--keep", str(work), "--out", str(results)]
     arguments += ["--", "--no-pen", "--epochs", "1", "--limit", "200", "--validation-size", "500"]
     assert fine_tune.main([*arguments, "--drawing-renders", "2"]) == 0
 
     document = json.loads(results.read_text())
-    writer, before = document["writer"], document["accuracy_before_per_writer"]
-    assert len(before) == 6 and before[writer] == min(before.values())
-    used = document["digits_used"]
-    assert len(used) == 3 and len({item["index"] for item in used}) == 3 and len({item["label"] for item in used}) == 3
-    sets = document["sets"]
-    assert sets["writer_trained_digits"]["images"] == 3 * 3 and sets["writer_other_digits"]["images"] == 3 * 3
-    assert sets["other_writers"]["images"] == 5 * 6 * 3 and sets["mnist_test"]["images"] == 10_000
-    person_errors = sets["writer_trained_digits"]["errors_before"] + sets["writer_other_digits"]["errors_before"]
-    assert person_errors == round((1 - before[writer]) * 6 * 3)
-    for name, row in sets.items():
-        assert row["errors_before"] - row["errors_after"] == row["fixed"] - row["broken"], name
-    assert sets["mnist_test"]["accuracy_before"] > 0.99 and sets["mnist_test"]["accuracy_after"] > 0.98
+    before, people = document["accuracy_before_per_writer"], document["people"]
+    assert len(before) == 6 and [person["writer"] for person in people] == sorted(before, key=before.get)[:2]
+    for person in people:
+        writer, used, sets = person["writer"], person["digits_used"], person["sets"]
+        assert len(used) == 3 and len({item["index"] for item in used}) == 3
+        assert len({item["label"] for item in used}) == 3
+        assert sets["writer_trained_digits"]["images"] == 3 * 3 and sets["writer_other_digits"]["images"] == 3 * 3
+        assert sets["other_writers"]["images"] == 5 * 6 * 3 and sets["mnist_test"]["images"] == 10_000
+        person_errors = sets["writer_trained_digits"]["errors_before"] + sets["writer_other_digits"]["errors_before"]
+        assert person_errors == round((1 - before[writer]) * 6 * 3)
+        for name, row in sets.items():
+            assert row["errors_before"] - row["errors_after"] == row["fixed"] - row["broken"], name
+        assert sets["mnist_test"]["accuracy_before"] > 0.99 and sets["mnist_test"]["accuracy_after"] > 0.98
 
-    run = document["fine_tune"]
-    assert run["command"].startswith(
-        f"{sys.executable} -m train --fine-tune --model {ARTIFACTS_DIR / MODEL_FILENAME} --drawings {work}/"
-    )
-    assert run["seconds"] > 0 and run["model_sha256"] != shipped and document["model_sha256"] == shipped
-    (stroke_file,) = work.glob("*.json")
-    taught = read_stroke_file(stroke_file)
-    assert [digit.label for digit in taught] == [item["label"] for item in used]
-    assert {digit.writer for digit in taught} == {APP_WRITER}
-    (metrics_file,) = [path for path in work.glob("out/**/metrics.json") if "checkpoints" not in path.parts]
-    metrics = json.loads(metrics_file.read_text())
-    assert metrics["drawings"]["digits"] == 3 and metrics["fine_tuned_from"]["model_sha256"] == shipped
+        run = person["fine_tune"]
+        assert run["command"].startswith(
+            f"{sys.executable} -m train --fine-tune --model {ARTIFACTS_DIR / MODEL_FILENAME} --drawings {work / writer}/"
+        )
+        assert run["seconds"] > 0 and run["model_sha256"] != shipped and document["model_sha256"] == shipped
+        (stroke_file,) = (work / writer).glob("*.json")
+        taught = read_stroke_file(stroke_file)
+        assert [digit.label for digit in taught] == [item["label"] for item in used]
+        assert {digit.writer for digit in taught} == {APP_WRITER}
+        (metrics_file,) = [
+            path for path in (work / writer).glob("out/**/metrics.json") if "checkpoints" not in path.parts
+        ]
+        metrics = json.loads(metrics_file.read_text())
+        assert metrics["drawings"]["digits"] == 3 and metrics["fine_tuned_from"]["model_sha256"] == shipped
     assert set(document["verdicts"]) == {
         "writer_errors_removed",
         "mnist_test_accuracy",

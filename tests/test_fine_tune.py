@@ -20,7 +20,7 @@ from mnist_draw.files import sha256_of
 from mnist_draw.inference import load_model
 from mnist_draw.render import Placement
 from mnist_draw.strokes import DrawnDigit, make_digit, to_json, write_stroke_file
-from train import data, drawings
+from train import data, distill, drawings
 from train.__main__ import main
 from train.config import RunOptions, TrainConfig
 from train.model import build_model
@@ -134,11 +134,15 @@ def test_distilled_targets_copy_the_teacher_except_on_peoples_drawings(shipped_m
     one_hot = np.eye(10, dtype=np.float32)[labels.numpy()]
 
     full = data.distill_targets(images, labels, sources, shipped_model, 1.0).numpy()
-    np.testing.assert_allclose(full[[0, 3]], one_hot[[0, 3]])  # people's drawings keep their labels
-    np.testing.assert_allclose(full[[1, 2]], taught[[1, 2]], atol=1e-6)
+    assert full.shape == (4, distill.TARGET_WIDTH)
+    np.testing.assert_allclose(full[[0, 3], :10], one_hot[[0, 3]])  # people's drawings keep their labels
+    np.testing.assert_allclose(full[[0, 3], 10:], 0.0)
+    np.testing.assert_allclose(full[[1, 2], :10], 0.0)
+    np.testing.assert_allclose(full[[1, 2], 10:], taught[[1, 2]], atol=1e-6)
     half = data.distill_targets(images, labels, sources, shipped_model, 0.5).numpy()
-    np.testing.assert_allclose(half[[1, 2]], 0.5 * one_hot[[1, 2]] + 0.5 * taught[[1, 2]], atol=1e-6)
-    np.testing.assert_allclose(half.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(half[[1, 2], :10], 0.5 * one_hot[[1, 2]])
+    np.testing.assert_allclose(half[[1, 2], 10:], 0.5 * taught[[1, 2]], atol=1e-6)
+    np.testing.assert_allclose(np.sum(distill.mixed_targets(half), axis=1), 1.0, atol=1e-5)
 
 
 def test_an_mnist_teacher_teaches_mnist_images_and_nothing_else(shipped_model, pen_digits):
@@ -149,13 +153,15 @@ def test_an_mnist_teacher_teaches_mnist_images_and_nothing_else(shipped_model, p
     from_specialist, from_start = specialist(images, training=False).numpy(), shipped_model(images).numpy()
     assert np.abs(from_specialist - from_start).max() > 0.1
 
-    targets = data.distill_targets(images, labels, sources, shipped_model, 1.0, specialist).numpy()
+    targets = np.asarray(
+        distill.mixed_targets(data.distill_targets(images, labels, sources, shipped_model, 1.0, specialist))
+    )
     np.testing.assert_allclose(targets[[0, 3]], from_specialist[[0, 3]], atol=1e-6)
     np.testing.assert_allclose(targets[[1, 4]], from_start[[1, 4]], atol=1e-6)
     np.testing.assert_allclose(targets[[2, 5]], np.eye(10, dtype=np.float32)[[4, 9]])
 
-    fresh_run = data.distill_targets(images, labels, sources, None, 1.0, specialist).numpy()  # no start model
-    np.testing.assert_allclose(fresh_run[[0, 3]], from_specialist[[0, 3]], atol=1e-6)
+    fresh_run = np.asarray(distill.mixed_targets(data.distill_targets(images, labels, sources, None, 1.0, specialist)))
+    np.testing.assert_allclose(fresh_run[[0, 3]], from_specialist[[0, 3]], atol=1e-6)  # no start model
     np.testing.assert_allclose(fresh_run[[1, 2, 4, 5]], np.eye(10, dtype=np.float32)[[1, 4, 5, 9]])
 
 
@@ -167,7 +173,7 @@ def test_a_student_equal_to_its_teacher_is_pulled_only_by_peoples_drawings(shipp
     def gradient_norm(sources: np.ndarray, teacher) -> float:
         batches = data.make_dataset(images, labels, config, training=True, teacher=teacher, sources=sources)
         batch, target = next(iter(batches))
-        loss = keras.losses.CategoricalCrossentropy() if teacher else keras.losses.SparseCategoricalCrossentropy()
+        loss = distill.DistillationLoss(4.0) if teacher else keras.losses.SparseCategoricalCrossentropy()
         with tf.GradientTape() as tape:
             value = loss(target, shipped_model(batch, training=False))
         gradients = tape.gradient(value, shipped_model.trainable_weights)
@@ -177,6 +183,36 @@ def test_a_student_equal_to_its_teacher_is_pulled_only_by_peoples_drawings(shipp
     assert gradient_norm(nobody, shipped_model) < 1e-4  # MNIST and pen digits: nothing to change
     assert gradient_norm(nobody, None) > 1e-3  # their labels alone would still move the model
     assert gradient_norm(np.full(len(images), data.PEOPLE), shipped_model) > 1e-3  # people's labels move it
+
+
+def test_at_temperature_one_the_loss_is_the_cross_entropy_with_the_mixed_targets():
+    rng = np.random.default_rng(0)
+    teacher, student = (
+        rng.dirichlet(np.ones(10), 6).astype(np.float32),
+        rng.dirichlet(np.ones(10), 6).astype(np.float32),
+    )
+    one_hot = np.eye(10, dtype=np.float32)[[0, 3, 3, 5, 7, 9]]
+    share = np.array([[0.0], [1.0], [0.5], [1.0], [0.25], [0.0]], np.float32)
+    targets = distill.pack_targets(one_hot, teacher, share)
+    mixed = (1 - share) * one_hot + share * teacher
+    cross_entropy = -(mixed * np.log(student)).sum(axis=1)
+    teacher_entropy = -(teacher * np.log(teacher)).sum(axis=1)  # what the KL form leaves out
+    values = distill.DistillationLoss(1.0).call(targets, student).numpy()
+    np.testing.assert_allclose(values, cross_entropy - share[:, 0] * teacher_entropy, rtol=1e-5)
+    np.testing.assert_allclose(distill.DistillationLoss(4.0).call(targets, teacher).numpy()[[1, 3]], 0.0, atol=1e-5)
+    hits = distill.target_accuracy(targets, student).numpy()
+    np.testing.assert_array_equal(hits, (mixed.argmax(axis=1) == student.argmax(axis=1)).astype(np.float32))
+
+
+def test_a_temperature_makes_a_confident_teacher_guard_its_margins():
+    """A student as sure of the top digit as its teacher, but nearer another class, is caught only softened."""
+    teacher = keras.ops.softmax(np.array([[12.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]], np.float32)).numpy()
+    student = keras.ops.softmax(np.array([[12.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]], np.float32)).numpy()
+    targets = distill.pack_targets(np.eye(10, dtype=np.float32)[[0]], teacher, np.ones((1, 1), np.float32))
+    plain, softened = (float(distill.DistillationLoss(t).call(targets, student)[0]) for t in (1.0, 4.0))
+    assert plain < 0.01 < 0.5 < softened
+    with pytest.raises(ValueError, match="temperature must be positive"):
+        distill.DistillationLoss(0.0)
 
 
 def test_pen_labels_leave_the_pen_digits_to_their_labels_and_mnist_to_its_teacher(tmp_path):
@@ -196,6 +232,14 @@ def test_pen_labels_leave_the_pen_digits_to_their_labels_and_mnist_to_its_teache
     assert pen is None  # data.distill_targets gives them their one-hot labels
     np.testing.assert_allclose(output(mnist), output(load_model(mnist_only)), atol=1e-6)
     assert load_teachers(TrainConfig(fine_tune=True, distill=0.0), options) == (None, None)
+
+    alone = RunOptions(out=tmp_path, start_model=start)  # no --mnist-teacher: the start model teaches MNIST
+    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0), alone)
+    np.testing.assert_allclose(output(pen), output(load_model(start)), atol=1e-6)
+    assert mnist is None
+    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0, pen_labels=True), alone)
+    assert pen is None
+    np.testing.assert_allclose(output(mnist), output(load_model(start)), atol=1e-6)
 
 
 def test_blend_with_start_mixes_every_weight_in_the_given_shares(shipped_model):
@@ -221,8 +265,7 @@ def test_a_missing_mnist_teacher_is_named_in_one_line(tmp_path, capsys):
     arguments = ["--fine-tune", "--mnist-teacher", str(missing), "--out", str(tmp_path / "out")]
     assert main(arguments) == 1
     assert capsys.readouterr().err.strip().splitlines() == [
-        f"error: No model at {missing} to teach MNIST: train one with `python -m train --no-pen --out DIR`,"
-        " or let the start model teach MNIST with --no-mnist-teacher."
+        f"error: No model at {missing} to teach MNIST: train one with `python -m train --no-pen --out DIR`."
     ]
 
 
@@ -278,6 +321,7 @@ def test_smoke_fine_tune_on_a_handful_of_drawings_keeps_old_skills(
     assert metrics["mnist_teacher"]["model_sha256"] == shipped
     assert metrics["config"]["learning_rate"] == 3e-4  # the fine-tune's low default
     assert metrics["config"]["distill"] == TrainConfig.fine_tune_distill > 0  # keeps the start model's outputs
+    assert metrics["config"]["temperature"] == TrainConfig.fine_tune_temperature > 1  # and its margins
     assert metrics["drawings"]["digits"] == 12 and metrics["drawings"]["skipped"] == [str(folder / "drawing-2.json")]
     pen_images = round(TrainConfig.pen_share / (1 - TrainConfig.pen_share) * 200)
     drawing_images = round(TrainConfig.drawing_share / (1 - TrainConfig.drawing_share) * (200 + pen_images))

@@ -204,15 +204,14 @@ def test_smoke_run_with_an_mnist_teacher_learns_mnist_from_its_outputs(
 @pytest.mark.parametrize(
     ("arguments", "teacher"),
     [
-        (["--fine-tune"], MNIST_ONLY_MODEL_PATH),  # the model that reads MNIST best teaches it
-        (["--fine-tune", "--no-mnist-teacher"], None),  # the start model teaches everything
+        (["--fine-tune"], None),  # the start model teaches everything
         (["--fine-tune", "--distill", "0"], None),  # labels alone: no teacher at all
         (["--fine-tune", "--mnist-teacher", "m.keras"], Path("m.keras")),
         (["--mnist-teacher", "m.keras"], Path("m.keras")),
         ([], None),  # a fresh run learns from labels
     ],
 )
-def test_mnist_teacher_defaults_to_the_mnist_only_model_in_a_fine_tune(arguments, teacher):
+def test_mnist_has_its_own_teacher_only_when_one_is_named(arguments, teacher):
     parser = build_parser()
     args = parser.parse_args(arguments)
     check_arguments(parser, args)
@@ -229,6 +228,10 @@ def test_mnist_teacher_defaults_to_the_mnist_only_model_in_a_fine_tune(arguments
         (["--no-pen", "--dropout", "0.4", "--zoom", "0.15", "--shift", "0.12"], {"dropout_rate": 0.4, "pen_share": 0}),
         (["--zoom", "0.15", "--shift", "0.12"], {"zoom_fraction": 0.15, "shift_fraction": 0.12}),
         (["--fine-tune", "--pen-labels", "--blend-start", "0.5"], {"pen_labels": True, "blend_start": 0.5}),
+        (["--fine-tune"], {"temperature": TrainConfig.fine_tune_temperature}),
+        (["--fine-tune", "--temperature", "1"], {"temperature": 1.0}),
+        ([], {"temperature": 1.0}),
+        (["--mnist-teacher", "teacher.keras", "--temperature", "2"], {"temperature": 2.0}),
     ],
 )
 def test_flags_reach_the_runs_hyperparameters(arguments, expected):
@@ -269,14 +272,16 @@ def test_flags_reach_the_runs_hyperparameters(arguments, expected):
         (["--fine-tune", "--distill", "nan"], "--distill must be in [0, 1]"),
         (["--mnist-teacher", "m.keras", "--distill", "0"], "--distill 0 would ignore it"),
         (["--fine-tune", "--distill", "0", "--mnist-teacher", "m.keras"], "--distill 0 would ignore it"),
-        (["--no-mnist-teacher"], "--no-mnist-teacher lets a fine-tune's start model teach MNIST: add --fine-tune"),
-        (["--fine-tune", "--no-mnist-teacher", "--mnist-teacher", "m.keras"], "drop --mnist-teacher"),
         (["--dropout", "1"], "--dropout must be in [0, 0.9]"),
         (["--zoom", "-0.1"], "--zoom must be in [0, 0.5]"),
         (["--shift", "nan"], "--shift must be in [0, 0.5]"),
         (["--pen-labels"], "--pen-labels makes a fine-tune's pen digits learn their labels: add --fine-tune"),
-        (["--fine-tune", "--pen-labels", "--no-mnist-teacher"], "leaves no teacher but the labels"),
+        (["--fine-tune", "--pen-labels", "--distill", "0"], "--distill 0 would leave nothing but labels"),
         (["--blend-start", "0.5"], "--blend-start blends a fine-tune with the model it started from: add --fine-tune"),
+        (["--temperature", "2"], "--temperature softens a teacher's outputs: add --fine-tune or --mnist-teacher"),
+        (["--fine-tune", "--distill", "0", "--temperature", "2"], "--temperature softens a teacher's outputs"),
+        (["--fine-tune", "--temperature", "0"], "--temperature must be a positive number up to 100"),
+        (["--fine-tune", "--temperature", "inf"], "--temperature must be a positive number up to 100"),
         (["--fine-tune", "--blend-start", "1"], "--blend-start must be in [0, 1)"),
         (["--fine-tune", "--blend-start", "-0.1"], "--blend-start must be in [0, 1)"),
         (["--fine-tune", "--blend-start", "nan"], "--blend-start must be in [0, 1)"),

@@ -211,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--fine-tune",
         action="store_true",
-        help=f"start from --model instead of random weights: {DEFAULTS.fine_tune_epochs} epochs at a low learning rate on {DEFAULTS.fine_tune_images:,} MNIST images with the pen digits and --drawings, BatchNorm statistics frozen and, but for the drawings, a teacher's outputs as targets (--distill): the start model's on pen digits, the MNIST-only model's on MNIST images (--mnist-teacher); minutes on 2 CPU cores; saved like a normal run",
+        help=f"start from --model instead of random weights: {DEFAULTS.fine_tune_epochs} epochs at a low learning rate on {DEFAULTS.fine_tune_images:,} MNIST images with the pen digits and --drawings, BatchNorm statistics frozen and, but for the drawings, the start model's outputs as targets (--distill), softened (--temperature), so it keeps what the model knew; minutes on 2 CPU cores; saved like a normal run",
     )
     parser.add_argument(
         "--model",
@@ -227,20 +227,22 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"with --fine-tune or --mnist-teacher: how much the targets are a teacher's outputs instead of labels, in [0, 1]: a fine-tune's start model teaches MNIST and pen digits, --mnist-teacher MNIST; people's drawings keep their labels, so a fine-tune changes the model where they disagree with it and little elsewhere (default: {DEFAULTS.fine_tune_distill:g}; 0 trains on labels alone)",
     )
     parser.add_argument(
+        "--temperature",
+        metavar="T",
+        type=float,
+        default=None,
+        help=f"with --fine-tune or --mnist-teacher: the teacher's and the student's probabilities are softened by T where a teacher teaches (a softmax of the logits over T), so the student keeps how near each digit is to the other classes, not only its top guess; 1 keeps them as they are (default: {DEFAULTS.fine_tune_temperature:g} with --fine-tune, else {DEFAULTS.temperature:g})",
+    )
+    parser.add_argument(
         "--mnist-teacher",
         metavar="MODEL",
         default=None,
-        help=f"MNIST images take their targets from this model, trained on MNIST alone (`--no-pen`): in a fresh run instead of their labels, in a --fine-tune instead of the start model's outputs, which still teach the pen digits; the student learns MNIST from the model that does it best (--distill sets the share, default 1; a fine-tune's default: {MNIST_ONLY_MODEL_PATH.relative_to(ARTIFACTS_DIR.parent)})",
-    )
-    parser.add_argument(
-        "--no-mnist-teacher",
-        action="store_true",
-        help="with --fine-tune: the start model teaches MNIST images too",
+        help=f"MNIST images take their targets from this model, trained on MNIST alone (`--no-pen`, as {MNIST_ONLY_MODEL_PATH.relative_to(ARTIFACTS_DIR.parent)}): in a fresh run instead of their labels, in a --fine-tune instead of the start model's outputs, which still teach the pen digits (--distill sets the share, default 1; a fine-tune's default: none, the start model teaches MNIST too)",
     )
     parser.add_argument(
         "--pen-labels",
         action="store_true",
-        help="with --fine-tune: pen digits learn their labels instead of the start model's outputs, for a start model that never saw them (the MNIST-only model)",
+        help="with --fine-tune: pen digits learn their labels instead of the start model's outputs, for a start model that never saw them (the MNIST-only model); MNIST images still learn the start model's (or --mnist-teacher's)",
     )
     parser.add_argument(
         "--blend-start",
@@ -319,16 +321,18 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error(f"--distill must be in [0, 1], got {args.distill}")
     if args.distill is not None and not (args.fine_tune or args.mnist_teacher):
         parser.error("--distill sets how much a teacher's outputs are the targets: add --fine-tune or --mnist-teacher")
+    if args.temperature is not None and not (math.isfinite(args.temperature) and 0 < args.temperature <= 100):
+        parser.error(f"--temperature must be a positive number up to 100, got {args.temperature}")
+    if args.temperature is not None and (not (args.fine_tune or args.mnist_teacher) or args.distill == 0):
+        parser.error(
+            "--temperature softens a teacher's outputs: add --fine-tune or --mnist-teacher, and no --distill 0"
+        )
     if args.mnist_teacher is not None and args.distill == 0:
         parser.error("--mnist-teacher gives MNIST images its outputs as targets: --distill 0 would ignore it")
-    if args.no_mnist_teacher and (args.mnist_teacher is not None or not args.fine_tune):
-        parser.error(
-            "--no-mnist-teacher lets a fine-tune's start model teach MNIST: add --fine-tune, drop --mnist-teacher"
-        )
     if args.pen_labels and not args.fine_tune:
         parser.error("--pen-labels makes a fine-tune's pen digits learn their labels: add --fine-tune")
-    if args.pen_labels and args.no_mnist_teacher:
-        parser.error("--pen-labels with --no-mnist-teacher leaves no teacher but the labels: drop one of them")
+    if args.pen_labels and args.distill == 0:
+        parser.error("--pen-labels leaves MNIST to a teacher: --distill 0 would leave nothing but labels")
     if not (math.isfinite(args.blend_start) and 0 <= args.blend_start < 1):
         parser.error(f"--blend-start must be in [0, 1), got {args.blend_start}")
     if args.blend_start and not args.fine_tune:
@@ -372,6 +376,7 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         distill=(DEFAULTS.fine_tune_distill if args.distill is None else args.distill)
         if args.fine_tune or args.mnist_teacher
         else 0.0,
+        temperature=args.temperature or (DEFAULTS.fine_tune_temperature if args.fine_tune else DEFAULTS.temperature),
     )
 
 
@@ -384,26 +389,12 @@ def options_from(args: argparse.Namespace) -> RunOptions:
         baseline=args.baseline and Path(args.baseline),
         drawings=tuple(map(Path, args.drawings or ())),
         start_model=Path(args.model or DEFAULT_MODEL_PATH) if args.fine_tune else None,
-        mnist_teacher=mnist_teacher_from(args),
+        mnist_teacher=args.mnist_teacher and Path(args.mnist_teacher),
         strategy=args.strategy,
         cpu_replicas=args.cpu_replicas,
         resume=args.resume,
         force=args.force,
     )
-
-
-def mnist_teacher_from(args: argparse.Namespace) -> Path | None:
-    """The model MNIST images learn from: --mnist-teacher, else a distilling fine-tune's default, else None.
-
-    A fine-tune learns MNIST from the MNIST-only model by default: across three choices of a
-    person's digits it kept 0.02-0.05 points more of MNIST than the start model as teacher, and
-    fixed as many of the person's errors (README, "Teach it").
-    """
-    if args.mnist_teacher is not None:
-        return Path(args.mnist_teacher)
-    if args.fine_tune and args.distill != 0 and not args.no_mnist_teacher:
-        return MNIST_ONLY_MODEL_PATH
-    return None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -53,6 +53,11 @@ class TrainConfig:
     # digits, the MNIST-only model on MNIST) moves only where people's drawings pull, not everywhere.
     distill: float = 0.0  # share of the teachers' outputs in the targets of all but people's drawings
     fine_tune_distill: float = 1.0  # the default distill of a fine-tune or a run with an MNIST teacher
+    # Hinton et al.'s temperature (train/distill.py): softened, a teacher's small probabilities say
+    # how near each digit is to the other classes, so a student keeps its margins, not only its
+    # top guesses, and a person's fine-tune moves other writers' digits less.
+    temperature: float = 1.0  # teachers' and student's probabilities are softened by this in the distilled part
+    fine_tune_temperature: float = 4.0  # a fine-tune's default temperature
     limit: int | None = None  # use only the first N MNIST images and N pen digits (smoke runs)
     seed: int = 42  # seeds Python, NumPy and TensorFlow
 

@@ -14,6 +14,7 @@ import tensorflow as tf
 from keras import layers
 
 from mnist_draw.config import IMAGE_SIZE, NUM_CLASSES
+from train import distill
 from train.config import TrainConfig
 
 # Where each training image comes from (`make_dataset`'s `sources`): a distilling fine-tune
@@ -132,9 +133,9 @@ def make_dataset(
     thread waiting forever in the iterator's destructor). Evaluation batches are one plain pass.
 
     With a `teacher` (a fine-tune's start model) or an `mnist_teacher` (a model trained on MNIST
-    alone) the targets are (B, 10) probabilities instead: in training, `distill_targets` of each
-    augmented batch, with `sources` (N,) saying where each image comes from (MNIST, PEN or
-    PEOPLE); in evaluation, the one-hot labels.
+    alone) the targets are (B, 20) label and teacher parts instead (train/distill.py): in
+    training, `distill_targets` of each augmented batch, with `sources` (N,) saying where each
+    image comes from (MNIST, PEN or PEOPLE); in evaluation, the labels alone.
     """
     distilling = teacher is not None or mnist_teacher is not None
     if distilling and training:
@@ -163,7 +164,7 @@ def make_dataset(
             num_parallel_calls=tf.data.AUTOTUNE,
         )
     elif distilling:
-        dataset = dataset.map(lambda batch, target: (batch, tf.one_hot(target, NUM_CLASSES)))
+        dataset = dataset.map(lambda batch, target: (batch, distill.label_targets(target)))
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
@@ -175,10 +176,10 @@ def distill_targets(
     share: float,
     mnist_teacher: keras.Model | None = None,
 ) -> tf.Tensor:
-    """(B, 28, 28, 1) images, (B,) labels, (B,) sources (MNIST, PEN, PEOPLE) -> (B, 10) target probabilities.
+    """(B, 28, 28, 1) images, (B,) labels, (B,) sources (MNIST, PEN, PEOPLE) -> (B, 20) targets (train/distill.py).
 
-    People's drawings keep their one-hot labels. Every other image's target is `share` (0 to 1) of
-    the teacher's output on that same augmented image plus the rest of its one-hot label: at
+    People's drawings keep their one-hot labels. Every other image learns `share` (0 to 1) from
+    the teacher's output on that same augmented image and the rest from its one-hot label: at
     share 1 a student that still equals its teacher gets no pull there, so a fine-tune changes
     the model where the drawings disagree with it and hardly anywhere else.
 
@@ -191,7 +192,7 @@ def distill_targets(
     if mnist_teacher is not None:
         taught = tf.where((sources == MNIST)[:, tf.newaxis], mnist_teacher(images, training=False), taught)
     weight = share * tf.cast(sources != PEOPLE, tf.float32)[:, tf.newaxis]
-    return (1.0 - weight) * one_hot + weight * taught
+    return distill.pack_targets(one_hot, taught, weight)
 
 
 def augment(images: tf.Tensor, config: TrainConfig, geometry: keras.Sequential) -> tf.Tensor:

@@ -29,7 +29,7 @@ from mnist_draw.config import METRICS_FILENAME, MODEL_FILENAME
 from mnist_draw.errors import one_line
 from mnist_draw.files import sha256_of, temporary_sibling, write_bytes_atomically, write_json_atomically
 from mnist_draw.inference import ModelError, ModelNotFoundError, load_model
-from train import artifacts, data, distribute, drawings, gate, interrupt, pen, report, resume
+from train import artifacts, data, distill, distribute, drawings, gate, interrupt, pen, report, resume
 from train.config import RunOptions, TrainConfig
 from train.model import build_model, set_batch_norm_trainable, weight_bytes
 
@@ -250,8 +250,8 @@ def load_data(config: TrainConfig, options: RunOptions, people: tuple[list, dict
 def compiled_model(config: TrainConfig, options: RunOptions, strategy) -> keras.Model:
     """A fresh model, or the fine-tune's starting model, compiled with AdamW in the strategy's scope.
 
-    A distilling fine-tune (config.distill > 0) learns from (B, 10) target probabilities, so its
-    loss is the categorical cross-entropy; its "accuracy" is still the share of argmax hits.
+    A distilling run (config.distill > 0) learns from (B, 20) label and teacher targets with
+    train/distill.py's loss at config.temperature; its "accuracy" is still the share of argmax hits.
     """
     with strategy.scope():
         model = (
@@ -261,8 +261,8 @@ def compiled_model(config: TrainConfig, options: RunOptions, strategy) -> keras.
         )
         model.compile(
             optimizer=keras.optimizers.AdamW(config.learning_rate, weight_decay=config.weight_decay),
-            loss="categorical_crossentropy" if config.distill else "sparse_categorical_crossentropy",
-            metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")] if config.distill else ["accuracy"],
+            loss=distill.DistillationLoss(config.temperature) if config.distill else "sparse_categorical_crossentropy",
+            metrics=[distill.accuracy_metric()] if config.distill else ["accuracy"],
         )
     if options.strategy != "default":
         distribute.prepare_for_fit(model, strategy, soft_targets=config.distill > 0)
@@ -526,17 +526,20 @@ def train(
 
 
 def load_teachers(config: TrainConfig, options: RunOptions) -> tuple[keras.Model | None, keras.Model | None]:
-    """(pen digits' teacher, MNIST's teacher) for `fit`: each a loaded model, or None where labels teach.
+    """(pen digits' and MNIST's teacher, MNIST's own teacher) for `fit`: each a loaded model, or None.
 
-    A distilling fine-tune's start model teaches the pen digits unless they learn their labels
-    (`pen_labels`: a start model that never saw them has nothing to keep there). Loaded outside
-    the strategy's scope: a teacher only runs in the input pipeline and never trains.
+    A distilling fine-tune's start model teaches both, unless --mnist-teacher names MNIST's own.
+    With `pen_labels` the pen digits learn their labels (a start model that never saw them has
+    nothing to keep there), so the start model teaches MNIST alone. Loaded outside the
+    strategy's scope: a teacher only runs in the input pipeline and never trains.
     """
     if not config.distill:
         return None, None
-    pen_teacher = None if config.pen_labels or not options.start_model else load_model(options.start_model)
+    start = load_model(options.start_model) if config.fine_tune else None
     mnist_teacher = load_model(options.mnist_teacher) if options.mnist_teacher else None
-    return pen_teacher, mnist_teacher
+    if config.pen_labels:
+        return None, mnist_teacher or start
+    return start, mnist_teacher
 
 
 def blend_with_start(model: keras.Model, start: keras.Model, start_share: float) -> None:
@@ -575,9 +578,8 @@ def run(config: TrainConfig, options: RunOptions) -> dict | None:
             f"No model at {options.start_model} to fine-tune: train one with `python -m train`, or name one with --model."
         )
     if options.mnist_teacher and not Path(options.mnist_teacher).is_file():
-        instead = ", or let the start model teach MNIST with --no-mnist-teacher" if config.fine_tune else ""
         raise ModelNotFoundError(
-            f"No model at {options.mnist_teacher} to teach MNIST: train one with `python -m train --no-pen --out DIR`{instead}."
+            f"No model at {options.mnist_teacher} to teach MNIST: train one with `python -m train --no-pen --out DIR`."
         )
     people = drawings.load_drawings(options.drawings) if options.drawings else None
     if not task.is_chief:
