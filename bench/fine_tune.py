@@ -11,14 +11,16 @@ use the app. Steps:
    --writer). Each person is taught separately, from the shipped model: steps 2 and 3 per person.
    One writer has a handful of errors, so one person's result is mostly their few odd digits;
    the verdicts pool the people.
-2. A fixed seeded choice of --digits of that person's digits, balanced over the labels, is
-   written as one stroke file, in canvas pixels and stamped as the app stamps its drawings, and
+2. --digits of the person's digits (--choice: by default the app's loop, where the person draws
+   the first half of their digits, corrects every misread one and confirms right guesses, see
+   `lesson_for`) are written as one stroke file, in canvas pixels and stamped as the app stamps its drawings, and
    the real command `python -m train --fine-tune --model <model> --drawings <file> --out <dir>`
    runs as a subprocess, timed. --out starts with a copy of the model, so the never-worse gate
    (train/gate.py) judges the new model as it does for users; if it refuses, the set it puts
    aside (what --force would swap in) is measured and the output says so.
 3. Before and after are measured on the same rendered images: the person's OTHER digits (never
-   the ones trained on), each other held-out writer and all of them together, and the MNIST test
+   the ones trained on: with --choice session, the second half of their digits, drawn after the
+   session), each other held-out writer and all of them together, and the MNIST test
    set. For each: errors before and after, digits fixed and digits broken, and a two-sided sign
    test on the changed digits, so noise is shown as counts, not hidden in a percentage.
 Nothing is written outside a temporary folder (removed at the end unless --keep) and --out's
@@ -210,18 +212,23 @@ def worse_beyond_noise(row: dict) -> bool:
     return row["broken"] > row["fixed"] and row["sign_test_p"] < NOISE_P
 
 
-def all_comparisons(grid: dict, writer: str, trained: set[int], before: dict, after: dict, mnist_labels) -> dict:
-    """Every set the benchmark reports -> {name: compare(...)}, the person's other digits first."""
+def all_comparisons(grid: dict, writer: str, lesson: dict, before: dict, after: dict, mnist_labels) -> dict:
+    """Every set the benchmark reports -> {name: compare(...)}, the person's other digits first.
+
+    `lesson`: {"taught", "measured"}, positions in the held-out digits of the person's digits
+    taught and of those measured as their other digits (see `lesson_for`).
+    """
     of_writer = grid["writers"] == writer
-    taught = np.isin(grid["digit"], sorted(trained))
+    taught = np.isin(grid["digit"], sorted(lesson["taught"]))
+    measured = np.isin(grid["digit"], sorted(lesson["measured"]))
     others = ~of_writer
     rows = {
-        "writer_other_digits": compare(grid["labels"], before["grid"], after["grid"], of_writer & ~taught),
+        "writer_other_digits": compare(grid["labels"], before["grid"], after["grid"], measured),
         "writer_trained_digits": compare(grid["labels"], before["grid"], after["grid"], of_writer & taught),
         "other_writers": compare(grid["labels"], before["grid"], after["grid"], others),
     }
-    measured = set(grid["writers"][others])
-    for name in (writer_name(number) for number in VALIDATION_WRITERS if writer_name(number) in measured):
+    writers = set(grid["writers"][others])
+    for name in (writer_name(number) for number in VALIDATION_WRITERS if writer_name(number) in writers):
         rows[name] = compare(grid["labels"], before["grid"], after["grid"], grid["writers"] == name)
     everything = np.ones(len(mnist_labels), dtype=bool)
     rows["mnist_test"] = compare(mnist_labels, before["mnist"], after["mnist"], everything)
@@ -384,6 +391,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"a held-out writer who plays a person, e.g. {writer_name(VALIDATION_WRITERS[2])}; repeat for more (instead of --people)",
     )
     parser.add_argument("--digits", type=int, default=50, metavar="N", help="how many of the person's digits to teach")
+    parser.add_argument(
+        "--choice",
+        choices=("session", "balanced"),
+        default="session",
+        help="which digits a person teaches: session, the first half of theirs drawn in the app, the misread ones corrected and the rest confirmed, the second half measured; balanced, any of theirs, even over the labels, the rest measured",
+    )
     parser.add_argument("--seed", type=int, default=42, metavar="N", help="seed of the choice of digits")
     parser.add_argument(
         "--per-writer",
@@ -455,13 +468,38 @@ def accuracy_per_writer(grid: dict, before: dict) -> dict[str, float]:
     return drawn.drawn_accuracy(grid["labels"], one_hot, grid["writers"], grid["placements"])["per_writer"]
 
 
-def digits_to_teach(args: argparse.Namespace, digits: list[DrawnDigit], writer: str) -> list[int]:
-    """-> positions in `digits` of the `args.digits` of this writer's digits to teach (a seeded choice)."""
+def misread_digits(grid: dict, before: dict) -> set[int]:
+    """-> positions in the held-out digits of those the shipped model misreads at one placement or more."""
+    return {int(digit) for digit in grid["digit"][before["grid"] != grid["labels"]]}
+
+
+def lesson_for(args: argparse.Namespace, digits: list[DrawnDigit], writer: str, misread: set[int]) -> dict:
+    """What the person teaches and what measures them -> {"taught", "measured"}: positions in `digits`.
+
+    "balanced": a seeded choice of --digits of all their digits, even over the labels; every
+    other digit of theirs is measured. "session": the person draws the first half of their
+    digits (in the file's order) and keeps --digits of them: every one the model misread,
+    corrected, then confirmed right guesses, a seeded choice even over the labels; the second
+    half, drawn later, is measured. Balanced asks whether any 50 of a hand teach the rest;
+    session asks what the app's loop gives, where people correct the wrong guesses.
+    """
     positions = [index for index, digit in enumerate(digits) if digit.writer == writer]
-    if args.digits >= len(positions):
-        raise ValueError(f"{writer} has {len(positions)} digits: --digits {args.digits} would leave none to measure")
-    chosen = choose_digits([digits[index].label for index in positions], args.digits, args.seed)
-    return [positions[index] for index in chosen]
+    if args.choice == "balanced":
+        if args.digits >= len(positions):
+            raise ValueError(
+                f"{writer} has {len(positions)} digits: --digits {args.digits} would leave none to measure"
+            )
+        chosen = choose_digits([digits[index].label for index in positions], args.digits, args.seed)
+        taught = [positions[index] for index in chosen]
+        return {"taught": taught, "measured": sorted(set(positions) - set(taught))}
+    session, later = positions[: len(positions) // 2], positions[len(positions) // 2 :]
+    if args.digits > len(session):
+        raise ValueError(f"{writer} drew {len(session)} digits in the session: cannot keep --digits {args.digits}")
+    corrected = [index for index in session if index in misread][: args.digits]
+    confirmed = [index for index in session if index not in misread]
+    fill = args.digits - len(corrected)
+    chosen = choose_digits([digits[index].label for index in confirmed], fill, args.seed) if fill else []
+    return {"taught": sorted(corrected + [confirmed[index] for index in chosen]), "measured": later}
 
 
 def fine_tune(args: argparse.Namespace, extra: list[str], work: Path, taught: list[DrawnDigit], writer: str) -> dict:
@@ -496,15 +534,16 @@ def fine_tune(args: argparse.Namespace, extra: list[str], work: Path, taught: li
 
 
 def person_record(
-    args: argparse.Namespace, digits: list[DrawnDigit], writer: str, taught: list[int], run: dict, rows: dict
+    args: argparse.Namespace, digits: list[DrawnDigit], writer: str, lesson: dict, run: dict, rows: dict
 ) -> dict:
     """Print one person's table -> their part of the JSON document."""
     writer_positions = [index for index, digit in enumerate(digits) if digit.writer == writer]
-    used = [{"index": writer_positions.index(index), "label": digits[index].label} for index in taught]
+    used = [{"index": writer_positions.index(index), "label": digits[index].label} for index in lesson["taught"]]
     per_label = np.bincount([item["label"] for item in used], minlength=10).tolist()
     print()
     print(
-        f"{writer}: fine-tuned on {len(used)} of their {len(writer_positions)} digits (per label 0-9: {per_label}) in {run['seconds']:.0f}s"
+        f"{writer}: fine-tuned on {len(used)} of their {len(writer_positions)} digits (per label 0-9: {per_label}) in {run['seconds']:.0f}s;"
+        f" {len(lesson['measured'])} measured"
     )
     print("\n".join(table(rows, writer, len(used))))
     print(
@@ -517,6 +556,7 @@ def person_record(
         "writer_picked": "given" if args.writer else "least accurate",
         "digits_used": used,
         "digits_used_per_label": per_label,
+        "digits_measured": len(lesson["measured"]),
         "seconds": run["seconds"],
         "fine_tune": {
             **{key: value for key, value in run.items() if key != "model"},
@@ -545,6 +585,7 @@ def document(
         "digits_per_writer_measured": args.per_writer,
         "placements": list(drawn.PLACEMENTS),
         "digits_used_are": "index: position among the writer's digits in the UCI file's order; label: the digit",
+        "choice": args.choice,
         "seed": args.seed,
         "people": people,
         "targets": TARGETS,
@@ -567,13 +608,14 @@ def main(argv: list[str] | None = None) -> int:
         picked = "given" if args.writer else "least accurate"
         print(f"the people: {', '.join(f'{writer} ({per_writer[writer]:.2%})' for writer in writers)}, {picked}")
         people = []
+        misread = misread_digits(grid, before)
         for writer in writers:
-            taught = digits_to_teach(args, digits, writer)
-            run = fine_tune(args, extra, work / writer, [digits[index] for index in taught], writer)
+            lesson = lesson_for(args, digits, writer, misread)
+            run = fine_tune(args, extra, work / writer, [digits[index] for index in lesson["taught"]], writer)
             after_grid, after_mnist = predict(run["model"], grid["images"], test_images)
             after = {"grid": after_grid, "mnist": after_mnist}
-            rows = all_comparisons(grid, writer, set(taught), before, after, test_labels)
-            people.append(person_record(args, digits, writer, taught, run, rows))
+            rows = all_comparisons(grid, writer, lesson, before, after, test_labels)
+            people.append(person_record(args, digits, writer, lesson, run, rows))
         results = document(args, argv, model_sha256, per_writer, people)
     except (PenDataError, DataError, ModelError, ValueError, RuntimeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

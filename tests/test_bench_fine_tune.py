@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -50,6 +51,26 @@ def test_the_least_accurate_writers_are_the_people_unless_some_are_named():
     ]
     with pytest.raises(ValueError, match="--writer pendigits-7 is not a measured held-out writer"):
         fine_tune.pick_writers(accuracy, ["pendigits-5", "pendigits-7"], 3)
+
+
+def test_a_session_keeps_every_misread_digit_and_fills_up_with_confirmed_ones():
+    labels = [index % 10 for index in range(40)]
+    digits = [SimpleNamespace(writer="pendigits-5", label=label) for label in labels]
+    digits += [SimpleNamespace(writer="pendigits-10", label=label) for label in labels]
+    misread = {3, 17, 25, 41}  # 25 is drawn after pendigits-5's session, 41 is another writer's
+    args = SimpleNamespace(choice="session", digits=10, seed=0)
+    lesson = fine_tune.lesson_for(args, digits, "pendigits-5", misread)
+    assert {3, 17} <= set(lesson["taught"]) and len(lesson["taught"]) == 10
+    assert set(lesson["taught"]) <= set(range(20)) and lesson["measured"] == list(range(20, 40))
+    confirmed = set(lesson["taught"]) - {3, 17}
+    assert len({digits[index].label for index in confirmed}) == 8  # confirmations even over the labels
+
+    balanced = fine_tune.lesson_for(
+        SimpleNamespace(choice="balanced", digits=10, seed=0), digits, "pendigits-5", misread
+    )
+    assert len(balanced["taught"]) == 10 and sorted(balanced["taught"] + balanced["measured"]) == list(range(40))
+    with pytest.raises(ValueError, match="pendigits-5 drew 20 digits in the session: cannot keep --digits 21"):
+        fine_tune.lesson_for(SimpleNamespace(choice="session", digits=21, seed=0), digits, "pendigits-5", misread)
 
 
 def person(writer: str, own: tuple[int, int], others: tuple[int, int], mnist_after: float, seconds: float) -> dict:
@@ -161,8 +182,8 @@ def test_smoke_benchmark_fine_tunes_for_real_and_leaves_artifacts_alone(tmp_path
     assert len(before) == 6 and [person["writer"] for person in people] == sorted(before, key=before.get)[:2]
     for person in people:
         writer, used, sets = person["writer"], person["digits_used"], person["sets"]
-        assert len(used) == 3 and len({item["index"] for item in used}) == 3
-        assert len({item["label"] for item in used}) == 3
+        assert [item["index"] for item in used] == [0, 1, 2]  # the session: the first half of their 6
+        assert person["digits_measured"] == 3
         assert sets["writer_trained_digits"]["images"] == 3 * 3 and sets["writer_other_digits"]["images"] == 3 * 3
         assert sets["other_writers"]["images"] == 5 * 6 * 3 and sets["mnist_test"]["images"] == 10_000
         person_errors = sets["writer_trained_digits"]["errors_before"] + sets["writer_other_digits"]["errors_before"]
