@@ -103,12 +103,46 @@ def test_a_few_drawings_fill_their_share_of_every_epoch(tmp_path, people, monkey
         np.full(400, 10, np.uint8),
     )  # label 10: not a digit, so countable
     people_record = drawings.load_drawings([_write(tmp_path / "d.json", people[:4])])
-    mixed, mixed_labels, record = training.add_drawings(config, images, labels, people_record)
+    mixed, mixed_labels, record = training.add_drawings(config, images, labels, people_record, None)
     assert (
         (mixed_labels != 10).sum() == 100 == record["images_per_epoch"]
     )  # a fifth of 500: 4 drawings x 2 renders, cycled
     assert sorted(set(mixed_labels[400:])) == sorted({digit.label for digit in people[:4]})
     assert len({mixed[index].tobytes() for index in range(400, 500)}) == 8  # each render a different placement
+
+
+def test_renders_the_start_model_misreads_count_as_corrections(tmp_path, people, monkeypatch):
+    from train import training
+    from train.config import TrainConfig
+
+    images = np.arange(6, dtype=np.uint8)[:, None, None] * np.ones((1, 28, 28), np.uint8)
+    labels, guesses = np.array([1, 2, 3, 4, 5, 6]), np.array([1, 7, 3, 4, 0, 6])
+    weighted, weighted_labels, misread = drawings.weight_corrections(images, labels, guesses, 4)
+    assert misread == 2 and len(weighted) == 6 + 2 * 3
+    assert sorted(weighted_labels.tolist()) == [1, 2, 2, 2, 2, 3, 4, 5, 5, 5, 5, 6]
+    assert all(int(image[0, 0]) + 1 == label for image, label in zip(weighted, weighted_labels))
+
+    # In a fine-tune the start model judges the renders: every label wrong makes every render a correction.
+    monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path))
+    mislabelled = [
+        make_digit(digit.strokes, label=(digit.label + 1) % 10, writer="tester", width=digit.width, height=digit.height)
+        for digit in people[:3]
+    ]
+    config = TrainConfig(drawing_share=0.5, drawing_renders=2, correction_weight=3, fine_tune=True)
+    base = (np.zeros((60, 28, 28), np.uint8), np.full(60, 10, np.uint8))
+    record = training.add_drawings(
+        config,
+        *base,
+        drawings.load_drawings([_write(tmp_path / "m.json", mislabelled)]),
+        ARTIFACTS_DIR / MODEL_FILENAME,
+    )[2]
+    assert record["renders_misread_by_start_model"] == 6 and record["correction_weight"] == 3
+    assert (
+        training.add_drawings(config, *base, drawings.load_drawings([_write(tmp_path / "m.json", mislabelled)]), None)[
+            2
+        ]["correction_weight"]
+        is None
+    )
 
 
 def _write(path, digits):

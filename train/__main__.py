@@ -209,6 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="how often each drawing is drawn (random size, place, pen)",
     )
     parser.add_argument(
+        "--correction-weight",
+        metavar="N",
+        type=int,
+        default=None,
+        help=f"with --fine-tune: renders of the drawings that the start model misreads, the person's corrections, count N times; 1 weighs every render alike (default: {DEFAULTS.correction_weight})",
+    )
+    parser.add_argument(
         "--fine-tune",
         action="store_true",
         help=f"start from --model instead of random weights: {DEFAULTS.fine_tune_epochs} epochs at a low learning rate on {DEFAULTS.fine_tune_images:,} MNIST images with the pen digits and --drawings, BatchNorm statistics frozen and, but for the drawings, the start model's outputs as targets (--distill), softened (--temperature), so it keeps what the model knew; minutes on 2 CPU cores; saved like a normal run",
@@ -294,6 +301,7 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         "patience": 0,
         "pen_renders": 1,
         "drawing_renders": 1,
+        "correction_weight": 1,
         "fine_tune_images": 1,
         "cpu_replicas": 1,
         "seed": 0,
@@ -335,6 +343,8 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error("--pen-labels leaves MNIST to a teacher: --distill 0 would leave nothing but labels")
     if not (math.isfinite(args.blend_start) and 0 <= args.blend_start < 1):
         parser.error(f"--blend-start must be in [0, 1), got {args.blend_start}")
+    if args.correction_weight is not None and not args.fine_tune:
+        parser.error("--correction-weight weighs what a fine-tune's start model misreads: add --fine-tune")
     if args.blend_start and not args.fine_tune:
         parser.error("--blend-start blends a fine-tune with the model it started from: add --fine-tune")
     if args.model is not None and not args.fine_tune:
@@ -369,6 +379,7 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         pen_renders=args.pen_renders,
         drawing_share=args.drawing_share,
         drawing_renders=args.drawing_renders,
+        correction_weight=args.correction_weight or DEFAULTS.correction_weight,
         fine_tune=args.fine_tune,
         fine_tune_images=args.fine_tune_images,
         pen_labels=args.pen_labels,

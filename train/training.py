@@ -185,22 +185,43 @@ def training_set(
 
 
 def add_drawings(
-    config: TrainConfig, images: np.ndarray, labels: np.ndarray, people: tuple[list, dict] | None
+    config: TrainConfig,
+    images: np.ndarray,
+    labels: np.ndarray,
+    people: tuple[list, dict] | None,
+    start_model: Path | None,
 ) -> tuple[np.ndarray, np.ndarray, dict | None]:
-    """The mix so far + people's drawings, rendered and cycled to drawing_share of the images -> (images, labels, record)."""
+    """The mix so far + people's drawings, rendered and cycled to drawing_share of the images -> (images, labels, record).
+
+    In a fine-tune (`start_model` given) the renders the start model misreads count
+    config.correction_weight times (train/drawings.py).
+    """
     if people is None:
         return images, labels, None
     digits, record = people
     drawing_images, drawing_labels = drawings.render_drawings(digits, config.drawing_renders, config.seed)
+    misread = None
+    if start_model is not None and config.correction_weight > 1:
+        guesses = load_model(start_model).predict(mnist.to_model_input(drawing_images), batch_size=512, verbose=0)
+        drawing_images, drawing_labels, misread = drawings.weight_corrections(
+            drawing_images, drawing_labels, guesses.argmax(axis=1), config.correction_weight
+        )
     mixed, mixed_labels = pen.mix(images, labels, drawing_images, drawing_labels, config.drawing_share, config.seed + 1)
     record = {
         **record,
         "share": config.drawing_share,
         "renders_per_drawing": config.drawing_renders,
+        "renders_misread_by_start_model": misread,
+        "correction_weight": config.correction_weight if misread is not None else None,
         "images_per_epoch": len(mixed) - len(images),
     }
+    corrections = (
+        ""
+        if misread is None
+        else f"; {misread} renders the start model misreads, each {config.correction_weight} times"
+    )
     print(
-        f"drawings: {record['digits']} from {len(record['files'])} files, {record['images_per_epoch']} of {len(mixed)} training images per epoch"
+        f"drawings: {record['digits']} from {len(record['files'])} files, {record['images_per_epoch']} of {len(mixed)} training images per epoch{corrections}"
     )
     return mixed, mixed_labels, record
 
@@ -222,7 +243,8 @@ def load_data(config: TrainConfig, options: RunOptions, people: tuple[list, dict
     mnist_count = len(fit_images)
     fit_images, fit_labels, pen_record = training_set(config, fit_images, fit_labels, pen_digits)
     before_drawings = len(fit_images)
-    fit_images, fit_labels, drawings_record = add_drawings(config, fit_images, fit_labels, people)
+    start_model = options.start_model if config.fine_tune else None
+    fit_images, fit_labels, drawings_record = add_drawings(config, fit_images, fit_labels, people, start_model)
     # pen.mix appends the pen renders to MNIST, and add_drawings the drawings to both.
     sources = np.full(len(fit_images), data.PEOPLE, np.int8)
     sources[:before_drawings] = data.PEN
