@@ -38,6 +38,8 @@ class TrainConfig:
         0.1  # share of each epoch's images that are people's drawings (--drawings), cycled to fill it
     )
     drawing_renders: int = 20  # each of people's drawings is drawn this often (random size, place, pen)
+    # What the start model misreads is what the person corrected. At weight 1 one such drawing among
+    # fifty was hardly learnt; at 10 a writer's 3 that looks like a 2 made their own 2s read as 3.
     correction_weight: int = 5  # in a fine-tune, renders of drawings the start model misreads count this often
     fine_tune: bool = False  # start from a trained model (RunOptions.start_model) instead of random weights
     fine_tune_epochs: int = 3  # a fine-tune's default epochs: a short schedule
