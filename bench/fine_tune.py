@@ -13,8 +13,8 @@ use the app. Steps:
    the verdicts pool the people.
 2. --digits of the person's digits (--choice: by default the app's loop, where the person draws
    the first half of their digits, corrects every misread one and confirms right guesses, see
-   `lesson_for`) are written as one stroke file, in canvas pixels and stamped as the app stamps its drawings, and
-   the real command `python -m train --fine-tune --model <model> --drawings <file> --out <dir>`
+   `lesson_for`) are written as one stroke file, in canvas pixels and stamped as the app stamps
+   its drawings, and the real command `python -m train --fine-tune --model <model> --drawings <file> --out <dir>`
    runs as a subprocess, timed. --out starts with a copy of the model, so the never-worse gate
    (train/gate.py) judges the new model as it does for users; if it refuses, the set it puts
    aside (what --force would swap in) is measured and the output says so.
