@@ -111,7 +111,7 @@ def test_a_few_drawings_fill_their_share_of_every_epoch(tmp_path, people, monkey
     assert len({mixed[index].tobytes() for index in range(400, 500)}) == 8  # each render a different placement
 
 
-def test_renders_the_start_model_misreads_count_as_corrections(tmp_path, people, monkeypatch):
+def test_renders_the_start_model_misreads_count_as_corrections(tmp_path, people, monkeypatch, shipped_model):
     from train import training
     from train.config import TrainConfig
 
@@ -134,7 +134,7 @@ def test_renders_the_start_model_misreads_count_as_corrections(tmp_path, people,
         config,
         *base,
         drawings.load_drawings([_write(tmp_path / "m.json", mislabelled)]),
-        ARTIFACTS_DIR / MODEL_FILENAME,
+        shipped_model,
     )[2]
     assert record["renders_misread_by_start_model"] == 6 and record["correction_weight"] == 3
     assert (
@@ -259,19 +259,19 @@ def test_pen_labels_leave_the_pen_digits_to_their_labels_and_mnist_to_its_teache
     def output(model: keras.Model | None):
         return None if model is None else model(image, training=False).numpy()
 
-    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0), options)
+    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0), options, load_model(start))
     np.testing.assert_allclose(output(pen), output(load_model(start)), atol=1e-6)  # the start model
     np.testing.assert_allclose(output(mnist), output(load_model(mnist_only)), atol=1e-6)
-    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0, pen_labels=True), options)
+    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0, pen_labels=True), options, load_model(start))
     assert pen is None  # data.distill_targets gives them their one-hot labels
     np.testing.assert_allclose(output(mnist), output(load_model(mnist_only)), atol=1e-6)
-    assert load_teachers(TrainConfig(fine_tune=True, distill=0.0), options) == (None, None)
+    assert load_teachers(TrainConfig(fine_tune=True, distill=0.0), options, load_model(start)) == (None, None)
 
     alone = RunOptions(out=tmp_path, start_model=start)  # no --mnist-teacher: the start model teaches MNIST
-    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0), alone)
+    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0), alone, load_model(start))
     np.testing.assert_allclose(output(pen), output(load_model(start)), atol=1e-6)
     assert mnist is None
-    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0, pen_labels=True), alone)
+    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0, pen_labels=True), alone, load_model(start))
     assert pen is None
     np.testing.assert_allclose(output(mnist), output(load_model(start)), atol=1e-6)
 

@@ -189,11 +189,11 @@ def add_drawings(
     images: np.ndarray,
     labels: np.ndarray,
     people: tuple[list, dict] | None,
-    start_model: Path | None,
+    start: keras.Model | None,
 ) -> tuple[np.ndarray, np.ndarray, dict | None]:
     """The mix so far + people's drawings, rendered and cycled to drawing_share of the images -> (images, labels, record).
 
-    In a fine-tune (`start_model` given) the renders the start model misreads count
+    In a fine-tune (`start`: its start model) the renders the start model misreads count
     config.correction_weight times (train/drawings.py).
     """
     if people is None:
@@ -201,8 +201,8 @@ def add_drawings(
     digits, record = people
     drawing_images, drawing_labels = drawings.render_drawings(digits, config.drawing_renders, config.seed)
     misread = None
-    if start_model is not None and config.correction_weight > 1:
-        guesses = load_model(start_model).predict(mnist.to_model_input(drawing_images), batch_size=512, verbose=0)
+    if start is not None and config.correction_weight > 1:
+        guesses = start.predict(mnist.to_model_input(drawing_images), batch_size=512, verbose=0)
         drawing_images, drawing_labels, misread = drawings.weight_corrections(
             drawing_images, drawing_labels, guesses.argmax(axis=1), config.correction_weight
         )
@@ -226,8 +226,13 @@ def add_drawings(
     return mixed, mixed_labels, record
 
 
-def load_data(config: TrainConfig, options: RunOptions, people: tuple[list, dict] | None) -> Data:
-    """MNIST split into fit/validation/test, with the pen digits and people's drawings mixed into fit."""
+def load_data(
+    config: TrainConfig, options: RunOptions, people: tuple[list, dict] | None, start: keras.Model | None
+) -> Data:
+    """MNIST split into fit/validation/test, with the pen digits and people's drawings mixed into fit.
+
+    `start`: a fine-tune's start model, which judges which drawings are corrections (else None).
+    """
     (train_images, train_labels), test = mnist.load_mnist(options.data)
     pen_digits = load_pen_digits(config, options.pen_data)
     (fit_images, fit_labels), validation = data.split_validation(
@@ -243,8 +248,7 @@ def load_data(config: TrainConfig, options: RunOptions, people: tuple[list, dict
     mnist_count = len(fit_images)
     fit_images, fit_labels, pen_record = training_set(config, fit_images, fit_labels, pen_digits)
     before_drawings = len(fit_images)
-    start_model = options.start_model if config.fine_tune else None
-    fit_images, fit_labels, drawings_record = add_drawings(config, fit_images, fit_labels, people, start_model)
+    fit_images, fit_labels, drawings_record = add_drawings(config, fit_images, fit_labels, people, start)
     # pen.mix appends the pen renders to MNIST, and add_drawings the drawings to both.
     sources = np.full(len(fit_images), data.PEOPLE, np.int8)
     sources[:before_drawings] = data.PEN
@@ -533,31 +537,36 @@ def train(
 ) -> tuple[keras.Model, Data, dict, float]:
     """Load the data, build and fit the model -> (plain model, data, history, seconds); the same on every worker."""
     started = time.perf_counter()
-    training_data = load_data(config, options, people)
+    # One untrained copy of the start model judges the drawings, teaches and is blended back in:
+    # the model being trained is a second copy, compiled in the strategy's scope.
+    start = load_model(options.start_model) if config.fine_tune else None
+    training_data = load_data(config, options, people, start)
     model = compiled_model(config, options, strategy)
     places.checkpoints.mkdir(parents=True, exist_ok=True)
     settings = fingerprint(config, options)  # hashes the model files once
     print_resume_plan(options, places, settings)
     callbacks, backup = make_callbacks(config, places, settings)
     check_finite(
-        model, fit(model, config, training_data, callbacks, load_teachers(config, options)), backup.resumed_from
+        model, fit(model, config, training_data, callbacks, load_teachers(config, options, start)), backup.resumed_from
     )
     if config.blend_start:
-        blend_with_start(model, load_model(options.start_model), config.blend_start)
+        blend_with_start(model, start, config.blend_start)
     return inference_copy(model), training_data, history_columns(backup.epochs_logged), time.perf_counter() - started
 
 
-def load_teachers(config: TrainConfig, options: RunOptions) -> tuple[keras.Model | None, keras.Model | None]:
-    """(pen digits' and MNIST's teacher, MNIST's own teacher) for `fit`: each a loaded model, or None.
+def load_teachers(
+    config: TrainConfig, options: RunOptions, start: keras.Model | None
+) -> tuple[keras.Model | None, keras.Model | None]:
+    """(pen digits' and MNIST's teacher, MNIST's own teacher) for `fit`: each a model, or None.
 
-    A distilling fine-tune's start model teaches both, unless --mnist-teacher names MNIST's own.
+    A distilling fine-tune's start model (`start`, loaded by the caller) teaches both, unless
+    --mnist-teacher names MNIST's own.
     With `pen_labels` the pen digits learn their labels (a start model that never saw them has
     nothing to keep there), so the start model teaches MNIST alone. Loaded outside the
     strategy's scope: a teacher only runs in the input pipeline and never trains.
     """
     if not config.distill:
         return None, None
-    start = load_model(options.start_model) if config.fine_tune else None
     mnist_teacher = load_model(options.mnist_teacher) if options.mnist_teacher else None
     if config.pen_labels:
         return None, mnist_teacher or start
