@@ -30,6 +30,8 @@ import numpy as np
 
 from mnist_draw.config import CANVAS_SIZE, IMAGE_SIZE, INPUT_SHAPE, STROKE_WIDTH, STROKE_WIDTH_RANGE
 from mnist_draw.preprocess import bounding_box, fit_to_box, preprocess_canvas, preprocess_parameters
+from tests import pen_path_golden
+from tests.pen_path_golden import PEN_PATH_GOLDEN_PATH
 
 GOLDEN_PATH = Path(__file__).resolve().parent / "golden" / "preprocess.json"
 THIN, THICK = STROKE_WIDTH_RANGE
@@ -212,10 +214,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         fresh = is_up_to_date(args.out, document)
         print(f"{args.out}: {'up to date' if fresh else 'STALE: run python -m tests.make_golden'}")
-        return 0 if fresh else 1
+        pen_path_fresh = pen_path_golden.is_up_to_date(PEN_PATH_GOLDEN_PATH, pen_path_golden.golden_document())
+        print(f"{PEN_PATH_GOLDEN_PATH}: {'up to date' if pen_path_fresh else 'STALE: run python -m tests.make_golden'}")
+        return 0 if fresh and pen_path_fresh else 1
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     print(f"wrote {len(document['cases'])} cases to {args.out} ({len(text) / 1e3:.0f} kB)")
+    # The pen-path twins' vectors (tests/pen_path_golden.py) are written alongside.
+    print(pen_path_golden.write())
     return 0
 
 

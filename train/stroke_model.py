@@ -1,0 +1,63 @@
+"""The stroke model: a small 1-D CNN over the pen path (mnist_draw/pen_path.py features).
+
+Only Conv1D, pooling, Dense and Dropout, all of which TF.js graph models run; augmentation is in
+train/stroke_data.py, never in here, for the same reason as the image model (train/model.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import keras
+from keras import layers
+
+from mnist_draw.config import NUM_CLASSES
+from mnist_draw.pen_path import FEATURE_NAMES, PATH_POINTS
+
+
+@dataclasses.dataclass(frozen=True)
+class StrokeModelConfig:
+    """Size and training of the stroke model; bench/stroke_cv.py measures these on held-out writers."""
+
+    n_points: int = PATH_POINTS  # resampled path points the model reads
+    num_filters: int = 64  # first block's filters; the second block has twice as many
+    dropout_rate: float = 0.3
+    epochs: int = 12
+    batch_size: int = 128
+    learning_rate: float = 2e-3
+
+
+def build_stroke_model(config: StrokeModelConfig = StrokeModelConfig()) -> keras.Model:
+    """(batch, n_points, 5) float32 path features -> (batch, 10) softmax probabilities.
+
+    Two blocks of two 5-wide convolutions and a halving max-pool, then global average and max
+    pooling (a digit's stroke pieces matter wherever along the path they fall) and a dense head.
+    About 120k parameters at 64 filters.
+    """
+    inputs = keras.Input(shape=(config.n_points, len(FEATURE_NAMES)), name="pen_path")
+    features = inputs
+    for block, num_filters in enumerate((config.num_filters, 2 * config.num_filters), start=1):
+        for step in ("a", "b"):
+            features = layers.Conv1D(
+                num_filters, 5, padding="same", activation="relu", name=f"stroke_block{block}_{step}"
+            )(features)
+        features = layers.MaxPooling1D(2, name=f"stroke_block{block}_pool")(features)
+    pooled = layers.Concatenate(name="stroke_pooled")(
+        [
+            layers.GlobalAveragePooling1D(name="stroke_mean")(features),
+            layers.GlobalMaxPooling1D(name="stroke_max")(features),
+        ]
+    )
+    pooled = layers.Dropout(config.dropout_rate, name="stroke_dropout")(pooled)
+    hidden = layers.Dense(2 * config.num_filters, activation="relu", name="stroke_dense")(pooled)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(hidden)
+    return keras.Model(inputs, outputs, name="stroke_cnn")
+
+
+def compile_stroke_model(model: keras.Model, config: StrokeModelConfig, steps_per_epoch: int) -> keras.Model:
+    """Adam with a cosine decay over the whole run (no validation-driven schedule: a fixed recipe per fold)."""
+    schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=config.epochs * steps_per_epoch)
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
+    return model
