@@ -7,6 +7,8 @@ Links are checked the way GitHub renders them: a path relative to the Markdown f
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -84,6 +86,30 @@ def test_every_doc_is_linked_from_the_readme_or_another_doc():
                 linked.add((path.parent / file_part).resolve())
     orphans = [str(doc.relative_to(PROJECT_ROOT)) for doc in DOCS if doc.resolve() not in linked]
     assert not orphans, f"no link leads to {orphans}"
+
+
+def layout_block() -> str:
+    """The code block under README.md's "## Layout" heading."""
+    section = README.read_text().split("\n## Layout\n", 1)[1]
+    return re.search(r"```\n(.*?)```", section, re.DOTALL).group(1)
+
+
+def test_readme_layout_names_every_tracked_top_level_folder():
+    if shutil.which("git") is None or not (PROJECT_ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    folders = {path.split("/", 1)[0] for path in tracked if "/" in path}
+    block = layout_block()
+    missing = sorted(folder for folder in folders if not re.search(rf"(^|\s){re.escape(folder)}/", block, re.MULTILINE))
+    assert not missing, f"README.md's Layout does not mention {missing}"
+
+
+def test_readme_layout_lists_only_paths_that_exist():
+    entries = re.findall(r"^(\S+)", layout_block(), re.MULTILINE)
+    gone = [entry for entry in entries if not (PROJECT_ROOT / entry).exists()]
+    assert not gone, f"README.md's Layout lists paths that do not exist: {gone}"
 
 
 def test_link_checker_catches_a_missing_file_and_a_missing_heading(tmp_path):
