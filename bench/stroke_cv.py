@@ -35,7 +35,7 @@ from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import ARTIFACTS_DIR, MODEL_FILENAME, PROJECT_ROOT
 from mnist_draw.files import write_json_atomically
 from mnist_draw.pendigits import VALIDATION_WRITERS, PenDataError, load_pendigits
-from train.stroke_data import Augmentation, training_arrays
+from train.stroke_data import BASIC_AUGMENTATION, Augmentation, training_arrays
 from train.stroke_model import StrokeModelConfig, build_stroke_model, compile_stroke_model
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "stroke_cv.json"
@@ -45,8 +45,13 @@ FOLDS = 5
 WEIGHT_GRID = np.round(np.linspace(0.0, 1.0, 21), 2)  # w of the stroke model; 0 is the image CNN alone
 FIXED_WEIGHT = 0.5  # the shipped CNN's fusion weight, fixed before looking: no writer-disjoint data to choose it
 TARGETS = {"fused_accuracy": 0.995, "fused_worst_writer": 0.98}
-# name -> (path points, augmented?)
-VARIANTS = {"n32_aug": (32, True), "n64_aug": (64, True), "n32_plain": (32, False)}
+# name -> (path points, augmentation or None)
+VARIANTS = {
+    "n32_aug": (32, Augmentation()),
+    "n32_aug_basic": (32, BASIC_AUGMENTATION),
+    "n64_aug": (64, Augmentation()),
+    "n32_plain": (32, None),
+}
 
 
 def writer_number(writer: str) -> int:
@@ -74,12 +79,12 @@ def image_probabilities(digits, model_paths: dict[str, Path], *, log=print) -> d
     }
 
 
-def train_stroke_model(digits, n_points: int, augmented: bool, config: StrokeModelConfig, seed: int):
+def train_stroke_model(digits, n_points: int, augmentation: Augmentation | None, config: StrokeModelConfig, seed: int):
     """Digits -> a trained stroke model; a fresh augmentation of every digit each epoch (or the plain features)."""
     import keras
 
     keras.utils.set_random_seed(seed)
-    augmentation = Augmentation() if augmented else None
+    augmented = augmentation is not None
     features, labels = training_arrays(digits, config.epochs if augmented else 1, seed, augmentation, n_points)
     per_epoch = len(digits)
     model = build_stroke_model(StrokeModelConfig(**{**config.__dict__, "n_points": n_points}))
@@ -136,14 +141,14 @@ def report(probabilities: np.ndarray, labels: np.ndarray, writers: np.ndarray) -
         "accuracy": round(float(correct.mean()), 5),
         "errors": int((~correct).sum()),
         "per_writer": per_writer,
-        "worst_writer": {"writer": worst, "accuracy": per_writer[worst]},
+        "worst_writer": {"writer": str(worst), "accuracy": per_writer[worst]},
         "confusions": dict(sorted(pairs.items(), key=lambda item: -item[1])[:12]),
     }
 
 
 def run_variant(name: str, digits, labels, writers, images: dict, config: StrokeModelConfig, seed: int, log) -> dict:
     """One variant through all folds -> its results (stroke alone, fused, per fold and pooled)."""
-    n_points, augmented = VARIANTS[name]
+    n_points, augmentation = VARIANTS[name]
     folds = np.array([fold_of(writer) for writer in writers])
     stroke = np.zeros((len(digits), 10), np.float32)
     fused = np.zeros_like(stroke)
@@ -154,10 +159,10 @@ def run_variant(name: str, digits, labels, writers, images: dict, config: Stroke
         inner = [digit for digit, f in zip(digits, folds) if f not in (fold, validation_fold)]
         outer = [digit for digit, f in zip(digits, folds) if f != fold]
         validation, test = folds == validation_fold, folds == fold
-        chooser = train_stroke_model(inner, n_points, augmented, config, seed + 10 * fold)
+        chooser = train_stroke_model(inner, n_points, augmentation, config, seed + 10 * fold)
         validation_stroke = predict_strokes(chooser, [d for d, v in zip(digits, validation) if v], n_points)
         weight = choose_weight(validation_stroke, images["mnist_only"][validation], labels[validation])
-        model = train_stroke_model(outer, n_points, augmented, config, seed + 10 * fold + 1)
+        model = train_stroke_model(outer, n_points, augmentation, config, seed + 10 * fold + 1)
         stroke[test] = predict_strokes(model, [d for d, t in zip(digits, test) if t], n_points)
         fused[test] = fuse(stroke[test], images["mnist_only"][test], weight)
         entry = {
@@ -189,7 +194,7 @@ def run_variant(name: str, digits, labels, writers, images: dict, config: Stroke
     }
     return {
         "n_points": n_points,
-        "augmented": augmented,
+        "augmentation": None if augmentation is None else augmentation.__dict__,
         "folds": per_fold,
         "stroke_alone": report(stroke, labels, writers),
         "fused_mnist_only": report(fused, labels, writers),

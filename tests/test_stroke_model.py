@@ -53,17 +53,39 @@ def test_resampling_a_stroke_keeps_its_ends_and_spacing():
 
 
 def test_joining_strokes_keeps_every_point_in_order():
-    always_join = Augmentation(join_probability=1.0, reorder_probability=0.0, reverse_probability=0.0)
+    always_join = Augmentation(
+        join_probability=1.0,
+        reorder_probability=0.0,
+        reverse_probability=0.0,
+        main_reverse_probability=0.0,
+        split_probability=0.0,
+    )
     joined = vary_order([np.asarray(stroke) for stroke in SEVEN], np.random.default_rng(0), always_join)
     assert len(joined) == 1
     np.testing.assert_array_equal(joined[0], np.concatenate([np.asarray(stroke) for stroke in SEVEN]))
 
 
 def test_reversal_spares_the_longest_stroke():
-    always_reverse = Augmentation(join_probability=0.0, reorder_probability=0.0, reverse_probability=1.0)
+    always_reverse = Augmentation(
+        join_probability=0.0,
+        reorder_probability=0.0,
+        reverse_probability=1.0,
+        main_reverse_probability=0.0,
+        split_probability=0.0,
+    )
     strokes = vary_order([np.asarray(stroke) for stroke in SEVEN], np.random.default_rng(0), always_reverse)
     np.testing.assert_array_equal(strokes[0], SEVEN[0])
     np.testing.assert_array_equal(strokes[1], np.asarray(SEVEN[1])[::-1])
+
+
+def test_splitting_lifts_the_pen_once_inside_the_main_stroke():
+    always_split = Augmentation(
+        join_probability=0.0, reorder_probability=0.0, main_reverse_probability=0.0, split_probability=1.0
+    )
+    loop = [np.array([[np.cos(t), np.sin(t)] for t in np.linspace(0, 6, 20)])]
+    halves = vary_order(loop, np.random.default_rng(0), always_split)
+    assert len(halves) == 2 and 6 <= len(halves[0]) <= 14
+    np.testing.assert_array_equal(np.concatenate(halves), loop[0])
 
 
 @pytest.mark.parametrize("strokes", [[[(5.0, 5.0)]], [[(5.0, 5.0), (5.0, 5.0)], [(5.0, 5.0)]]], ids=["dot", "dots"])

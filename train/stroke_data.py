@@ -38,9 +38,13 @@ class Augmentation:
     join_probability: float = 0.1  # chance that the pen stays down between two strokes (a one-stroke 4)
     reorder_probability: float = 0.15  # chance that a multi-stroke digit's strokes come in another order
     reverse_probability: float = 0.15  # chance per secondary stroke (not the longest) of being drawn backwards
+    main_reverse_probability: float = 0.05  # chance that the longest stroke is drawn backwards (a 9 from its tail up)
+    split_probability: float = 0.1  # chance that the longest stroke is drawn as two (an 8 as two halves)
 
 
-NO_AUGMENTATION = Augmentation(0, 0, 0, (0, 0), 0, 0, 0, 0, 0)
+NO_AUGMENTATION = Augmentation(0, 0, 0, (0, 0), 0, 0, 0, 0, 0, 0, 0)
+# What bench/stroke_cv.py compares the default with: order and direction varied only in secondary strokes.
+BASIC_AUGMENTATION = Augmentation(main_reverse_probability=0.0, split_probability=0.0)
 
 
 def digit_size(strokes: Strokes) -> float:
@@ -103,19 +107,35 @@ def stroke_length(stroke: np.ndarray) -> float:
     return float(np.sqrt(((stroke[1:] - stroke[:-1]) ** 2).sum(axis=1)).sum()) if len(stroke) > 1 else 0.0
 
 
-def vary_order(strokes: Strokes, rng: np.random.Generator, augmentation: Augmentation) -> Strokes:
-    """Reverse secondary strokes, shuffle the stroke order, join neighbours, each by its own chance.
-
-    The longest stroke keeps its direction: people differ in how they draw a bar or a flag, far
-    less in how they draw the body of a digit.
-    """
-    if len(strokes) < 2:
+def split_longest(strokes: Strokes, rng: np.random.Generator) -> Strokes:
+    """The longest stroke lifted once, at a random point between 30% and 70% of its samples."""
+    longest = int(np.argmax([stroke_length(stroke) for stroke in strokes]))
+    stroke = strokes[longest]
+    if len(stroke) < 4:
         return strokes
+    cut = int(rng.integers(round(0.3 * len(stroke)), round(0.7 * len(stroke)) + 1))
+    cut = min(max(cut, 1), len(stroke) - 1)
+    return strokes[:longest] + [stroke[:cut], stroke[cut:]] + strokes[longest + 1 :]
+
+
+def vary_order(strokes: Strokes, rng: np.random.Generator, augmentation: Augmentation) -> Strokes:
+    """Split or reverse the main stroke, reverse secondary strokes, shuffle, join neighbours, each by its own chance.
+
+    The longest stroke is reversed far less often than the others: people differ in how they
+    draw a bar or a flag more than in how they draw the body of a digit.
+    """
     longest = int(np.argmax([stroke_length(stroke) for stroke in strokes]))
     strokes = [
-        stroke[::-1] if index != longest and rng.random() < augmentation.reverse_probability else stroke
+        stroke[::-1]
+        if rng.random()
+        < (augmentation.main_reverse_probability if index == longest else augmentation.reverse_probability)
+        else stroke
         for index, stroke in enumerate(strokes)
     ]
+    if rng.random() < augmentation.split_probability:
+        strokes = split_longest(strokes, rng)
+    if len(strokes) < 2:
+        return strokes
     if rng.random() < augmentation.reorder_probability:
         strokes = [strokes[index] for index in rng.permutation(len(strokes))]
     joined = [strokes[0]]
