@@ -10,7 +10,7 @@ train/stroke_data.py) is trained twice: once on 3 of the other folds, to choose 
 on the 4th (writer-disjoint, never the test fold), then on all 4 for the test fold.
 
 Fusion is a weighted mean of log-probabilities, w * log p_stroke + (1 - w) * log p_image, w on a
-0.05 grid. The image CNN reads each digit rendered as the page draws it (mnist_draw/render.py and
+0.05 grid at the lowest validation log-loss (also reported: w at the best validation accuracy). The image CNN reads each digit rendered as the page draws it (mnist_draw/render.py and
 preprocess.py, the placements of mnist_draw.drawn.PLACEMENTS in turn). Cross-validation over all
 folds uses the MNIST-only CNN (artifacts/mnist-only/mnist.keras, which never saw a pen digit); the
 shipped CNN (artifacts/mnist.keras) trained on 24 of the writers, so it is fused and reported
@@ -43,6 +43,7 @@ MNIST_ONLY_MODEL = ARTIFACTS_DIR / "mnist-only" / MODEL_FILENAME
 SHIPPED_MODEL = ARTIFACTS_DIR / MODEL_FILENAME
 FOLDS = 5
 WEIGHT_GRID = np.round(np.linspace(0.0, 1.0, 21), 2)  # w of the stroke model; 0 is the image CNN alone
+WEIGHT_RULES = ("log_loss", "accuracy")  # the first is the one reported as "fused"
 FIXED_WEIGHT = 0.5  # the shipped CNN's fusion weight, fixed before looking: no writer-disjoint data to choose it
 TARGETS = {"fused_accuracy": 0.995, "fused_worst_writer": 0.98}
 # name -> (path points, augmentation or None)
@@ -115,13 +116,17 @@ def fuse(stroke: np.ndarray, image: np.ndarray, weight: float) -> np.ndarray:
     return fused / fused.sum(axis=1, keepdims=True)
 
 
-def choose_weight(stroke: np.ndarray, image: np.ndarray, labels: np.ndarray) -> float:
-    """The grid weight with the best accuracy on validation writers; ties go to the lower log-loss."""
+def log_loss(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    return float(-np.log(np.maximum(probabilities[np.arange(len(labels)), labels], 1e-12)).mean())
+
+
+def choose_weight(stroke: np.ndarray, image: np.ndarray, labels: np.ndarray, rule: str) -> float:
+    """The grid weight that fits validation writers best: rule "log_loss" (lowest), or "accuracy" (ties: log-loss)."""
 
     def score(weight):
         fused = fuse(stroke, image, weight)
-        log_loss = -np.log(np.maximum(fused[np.arange(len(labels)), labels], 1e-12)).mean()
-        return (float((fused.argmax(axis=1) == labels).mean()), -log_loss)
+        accuracy = float((fused.argmax(axis=1) == labels).mean())
+        return (-log_loss(fused, labels),) if rule == "log_loss" else (accuracy, -log_loss(fused, labels))
 
     return float(max(WEIGHT_GRID, key=score))
 
@@ -146,12 +151,19 @@ def report(probabilities: np.ndarray, labels: np.ndarray, writers: np.ndarray) -
     }
 
 
-def run_variant(name: str, digits, labels, writers, images: dict, config: StrokeModelConfig, seed: int, log) -> dict:
-    """One variant through all folds -> its results (stroke alone, fused, per fold and pooled)."""
+def run_variant(
+    name: str, digits, labels, writers, images: dict, config: StrokeModelConfig, seed: int, log
+) -> tuple[dict, dict]:
+    """One variant through all folds -> its results (stroke alone, fused, per fold and pooled), and its probabilities.
+
+    The probabilities: "stroke" (N, 10), each digit read by the model of its test fold, and
+    "fold<k>_validation_stroke", the weight chooser's on fold k's validation writers.
+    """
     n_points, augmentation = VARIANTS[name]
     folds = np.array([fold_of(writer) for writer in writers])
     stroke = np.zeros((len(digits), 10), np.float32)
-    fused = np.zeros_like(stroke)
+    fused, by_accuracy = np.zeros_like(stroke), np.zeros_like(stroke)
+    saved = {}
     per_fold = []
     for fold in range(FOLDS):
         started = time.perf_counter()
@@ -161,14 +173,21 @@ def run_variant(name: str, digits, labels, writers, images: dict, config: Stroke
         validation, test = folds == validation_fold, folds == fold
         chooser = train_stroke_model(inner, n_points, augmentation, config, seed + 10 * fold)
         validation_stroke = predict_strokes(chooser, [d for d, v in zip(digits, validation) if v], n_points)
-        weight = choose_weight(validation_stroke, images["mnist_only"][validation], labels[validation])
+        weights = {
+            rule: choose_weight(validation_stroke, images["mnist_only"][validation], labels[validation], rule)
+            for rule in WEIGHT_RULES
+        }
+        weight = weights[WEIGHT_RULES[0]]
         model = train_stroke_model(outer, n_points, augmentation, config, seed + 10 * fold + 1)
         stroke[test] = predict_strokes(model, [d for d, t in zip(digits, test) if t], n_points)
         fused[test] = fuse(stroke[test], images["mnist_only"][test], weight)
+        by_accuracy[test] = fuse(stroke[test], images["mnist_only"][test], weights["accuracy"])
+        saved[f"fold{fold}_validation_stroke"] = validation_stroke
         entry = {
             "fold": fold,
             "test_writers": sorted({writer_number(w) for w in writers[test]}),
             "weight": weight,
+            "weight_by_accuracy": weights["accuracy"],
             "stroke_accuracy": round(float((stroke[test].argmax(1) == labels[test]).mean()), 5),
             "fused_accuracy": round(float((fused[test].argmax(1) == labels[test]).mean()), 5),
             "seconds": round(time.perf_counter() - started, 1),
@@ -198,6 +217,7 @@ def run_variant(name: str, digits, labels, writers, images: dict, config: Stroke
         "folds": per_fold,
         "stroke_alone": report(stroke, labels, writers),
         "fused_mnist_only": report(fused, labels, writers),
+        "fused_mnist_only_weight_by_accuracy": report(by_accuracy, labels, writers),
         "fold_spread": {
             key: {
                 "mean": round(float(np.mean([entry[key] for entry in per_fold])), 5),
@@ -207,7 +227,7 @@ def run_variant(name: str, digits, labels, writers, images: dict, config: Stroke
             for key in ("stroke_accuracy", "fused_accuracy")
         },
         "shipped_cnn_fold0": shipped,
-    }
+    }, {"stroke": stroke, **saved}
 
 
 def commit() -> str | None:
@@ -230,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
         "--pen-data", metavar="DIR", default=None, help="folder with the UCI pen digits (also $PENDIGITS_DATA_DIR)"
     )
     parser.add_argument("--out", type=Path, default=RESULTS_PATH, help="JSON results file")
+    parser.add_argument(
+        "--probabilities", type=Path, default=None, help="also save every probability as .npz here, for analysis"
+    )
     args = parser.parse_args(argv)
     for path in (MNIST_ONLY_MODEL, SHIPPED_MODEL):
         if not path.is_file():
@@ -255,9 +278,16 @@ def main(argv: list[str] | None = None) -> int:
         "image_mnist_only_alone": report(images["mnist_only"], labels, writers),
         "variants": {},
     }
+    arrays = {f"image_{name}": probabilities for name, probabilities in images.items()}
+    arrays.update(labels=labels, writers=writers.astype(str))
     for name in args.variants:
-        document["variants"][name] = run_variant(name, digits, labels, writers, images, config, args.seed, print)
+        document["variants"][name], probabilities = run_variant(
+            name, digits, labels, writers, images, config, args.seed, print
+        )
+        arrays.update({f"{name}_{key}": value for key, value in probabilities.items()})
         write_json_atomically(args.out, document)  # a partial file survives a stopped run
+        if args.probabilities:
+            np.savez_compressed(args.probabilities, **arrays)
     document["seconds"] = round(time.perf_counter() - started)
     write_json_atomically(args.out, document)
     print_summary(document)
@@ -267,12 +297,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_summary(document: dict) -> None:
     alone = document["image_mnist_only_alone"]
-    print(f"{'':<28}{'accuracy':>9}{'errors':>8}  worst writer")
-    print(f"{'MNIST-only CNN alone':<28}{alone['accuracy']:>9.2%}{alone['errors']:>8}  {alone['worst_writer']}")
+    print(f"{'':<50}{'accuracy':>9}{'errors':>8}  worst writer")
+    print(f"{'MNIST-only CNN alone':<50}{alone['accuracy']:>9.2%}{alone['errors']:>8}  {alone['worst_writer']}")
     for name, variant in document["variants"].items():
-        for key in ("stroke_alone", "fused_mnist_only"):
+        for key in ("stroke_alone", "fused_mnist_only", "fused_mnist_only_weight_by_accuracy"):
             result = variant[key]
-            print(f"{name + ' ' + key:<28}{result['accuracy']:>9.2%}{result['errors']:>8}  {result['worst_writer']}")
+            print(f"{name + ' ' + key:<50}{result['accuracy']:>9.2%}{result['errors']:>8}  {result['worst_writer']}")
         for key, result in variant["shipped_cnn_fold0"].items():
             if isinstance(result, dict):
                 print(
