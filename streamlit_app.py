@@ -10,8 +10,10 @@ runtime package: mnist_draw.render (strokes -> the canvas's ink), mnist_draw.pre
 canvas-like pixels),
 mnist_draw.activations (the "Look inside" filters and activation maps), mnist_draw.report (the
 Model tab) and mnist_draw.drawings (labelled drawings kept for training, in drawings/ or
-$MNIST_DRAWINGS_DIR). Streamlit reruns this file top to bottom on every interaction; the drawing
-area and the drawings list are fragments, so drawing reruns only the drawing area.
+$MNIST_DRAWINGS_DIR, each browser's apart: the canvas sends the browser's visitor id, and a
+visitor sees, downloads and deletes only their own). Streamlit reruns this file top to bottom on
+every interaction; the drawing area and the drawings list are fragments, so drawing reruns only
+the drawing area.
 """
 
 import gc
@@ -166,10 +168,15 @@ def draw_area() -> None:
     with canvas_column:
         stroke_width = st.slider("Pen width", *STROKE_WIDTH_RANGE, value=STROKE_WIDTH, key="stroke_width")
         try:
-            strokes = drawing_canvas(pen_width=stroke_width, key="canvas")  # sent on every pointer-up
+            canvas = drawing_canvas(pen_width=stroke_width, key="canvas")  # sent on every pointer-up
         except StrokeError as error:
             st.error(f"The canvas sent strokes that cannot be read: {error}")
             return
+        strokes = canvas.strokes
+        if canvas.visitor != st.session_state.get("visitor"):
+            # The id arrives once the canvas has mounted: the whole app again, so "Your drawings" lists theirs.
+            st.session_state["visitor"] = canvas.visitor
+            st.rerun()
     with result_column:
         # The strokes drawn again in Python as the canvas drew them (white on black, like MNIST).
         image = preprocess_ink(render_canvas_strokes(strokes, stroke_width)) if strokes else None
@@ -184,24 +191,27 @@ def teach(strokes: tuple[Stroke, ...], predicted: str) -> None:
     """Say which digit was meant (confirming a right guess counts too): the strokes are kept for training."""
     # One key per drawing, so the choice starts at the prediction again for the next digit.
     drawing_key = hashlib.sha256(json.dumps(strokes).encode()).hexdigest()[:12]
-    kept = st.session_state.setdefault("kept_drawings", {})  # drawing key -> the file it was saved to
+    kept = st.session_state.setdefault("kept_drawings", {})  # drawing key -> the digit it was kept as
+    visitor = st.session_state.get("visitor")
     with st.container(border=True):
         meant = st.segmented_control(
             "Which digit did you mean?", CLASS_LABELS, default=predicted, key=f"meant-{drawing_key}"
         )
         if drawing_key in kept:
-            st.success(f"Kept in {kept[drawing_key]} (see the “Your drawings” tab).")
+            st.success(f"Kept as a {kept[drawing_key]} (see the “Your drawings” tab).")
         elif st.button(
             f"Keep this drawing as a {meant}" if meant else "Keep this drawing",
             key=f"keep-{drawing_key}",
-            disabled=meant is None,
+            disabled=meant is None or visitor is None,
         ):
             try:
-                path = drawings.save_drawing(drawings.drawing_from_strokes(strokes, int(meant)))
-            except (StrokeError, OSError) as error:
+                drawings.save_drawing(drawings.drawing_from_strokes(strokes, int(meant)), visitor)
+            except (StrokeError, drawings.DrawingsError) as error:
                 st.error(f"Could not keep the drawing: {error}")
+            except OSError as error:  # the server's disk: its path is not the visitor's business
+                st.error(f"Could not keep the drawing: the server could not write it ({error.strerror}).")
             else:
-                kept[drawing_key] = path
+                kept[drawing_key] = meant
                 st.rerun()  # the whole app: the "Your drawings" tab lists the new one too
 
 
@@ -258,32 +268,47 @@ with model_tab:
 
 @st.fragment
 def your_drawings() -> None:
-    """The labelled drawings kept on this server: count, thumbnails, delete, one-file download."""
-    folder = drawings.drawings_dir()
-    kept, problems = drawings.list_drawings(folder)
+    """This browser's labelled drawings: count, thumbnails, delete, one-file download. Nobody else's."""
+    visitor = st.session_state.get("visitor")
+    if visitor is None:
+        st.info("Loading your drawings...")  # until the canvas has sent this browser's id
+        return
+    kept, problems = drawings.list_drawings(visitor)
     for problem in problems:
         st.warning(f"Skipped: {problem}")
     st.metric("Drawings kept", len(kept))
     if not kept:
-        st.info(f"None yet. Draw a digit, say which digit you meant and keep it: it is saved in {folder}.")
+        st.info("None yet. Draw a digit, say which digit you meant and keep it: it is kept for this browser.")
         return
     st.caption(
-        f"In {folder}. Train on them with `python -m train --drawings {folder}` (or `--fine-tune` for a few minutes' run)."
+        "Kept on this server for this browser only. Download them to train on with "
+        "`python -m train --fine-tune --drawings my-drawings.json`."
     )
-    st.download_button(
-        "Download all as one stroke file",
-        drawings.bundle_bytes([digit for _, digit in kept]),
-        file_name="my-drawings.json",
-        mime="application/json",
-        key="download-drawings",
-    )
+    try:
+        bundle = drawings.bundle_bytes([digit for _, digit in kept])
+    except StrokeError as error:
+        st.error(f"Cannot download them as one file: {error}")
+    else:
+        st.download_button(
+            "Download all as one stroke file",
+            bundle,
+            file_name="my-drawings.json",
+            mime="application/json",
+            key="download-drawings",
+        )
     columns = st.columns(6)
-    for index, (path, digit) in enumerate(reversed(kept)):
+    for index, (name, digit) in enumerate(reversed(kept)):
         with columns[index % len(columns)]:
             st.image(thumbnail(digit), caption=f"a {digit.label}")
-            if st.button("Delete", key=f"delete-{path.name}"):
-                drawings.delete_drawing(path, folder)
-                st.rerun(scope="fragment")
+            if st.button("Delete", key=f"delete-{index}-{name}"):
+                try:
+                    drawings.delete_drawing(name, visitor)
+                except drawings.DrawingsError as error:
+                    st.error(str(error))
+                except OSError as error:
+                    st.error(f"Could not delete it: the server refused ({error.strerror}).")
+                else:
+                    st.rerun(scope="fragment")
 
 
 with drawings_tab:

@@ -10,22 +10,58 @@
  * (every rerun of the fragment), always with the same parentElement, so the drawing is made once
  * per canvas element and later calls only hand over the newest pen width and setStateValue.
  *
- * data: {size: canvas pixels (mnist_draw.config.CANVAS_SIZE), penWidth: canvas pixels}
+ * data: {size: canvas pixels (mnist_draw.config.CANVAS_SIZE), penWidth: canvas pixels,
+ *   limits: the drawing bound (mnist_draw.config; canvas.js stops there and says so below it)}
  * state "strokes": every stroke since the last clear, [[x, y], ...] canvas pixels each
  *   (canvas.js `strokes()`); sent at once on every pointer-up, and as [] on Clear.
+ * state "visitor": this browser's id (32 hex digits), sent once per mount; mnist_draw/drawings.py
+ *   keeps the drawings it is sent with apart from everyone else's.
  */
+
+// localStorage key of the visitor id; the page (web/) keeps its drawings in IndexedDB instead.
+const VISITOR_STORAGE_KEY = 'mnist-draw-visitor';
+
+/** 128 random bits as 32 hex digits: unguessable, so only this browser finds its drawings. */
+function newVisitorId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * This browser's visitor id, made on its first visit and kept in localStorage. Where storage is
+ * blocked (some private modes) the id lasts as long as the page: the drawings are still kept,
+ * but a reload no longer finds them.
+ */
+function visitorId() {
+  try {
+    const kept = localStorage.getItem(VISITOR_STORAGE_KEY);
+    if (kept && /^[0-9a-f]{32}$/.test(kept)) return kept;
+    const made = newVisitorId();
+    localStorage.setItem(VISITOR_STORAGE_KEY, made);
+    return made;
+  } catch {
+    return newVisitorId();
+  }
+}
 
 /** Per canvas element: the drawing, its pen width, and the newest setStateValue Streamlit gave. */
 const mounted = new WeakMap();
 
-function mount(canvas, clearButton, { size, penWidth }) {
+function mount(canvas, clearButton, note, { size, penWidth, limits }) {
   canvas.style.width = `${size}px`;
   const state = { penWidth, setStateValue: () => {} };
   // No debounce: the app answers on pointer-up, and a stroke's end is rare enough to send each one.
   const send = () => state.setStateValue('strokes', state.drawing.strokes());
-  state.drawing = createDrawingCanvas(canvas, { size, strokeWidth: penWidth, onStrokeEnd: send });
+  state.drawing = createDrawingCanvas(canvas, {
+    size,
+    strokeWidth: penWidth,
+    limits,
+    onStrokeEnd: send,
+    onLimit: (message) => (note.textContent = message),
+  });
   clearButton.addEventListener('click', () => {
     state.drawing.clear();
+    note.textContent = '';
     send();
   });
   return state;
@@ -48,11 +84,14 @@ function setPenWidth(state, canvas, size, penWidth) {
 export default function drawingCanvas({ data, parentElement, setStateValue }) {
   const canvas = parentElement.querySelector('canvas');
   const clearButton = parentElement.querySelector('button');
+  const note = parentElement.querySelector('[data-testid="drawing-canvas-note"]');
   let state = mounted.get(canvas);
-  if (state === undefined) {
-    state = mount(canvas, clearButton, data);
+  const mounting = state === undefined;
+  if (mounting) {
+    state = mount(canvas, clearButton, note, data);
     mounted.set(canvas, state);
   }
   state.setStateValue = setStateValue;
+  if (mounting) setStateValue('visitor', visitorId());
   setPenWidth(state, canvas, data.size, data.penWidth);
 }

@@ -24,6 +24,17 @@ FIT_BOX = 20  # MNIST scales each digit's bounding box to fit 20x20 inside the 2
 INK_THRESHOLD = 0.1  # ink below this (0..1) is anti-aliasing dust, not part of the digit
 UNSURE_BELOW = 0.6  # a top probability under this is shown as "not sure"
 
+# --- The bound on a drawing: every reader and writer of strokes holds to it ----------------
+# Mirrored for the browser by web/js/limits.js, which `python -m mnist_draw.strokes` generates from
+# these (tests/test_drawing_limits.py checks it is current). The canvases stop recording at the
+# point and stroke bounds; readers refuse a file past any of them before parsing more of it.
+MIN_POINT_DISTANCE = 0.5  # canvas pixels: a pointer move closer than this to the last kept point adds no ink
+MAX_POINTS_PER_DIGIT = 2000  # about 10x a slow, careful digit; pen digits have at most 185
+MAX_STROKES_PER_DIGIT = 50  # a digit is 1-3 strokes; dotted ones a few dozen
+MAX_DIGITS_PER_FILE = 1000  # also how many drawings one visitor may keep, so their download stays readable
+# Any file within the bounds above fits (2000 points of "[-500.25, -500.25], " are 40 kB a digit).
+MAX_STROKE_FILE_BYTES = 48 * 1024 * 1024
+
 # --- Layer names: the contract between train/model.py and the look-inside views -------------
 FIRST_CONV_NAME = "block1_a_conv"  # the first Conv2D: 32 kernels of 3x3 on the grey channel
 BLOCK_OUTPUT_NAMES = ("block1", "block2")  # ReLU outputs of the first two convolutional blocks

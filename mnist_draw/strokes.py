@@ -26,7 +26,9 @@ A stroke file is UTF-8 JSON, one object:
 - "label" (0-9), "writer" (text) and "drawn_at" (ISO 8601 text) may be null or left out.
   Other keys are ignored, so later writers can add fields without breaking version-1 readers.
 
-Reading is all or nothing: a malformed, empty, truncated or foreign file raises one
+Every digit and file is bounded (mnist_draw/config.py: points and strokes per digit, digits
+and bytes per file; web/js/limits.js mirrors them). Reading is all or nothing: a malformed,
+empty, truncated, foreign or oversized file, or anything that is not a regular file, raises one
 `StrokeError` line that names the file (and the digit), and no digit of it is returned.
 Writing is atomic (mnist_draw/files.py): a failed write never leaves half a file behind.
 """
@@ -36,8 +38,18 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
+import stat
 from pathlib import Path
 
+from mnist_draw.config import (
+    MAX_DIGITS_PER_FILE,
+    MAX_POINTS_PER_DIGIT,
+    MAX_STROKE_FILE_BYTES,
+    MAX_STROKES_PER_DIGIT,
+    MIN_POINT_DISTANCE,
+    PROJECT_ROOT,
+)
 from mnist_draw.files import write_bytes_atomically
 
 Point = tuple[float, float]
@@ -45,6 +57,7 @@ Stroke = tuple[Point, ...]
 
 FILE_FORMAT = "mnist-draw-strokes"  # the tag that tells a stroke file from any other JSON
 FILE_VERSION = 1
+LIMITS_JS_PATH = PROJECT_ROOT / "web" / "js" / "limits.js"  # the bound's JavaScript twin, generated below
 
 
 class StrokeError(ValueError):
@@ -72,6 +85,36 @@ class DrawnDigit:
         return sum(len(stroke) for stroke in self.strokes)
 
 
+def check_bounds(strokes) -> None:
+    """StrokeError (one line) if `strokes` is not a non-empty list of non-empty strokes within the drawing bound.
+
+    Counts only, no point is looked at: cheap enough to run before anything else touches them.
+    """
+    if not isinstance(strokes, (list, tuple)) or not strokes:
+        raise StrokeError("a digit needs at least one stroke")
+    if len(strokes) > MAX_STROKES_PER_DIGIT:
+        raise StrokeError(f"{len(strokes)} strokes, more than the {MAX_STROKES_PER_DIGIT} a digit may have")
+    total = 0
+    for index, stroke in enumerate(strokes):
+        if isinstance(stroke, (str, bytes, dict)) or not hasattr(stroke, "__len__"):
+            raise StrokeError(f"stroke {index}: must be a list of [x, y] number pairs")
+        if not len(stroke):
+            raise StrokeError(f"stroke {index} has no points")
+        total += len(stroke)
+        if total > MAX_POINTS_PER_DIGIT:
+            raise StrokeError(f"more than the {MAX_POINTS_PER_DIGIT} points a digit may have")
+
+
+def coordinate(value) -> float:
+    """One x or y -> a finite float; ValueError for text, bools, containers and non-finite numbers."""
+    if isinstance(value, (str, bytes, bool)):
+        raise ValueError("not a number")
+    number = float(value)  # TypeError for a container, OverflowError for an integer past float's range
+    if not math.isfinite(number):
+        raise ValueError("not finite")
+    return number
+
+
 def make_digit(
     strokes,
     *,
@@ -81,29 +124,23 @@ def make_digit(
     height: float = 1.0,
     drawn_at: str | None = None,
 ) -> DrawnDigit:
-    """Lists of [x, y] pairs -> a checked DrawnDigit; StrokeError (one line) for anything malformed."""
-    if not strokes:
-        raise StrokeError("a digit needs at least one stroke")
+    """Lists of [x, y] pairs -> a checked DrawnDigit; StrokeError (one line) for anything malformed or past the bound."""
+    check_bounds(strokes)
     checked = []
     for index, stroke in enumerate(strokes):
-        if not stroke:
-            raise StrokeError(f"stroke {index} has no points")
-        points = []
-        for point in stroke:
-            if len(point) != 2:
-                raise StrokeError(f"stroke {index}: a point must be [x, y], got {point!r}")
-            x, y = float(point[0]), float(point[1])
-            if not (math.isfinite(x) and math.isfinite(y)):
-                raise StrokeError(f"stroke {index}: a point is not a finite number")
-            points.append((x, y))
-        checked.append(tuple(points))
+        try:
+            checked.append(tuple((coordinate(x), coordinate(y)) for x, y in stroke))
+        except (TypeError, ValueError, OverflowError):  # not a pair, or not two finite numbers
+            raise StrokeError(f"stroke {index}: a point must be [x, y] with finite numbers") from None
     if label is not None and (isinstance(label, bool) or label not in range(10)):
         raise StrokeError(f"label must be a digit 0-9, got {label!r}")
-    if not (width > 0 and height > 0 and math.isfinite(width) and math.isfinite(height)):
+    try:
+        width, height = coordinate(width), coordinate(height)
+    except (TypeError, ValueError, OverflowError):
+        raise StrokeError("the drawing surface must have a positive, finite size") from None
+    if not (width > 0 and height > 0):
         raise StrokeError(f"the drawing surface must have a positive size, got {width} x {height}")
-    return DrawnDigit(
-        strokes=tuple(checked), label=label, writer=writer, width=float(width), height=float(height), drawn_at=drawn_at
-    )
+    return DrawnDigit(strokes=tuple(checked), label=label, writer=writer, width=width, height=height, drawn_at=drawn_at)
 
 
 def to_json(digit: DrawnDigit) -> dict:
@@ -139,6 +176,7 @@ def from_json(record) -> DrawnDigit:
     strokes = record.get("strokes")
     if not isinstance(strokes, list):
         raise StrokeError('"strokes" must be a list of strokes')
+    check_bounds(strokes)
     for index, stroke in enumerate(strokes):
         if not isinstance(stroke, list) or not all(
             isinstance(point, list) and len(point) == 2 and all(map(is_number, point)) for point in stroke
@@ -162,6 +200,8 @@ def stroke_file_bytes(digits, name: str = "stroke file") -> bytes:
     digits = list(digits)
     if not digits:
         raise StrokeError(f"{name}: a stroke file needs at least one digit")
+    if len(digits) > MAX_DIGITS_PER_FILE:
+        raise StrokeError(f"{name}: {len(digits)} digits, more than the {MAX_DIGITS_PER_FILE} a stroke file may hold")
     header = json.dumps({"format": FILE_FORMAT, "version": FILE_VERSION})[:-1]
     lines = []
     for index, digit in enumerate(digits):
@@ -170,7 +210,12 @@ def stroke_file_bytes(digits, name: str = "stroke file") -> bytes:
         except ValueError:  # NaN or infinity slipped past make_digit: JSON has no spelling for them
             raise StrokeError(f"{name}: digit {index}: a point is not a finite number") from None
     records = ",\n".join(lines)
-    return f'{header}, "digits": [\n{records}\n]}}\n'.encode()
+    data = f'{header}, "digits": [\n{records}\n]}}\n'.encode()
+    if len(data) > MAX_STROKE_FILE_BYTES:
+        raise StrokeError(
+            f"{name}: {len(data):,} bytes, more than the {MAX_STROKE_FILE_BYTES:,} a stroke file may hold"
+        )
+    return data
 
 
 def write_stroke_file(path: Path | str, digits) -> None:
@@ -182,15 +227,53 @@ def refuse_constant(name: str):
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-def read_stroke_file(path: Path | str) -> list[DrawnDigit]:
-    """A stroke file -> its digits in file order, or StrokeError (one line naming the file), never part of it."""
-    path = Path(path)
+def read_bounded(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_STROKE_FILE_BYTES; StrokeError (one line) for anything else.
+
+    Devices, pipes, sockets and folders are refused from their metadata, never opened for
+    reading: /dev/zero would never end and a FIFO would wait for a writer forever.
+    """
     try:
-        raw = path.read_bytes()
+        # O_NONBLOCK: a FIFO swapped in after a check would still not block the open.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise StrokeError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise StrokeError(f"{path}: a folder, not a stroke file") from None
     except OSError as error:
         raise StrokeError(f"{path}: cannot read ({error.strerror or type(error).__name__})") from None
+    try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise StrokeError(f"{path}: a folder, not a stroke file")
+        if not stat.S_ISREG(info.st_mode):
+            raise StrokeError(f"{path}: not a regular file (a device, pipe or socket), not read")
+        if info.st_size > MAX_STROKE_FILE_BYTES:
+            raise StrokeError(
+                f"{path}: {info.st_size:,} bytes, more than the {MAX_STROKE_FILE_BYTES:,} a stroke file may hold"
+            )
+        chunks, left = [], MAX_STROKE_FILE_BYTES + 1  # a file still growing stops at the bound
+        while left > 0 and (chunk := os.read(descriptor, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        raw = b"".join(chunks)
+    except OSError as error:
+        raise StrokeError(f"{path}: cannot read ({error.strerror or type(error).__name__})") from None
+    finally:
+        os.close(descriptor)
+    if len(raw) > MAX_STROKE_FILE_BYTES:
+        raise StrokeError(f"{path}: more than the {MAX_STROKE_FILE_BYTES:,} bytes a stroke file may hold")
+    return raw
+
+
+def read_stroke_file(path: Path | str) -> list[DrawnDigit]:
+    """A stroke file -> its digits in file order, or StrokeError (one line naming the file), never part of it.
+
+    Whatever the bytes are (any JSON shape, any depth, any size, any kind of file), the answer is
+    the digits or one StrokeError line.
+    """
+    path = Path(path)
+    raw = read_bounded(path)
     if not raw.strip():
         raise StrokeError(f"{path}: empty file, not a stroke file")
     try:
@@ -201,21 +284,58 @@ def read_stroke_file(path: Path | str) -> list[DrawnDigit]:
         raise StrokeError(
             f"{path}: not a stroke file, or truncated (bad JSON at line {error.lineno} column {error.colno}: {error.msg})"
         ) from None
+    except RecursionError:
+        raise StrokeError(f"{path}: not a stroke file (JSON nested too deeply to read)") from None
     except ValueError as error:
         raise StrokeError(f"{path}: not a stroke file ({error})") from None
     if not isinstance(payload, dict) or payload.get("format") != FILE_FORMAT:
         raise StrokeError(f'{path}: not a stroke file (no "format": "{FILE_FORMAT}")')
     if payload.get("version") != FILE_VERSION:
         raise StrokeError(
-            f"{path}: stroke file version {payload.get('version')!r} is not supported (this reader knows version {FILE_VERSION})"
+            f"{path}: stroke file version {one_line_repr(payload.get('version'))} is not supported (this reader knows version {FILE_VERSION})"
         )
     records = payload.get("digits")
     if not isinstance(records, list) or not records:
         raise StrokeError(f'{path}: "digits" must be a non-empty list')
+    if len(records) > MAX_DIGITS_PER_FILE:
+        raise StrokeError(f"{path}: {len(records)} digits, more than the {MAX_DIGITS_PER_FILE} a stroke file may hold")
     digits = []
     for index, record in enumerate(records):
         try:
             digits.append(from_json(record))
         except StrokeError as error:
             raise StrokeError(f"{path}: digit {index}: {error}") from None
+        except (TypeError, ValueError, OverflowError, RecursionError) as error:  # a shape no check above foresaw
+            raise StrokeError(f"{path}: digit {index}: malformed ({type(error).__name__})") from None
     return digits
+
+
+def one_line_repr(value, limit: int = 40) -> str:
+    """repr() of a value read from a file, cut short: a message stays one short line whatever the file held."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        return type(value).__name__
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def limits_js() -> str:
+    """The text of web/js/limits.js: the drawing bound above, for the page and the app's canvas."""
+    limits = {
+        "minPointDistance": MIN_POINT_DISTANCE,
+        "maxPointsPerDigit": MAX_POINTS_PER_DIGIT,
+        "maxStrokesPerDigit": MAX_STROKES_PER_DIGIT,
+        "maxDigitsPerFile": MAX_DIGITS_PER_FILE,
+        "maxStrokeFileBytes": MAX_STROKE_FILE_BYTES,
+    }
+    body = "\n".join(f"  {name}: {value}," for name, value in limits.items())
+    return (
+        "// Generated by `python -m mnist_draw.strokes` from mnist_draw/config.py; do not edit.\n"
+        "// The bound on one drawing and one stroke file (tests/test_drawing_limits.py checks it is current).\n"
+        f"export const DRAWING_LIMITS = Object.freeze({{\n{body}\n}});\n"
+    )
+
+
+if __name__ == "__main__":
+    LIMITS_JS_PATH.write_text(limits_js(), encoding="utf-8")
+    print(f"wrote {LIMITS_JS_PATH}")

@@ -1,10 +1,12 @@
 """`--drawings`: people's own labelled drawings in the training mix.
 
 Each PATH is a stroke file (mnist_draw/strokes.py's format, canvas-pixel coordinates, as the app
-saves them: mnist_draw/drawings.py) or a folder whose *.json files are read. A file is used
-whole or skipped whole: a malformed, empty, truncated or foreign file, one with a digit that has
-no label, or one with a digit by a held-out pen writer (those are the measure, never the lesson)
-is skipped with one warning line naming it. No usable drawing at all is an error.
+saves them: mnist_draw/drawings.py) or a folder whose *.json files are read, in its subfolders
+too (the app keeps each visitor's drawings in a subfolder of its own). A file is used whole or
+skipped whole: a malformed, empty, truncated, foreign or oversized file, anything that is not a
+regular file (a device, a pipe), one with a digit that has no label, or one with a digit by a
+held-out pen writer (those are the measure, never the lesson) is skipped with one warning line
+naming it. No usable drawing at all is an error.
 
 Each drawing is rendered `drawing_renders` times at a random size, place and pen width
 (train/pen.py, as the pen digits are) and the renders are cycled so that they make up
@@ -16,6 +18,7 @@ corrected, and one corrected digit among fifty confirmed ones would otherwise ha
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -31,10 +34,20 @@ class DrawingsError(Exception):
 
 
 def stroke_files(paths) -> list[Path]:
-    """Files as given, folders as their *.json files (sorted); a missing path is listed and fails on reading."""
+    """Files as given, folders as the *.json files in them and their subfolders (sorted).
+
+    A missing path is listed and fails on reading. Hidden names (an atomic write's `.tmp-*`) are
+    passed over, and linked folders are not followed (a link back up would never end).
+    """
     files = []
     for path in map(Path, paths):
-        files.extend(sorted(path.glob("*.json")) if path.is_dir() else [path])
+        if not path.is_dir():
+            files.append(path)
+            continue
+        for folder, subfolders, names in os.walk(path):
+            subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+            found = [Path(folder) / name for name in names if name.endswith(".json") and not name.startswith(".")]
+            files.extend(sorted(found))
     return files
 
 

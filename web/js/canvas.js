@@ -76,9 +76,17 @@ export function drawStrokes(context, strokes, penWidth) {
  * @param {number} options.strokeWidth   initial pen width in canvas pixels
  * @param {() => void} [options.onStrokeMove]  called (at most once per frame) while drawing
  * @param {() => void} [options.onStrokeEnd]   called when a stroke ends
+ * @param {object} options.limits  the drawing bound (web/js/limits.js DRAWING_LIMITS, or the same
+ *   numbers from the app): minPointDistance, maxPointsPerDigit, maxStrokesPerDigit
+ * @param {(message: string) => void} [options.onLimit]  called with one line when the drawing
+ *   reaches the bound: from then on it takes no more points (or strokes) until cleared
  * @returns {DrawingCanvas}
  */
-export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = () => {}, onStrokeEnd = () => {} }) {
+export function createDrawingCanvas(
+  canvas,
+  { size, strokeWidth, limits, onStrokeMove = () => {}, onStrokeEnd = () => {}, onLimit = () => {} },
+) {
+  const { minPointDistance, maxPointsPerDigit, maxStrokesPerDigit } = limits;
   canvas.width = size;
   canvas.height = size;
   // Opaque (alpha: false) and read back often: keep it on the CPU so getImageData is cheap.
@@ -89,6 +97,8 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
   let lastMidpoint = null;
   let moveQueued = false;
   let strokes = []; // every stroke since the last clear, as [[x, y], ...] canvas pixels
+  let pointCount = 0; // points in `strokes`
+  let limitMessage = null; // set when the drawing reaches the bound: it takes nothing more until clear
   // Where ink can be since the last clear, in canvas pixels. A prediction reads back and
   // preprocesses only this rectangle: everything after the crop to the ink's bounding box
   // (web/js/preprocess.js step 2) is relative to that box, so the model input is the same as
@@ -117,6 +127,8 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
   function clear() {
     // Cleared mid-stroke (Escape while drawing): the rest of that stroke is a new one.
     strokes = activePointer !== null ? [[roundPoint(lastPoint)]] : [];
+    pointCount = strokes.length;
+    limitMessage = null;
     inkLeft = inkTop = Infinity;
     inkRight = inkBottom = -Infinity;
     context.fillStyle = '#000';
@@ -140,9 +152,33 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
     context.fill();
   }
 
+  /**
+   * Whether `point` adds ink: a move closer than minPointDistance to the last kept point does
+   * not, and is neither drawn nor recorded (the next one is drawn from the last kept point), so
+   * the recorded strokes stay exactly what was drawn.
+   */
+  const addsInk = (point) => Math.hypot(point.x - lastPoint.x, point.y - lastPoint.y) >= minPointDistance;
+
+  function reachLimit(message) {
+    limitMessage = message;
+    onLimit(message);
+  }
+
+  function countPoint() {
+    pointCount++;
+    if (pointCount >= maxPointsPerDigit) {
+      reachLimit(
+        `This drawing reached the limit of ${maxPointsPerDigit} points: it stops here (Clear to start again).`,
+      );
+    }
+  }
+
   /** Quadratic segments through midpoints: smooth curves without lagging behind the pen. */
   function extendTo(point, record = true) {
-    if (record) strokes[strokes.length - 1].push(roundPoint(point));
+    if (record) {
+      strokes[strokes.length - 1].push(roundPoint(point));
+      countPoint();
+    }
     const midpoint = { x: (lastPoint.x + point.x) / 2, y: (lastPoint.y + point.y) / 2 };
     // A quadratic curve stays inside the triangle of its three points.
     cover(lastMidpoint, lastPoint, midpoint);
@@ -157,12 +193,20 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
   function onPointerDown(event) {
     if (activePointer !== null || (event.pointerType === 'mouse' && event.button !== 0)) return;
     event.preventDefault();
+    if (limitMessage === null && strokes.length >= maxStrokesPerDigit) {
+      reachLimit(`This drawing reached the limit of ${maxStrokesPerDigit} strokes (Clear to start again).`);
+    }
+    if (limitMessage !== null) {
+      onLimit(limitMessage);
+      return;
+    }
     activePointer = event.pointerId;
     canvas.setPointerCapture(event.pointerId);
     styleContext();
     lastPoint = toCanvas(event);
     lastMidpoint = lastPoint;
     strokes.push([roundPoint(lastPoint)]);
+    countPoint();
     dot(lastPoint); // a tap leaves a dot
     onStrokeMove();
   }
@@ -172,7 +216,10 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
     event.preventDefault();
     // Coalesced events keep fast strokes smooth on high-rate pens and touchscreens.
     const events = typeof event.getCoalescedEvents === 'function' ? event.getCoalescedEvents() : [];
-    for (const sample of events.length ? events : [event]) extendTo(toCanvas(sample));
+    for (const sample of events.length ? events : [event]) {
+      const point = toCanvas(sample);
+      if (limitMessage === null && addsInk(point)) extendTo(point);
+    }
     if (!moveQueued) {
       moveQueued = true;
       requestAnimationFrame(() => {
@@ -185,7 +232,9 @@ export function createDrawingCanvas(canvas, { size, strokeWidth, onStrokeMove = 
   function onPointerEnd(event) {
     if (event.pointerId !== activePointer) return;
     if (event.type === 'pointerup') {
-      const point = toCanvas(event);
+      const up = toCanvas(event);
+      // A full drawing, or an up too close to add ink, ends where the last kept point is.
+      const point = limitMessage === null && addsInk(up) ? up : lastPoint;
       const stroke = strokes[strokes.length - 1];
       const [[lastX, lastY], [upX, upY]] = [stroke[stroke.length - 1], roundPoint(point)];
       // A pointer-up where the last move was is implied by the stroke format (render.py redraws it).

@@ -23,6 +23,7 @@ import { openDrawings } from './drawings.js';
 import { EXPORT_COMMAND, loadActivationModel, loadMetadata, loadModel, ModelLoadError } from './model.js';
 import { registerServiceWorker } from './offline.js';
 import { isBlank, preprocessCanvas } from './preprocess.js';
+import { DRAWING_LIMITS } from './limits.js';
 import { drawingRecord, isoSeconds, strokeFileText } from './strokes.js';
 import { tf, wasmSimdSupported } from './tf.js';
 import * as ui from './ui.js';
@@ -178,6 +179,8 @@ function setupDrawing(page, predictor) {
   const drawing = createDrawingCanvas(ui.drawCanvasElement(), {
     size: page.canvas_size,
     strokeWidth: page.stroke_width,
+    limits: DRAWING_LIMITS,
+    onLimit: ui.showCanvasNote,
     onStrokeMove() {
       ui.setCanvasEmpty(false);
       const now = performance.now();
@@ -199,6 +202,7 @@ function setupDrawing(page, predictor) {
 function setupClear(drawing, predictor, lookInside) {
   function clearDrawing() {
     drawing.clear();
+    ui.showCanvasNote('');
     predictor.discard();
     ui.setCanvasEmpty(true);
     ui.clearPrediction();

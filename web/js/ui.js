@@ -16,6 +16,7 @@ const elements = {
   statusText: document.querySelector('.status-text'),
   canvas: byTestId('draw-canvas'),
   canvasFrame: document.querySelector('.canvas-frame'),
+  canvasNote: byTestId('canvas-note'),
   clear: byTestId('clear'),
   strokeWidth: byTestId('stroke-width'),
   strokeWidthValue: document.getElementById('stroke-width-value'),
@@ -33,6 +34,11 @@ let barRows = [];
 /** The drawing canvas element (handed to web/js/canvas.js). */
 export function drawCanvasElement() {
   return elements.canvas;
+}
+
+/** The line under the canvas: why it stopped taking ink (the drawing bound), or '' to clear it. */
+export function showCanvasNote(message) {
+  elements.canvasNote.textContent = message;
 }
 
 /**
