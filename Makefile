@@ -1,5 +1,5 @@
 # Developer entry points. `make test` is the one command that installs what the tests need and runs them.
-.PHONY: test install browser lint format app web train export bench
+.PHONY: test install browser lint format app web train export bench docs
 
 install:  ## Python packages from uv.lock, npm packages from package-lock.json
 	uv sync --locked
@@ -28,9 +28,8 @@ app:  ## the Streamlit app on http://localhost:8501
 web:  ## the static page on http://127.0.0.1:8000
 	npm start
 
-train:  ## refresh the shipped model from the MNIST-only one (README, "Real handwriting"): about 5 minutes on 2 idle CPU cores
-	uv run python -m train --fine-tune --model artifacts/mnist-only/mnist.keras --pen-labels --blend-start 0.5 \
-		--fine-tune-images 55000 --epochs 4 --temperature 1 --baseline artifacts/mnist-only/mnist.keras
+train:  ## the shipped model, by the recipe in train/recipes/shipped.toml (docs/training.md)
+	uv run python -m train
 
 export:  ## artifacts/mnist.keras -> web/model/ (TF.js) and artifacts/saved_model/
 	uv run python -m export
@@ -40,3 +39,7 @@ bench:  ## the speed and size numbers in bench/results/
 	uv run python -m bench.web
 	uv run python -m bench.streamlit
 	uv run python -m bench.handwriting
+
+docs:  ## the README's result tables and the docs' screenshots, from the shipped model and the real page and app
+	uv run python -m bench.readme --write
+	uv run python -m bench.screenshots

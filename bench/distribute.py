@@ -5,7 +5,7 @@
 
 Three real `python -m train` runs on the same data, batches and seed, one after the other:
 1. default: one process, one replica;
-2. mirrored: one process, MirroredStrategy over two logical CPUs (--cpu-replicas 2);
+2. mirrored: one process, MirroredStrategy over two logical CPUs ($MNIST_TRAIN_CPU_REPLICAS=2);
 3. multiworker: two processes on 127.0.0.1, each with its own $TF_CONFIG, exactly as on two
    machines (worker 0 is the chief and alone writes --out).
 Each is timed from start to the last process's exit (wall clock, including TensorFlow's start-up)
@@ -41,14 +41,16 @@ WORKERS = 2
 def smoke_arguments(limit: int, epochs: int) -> list[str]:
     """One smoke configuration for every strategy: plain MNIST images, so runs differ only by distribution."""
     return [
+        "--recipe",
+        "mnist-only",
         "--epochs",
         str(epochs),
         "--limit",
         str(limit),
-        "--no-pen",
-        "--no-augment",
-        "--validation-size",
-        "500",
+        "--set",
+        "augment=false",
+        "--set",
+        "validation_size=500",
         "--batch-size",
         "32",
         "--seed",
@@ -130,8 +132,8 @@ def bench(data: list[str], scratch: Path) -> dict:
     seconds = timed_run(
         [
             (
-                [*data, "--strategy", "mirrored", "--cpu-replicas", str(WORKERS), "--out", str(out)],
-                train_environment(scratch),
+                [*data, "--strategy", "mirrored", "--out", str(out)],
+                train_environment(scratch, MNIST_TRAIN_CPU_REPLICAS=str(WORKERS)),
             )
         ],
         logs,

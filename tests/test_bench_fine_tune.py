@@ -174,8 +174,8 @@ def test_smoke_benchmark_fine_tunes_for_real_and_leaves_artifacts_alone(tmp_path
         str(pen_dir),
     ]
     arguments += ["--keep", str(work), "--out", str(results)]
-    arguments += ["--", "--no-pen", "--epochs", "1", "--limit", "200", "--validation-size", "500"]
-    assert fine_tune.main([*arguments, "--drawing-renders", "2"]) == 0
+    arguments += ["--", "--set", "pen_share=0", "--epochs", "1", "--limit", "200", "--set", "validation_size=500"]
+    assert fine_tune.main([*arguments, "--set", "drawing_renders=2"]) == 0
 
     document = json.loads(results.read_text())
     before, people = document["accuracy_before_per_writer"], document["people"]

@@ -2,7 +2,7 @@
 
 MultiWorkerMirroredStrategy runs as two `python -m train` processes on 127.0.0.1, each with
 its own $TF_CONFIG, exactly as on two machines; MirroredStrategy runs on two logical CPUs
-(--cpu-replicas 2). The smoke configuration trains for 512 steps: fewer leave BatchNorm's
+($MNIST_TRAIN_CPU_REPLICAS=2). The smoke configuration trains for 512 steps: fewer leave BatchNorm's
 moving averages so far from converged that a saved model's accuracy is a coin toss.
 """
 
@@ -17,6 +17,7 @@ import pytest
 from bench.distribute import free_ports, local_tf_config, smoke_arguments
 from mnist_draw.config import METRICS_FILENAME
 from tests.train_process import (
+    PLAIN,
     TINY,
     TrainProcess,
     child_environment,
@@ -53,6 +54,11 @@ def start_workers(tmp_path, arguments_of, extra_environment=None) -> list[TrainP
             )
         )
     return workers
+
+
+def two_cpus(tmp_path) -> dict:
+    """A child's environment in which `--strategy mirrored` splits the CPU into two replicas."""
+    return child_environment(tmp_path / "cache", MNIST_TRAIN_CPU_REPLICAS="2")
 
 
 # --- the cluster from $TF_CONFIG --------------------------------------------------------------
@@ -93,6 +99,20 @@ def test_a_malformed_tf_config_is_one_line(raw, message):
     with pytest.raises(distribute.ClusterError, match=r"^\$TF_CONFIG") as raised:
         distribute.cluster_task("multiworker", {"TF_CONFIG": raw})
     assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize("raw", ["0", "two", "-1"])
+def test_a_malformed_cpu_replica_count_is_one_line(raw, monkeypatch, capsys):
+    from train.__main__ import main
+
+    monkeypatch.setenv(distribute.CPU_REPLICAS_ENV, raw)
+    with pytest.raises(SystemExit) as exited:
+        main(["--strategy", "mirrored"])
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert (
+        exited.value.code == 2
+        and f"$MNIST_TRAIN_CPU_REPLICAS must be a whole number of at least 1, got {raw!r}" in error
+    )
 
 
 def test_single_machine_strategies_ignore_tf_config():
@@ -170,7 +190,7 @@ def test_a_dead_worker_fails_the_run_in_one_line_and_resume_restarts_the_cluster
     out = tmp_path / "shared-out"  # as on a shared disk: every worker reads the chief's resume backup
     write_fake_set(out, "previous")
     before = snapshot(out)
-    arguments = ["--data", str(mnist_dir), "--out", str(out), "--epochs", "8", "--patience", "20", *TINY]
+    arguments = ["--data", str(mnist_dir), "--out", str(out), "--epochs", "8", "--set", "patience=20", *PLAIN, *TINY]
     chief, worker = start_workers(tmp_path, lambda index: arguments)
     chief.wait_for("Epoch 3/8")
     worker.kill()
@@ -209,23 +229,20 @@ def test_mirrored_on_two_logical_cpus_trains_and_resumes(tmp_path, mnist_dir):
         str(out),
         "--epochs",
         "6",
-        "--patience",
-        "20",
+        "--set",
+        "patience=20",
+        *PLAIN,
         *TINY,
         "--strategy",
         "mirrored",
-        "--cpu-replicas",
-        "2",
     ]
-    child = TrainProcess(arguments, child_environment(tmp_path / "cache"), tmp_path / "stderr-1")
+    child = TrainProcess(arguments, two_cpus(tmp_path), tmp_path / "stderr-1")
     child.wait_for("Epoch 3/6")
     child.send(signal.SIGINT)
     assert child.finish(timeout=120) == 130
     assert "strategy: mirrored, 2 replicas" in child.output() and not out.joinpath(METRICS_FILENAME).exists()
 
-    code, printed, stderr = run_training(
-        [*arguments, "--resume"], child_environment(tmp_path / "cache"), tmp_path / "stderr-2"
-    )
+    code, printed, stderr = run_training([*arguments, "--resume"], two_cpus(tmp_path), tmp_path / "stderr-2")
     assert code == 0, stderr
     assert "resuming after epoch " in printed and "Epoch 1/6" not in printed
     metrics = json.loads((out / METRICS_FILENAME).read_text())
@@ -237,8 +254,8 @@ def test_a_distilling_fine_tune_runs_mirrored(tmp_path, mnist_dir):
     # Its targets are (batch, 10) probabilities, not labels: the state built before fit must say so.
     out = tmp_path / "out"
     arguments = ["--data", str(mnist_dir), "--out", str(out), "--fine-tune", "--epochs", "1", *TINY]
-    arguments += ["--strategy", "mirrored", "--cpu-replicas", "2"]
-    code, printed, stderr = run_training(arguments, child_environment(tmp_path / "cache"), tmp_path / "stderr")
+    arguments += ["--strategy", "mirrored"]
+    code, printed, stderr = run_training(arguments, two_cpus(tmp_path), tmp_path / "stderr")
     assert code == 0, stderr
     metrics = json.loads((out / METRICS_FILENAME).read_text())
     assert metrics["strategy"] == "mirrored" and metrics["config"]["distill"] == 1.0
@@ -254,14 +271,13 @@ def test_a_batch_that_does_not_split_over_the_replicas_is_one_line(tmp_path, mni
         str(tmp_path / "out"),
         "--epochs",
         "1",
+        *PLAIN,
         *TINY,
         "--batch-size",
         "33",
         "--strategy",
         "mirrored",
-        "--cpu-replicas",
-        "2",
     ]
-    code, _, stderr = run_training(arguments, child_environment(tmp_path / "cache"), tmp_path / "stderr")
+    code, _, stderr = run_training(arguments, two_cpus(tmp_path), tmp_path / "stderr")
     assert code == 1 and last_line(stderr) == "error: --batch-size 33 does not split evenly over 2 replicas"
     assert not (tmp_path / "out").exists()

@@ -22,7 +22,7 @@ from mnist_draw.render import Placement
 from mnist_draw.strokes import DrawnDigit, make_digit, to_json, write_stroke_file
 from train import data, distill, drawings
 from train.__main__ import main
-from train.config import RunOptions, TrainConfig
+from train.config import TrainConfig
 from train.model import build_model
 from train.training import blend_with_start, load_teachers
 
@@ -249,31 +249,21 @@ def test_a_temperature_makes_a_confident_teacher_guard_its_margins():
         distill.DistillationLoss(0.0)
 
 
-def test_pen_labels_leave_the_pen_digits_to_their_labels_and_mnist_to_its_teacher(tmp_path):
-    start, mnist_only = tmp_path / "start.keras", tmp_path / "mnist-only.keras"
+def test_pen_labels_leave_the_pen_digits_to_their_labels_and_mnist_to_the_start_model(tmp_path):
+    start = tmp_path / "start.keras"
     build_model(TrainConfig(seed=1)).save(start)
-    build_model(TrainConfig(seed=2)).save(mnist_only)
-    options = RunOptions(out=tmp_path, start_model=start, mnist_teacher=mnist_only)
     image = np.random.default_rng(0).random((1, 28, 28, 1), dtype=np.float32)
 
     def output(model: keras.Model | None):
         return None if model is None else model(image, training=False).numpy()
 
-    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0), options, load_model(start))
-    np.testing.assert_allclose(output(pen), output(load_model(start)), atol=1e-6)  # the start model
-    np.testing.assert_allclose(output(mnist), output(load_model(mnist_only)), atol=1e-6)
-    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0, pen_labels=True), options, load_model(start))
-    assert pen is None  # data.distill_targets gives them their one-hot labels
-    np.testing.assert_allclose(output(mnist), output(load_model(mnist_only)), atol=1e-6)
-    assert load_teachers(TrainConfig(fine_tune=True, distill=0.0), options, load_model(start)) == (None, None)
-
-    alone = RunOptions(out=tmp_path, start_model=start)  # no --mnist-teacher: the start model teaches MNIST
-    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0), alone, load_model(start))
-    np.testing.assert_allclose(output(pen), output(load_model(start)), atol=1e-6)
+    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0), load_model(start))
+    np.testing.assert_allclose(output(pen), output(load_model(start)), atol=1e-6)  # the start model teaches all
     assert mnist is None
-    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0, pen_labels=True), alone, load_model(start))
-    assert pen is None
+    pen, mnist = load_teachers(TrainConfig(fine_tune=True, distill=1.0, pen_labels=True), load_model(start))
+    assert pen is None  # data.distill_targets gives them their one-hot labels
     np.testing.assert_allclose(output(mnist), output(load_model(start)), atol=1e-6)
+    assert load_teachers(TrainConfig(fine_tune=True, distill=0.0), load_model(start)) == (None, None)
 
 
 def test_blend_with_start_mixes_every_weight_in_the_given_shares(shipped_model):
@@ -291,15 +281,6 @@ def test_fine_tune_without_a_model_names_it_in_one_line(tmp_path, capsys):
     assert main(["--fine-tune", "--model", str(missing), "--out", str(tmp_path / "out")]) == 1
     assert capsys.readouterr().err.strip().splitlines() == [
         f"error: No model at {missing} to fine-tune: train one with `python -m train`, or name one with --model."
-    ]
-
-
-def test_a_missing_mnist_teacher_is_named_in_one_line(tmp_path, capsys):
-    missing = tmp_path / "none.keras"
-    arguments = ["--fine-tune", "--mnist-teacher", str(missing), "--out", str(tmp_path / "out")]
-    assert main(arguments) == 1
-    assert capsys.readouterr().err.strip().splitlines() == [
-        f"error: No model at {missing} to teach MNIST: train one with `python -m train --no-pen --out DIR`."
     ]
 
 
@@ -324,8 +305,6 @@ def test_smoke_fine_tune_on_a_handful_of_drawings_keeps_old_skills(
         str(ARTIFACTS_DIR / MODEL_FILENAME),
         "--drawings",
         str(folder),
-        "--mnist-teacher",  # the start model itself, so old skills are still what is kept
-        str(ARTIFACTS_DIR / MODEL_FILENAME),
         "--out",
         str(out),
     ]
@@ -338,12 +317,12 @@ def test_smoke_fine_tune_on_a_handful_of_drawings_keeps_old_skills(
         "1",
         "--limit",
         "200",
-        "--pen-renders",
-        "1",
-        "--validation-size",
-        "500",
-        "--drawing-renders",
-        "2",
+        "--set",
+        "pen_renders=1",
+        "--set",
+        "validation_size=500",
+        "--set",
+        "drawing_renders=2",
     ]
     assert main(arguments) == 0
     captured = capsys.readouterr()
@@ -352,10 +331,9 @@ def test_smoke_fine_tune_on_a_handful_of_drawings_keeps_old_skills(
 
     metrics = json.loads((out / METRICS_FILENAME).read_text())
     assert metrics["fine_tuned_from"]["model_sha256"] == shipped and metrics["config"]["fine_tune"] is True
-    assert metrics["mnist_teacher"]["model_sha256"] == shipped
     assert metrics["config"]["learning_rate"] == 3e-4  # the fine-tune's low default
-    assert metrics["config"]["distill"] == TrainConfig.fine_tune_distill > 0  # keeps the start model's outputs
-    assert metrics["config"]["temperature"] == TrainConfig.fine_tune_temperature > 1  # and its margins
+    assert metrics["config"]["distill"] == 1.0  # keeps the start model's outputs
+    assert metrics["config"]["temperature"] == 4.0  # and its margins
     assert metrics["drawings"]["digits"] == 12 and metrics["drawings"]["skipped"] == [str(folder / "drawing-2.json")]
     pen_images = round(TrainConfig.pen_share / (1 - TrainConfig.pen_share) * 200)
     drawing_images = round(TrainConfig.drawing_share / (1 - TrainConfig.drawing_share) * (200 + pen_images))

@@ -87,29 +87,6 @@ def test_drawn_accuracy_reports_classes_writers_and_placements():
     assert report["confusion_matrix"][1][7] == 1
 
 
-def test_slant_and_warp_of_zero_leave_images_alone():
-    import tensorflow as tf
-
-    from train import data
-
-    images = tf.constant(np.random.default_rng(0).random((4, 28, 28, 1), dtype=np.float32))
-    np.testing.assert_allclose(data.slant(images, 0.0, seed=1).numpy(), images.numpy(), atol=1e-6)
-    np.testing.assert_allclose(data.elastic_warp(images, 0.0, seed=1).numpy(), images.numpy(), atol=1e-6)
-
-
-def test_slant_leans_a_vertical_bar():
-    import tensorflow as tf
-
-    from train import data
-
-    bar = np.zeros((1, 28, 28, 1), np.float32)
-    bar[0, 4:24, 13:15] = 1.0
-    leaned = data.slant(tf.constant(bar), 0.3, seed=3).numpy()[0, :, :, 0]
-    top_column, bottom_column = np.argmax(leaned[6]), np.argmax(leaned[21])
-    assert top_column != bottom_column  # the top and the bottom of the bar moved apart
-    assert abs(leaned.sum() - bar.sum()) < 0.1 * bar.sum()  # ink moved, not lost
-
-
 CTRL_C_WHILE_RENDERING = """
 import sys
 from mnist_draw import drawn

@@ -1,17 +1,17 @@
-"""train/model.py, the atomic model save in train/training.py, the CLI's checks and a real smoke run of `python -m train`."""
+"""train/model.py, the atomic model save in train/training.py, the CLI's checks and real smoke runs of `python -m train`."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import re
 
 import keras
 import numpy as np
 import pytest
 
-from mnist_draw.config import INPUT_SHAPE, METRICS_FILENAME, MNIST_ONLY_MODEL_PATH, MODEL_FILENAME, NUM_CLASSES
+from mnist_draw.config import INPUT_SHAPE, METRICS_FILENAME, MODEL_FILENAME, NUM_CLASSES
 from mnist_draw.files import sha256_of
-from train.__main__ import build_parser, check_arguments, config_from, main, options_from
+from train.__main__ import build_parser, main, stages_from
 from train.config import TrainConfig
 from train.model import build_model, weight_bytes
 from train.training import save_model_atomically
@@ -65,71 +65,38 @@ def test_unloadable_save_is_never_swapped_in(tmp_path, monkeypatch):
     assert path.read_bytes() == b"previous good model"
 
 
-def test_help_explains_every_flag(capsys):
+def test_help_shows_the_product_flags_grouped(capsys):
     with pytest.raises(SystemExit) as exited:
         main(["--help"])
     assert exited.value.code == 0
-    text = " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal width
-    flags = [
-        "--data",
-        "--out",
-        "--epochs",
-        "--batch-size",
-        "--learning-rate",
-        "--limit",
-        "--seed",
-        "--no-augment",
-        "--patience",
-        "--validation-size",
-        "--pen-data",
-        "--pen-share",
-        "--no-pen",
-        "--baseline",
-    ]
-    flags += [
-        "--drawings",
-        "--drawing-share",
-        "--drawing-renders",
-        "--fine-tune",
-        "--model",
-        "--fine-tune-images",
-        "--strategy",
-        "--cpu-replicas",
-        "--resume",
-        "--force",
-    ]
-    for flag in flags:
+    printed = capsys.readouterr().out
+    text = " ".join(printed.split())  # argparse wraps to the terminal width
+    flags = ["--data", "--pen-data", "--out", "--limit", "--recipe", "--from-scratch", "--epochs", "--batch-size"]
+    flags += ["--learning-rate", "--seed", "--set", "--resume", "--force", "--fine-tune", "--model", "--drawings"]
+    for flag in [*flags, "--strategy"]:
         assert flag in text
-    assert f"(default: {TrainConfig().epochs};" in text and "example" in text
-    assert "more than 0.5 points lower" in text and "more than 1 point lower" in text  # what "clearly worse" means
-    assert "MNIST_TRAIN_PAUSE_BEFORE_SWAP" in text and "multiworker" in text and "TF_CONFIG" in text
+    assert len(re.findall(r"^  -", printed, re.MULTILINE)) <= 20  # options a person can take in at a glance
+    for group in ("data:", "training:", "teach it:", "distribution:"):
+        assert f"\n{group}\n" in printed
+    assert not re.search(r"\d+\.\d+%", text)  # no benchmark numbers to go stale
+    assert "example" in text and "multiworker" in text and "TF_CONFIG" in text
+
+
+def test_set_list_prints_every_setting(capsys):
+    assert main(["--set", "list"]) == 0
+    printed = capsys.readouterr().out
+    assert all(f"\n{name} " in printed for name in TrainConfig.__dataclass_fields__)
 
 
 def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, pen_dir, capsys, monkeypatch):
     monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "run"
-    arguments = [
-        "--data",
-        str(mnist_dir),
-        "--pen-data",
-        str(pen_dir),
-        "--out",
-        str(out),
-        "--epochs",
-        "1",
-        "--limit",
-        "120",
-        "--pen-renders",
-        "1",
-        "--validation-size",
-        "500",
-        "--seed",
-        "3",
-    ]
-    assert main(arguments) == 0
+    arguments = ["--recipe", "mnist-only", "--set", "pen_share=0.2", "--set", "pen_renders=1"]
+    arguments += ["--data", str(mnist_dir), "--pen-data", str(pen_dir), "--out", str(out), "--epochs", "1"]
+    assert main([*arguments, "--limit", "120", "--set", "validation_size=500", "--seed", "3"]) == 0
     printed = capsys.readouterr().out
     assert (
-        printed.startswith("config: epochs=1")
+        printed.startswith("config mnist-only: epochs=1")
         and f"saved {out / MODEL_FILENAME} (test acc " in printed
         and "held-out writers" in printed
     )
@@ -149,7 +116,7 @@ def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, pen_dir, capsys, m
     assert (out / "history.csv").read_text().splitlines()[
         0
     ] == "epoch,accuracy,learning_rate,loss,val_accuracy,val_loss"
-    pen_digits = round(120 * TrainConfig().pen_share / (1 - TrainConfig().pen_share))  # the default share of the mix
+    pen_digits = round(120 * 0.2 / (1 - 0.2))  # pen digits are a fifth of the mix
     assert metrics["train_images"] == 120 + pen_digits
     assert np.array(metrics["confusion_matrix"]).sum() == 10_000  # evaluated on the whole test set
     held_out = metrics["held_out_writers"]
@@ -183,63 +150,52 @@ def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, pen_dir, capsys, m
     assert getattr(reloaded, "optimizer", None) is None  # saved for inference: no optimizer state in the file
 
 
-def test_smoke_run_with_an_mnist_teacher_learns_mnist_from_its_outputs(
-    tmp_path, mnist_dir, pen_dir, capsys, monkeypatch
-):
+def test_the_shipped_recipe_runs_both_stages_in_one_process(tmp_path, mnist_dir, pen_dir, capsys, monkeypatch):
+    """From nothing: the MNIST-only stage is trained and kept in out/mnist-only, then fine-tuned into out."""
     monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
-    teacher = MNIST_ONLY_MODEL_PATH
     out = tmp_path / "run"
-    arguments = ["--mnist-teacher", str(teacher), "--data", str(mnist_dir), "--pen-data", str(pen_dir)]
-    arguments += ["--out", str(out), "--epochs", "1", "--limit", "120", "--pen-renders", "1"]
-    assert main([*arguments, "--validation-size", "500"]) == 0
-    assert f"mnist_teacher={teacher}" in capsys.readouterr().out
-
+    arguments = ["--data", str(mnist_dir), "--pen-data", str(pen_dir), "--out", str(out), "--epochs", "1"]
+    arguments += [
+        "--limit",
+        "120",
+        "--set",
+        "validation_size=500",
+        "--set",
+        "pen_renders=1",
+        "--set",
+        "pen.fine_tune_images=120",
+    ]
+    assert main(arguments) == 0
+    printed = capsys.readouterr().out
+    kept = out / "mnist-only" / MODEL_FILENAME
+    assert "stage 1/2 mnist-only: training into" in printed and "stage 2/2 pen: training into" in printed
+    first = json.loads((out / "mnist-only" / METRICS_FILENAME).read_text())
+    assert first["config"]["pen_share"] == 0 and first["held_out_writers"] is None and first["fine_tuned_from"] is None
     metrics = json.loads((out / METRICS_FILENAME).read_text())
-    assert metrics["mnist_teacher"]["model_sha256"] == sha256_of(teacher) and metrics["fine_tuned_from"] is None
-    assert metrics["config"]["fine_tune"] is False and metrics["config"]["distill"] == TrainConfig.fine_tune_distill
-    assert metrics["config"]["learning_rate"] == TrainConfig.learning_rate  # a fresh run's schedule
-    assert np.isfinite(metrics["test_loss"]) and metrics["epochs_run"] == 1
+    assert metrics["fine_tuned_from"] == {"model": str(kept), "model_sha256": sha256_of(kept)}
+    assert metrics["baseline"]["model_sha256"] == sha256_of(kept)  # measured beside the model it started from
+    assert metrics["config"]["pen_labels"] and metrics["config"]["blend_start"] == 0.5
+    assert metrics["held_out_writers"]["digits"] > 0
 
-
-@pytest.mark.parametrize(
-    ("arguments", "teacher"),
-    [
-        (["--fine-tune"], None),  # the start model teaches everything
-        (["--fine-tune", "--distill", "0"], None),  # labels alone: no teacher at all
-        (["--fine-tune", "--mnist-teacher", "m.keras"], Path("m.keras")),
-        (["--mnist-teacher", "m.keras"], Path("m.keras")),
-        ([], None),  # a fresh run learns from labels
-    ],
-)
-def test_mnist_has_its_own_teacher_only_when_one_is_named(arguments, teacher):
-    parser = build_parser()
-    args = parser.parse_args(arguments)
-    check_arguments(parser, args)
-    assert options_from(args).mnist_teacher == teacher
+    assert main([*arguments, "--force"]) == 0  # a second run reuses the kept stage
+    assert f"stage 1/2 mnist-only: reusing {kept}" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        (
-            [],
-            {"dropout_rate": 0.25, "zoom_fraction": 0.1, "shift_fraction": 0.1, "pen_labels": False, "blend_start": 0},
-        ),
-        (["--no-pen", "--dropout", "0.4", "--zoom", "0.15", "--shift", "0.12"], {"dropout_rate": 0.4, "pen_share": 0}),
-        (["--zoom", "0.15", "--shift", "0.12"], {"zoom_fraction": 0.15, "shift_fraction": 0.12}),
-        (["--fine-tune", "--pen-labels", "--blend-start", "0.5"], {"pen_labels": True, "blend_start": 0.5}),
-        (["--fine-tune"], {"temperature": TrainConfig.fine_tune_temperature, "correction_weight": 5}),
-        (["--fine-tune", "--correction-weight", "1"], {"correction_weight": 1}),
-        (["--fine-tune", "--temperature", "1"], {"temperature": 1.0}),
-        ([], {"temperature": 1.0}),
-        (["--mnist-teacher", "teacher.keras", "--temperature", "2"], {"temperature": 2.0}),
+        ([], {"fine_tune": True, "pen_labels": True, "blend_start": 0.5, "fine_tune_images": 55_000, "epochs": 4}),
+        (["--fine-tune"], {"temperature": 4.0, "correction_weight": 5, "distill": 1.0, "epochs": 3}),
+        (["--fine-tune", "--set", "correction_weight=1"], {"correction_weight": 1}),
+        (["--fine-tune", "--epochs", "2", "--learning-rate", "1e-4"], {"epochs": 2, "learning_rate": 1e-4}),
+        (["--recipe", "mnist-only"], {"fine_tune": False, "pen_share": 0.0, "dropout_rate": 0.4, "temperature": 1.0}),
+        (["--recipe", "mnist-only", "--set", "zoom_fraction=0.2"], {"zoom_fraction": 0.2, "shift_fraction": 0.12}),
+        (["--seed", "9", "--batch-size", "64", "--limit", "50"], {"seed": 9, "batch_size": 64, "limit": 50}),
     ],
 )
-def test_flags_reach_the_runs_hyperparameters(arguments, expected):
+def test_flags_reach_the_last_stages_hyperparameters(arguments, expected):
     parser = build_parser()
-    args = parser.parse_args(arguments)
-    check_arguments(parser, args)
-    config = config_from(args).to_dict()
+    config = stages_from(parser, parser.parse_args(arguments))[-1].config.to_dict()
     assert {name: config[name] for name in expected} == expected
 
 
@@ -250,47 +206,46 @@ def test_flags_reach_the_runs_hyperparameters(arguments, expected):
         (["--learning-rate", "-1"], "--learning-rate must be a positive number up to 1"),
         (["--learning-rate", "inf"], "--learning-rate must be a positive number up to 1"),
         (["--learning-rate", "5"], "--learning-rate must be a positive number up to 1"),
-        (["--pen-share", "1"], "--pen-share must be in [0, 1)"),
-        (["--pen-share", "nan"], "--pen-share must be in [0, 1)"),
-        (["--pen-renders", "0"], "--pen-renders must be at least 1"),
         (["--epochs", "0"], "--epochs must be at least 1"),
         (["--batch-size", "0"], "--batch-size must be at least 1"),
         (["--limit", "0"], "--limit must be at least 1"),
-        (["--patience", "-1"], "--patience must be at least 0"),
-        (["--validation-size", "0"], "--validation-size must be at least 1"),
-        (["--validation-size", "60000"], "--validation-size must be below MNIST's 60,000"),
         (["--seed", "-1"], "--seed must be at least 0"),
         (["--seed", str(2**32)], "--seed must be below 2**32"),
-        (["--drawing-share", "0"], "--drawing-share must be in (0, 1)"),
-        (["--drawing-share", "inf"], "--drawing-share must be in (0, 1)"),
-        (["--drawing-renders", "0"], "--drawing-renders must be at least 1"),
-        (["--fine-tune-images", "0"], "--fine-tune-images must be at least 1"),
-        (["--cpu-replicas", "2"], "--cpu-replicas goes with --strategy mirrored"),
-        (["--strategy", "mirrored", "--cpu-replicas", "0"], "--cpu-replicas must be at least 1"),
-        (["--model", "some.keras"], "--model names the model --fine-tune starts from"),
-        (["--distill", "0.5"], "--distill sets how much a teacher's outputs are the targets: add --fine-tune or"),
-        (["--fine-tune", "--distill", "1.5"], "--distill must be in [0, 1]"),
-        (["--fine-tune", "--distill", "nan"], "--distill must be in [0, 1]"),
-        (["--mnist-teacher", "m.keras", "--distill", "0"], "--distill 0 would ignore it"),
-        (["--fine-tune", "--distill", "0", "--mnist-teacher", "m.keras"], "--distill 0 would ignore it"),
-        (["--dropout", "1"], "--dropout must be in [0, 0.9]"),
-        (["--zoom", "-0.1"], "--zoom must be in [0, 0.5]"),
-        (["--shift", "nan"], "--shift must be in [0, 0.5]"),
-        (["--pen-labels"], "--pen-labels makes a fine-tune's pen digits learn their labels: add --fine-tune"),
-        (["--fine-tune", "--pen-labels", "--distill", "0"], "--distill 0 would leave nothing but labels"),
-        (["--blend-start", "0.5"], "--blend-start blends a fine-tune with the model it started from: add --fine-tune"),
+        (["--set", "pen_share=1"], "pen_share must be in [0, 1)"),
+        (["--set", "pen_share=nan"], "pen_share must be in [0, 1)"),
+        (["--set", "pen_renders=0"], "pen_renders must be at least 1"),
+        (["--set", "patience=-1"], "patience must be at least 0"),
+        (["--set", "validation_size=0"], "validation_size must be at least 1"),
+        (["--set", "validation_size=60000"], "validation_size must be below MNIST's 60,000"),
+        (["--set", "drawing_share=0"], "drawing_share must be in (0, 1)"),
+        (["--set", "drawing_share=inf"], "drawing_share must be in (0, 1)"),
+        (["--set", "drawing_renders=0"], "drawing_renders must be at least 1"),
+        (["--set", "fine_tune_images=0"], "fine_tune_images must be at least 1"),
+        (["--set", "dropout_rate=1"], "dropout_rate must be in [0, 0.9]"),
+        (["--set", "zoom_fraction=-0.1"], "zoom_fraction must be in [0, 0.5]"),
+        (["--set", "shift_fraction=nan"], "shift_fraction must be in [0, 0.5]"),
+        (["--set", "slant=0.3"], "unknown setting 'slant'"),
+        (["--set", "dropout=0.3"], "unknown setting 'dropout'"),
+        (["--model", "some.keras"], "--model names the model a fine-tune starts from: add --fine-tune"),
+        (["--recipe", "mnist-only", "--set", "distill=0.5"], "distill makes a start model's outputs the targets"),
+        (["--fine-tune", "--set", "distill=1.5"], "distill must be in [0, 1]"),
+        (["--fine-tune", "--set", "distill=nan"], "distill must be in [0, 1]"),
         (
-            ["--correction-weight", "3"],
-            "--correction-weight weighs what a fine-tune's start model misreads: add --fine-tune",
+            ["--recipe", "mnist-only", "--set", "pen_labels=true"],
+            "pen_labels leaves MNIST to the start model's outputs",
         ),
-        (["--fine-tune", "--correction-weight", "0"], "--correction-weight must be at least 1"),
-        (["--temperature", "2"], "--temperature softens a teacher's outputs: add --fine-tune or --mnist-teacher"),
-        (["--fine-tune", "--distill", "0", "--temperature", "2"], "--temperature softens a teacher's outputs"),
-        (["--fine-tune", "--temperature", "0"], "--temperature must be a positive number up to 100"),
-        (["--fine-tune", "--temperature", "inf"], "--temperature must be a positive number up to 100"),
-        (["--fine-tune", "--blend-start", "1"], "--blend-start must be in [0, 1)"),
-        (["--fine-tune", "--blend-start", "-0.1"], "--blend-start must be in [0, 1)"),
-        (["--fine-tune", "--blend-start", "nan"], "--blend-start must be in [0, 1)"),
+        (["--fine-tune", "--set", "pen_labels=true", "--set", "distill=0", "--set", "temperature=1"], "pen_labels"),
+        (["--recipe", "mnist-only", "--set", "blend_start=0.5"], "blend_start blends a fine-tune with the model"),
+        (["--fine-tune", "--set", "correction_weight=0"], "correction_weight must be at least 1"),
+        (["--recipe", "mnist-only", "--set", "temperature=2"], "temperature softens a teacher's outputs"),
+        (["--fine-tune", "--set", "distill=0"], "temperature softens a teacher's outputs"),
+        (["--fine-tune", "--set", "temperature=0"], "temperature must be a positive number up to 100"),
+        (["--fine-tune", "--set", "temperature=inf"], "temperature must be a positive number up to 100"),
+        (["--fine-tune", "--set", "blend_start=1"], "blend_start must be in [0, 1)"),
+        (["--fine-tune", "--set", "blend_start=-0.1"], "blend_start must be in [0, 1)"),
+        (["--fine-tune", "--set", "blend_start=nan"], "blend_start must be in [0, 1)"),
+        (["--fine-tune", "--recipe", "shipped"], "--fine-tune runs the fine-tune recipe: leave out --recipe shipped"),
+        (["--recipe", "nope"], "no recipe 'nope'"),
     ],
 )
 def test_bad_numbers_are_refused_in_one_line(arguments, message, capsys):

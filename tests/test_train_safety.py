@@ -19,6 +19,7 @@ import pytest
 
 from mnist_draw.config import ARTIFACTS_DIR, METRICS_FILENAME, MODEL_FILENAME, PROJECT_ROOT
 from tests.train_process import (
+    PLAIN,
     TINY,
     TrainProcess,
     child_environment,
@@ -131,7 +132,7 @@ WARNING_LINES = ("/", "  ")  # a Python warning: "path:line: Category: text", th
 
 
 def tiny_arguments(mnist_dir, out, *extra):
-    return ["--data", str(mnist_dir), "--out", str(out), "--epochs", "1", *TINY, *extra]
+    return ["--data", str(mnist_dir), "--out", str(out), "--epochs", "1", *PLAIN, *TINY, *extra]
 
 
 @pytest.mark.slow
@@ -174,15 +175,14 @@ def test_diverging_training_stops_with_one_line_and_writes_nothing(tmp_path, mni
     import dataclasses
 
     from train import training
-    from train.__main__ import DEFAULTS
-    from train.config import RunOptions
+    from train.config import RunOptions, TrainConfig
 
     monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
     write_fake_set(tmp_path, "previous")
     before = snapshot(tmp_path)
     # No flag allows this rate (--learning-rate stops at 1): it is the surest way to a NaN loss.
     config = dataclasses.replace(
-        DEFAULTS, epochs=3, learning_rate=1e30, limit=120, pen_share=0.0, validation_size=200, batch_size=32
+        TrainConfig(), epochs=3, learning_rate=1e30, limit=120, pen_share=0.0, validation_size=200, batch_size=32
     )
     with pytest.raises(
         training.TrainingError, match=r"^training diverged: the loss became nan in epoch 1; nothing was written"
@@ -199,8 +199,8 @@ def test_diverging_training_stops_with_one_line_and_writes_nothing(tmp_path, mni
 def test_unwritable_out_is_one_line(tmp_path, mnist_dir, capsys):
     (tmp_path / "a-file").write_text("not a folder")
     assert main(["--data", str(mnist_dir), "--out", str(tmp_path / "a-file" / "out")]) == 1
-    assert capsys.readouterr().err.strip().splitlines() == [
-        f"error: cannot write to {tmp_path / 'a-file' / 'out'} (Not a directory)"
+    assert capsys.readouterr().err.strip().splitlines() == [  # the first stage's folder, under --out
+        f"error: cannot write to {tmp_path / 'a-file' / 'out' / 'mnist-only'} (Not a directory)"
     ]
 
 
@@ -215,7 +215,7 @@ def signal_mid_fit(tmp_path, mnist_dir, signal_number: int) -> tuple:
     out = tmp_path / "out"
     write_fake_set(out, "previous")
     before = snapshot(out)
-    arguments = ["--data", str(mnist_dir), "--out", str(out), "--epochs", "12", "--patience", "20", *TINY]
+    arguments = ["--data", str(mnist_dir), "--out", str(out), "--epochs", "12", "--set", "patience=20", *PLAIN, *TINY]
     child = TrainProcess(arguments, child_environment(tmp_path / "cache"), tmp_path / "stderr-signalled")
     child.wait_for("Epoch 3/12")
     child.send(signal_number)
@@ -268,7 +268,9 @@ def test_sigkill_before_the_swap_keeps_the_previous_set_the_next_run_tidies_up_a
     before = snapshot(out)
     environment = child_environment(tmp_path / "cache", MNIST_TRAIN_PAUSE_BEFORE_SWAP="300")
     child = TrainProcess(
-        ["--data", str(mnist_dir), "--out", str(out), "--epochs", "1", *TINY], environment, tmp_path / "stderr-1"
+        ["--data", str(mnist_dir), "--out", str(out), "--epochs", "1", *PLAIN, *TINY],
+        environment,
+        tmp_path / "stderr-1",
     )
     child.wait_for("pausing 300s with the new set staged, before the swap")
     staging = next(out.glob(".tmp-train-staging-*"))
@@ -282,7 +284,7 @@ def test_sigkill_before_the_swap_keeps_the_previous_set_the_next_run_tidies_up_a
     assert f"removed {staging.name}, the unfinished set of an interrupted run" in printed
     assert snapshot(out) == before and leftovers(out) == []
 
-    resumed = ["--data", str(mnist_dir), "--out", str(out), "--epochs", "1", *TINY, "--resume"]
+    resumed = ["--data", str(mnist_dir), "--out", str(out), "--epochs", "1", *PLAIN, *TINY, "--resume"]
     code, printed, stderr = run_training(resumed, child_environment(tmp_path / "cache"), tmp_path / "stderr-3")
     assert code == 0, stderr
     assert (
@@ -297,7 +299,9 @@ def test_sigkill_mid_swap_and_the_next_run_completes_the_new_set(tmp_path, mnist
     write_fake_set(out, "previous")
     environment = child_environment(tmp_path / "cache", MNIST_TRAIN_PAUSE_MID_SWAP="300")
     child = TrainProcess(
-        ["--data", str(mnist_dir), "--out", str(out), "--epochs", "1", *TINY], environment, tmp_path / "stderr-1"
+        ["--data", str(mnist_dir), "--out", str(out), "--epochs", "1", *PLAIN, *TINY],
+        environment,
+        tmp_path / "stderr-1",
     )
     child.wait_for("pausing 300s with the new model in place")
     staging = next(out.glob(".tmp-train-staging-*"))

@@ -19,7 +19,8 @@ from mnist_draw.config import METRICS_FILENAME, MODEL_FILENAME, PROJECT_ROOT
 
 SET_MEMBERS = (MODEL_FILENAME, METRICS_FILENAME, "history.csv", "plots")
 # A run small enough for 2 busy CPU cores: 120 MNIST images, no pen digits, 200 for validation.
-TINY = ["--limit", "120", "--no-pen", "--validation-size", "200", "--batch-size", "32", "--seed", "5"]
+TINY = ["--limit", "120", "--set", "pen_share=0", "--set", "validation_size=200", "--batch-size", "32", "--seed", "5"]
+PLAIN = ["--recipe", "mnist-only"]  # one stage from random weights, written straight to --out
 
 
 def child_environment(cache: Path, **extra: str) -> dict:

@@ -1,9 +1,9 @@
 """Training data as `tf.data` pipelines: splits, the MNIST + pen-digit mix, batches, augmentation.
 
 MNIST is read by mnist_draw/mnist.py, pen trajectories by mnist_draw/pendigits.py (train/pen.py
-renders them into model inputs). Augmentation (rotation, zoom, shift, slant, a small elastic
-warp, stroke width) lives here, in the training pipeline, never in the exported model: tfjs has
-no kernels for Keras's Random* layers, and the browser should run only what predicts.
+renders them into model inputs). Augmentation (rotation, zoom, shift, stroke width) lives here, in the training pipeline, never
+in the exported model: tfjs has no kernels for Keras's Random* layers, and the browser should
+run only what predicts.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from mnist_draw.config import IMAGE_SIZE, NUM_CLASSES
+from mnist_draw.config import NUM_CLASSES
 from train import distill
 from train.config import TrainConfig
 
@@ -42,61 +42,6 @@ def make_augmenter(config: TrainConfig) -> keras.Sequential:
         ],
         name="augment",
     )
-
-
-def slant(images: tf.Tensor, max_shear: float, seed: int) -> tf.Tensor:
-    """Shear each (B, 28, 28, 1) image horizontally by a random factor in [-max_shear, max_shear].
-
-    A factor s moves the pixel at height y by s * (y - centre) sideways: the forward or backward
-    lean of a writer's hand, which rotation alone does not give (rotation also tilts the
-    horizontal bars of 4, 5 and 7).
-    """
-    count = tf.shape(images)[0]
-    shear = tf.random.uniform([count], -max_shear, max_shear, seed=seed)
-    centre = (IMAGE_SIZE - 1) / 2
-    zeros, ones = tf.zeros([count]), tf.ones([count])
-    # Each row maps an output pixel (x, y) to the input pixel it samples: (x + s * (y - centre), y).
-    transforms = tf.stack([ones, shear, -shear * centre, zeros, ones, zeros, zeros, zeros], axis=1)
-    return tf.raw_ops.ImageProjectiveTransformV3(
-        images=images,
-        transforms=transforms,
-        output_shape=tf.shape(images)[1:3],
-        fill_value=0.0,
-        interpolation="BILINEAR",
-        fill_mode="CONSTANT",
-    )
-
-
-def elastic_warp(images: tf.Tensor, max_displacement: float, seed: int) -> tf.Tensor:
-    """Bend each (B, 28, 28, 1) image by a smooth random field of up to max_displacement pixels.
-
-    A 4x4 grid of random displacements, upsampled bicubically to 28x28, moves every pixel a little
-    and its neighbours nearly the same way: the wobble of a hand, not noise. Bilinear sampling;
-    whatever comes from outside the image is black.
-    """
-    count = tf.shape(images)[0]
-    coarse = tf.random.uniform([count, 4, 4, 2], -max_displacement, max_displacement, seed=seed)
-    flow = tf.image.resize(coarse, [IMAGE_SIZE, IMAGE_SIZE], method="bicubic")
-    rows, cols = tf.meshgrid(
-        tf.range(IMAGE_SIZE, dtype=tf.float32), tf.range(IMAGE_SIZE, dtype=tf.float32), indexing="ij"
-    )
-    sample_y, sample_x = rows + flow[..., 0], cols + flow[..., 1]
-    top, left = tf.floor(sample_y), tf.floor(sample_x)
-    weight_y, weight_x = sample_y - top, sample_x - left
-    padded = tf.pad(images[..., 0], [[0, 0], [1, 1], [1, 1]])  # a black frame for samples outside
-
-    def pixels(row, col):
-        row = tf.clip_by_value(tf.cast(row, tf.int32) + 1, 0, IMAGE_SIZE + 1)
-        col = tf.clip_by_value(tf.cast(col, tf.int32) + 1, 0, IMAGE_SIZE + 1)
-        return tf.gather_nd(padded, tf.stack([row, col], axis=-1), batch_dims=1)
-
-    warped = (
-        (1 - weight_y) * (1 - weight_x) * pixels(top, left)
-        + (1 - weight_y) * weight_x * pixels(top, left + 1)
-        + weight_y * (1 - weight_x) * pixels(top + 1, left)
-        + weight_y * weight_x * pixels(top + 1, left + 1)
-    )
-    return warped[..., tf.newaxis]
 
 
 def vary_stroke_width(images: tf.Tensor, probability: float, seed: int) -> tf.Tensor:
@@ -198,14 +143,10 @@ def distill_targets(
 def augment(images: tf.Tensor, config: TrainConfig, geometry: keras.Sequential) -> tf.Tensor:
     """(B, 28, 28, 1) float32 in [0, 1] -> the same batch, each image randomly redrawn as a person might.
 
-    Stroke width first (on the clean image), then the smooth warp, slant, and `geometry`
-    (make_augmenter: rotation, zoom and shift).
+    Stroke width first (on the clean image), then `geometry` (make_augmenter: rotation, zoom
+    and shift).
     """
     seed = config.seed
     if config.stroke_probability > 0:
         images = vary_stroke_width(images, config.stroke_probability, seed)
-    if config.elastic_pixels > 0:
-        images = elastic_warp(images, config.elastic_pixels, seed + 3)
-    if config.slant > 0:
-        images = slant(images, config.slant, seed + 4)
     return geometry(images, training=True)

@@ -2,8 +2,8 @@
 
 - default: one device (the CPU, or the first GPU).
 - mirrored: every GPU of this machine, each with a copy of the model, gradients averaged each
-  step (MirroredStrategy). `cpu_replicas` splits the CPU into that many logical devices instead,
-  which proves the distributed code path on any machine but is no faster.
+  step (MirroredStrategy). $MNIST_TRAIN_CPU_REPLICAS=N splits the CPU into N logical devices
+  instead, which proves the distributed code path on any machine (the tests do) but is no faster.
 - multiworker: several machines (or processes), each with its local devices, gradients averaged
   over the network (MultiWorkerMirroredStrategy). The cluster comes from $TF_CONFIG, the same
   command runs on every machine; the chief (task "chief", or worker 0 when there is none)
@@ -19,6 +19,7 @@ files to split, so each worker reads the whole pipeline and keeps its own share 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import socket
@@ -28,7 +29,7 @@ TF_CONFIG_ENV = "TF_CONFIG"
 
 
 class ClusterError(Exception):
-    """$TF_CONFIG is missing or malformed; the message is one line."""
+    """$TF_CONFIG (or $MNIST_TRAIN_CPU_REPLICAS) is missing or malformed; the message is one line."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,16 +106,34 @@ def unreachable_tasks(environ=os.environ, timeout: float = 1.0) -> list[str]:
     return lost
 
 
-def make_strategy(name: str, cpu_replicas: int | None = None):
-    """A tf.distribute.Strategy. Create it before any other TensorFlow work: multiworker insists."""
+CPU_REPLICAS_ENV = "MNIST_TRAIN_CPU_REPLICAS"
+
+
+def cpu_replicas() -> int | None:
+    """$MNIST_TRAIN_CPU_REPLICAS as a count of logical CPUs for `mirrored`, or None when unset."""
+    text = os.environ.get(CPU_REPLICAS_ENV, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise ClusterError(f"${CPU_REPLICAS_ENV} must be a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
+@functools.cache
+def make_strategy(name: str):
+    """A tf.distribute.Strategy, created once per process and shared by a recipe's stages.
+
+    Create it before any other TensorFlow work: multiworker insists, and TensorFlow's logical
+    devices cannot be split again once used.
+    """
     import tensorflow as tf
 
     if name == "multiworker":
         return tf.distribute.MultiWorkerMirroredStrategy()
     if name == "mirrored":
-        if cpu_replicas:
+        if replicas := cpu_replicas():
             cpu = tf.config.list_physical_devices("CPU")[0]
-            tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * cpu_replicas)
+            tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * replicas)
             return tf.distribute.MirroredStrategy([device.name for device in tf.config.list_logical_devices("CPU")])
         return tf.distribute.MirroredStrategy()
     return tf.distribute.get_strategy()

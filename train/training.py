@@ -308,7 +308,7 @@ def fit(
     """model.fit on the mix, validated on the held-out MNIST split -> this process's History.history.
 
     `teachers`: the start model whose outputs a distilling fine-tune keeps and the model MNIST
-    images learn from instead (--mnist-teacher), each or both None (train/data.py).
+    images learn from instead (with pen_labels), each or both None (train/data.py).
     TrainingError (one line) when a worker fails.
     """
     teacher, mnist_teacher = teachers
@@ -515,8 +515,7 @@ def publish(claim: artifacts.Claim, metrics: dict, incumbent: dict | None, force
 def fingerprint(config: TrainConfig, options: RunOptions) -> dict:
     """What a resume backup must match: the hyperparameters and, for a fine-tune, the models it learns from."""
     start = sha256_of(options.start_model) if config.fine_tune and Path(options.start_model).is_file() else None
-    mnist_teacher = sha256_of(options.mnist_teacher) if options.mnist_teacher else None
-    return {**config.to_dict(), "start_model_sha256": start, "mnist_teacher_sha256": mnist_teacher}
+    return {**config.to_dict(), "start_model_sha256": start}
 
 
 def places_for(options: RunOptions, task: distribute.Task, scratch: Path | None) -> Places:
@@ -546,31 +545,25 @@ def train(
     settings = fingerprint(config, options)  # hashes the model files once
     print_resume_plan(options, places, settings)
     callbacks, backup = make_callbacks(config, places, settings)
-    check_finite(
-        model, fit(model, config, training_data, callbacks, load_teachers(config, options, start)), backup.resumed_from
-    )
+    check_finite(model, fit(model, config, training_data, callbacks, load_teachers(config, start)), backup.resumed_from)
     if config.blend_start:
         blend_with_start(model, start, config.blend_start)
     return inference_copy(model), training_data, history_columns(backup.epochs_logged), time.perf_counter() - started
 
 
-def load_teachers(
-    config: TrainConfig, options: RunOptions, start: keras.Model | None
-) -> tuple[keras.Model | None, keras.Model | None]:
+def load_teachers(config: TrainConfig, start: keras.Model | None) -> tuple[keras.Model | None, keras.Model | None]:
     """(pen digits' and MNIST's teacher, MNIST's own teacher) for `fit`: each a model, or None.
 
-    A distilling fine-tune's start model (`start`, loaded by the caller) teaches both, unless
-    --mnist-teacher names MNIST's own.
-    With `pen_labels` the pen digits learn their labels (a start model that never saw them has
+    A distilling fine-tune's start model (`start`, loaded by the caller) teaches both. With
+    `pen_labels` the pen digits learn their labels (a start model that never saw them has
     nothing to keep there), so the start model teaches MNIST alone. Loaded outside the
     strategy's scope: a teacher only runs in the input pipeline and never trains.
     """
     if not config.distill:
         return None, None
-    mnist_teacher = load_model(options.mnist_teacher) if options.mnist_teacher else None
     if config.pen_labels:
-        return None, mnist_teacher or start
-    return start, mnist_teacher
+        return None, start
+    return start, None
 
 
 def blend_with_start(model: keras.Model, start: keras.Model, start_share: float) -> None:
@@ -598,21 +591,19 @@ def print_resume_plan(options: RunOptions, places: Places, settings: dict) -> No
         )
 
 
-def run(config: TrainConfig, options: RunOptions) -> dict | None:
+def run(config: TrainConfig, options: RunOptions, people=None) -> dict | None:
     """Train and, on the chief, evaluate on the MNIST test set and the held-out pen writers and swap the
     new set into options.out: mnist.keras, metrics.json, history.csv, plots/*.png (checkpoints/ and
-    tensorboard/ beside). Returns the metrics on the chief, None on other workers.
+    tensorboard/ beside). Returns the metrics on the chief, None on other workers. `people`: the
+    drawings of options.drawings when the caller has read them already.
     """
     task = distribute.cluster_task(options.strategy)
     if config.fine_tune and not Path(options.start_model).is_file():
         raise ModelNotFoundError(
             f"No model at {options.start_model} to fine-tune: train one with `python -m train`, or name one with --model."
         )
-    if options.mnist_teacher and not Path(options.mnist_teacher).is_file():
-        raise ModelNotFoundError(
-            f"No model at {options.mnist_teacher} to teach MNIST: train one with `python -m train --no-pen --out DIR`."
-        )
-    people = drawings.load_drawings(options.drawings) if options.drawings else None
+    if people is None and options.drawings:
+        people = drawings.load_drawings(options.drawings)
     if not task.is_chief:
         with tempfile.TemporaryDirectory(prefix="mnist-train-worker-") as scratch:
             strategy = start_strategy(config, options, task)
@@ -631,7 +622,7 @@ def run(config: TrainConfig, options: RunOptions) -> dict | None:
 
 def start_strategy(config: TrainConfig, options: RunOptions, task: distribute.Task):
     """The distribution strategy, created before any other TensorFlow work, then the seeds."""
-    strategy = distribute.make_strategy(options.strategy, options.cpu_replicas)
+    strategy = distribute.make_strategy(options.strategy)
     print(distribute.describe(options.strategy, strategy, task))
     if config.batch_size % strategy.num_replicas_in_sync:
         raise ValueError(
@@ -678,7 +669,7 @@ def run_record(
     train_seconds: float,
 ) -> dict:
     """What metrics.json says about the run itself: sizes, data, settings, versions, history."""
-    models = fingerprint(config, options)  # hashes the start model and the MNIST teacher once
+    models = fingerprint(config, options)  # hashes the start model once
     return {
         "parameters": int(model.count_params()),
         "weight_bytes": weight_bytes(model),
@@ -691,12 +682,6 @@ def run_record(
             "model_sha256": models["start_model_sha256"],
         }
         if config.fine_tune
-        else None,
-        "mnist_teacher": {
-            "model": str(options.mnist_teacher),
-            "model_sha256": models["mnist_teacher_sha256"],
-        }
-        if options.mnist_teacher
         else None,
         "versions": library_versions(),
         "data": mnist.describe_source(options.data),
