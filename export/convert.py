@@ -73,6 +73,7 @@ from mnist_draw.errors import one_line
 from mnist_draw.files import sha256_of
 from mnist_draw.inference import probability_problem
 from mnist_draw.preprocess import preprocess_parameters
+from train.artifacts import JOURNAL_NAME as TRAIN_SWAP_JOURNAL  # pure Python: names the swap's commit point
 
 DEFAULT_SAVED_MODEL_DIR = ARTIFACTS_DIR / "saved_model"
 METADATA_FILENAME = "metadata.json"
@@ -573,6 +574,7 @@ def convert(
         Path(os.path.abspath(saved_model_dir)),
     )
     candidates = candidates_for(quantize)
+    check_finished_run(model_path)
     check_targets_apart(out_dir, saved_model_dir)
     with locked_parents([saved_model_dir, out_dir]):
         try:
@@ -583,6 +585,33 @@ def convert(
         except OSError as error:  # an unreadable folder, or a leftover that cannot be removed
             raise ExportError(one_line(error)) from error
         return export_into(model_path, out_dir, saved_model_dir, data_dir=data_dir, candidates=candidates, log=log)
+
+
+def check_finished_run(model_path: Path) -> None:
+    """ExportError (one line) unless `model_path` and the metrics.json beside it are one finished training run.
+
+    `python -m train` swaps its artifacts set in member by member (train/artifacts.py); a kill
+    mid-swap leaves its journal and the new model beside the old metrics.json until the next run
+    finishes the swap. Such a model would ship with another run's accuracy in metadata.json.
+    Where metrics.json records the model's SHA-256, the model must be that file.
+    """
+    folder = model_path.parent
+    if (folder / TRAIN_SWAP_JOURNAL).exists():
+        raise ExportError(
+            f"{folder} holds a half-swapped artifacts set (an interrupted `python -m train`): "
+            "run python -m train again to finish the swap, then export"
+        )
+    metrics_path = folder / METRICS_FILENAME
+    try:
+        metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):  # no metrics: a model from elsewhere; bad ones: the app says so
+        return
+    recorded = metrics.get("model_sha256") if isinstance(metrics, dict) else None
+    if isinstance(recorded, str) and model_path.is_file() and sha256_of(model_path) != recorded:
+        raise ExportError(
+            f"{model_path} is not the model {metrics_path} describes (its SHA-256 differs): the set mixes two runs; "
+            "run python -m train again to finish the swap, then export"
+        )
 
 
 def export_into(
