@@ -24,7 +24,7 @@ import { EXPORT_COMMAND, loadActivationModel, loadMetadata, loadModel, ModelLoad
 import { registerServiceWorker } from './offline.js';
 import { isBlank, preprocessCanvas } from './preprocess.js';
 import { DRAWING_LIMITS } from './limits.js';
-import { drawingRecord, isoSeconds, strokeFileText } from './strokes.js';
+import { checkRecord, drawingRecord, isoSeconds, strokeFileText } from './strokes.js';
 import { tf, wasmSimdSupported } from './tf.js';
 import * as ui from './ui.js';
 
@@ -215,8 +215,27 @@ function setupClear(drawing, predictor, lookInside) {
 }
 
 /**
+ * The stored records split by web/js/strokes.js checkRecord (the rules of the Python reader):
+ * a record that fails is set aside, never shown, never downloaded, and logged once.
+ * @returns {{readable: object[], unreadable: number}}
+ */
+function checkedRecords(records) {
+  const readable = [];
+  for (const record of records) {
+    try {
+      checkRecord(record, DRAWING_LIMITS);
+      readable.push(record);
+    } catch (error) {
+      console.warn(`a kept drawing (id ${record?.id}) could not be read: ${error.message}`);
+    }
+  }
+  return { readable, unreadable: records.length - readable.length };
+}
+
+/**
  * "Your drawings": count, thumbnails, delete one, delete all, download as one stroke file.
  * Resolves to {store, refresh}, or null when this browser keeps nothing (the section says so).
+ * Nothing here can stop the page: a failure is one line in the section.
  * @param {Promise<import('./drawings.js').DrawingStore>} storeReady
  */
 async function setupYourDrawings(storeReady) {
@@ -228,7 +247,10 @@ async function setupYourDrawings(storeReady) {
     ui.setDrawingsUnavailable('This browser does not let the page keep drawings (private mode or blocked site data).');
     return null;
   }
-  const refresh = async () => ui.showDrawings(await store.list());
+  const refresh = async () => {
+    const { readable, unreadable } = checkedRecords(await store.list());
+    ui.showDrawings(readable, unreadable);
+  };
   // A failed IndexedDB call is logged and said in one line; the page goes on.
   const guarded = (action) => async (argument) => {
     try {
@@ -241,31 +263,32 @@ async function setupYourDrawings(storeReady) {
   ui.onDeleteDrawing(
     guarded(async (id) => {
       await store.remove(id);
-      await refresh();
+      ui.removeDrawing(id);
     }),
   );
   ui.onDeleteAllDrawings(
     guarded(async () => {
       await store.clear();
-      await refresh();
+      ui.showDrawings([], 0);
     }),
   );
   ui.onDownloadDrawings(
     guarded(async () => {
-      const records = await store.list();
-      if (!records.length) return;
+      const { readable } = checkedRecords(await store.list());
+      if (!readable.length) return;
       const stamp = isoSeconds(new Date()).replace(/[-:]/g, '');
-      ui.saveFile(`mnist-draw-drawings-${stamp}.json`, strokeFileText(records));
+      ui.saveFile(`mnist-draw-drawings-${stamp}.json`, strokeFileText(readable));
     }),
   );
-  await refresh();
+  await guarded(refresh)();
   return { store, refresh };
 }
 
 /**
  * "Which digit did you mean?": keeping a drawing puts its strokes, labelled with the digit
- * meant, into the store, and clears the canvas for the next one. Shown only where the browser
- * can keep drawings.
+ * meant, into the store, adds its thumbnail, and clears the canvas for the next one. Shown only
+ * where the browser can keep drawings; at most DRAWING_LIMITS.maxDigitsPerFile, so the download
+ * always stays one readable stroke file.
  * @param {Promise<{store, refresh}|null>} drawingsReady  from setupYourDrawings
  */
 async function setupTeach(drawing, page, labels, drawingsReady, clearDrawing) {
@@ -276,18 +299,27 @@ async function setupTeach(drawing, page, labels, drawingsReady, clearDrawing) {
   ui.onKeepRequested(async (digit) => {
     const strokes = drawing.strokes();
     if (!strokes.length) return;
-    const record = drawingRecord({ label: digit, strokes, width: page.canvas_size, height: page.canvas_size });
+    const { shown, unreadable } = ui.drawingsKept();
+    if (shown + unreadable >= DRAWING_LIMITS.maxDigitsPerFile) {
+      ui.showTeachNote(
+        `You keep ${shown + unreadable} drawings, the most one download may hold: download them and delete some to keep more.`,
+        'error',
+      );
+      return;
+    }
+    let record;
     try {
-      await drawings.store.add(record);
+      record = drawingRecord({ label: digit, strokes, width: page.canvas_size, height: page.canvas_size });
+      checkRecord(record, DRAWING_LIMITS); // the canvas holds to the bound; this makes sure of it
+      record = { ...record, id: await drawings.store.add(record) };
     } catch (error) {
       console.error(error);
       ui.showTeachNote(`Could not keep it: ${error.message}`, 'error');
       return;
     }
     clearDrawing();
-    const count = await drawings.store.count();
-    ui.showTeachNote(`Kept as a ${labels[digit]} (${count} in this browser). Draw the next one.`);
-    await drawings.refresh();
+    ui.addDrawing(record);
+    ui.showTeachNote(`Kept as a ${labels[digit]} (${ui.drawingsKept().shown} in this browser). Draw the next one.`);
   });
 }
 

@@ -431,19 +431,51 @@ const THUMBNAIL_PIXELS = 112; // drawn at twice its CSS size, sharp on high-dens
 
 const drawingsWord = (count) => (count === 1 ? '1 drawing' : `${count} drawings`);
 
+let unreadableDrawings = 0; // stored records that failed web/js/strokes.js checkRecord: counted, never shown
+
 /**
- * Count, thumbnails (newest first) and the buttons' states for the kept drawings.
+ * Count, thumbnails (newest first) and the buttons' states for the kept drawings, all at once
+ * (on opening the page and after Delete all); keeping and deleting one change one thumbnail
+ * (addDrawing, removeDrawing), so a long list is never drawn again.
  * @param {Array<{id: number, label: number, canvas: {width: number, height: number}, drawn_at: string, strokes: number[][][]}>} records
+ *   checked records (web/js/strokes.js checkRecord), oldest first
+ * @param {number} [unreadable]  how many stored records failed that check and are left out
  */
-export function showDrawings(records) {
-  const count = records.length;
-  drawingElements.count.textContent = count
-    ? `${drawingsWord(count)} kept in this browser.`
-    : 'None kept yet: draw a digit, say which digit you meant and keep it.';
-  drawingElements.download.disabled = count === 0;
-  drawingElements.deleteAll.disabled = count === 0;
-  if (count === 0) hideDeleteAllConfirm(false);
+export function showDrawings(records, unreadable = 0) {
+  unreadableDrawings = unreadable;
   drawingElements.grid.replaceChildren(...[...records].reverse().map(drawingItem));
+  showDrawingsCount();
+}
+
+/** One newly kept (checked) record, first in the grid. */
+export function addDrawing(record) {
+  drawingElements.grid.prepend(drawingItem(record));
+  showDrawingsCount();
+}
+
+/** Take the thumbnail of the record with `id` out of the grid. */
+export function removeDrawing(id) {
+  drawingElements.grid.querySelector(`[data-id="${id}"]`)?.remove();
+  showDrawingsCount();
+}
+
+/** How many drawings the grid shows, and how many stored ones could not be read. */
+export function drawingsKept() {
+  return { shown: drawingElements.grid.children.length, unreadable: unreadableDrawings };
+}
+
+function showDrawingsCount() {
+  const count = drawingElements.grid.children.length;
+  const unreadable = unreadableDrawings
+    ? ` ${drawingsWord(unreadableDrawings)} could not be read (left out of the list and the download).`
+    : '';
+  drawingElements.count.textContent =
+    (count
+      ? `${drawingsWord(count)} kept in this browser.`
+      : 'None kept yet: draw a digit, say which digit you meant and keep it.') + unreadable;
+  drawingElements.download.disabled = count === 0;
+  drawingElements.deleteAll.disabled = count === 0 && unreadableDrawings === 0;
+  if (drawingElements.deleteAll.disabled) hideDeleteAllConfirm(false);
 }
 
 function drawingItem(record) {
@@ -501,7 +533,7 @@ function focusAfterDelete(target) {
 }
 
 function showDeleteAllConfirm() {
-  const count = drawingElements.grid.children.length;
+  const count = drawingElements.grid.children.length + unreadableDrawings;
   drawingElements.confirmQuestion.textContent = `Delete all ${drawingsWord(count)} from this browser? This cannot be undone.`;
   drawingElements.confirmDelete.textContent = `Delete all ${count}`;
   drawingElements.confirm.hidden = false;
