@@ -1,0 +1,158 @@
+"""`python -m mnist_draw.predict FILE...`: classify every digit of stroke files and photos as the app does.
+
+A stroke file (the format of mnist_draw/strokes.py: what the page downloads and the app keeps)
+holds one or more digits; each is drawn as the canvas draws it (mnist_draw/render.py),
+preprocessed (mnist_draw/preprocess.py) and read by the model. A PNG or JPEG holds one digit and
+goes the way of the app's photo upload (mnist_draw/upload.py). One line per digit:
+
+    drawings.json:0  7  98%
+    drawings.json:1  1  54%  not sure
+    seven.png:0      7  99%
+
+With --json, one JSON object per line instead: {"file", "index", "digit", "confidence", "unsure",
+"probabilities"}. A file that cannot be read gets one line on stderr naming it, the other files
+are still read, and the exit code is 1 (0 when every file was read, 2 for bad arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import stat
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from mnist_draw import upload
+from mnist_draw.cli import HelpFormatter
+from mnist_draw.config import DEFAULT_MODEL_PATH, INPUT_SHAPE
+from mnist_draw.inference import MODEL_PATH_ENV, ModelError, predict_probabilities, top_prediction
+from mnist_draw.preprocess import is_blank, preprocess_canvas, preprocess_ink
+from mnist_draw.render import render_ink
+from mnist_draw.strokes import StrokeError, read_stroke_file
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+MAX_IMAGE_BYTES = upload.MAX_UPLOAD_MB * 2**20  # what the app's uploader takes
+
+
+class InputError(ValueError):
+    """A file this command cannot classify; the message is one line and names the file."""
+
+
+def read_image(path: Path) -> bytes:
+    """A regular image file's bytes, refused from its metadata when it is anything else or too big."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror or type(error).__name__})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{path}: not a regular file (a folder, device, pipe or socket), not read")
+    if info.st_size > MAX_IMAGE_BYTES:
+        raise InputError(f"{path}: {info.st_size:,} bytes, more than the {upload.MAX_UPLOAD_MB} MB a photo may have")
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror or type(error).__name__})") from None
+
+
+def model_inputs(path: Path) -> list[np.ndarray]:
+    """A stroke file or a photo -> one (28, 28, 1) float32 image in [0, 1] per digit, in file order.
+
+    Raises InputError (one line naming the file) for a file that cannot be read or holds no digit.
+    """
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        try:
+            images = [preprocess_canvas(upload.decode_upload(read_image(path)))]
+        except upload.UploadError as error:
+            raise InputError(f"{path}: {error}") from None
+    else:
+        try:
+            digits = read_stroke_file(path)
+        except StrokeError as error:
+            raise InputError(str(error)) from None
+        images = [preprocess_ink(render_ink(digit)) for digit in digits]
+    if any(image.shape != INPUT_SHAPE for image in images):
+        raise InputError(f"{path}: preprocessing gave an image of the wrong shape")
+    return images
+
+
+def predictions(model, paths: list[Path], errors) -> Iterator[dict]:
+    """One record per digit of every readable file; a line on `errors` for each file that is not."""
+    for path in paths:
+        try:
+            images = model_inputs(path)
+        except InputError as error:
+            print(f"error: {error}", file=errors, flush=True)
+            yield {"file": str(path), "error": str(error)}
+            continue
+        for index, image in enumerate(images):
+            if is_blank(image):
+                yield {"file": str(path), "index": index, "digit": None, "confidence": 0.0, "unsure": True}
+                continue
+            probabilities = predict_probabilities(model, image)
+            top = top_prediction(probabilities)
+            yield {
+                "file": str(path),
+                "index": index,
+                "digit": int(top.label),
+                "confidence": round(top.confidence, 4),
+                "unsure": top.unsure,
+                "probabilities": [round(float(value), 4) for value in probabilities],
+            }
+
+
+def text_line(record: dict, width: int) -> str:
+    where = f"{record['file']}:{record['index']}"
+    if record["digit"] is None:
+        return f"{where:<{width}}  -  blank: no ink to read"
+    line = f"{where:<{width}}  {record['digit']}  {record['confidence']:.0%}"
+    return line + "  not sure" * record["unsure"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m mnist_draw.predict",
+        formatter_class=HelpFormatter,
+        description=__doc__.split("\n\n", 1)[1].rsplit("\n\n", 1)[0],
+    )
+    parser.add_argument(
+        "files", metavar="FILE", nargs="+", type=Path, help="stroke files (.json) and photos (.png, .jpg)"
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per digit instead of a text line")
+    parser.add_argument(
+        "--model",
+        metavar="PATH",
+        type=Path,
+        help=f"the .keras model (default: ${MODEL_PATH_ENV} or {DEFAULT_MODEL_PATH})",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from mnist_draw.inference import load_model, model_path_from_env  # TensorFlow loads here
+
+    try:
+        model = load_model(args.model or model_path_from_env())
+    except ModelError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    width = max(len(str(path)) for path in args.files) + 4
+    failed = False
+    for record in predictions(model, args.files, sys.stderr):
+        if "error" in record:
+            failed = True
+        elif args.json:
+            print(json.dumps(record), flush=True)
+        else:
+            print(text_line(record, width), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
