@@ -55,22 +55,24 @@ class Claim:
     out: Path
     staging: Path
     lock_fd: int
-    created_out: bool  # --out did not exist before this run
+    created: tuple[Path, ...]  # --out and the parents this run made for it, innermost first
     done: bool = False  # the staging folder was swapped in or set aside as rejected
 
     def release(self) -> None:
-        """Delete an unfinished staging folder (and --out, if this run made it and left it empty); drop the lock."""
+        """Delete an unfinished staging folder (and the folders this run made, if left empty); drop the lock."""
         if not self.done:
             shutil.rmtree(self.staging, ignore_errors=True)
-        if self.created_out and not any(self.out.iterdir()):
-            self.out.rmdir()
+        for folder in self.created:
+            if any(folder.iterdir()):
+                break
+            folder.rmdir()
         os.close(self.lock_fd)
 
 
 def claim(out: Path, *, log=print) -> Claim:
     """Lock `out` (creating it), finish or clean up an interrupted run's leftovers, make a staging folder."""
     out = Path(out)
-    created_out = not out.exists()
+    created = tuple(folder for folder in (out, *out.parents) if not folder.exists())
     try:
         out.mkdir(parents=True, exist_ok=True)
         lock_fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
@@ -89,7 +91,7 @@ def claim(out: Path, *, log=print) -> Claim:
     except OSError as error:
         os.close(lock_fd)
         raise OutputError(f"cannot write to {out} ({error.strerror or type(error).__name__})") from None
-    return Claim(out=out, staging=staging, lock_fd=lock_fd, created_out=created_out)
+    return Claim(out=out, staging=staging, lock_fd=lock_fd, created=created)
 
 
 def recover(out: Path) -> list[str]:
