@@ -7,6 +7,11 @@ curve from the last midpoint, controlled by the last point, to the midpoint of t
 and the new one, with round caps. Pointer-up's closing `lineTo` always starts where that last
 curve ended, so it has zero length, and the canvas draws nothing for zero-length paths.
 
+A pointer move closer than MIN_POINT_DISTANCE to the last kept point adds no ink: the canvas
+neither draws nor records it (and a pointer-up that close ends the stroke at the last kept
+point), so `kept_points` drops such points here too before drawing. Strokes the canvas recorded
+already hold to that; raw pen trajectories are thinned the way the canvas would thin them.
+
 This module makes the same draw calls (`stroke_pieces`), flattens each curve into pieces that
 stray at most FLATNESS pixels from it, and gives every pixel the call's coverage
 clip(radius + 0.5 - distance, 0, 1), distance from the pixel centre to the nearest piece of the
@@ -35,7 +40,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mnist_draw.config import CANVAS_SIZE, STROKE_WIDTH
+from mnist_draw.config import CANVAS_SIZE, MIN_POINT_DISTANCE, STROKE_WIDTH
 from mnist_draw.strokes import DrawnDigit
 
 FLATNESS = 0.02  # canvas pixels: most a flattened curve may stray from the true one
@@ -192,6 +197,20 @@ def composite(calls: np.ndarray, corners: list, covers, window: int, size: int) 
     return clear
 
 
+def kept_points(points: np.ndarray) -> np.ndarray:
+    """(n, 2) canvas-pixel points -> those web/js/canvas.js keeps: each at least MIN_POINT_DISTANCE from the last kept.
+
+    The distance is taken between points rounded to 1/100 pixel, as the canvas records them.
+    """
+    rounded = np.round(points * 100) / 100
+    keep, last = [0], rounded[0]
+    for index in range(1, len(points)):
+        if np.hypot(*(rounded[index] - last)) >= MIN_POINT_DISTANCE:
+            keep.append(index)
+            last = rounded[index]
+    return points[keep]
+
+
 def render_ink(digit: DrawnDigit, placement: Placement = Placement(), canvas_size: int = CANVAS_SIZE) -> np.ndarray:
     """A drawn digit -> (canvas_size, canvas_size) float64 ink in [0, 1], 8-bit steps like a canvas.
 
@@ -209,7 +228,7 @@ def render_canvas_strokes(strokes, pen_width: float = STROKE_WIDTH, canvas_size:
     pixels. No strokes -> all zeros. render_ink places a digit first, then draws it here.
     """
     strokes = [np.asarray(points, dtype=np.float64).reshape(-1, 2) for points in strokes]
-    strokes = [points for points in strokes if len(points)]
+    strokes = [kept_points(points) for points in strokes if len(points)]
     if not strokes:
         return np.zeros((canvas_size, canvas_size), dtype=np.float64)
     starts, ends, calls = canvas_pieces(strokes)

@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pytest
 
+from mnist_draw.config import MIN_POINT_DISTANCE
 from mnist_draw.render import (
     FLATNESS,
     Placement,
@@ -192,7 +193,11 @@ def reference_ink(strokes: list[np.ndarray], pen_width: float, size: int) -> np.
     for points in strokes:
         last_point = last_midpoint = points[0]  # pointerdown
         draw(np.hypot(x - last_point[0], y - last_point[1]))  # dot()
-        for point in [*points[1:], points[-1]]:  # pointermoves, then pointerup's extendTo
+        kept = [points[0]]  # a move closer than MIN_POINT_DISTANCE to the last kept one is skipped (addsInk)
+        for point in points[1:]:
+            if np.hypot(*(np.round(point * 100) - np.round(kept[-1] * 100))) / 100 >= MIN_POINT_DISTANCE:
+                kept.append(point)
+        for point in [*kept[1:], kept[-1]]:  # pointermoves, then pointerup's extendTo
             midpoint = (last_point + point) / 2
             quadratic_curve_to(last_midpoint, last_point, midpoint)
             last_point, last_midpoint = point, midpoint
@@ -205,6 +210,7 @@ REFERENCE_CASES = {
     "two_strokes_crossing": ([[(8, 30), (56, 34)], [(30, 6), (26, 30), (34, 58)]], 9),
     "pauses_and_backtracks": ([[(12, 50), (12, 50), (30, 14), (30, 14), (30, 14), (50, 50), (30, 14)]], 4),
     "single_dot": ([[(31.7, 29.2)]], 12),
+    "jitter_below_the_point_distance": ([[(20, 20), (20.1, 20.2), (20.3, 19.9), (40, 44), (40.2, 44.1)]], 7),
 }
 
 

@@ -155,9 +155,15 @@ export function createDrawingCanvas(
   /**
    * Whether `point` adds ink: a move closer than minPointDistance to the last kept point does
    * not, and is neither drawn nor recorded (the next one is drawn from the last kept point), so
-   * the recorded strokes stay exactly what was drawn.
+   * the recorded strokes stay exactly what was drawn. Measured between points rounded as they
+   * are recorded, so mnist_draw/render.py `kept_points` makes the same choice from the record.
    */
-  const addsInk = (point) => Math.hypot(point.x - lastPoint.x, point.y - lastPoint.y) >= minPointDistance;
+  function addsInk(point) {
+    const stroke = strokes[strokes.length - 1];
+    const [lastX, lastY] = stroke[stroke.length - 1];
+    const [x, y] = roundPoint(point);
+    return Math.hypot(x - lastX, y - lastY) >= minPointDistance;
+  }
 
   function reachLimit(message) {
     limitMessage = message;
