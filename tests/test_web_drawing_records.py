@@ -7,8 +7,24 @@ or Download, and never enters a download. Real page, real Chromium, as in tests/
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
+from browser.static_page import CANVAS
+from mnist_draw.config import MAX_POINTS_PER_DIGIT
 from mnist_draw.strokes import read_stroke_file
-from tests.test_web_teach import COUNT, DOWNLOAD, ITEMS, KEEP, draw, kept_labels, visit, wait_for_count  # noqa: F401
+from tests.test_web_teach import (  # noqa: F401 (visit is a fixture)
+    COUNT,
+    DOWNLOAD,
+    ITEMS,
+    KEEP,
+    draw,
+    kept_labels,
+    meant,
+    visit,
+    wait_for_count,
+)
+
+CANVAS_NOTE = '[data-testid="canvas-note"]'
 
 GOOD = {
     "label": 4,
@@ -34,6 +50,17 @@ PUT_RECORDS = """async (records) => {
 }"""
 
 
+READ_RECORDS = """() => new Promise((resolve, reject) => {
+  const request = indexedDB.open('mnist-draw', 1);
+  request.onsuccess = () => {
+    const all = request.result.transaction('drawings').objectStore('drawings').getAll();
+    all.onsuccess = () => resolve(all.result);
+    all.onerror = () => reject(all.error);
+  };
+  request.onerror = () => reject(request.error);
+})"""
+
+
 def test_a_malformed_record_is_set_aside_and_counted_and_the_page_works(visit, tmp_path):
     tab = visit.tab
     tab.evaluate(PUT_RECORDS, [GOOD, {"label": 3, "drawn_at": "2024-05-01T12:00:00Z"}])
@@ -49,3 +76,34 @@ def test_a_malformed_record_is_set_aside_and_counted_and_the_page_works(visit, t
     download_info.value.save_as(tmp_path / "drawings.json")
     assert [digit.label for digit in read_stroke_file(tmp_path / "drawings.json")] == [4, 7]
     assert tab.locator(ITEMS).count() == 2
+
+
+# 100,000 pointer moves in one stroke, as a stuck pen or a script would send them, then pointer-up.
+SCRIBBLE = """(count) => {
+  const canvas = document.querySelector('[data-testid="draw-canvas"]');
+  const box = canvas.getBoundingClientRect();
+  const at = (index) => ({
+    clientX: box.left + 20 + (index % 200) * (box.width / 300),
+    clientY: box.top + 20 + (Math.floor(index / 200) % 200) * (box.height / 300),
+  });
+  const event = (type, index) =>
+    new PointerEvent(type, { pointerId: 7, pointerType: 'pen', isPrimary: true, bubbles: true, cancelable: true, button: 0, buttons: 1, ...at(index) });
+  canvas.dispatchEvent(event('pointerdown', 0));
+  for (let index = 1; index < count; index++) canvas.dispatchEvent(event('pointermove', index));
+  canvas.dispatchEvent(event('pointerup', count - 1));
+}"""
+
+
+def test_a_scribble_of_100000_moves_stops_at_the_bound_with_a_message(visit):
+    tab = visit.tab
+    tab.locator(CANVAS).evaluate(
+        "canvas => (canvas.setPointerCapture = () => {})"
+    )  # synthetic pointers have no capture
+    tab.evaluate(SCRIBBLE, 100_000)
+    expect(tab.locator(CANVAS_NOTE)).to_contain_text(f"limit of {MAX_POINTS_PER_DIGIT} points")
+    tab.locator(KEEP).wait_for(state="visible")
+    meant(tab, "8").click()
+    tab.locator(KEEP).click()
+    wait_for_count(tab, 1)
+    (record,) = tab.evaluate(READ_RECORDS)
+    assert sum(len(stroke) for stroke in record["strokes"]) == MAX_POINTS_PER_DIGIT
