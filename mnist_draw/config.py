@@ -47,5 +47,9 @@ METRICS_FILENAME = "metrics.json"
 DEFAULT_MODEL_PATH = ARTIFACTS_DIR / MODEL_FILENAME
 # A model trained on MNIST alone: the baseline of every table, and a fine-tune's MNIST teacher.
 MNIST_ONLY_MODEL_PATH = ARTIFACTS_DIR / "mnist-only" / MODEL_FILENAME
+# The stroke model reads the pen path (mnist_draw/pen_path.py) and is fused with the image model
+# (mnist_draw/fusion.py); its set (model and metrics.json) lives in this folder beside the image model's.
+STROKE_DIR_NAME = "stroke"
+STROKE_MODEL_FILENAME = "stroke.keras"
 WEB_MODEL_DIR = PROJECT_ROOT / "web" / "model"
 DATA_DIR_ENV = "MNIST_DATA_DIR"  # a folder with the four IDX .gz files; see mnist_draw/mnist.py
