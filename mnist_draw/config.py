@@ -47,6 +47,10 @@ METRICS_FILENAME = "metrics.json"
 DEFAULT_MODEL_PATH = ARTIFACTS_DIR / MODEL_FILENAME
 # A model trained on MNIST alone: the baseline of every table, and a fine-tune's MNIST teacher.
 MNIST_ONLY_MODEL_PATH = ARTIFACTS_DIR / "mnist-only" / MODEL_FILENAME
+# The stroke model's set (model, and metrics.json with the fusion weight) in a folder beside
+# mnist.keras, so one --out holds both models (train/stroke_training.py, mnist_draw/fusion.py).
+STROKE_DIR_NAME = "stroke"
+STROKE_MODEL_FILENAME = "stroke.keras"
 # The stroke model reads the pen path (mnist_draw/pen_path.py) and is fused with the image model
 # (mnist_draw/fusion.py); its set (model and metrics.json) lives in this folder beside the image model's.
 STROKE_DIR_NAME = "stroke"

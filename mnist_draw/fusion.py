@@ -1,0 +1,36 @@
+"""One answer from two models: the stroke model's probabilities (how the digit was drawn) and the
+image model's (what it looks like), mixed as a weighted geometric mean.
+
+    fused = normalise(p_stroke ** w * p_image ** (1 - w))   i.e. w * log p_stroke + (1 - w) * log p_image
+
+A geometric mix lets either model veto a class it is sure is wrong, which a plain average does
+not: a crossed 7 with a curled top looks like a 2, but its pen path rules the 2 out. The weight
+w comes from the stroke model's run (chosen on writers neither model trained on) and travels in
+web/model/metadata.json to the page; web/js/fusion.js is the twin, held to this file by golden
+vectors (tests/golden/fusion.json).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FUSION_RULE = "normalise(p_stroke ** w * p_image ** (1 - w))"
+PROBABILITY_FLOOR = 1e-7  # a probability of exactly 0 would make its log -inf and veto outright
+
+
+def fuse(stroke: np.ndarray, image: np.ndarray, stroke_weight: float) -> np.ndarray:
+    """(..., 10) probabilities from each model and w in [0, 1] -> (..., 10) float32 fused probabilities.
+
+    w = 0 gives the image model's answer, w = 1 the stroke model's (each floored and renormalised).
+    """
+    if not 0 <= stroke_weight <= 1:
+        raise ValueError(f"stroke_weight must be in [0, 1], got {stroke_weight}")
+    stroke, image = np.asarray(stroke, dtype=np.float64), np.asarray(image, dtype=np.float64)
+    if stroke.shape != image.shape:
+        raise ValueError(f"the two models' probabilities differ in shape: {stroke.shape} and {image.shape}")
+    logits = stroke_weight * np.log(np.maximum(stroke, PROBABILITY_FLOOR)) + (1 - stroke_weight) * np.log(
+        np.maximum(image, PROBABILITY_FLOOR)
+    )
+    logits -= logits.max(axis=-1, keepdims=True)  # exp of the largest is 1: no overflow
+    weights = np.exp(logits)
+    return (weights / weights.sum(axis=-1, keepdims=True)).astype(np.float32)
