@@ -30,7 +30,8 @@ import numpy as np
 
 from mnist_draw.config import CANVAS_SIZE, IMAGE_SIZE, INPUT_SHAPE, STROKE_WIDTH, STROKE_WIDTH_RANGE
 from mnist_draw.preprocess import bounding_box, fit_to_box, preprocess_canvas, preprocess_parameters
-from tests import pen_path_golden
+from tests import fusion_golden, pen_path_golden
+from tests.fusion_golden import FUSION_GOLDEN_PATH
 from tests.pen_path_golden import PEN_PATH_GOLDEN_PATH
 
 GOLDEN_PATH = Path(__file__).resolve().parent / "golden" / "preprocess.json"
@@ -216,12 +217,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.out}: {'up to date' if fresh else 'STALE: run python -m tests.make_golden'}")
         pen_path_fresh = pen_path_golden.is_up_to_date(PEN_PATH_GOLDEN_PATH, pen_path_golden.golden_document())
         print(f"{PEN_PATH_GOLDEN_PATH}: {'up to date' if pen_path_fresh else 'STALE: run python -m tests.make_golden'}")
-        return 0 if fresh and pen_path_fresh else 1
+        fusion_fresh = FUSION_GOLDEN_PATH.is_file() and FUSION_GOLDEN_PATH.read_text() == fusion_golden.text()
+        print(f"{FUSION_GOLDEN_PATH}: {'up to date' if fusion_fresh else 'STALE: run python -m tests.make_golden'}")
+        return 0 if fresh and pen_path_fresh and fusion_fresh else 1
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     print(f"wrote {len(document['cases'])} cases to {args.out} ({len(text) / 1e3:.0f} kB)")
     # The pen-path twins' vectors (tests/pen_path_golden.py) are written alongside.
     print(pen_path_golden.write())
+    FUSION_GOLDEN_PATH.write_text(fusion_golden.text())  # and the fusion twins' (tests/fusion_golden.py)
+    print(f"wrote {len(fusion_golden.cases())} cases to {FUSION_GOLDEN_PATH}")
     return 0
 
 
