@@ -51,9 +51,5 @@ MNIST_ONLY_MODEL_PATH = ARTIFACTS_DIR / "mnist-only" / MODEL_FILENAME
 # mnist.keras, so one --out holds both models (train/stroke_training.py, mnist_draw/fusion.py).
 STROKE_DIR_NAME = "stroke"
 STROKE_MODEL_FILENAME = "stroke.keras"
-# The stroke model reads the pen path (mnist_draw/pen_path.py) and is fused with the image model
-# (mnist_draw/fusion.py); its set (model and metrics.json) lives in this folder beside the image model's.
-STROKE_DIR_NAME = "stroke"
-STROKE_MODEL_FILENAME = "stroke.keras"
 WEB_MODEL_DIR = PROJECT_ROOT / "web" / "model"
 DATA_DIR_ENV = "MNIST_DATA_DIR"  # a folder with the four IDX .gz files; see mnist_draw/mnist.py
