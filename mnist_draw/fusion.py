@@ -16,6 +16,8 @@ import numpy as np
 
 FUSION_RULE = "normalise(p_stroke ** w * p_image ** (1 - w))"
 PROBABILITY_FLOOR = 1e-7  # a probability of exactly 0 would make its log -inf and veto outright
+STROKE_WEIGHT_KEY = "stroke_weight"  # w in the stroke set's metrics.json (train/stroke_training.py writes it)
+WEIGHT_GRID = tuple(round(step * 0.05, 2) for step in range(21))  # the weights training chooses w from: 0, 0.05, ..., 1
 
 
 def fuse(stroke: np.ndarray, image: np.ndarray, stroke_weight: float) -> np.ndarray:
