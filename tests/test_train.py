@@ -164,11 +164,13 @@ def test_the_shipped_recipe_runs_both_stages_in_one_process(tmp_path, mnist_dir,
         "pen_renders=1",
         "--set",
         "pen.fine_tune_images=120",
+        "--set",
+        "stroke.num_filters=4",
     ]
     assert main(arguments) == 0
     printed = capsys.readouterr().out
     kept = out / "mnist-only" / MODEL_FILENAME
-    assert "stage 1/2 mnist-only: training into" in printed and "stage 2/2 pen: training into" in printed
+    assert "stage 1/3 mnist-only: training into" in printed and "stage 2/3 pen: training into" in printed
     first = json.loads((out / "mnist-only" / METRICS_FILENAME).read_text())
     assert first["config"]["pen_share"] == 0 and first["held_out_writers"] is None and first["fine_tuned_from"] is None
     metrics = json.loads((out / METRICS_FILENAME).read_text())
@@ -176,9 +178,12 @@ def test_the_shipped_recipe_runs_both_stages_in_one_process(tmp_path, mnist_dir,
     assert metrics["baseline"]["model_sha256"] == sha256_of(kept)  # measured beside the model it started from
     assert metrics["config"]["pen_labels"] and metrics["config"]["blend_start"] == 0.5
     assert metrics["held_out_writers"]["digits"] > 0
+    assert "stage 3/3 stroke: training into" in printed
+    stroke = json.loads((out / "stroke" / METRICS_FILENAME).read_text())
+    assert stroke["image_model_sha256"] == sha256_of(out / MODEL_FILENAME)  # fused with the pen stage's model
 
     assert main([*arguments, "--force"]) == 0  # a second run reuses the kept stage
-    assert f"stage 1/2 mnist-only: reusing {kept}" in capsys.readouterr().out
+    assert f"stage 1/3 mnist-only: reusing {kept}" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -195,7 +200,8 @@ def test_the_shipped_recipe_runs_both_stages_in_one_process(tmp_path, mnist_dir,
 )
 def test_flags_reach_the_last_stages_hyperparameters(arguments, expected):
     parser = build_parser()
-    config = stages_from(parser, parser.parse_args(arguments))[-1].config.to_dict()
+    image_stages = [stage for stage in stages_from(parser, parser.parse_args(arguments)) if stage.model == "image"]
+    config = image_stages[-1].config.to_dict()
     assert {name: config[name] for name in expected} == expected
 
 

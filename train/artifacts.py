@@ -32,12 +32,13 @@ import shutil
 import uuid
 from pathlib import Path
 
-from mnist_draw.config import METRICS_FILENAME, MODEL_FILENAME
+from mnist_draw.config import METRICS_FILENAME, MODEL_FILENAME, STROKE_MODEL_FILENAME
 from mnist_draw.files import write_json_atomically
 
 HISTORY_FILENAME = "history.csv"
 PLOTS_DIRNAME = "plots"  # the same name mnist_draw/report.py reads
-MEMBERS = (MODEL_FILENAME, METRICS_FILENAME, HISTORY_FILENAME, PLOTS_DIRNAME)
+# A stroke set (train/stroke_training.py, in its own folder) is stroke.keras and metrics.json.
+MEMBERS = (MODEL_FILENAME, METRICS_FILENAME, HISTORY_FILENAME, PLOTS_DIRNAME, STROKE_MODEL_FILENAME)
 STAGING_PREFIX = ".tmp-train-staging-"
 PREVIOUS_PREFIX = ".tmp-train-previous-"
 JOURNAL_NAME = ".tmp-train-swap.json"

@@ -1,0 +1,166 @@
+"""train/stroke_training.py and the stroke stage of train/recipe.py: the weight it chooses, the set it writes, its keys."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from mnist_draw.config import METRICS_FILENAME, MODEL_FILENAME, STROKE_MODEL_FILENAME
+from mnist_draw.files import sha256_of
+from mnist_draw.fusion import STROKE_WEIGHT_KEY, fuse
+from train import recipe, stroke_training
+from train.config import RunOptions, TrainConfig
+
+
+def one_hot_ish(labels, sure: float) -> np.ndarray:
+    """(N,) labels -> (N, 10) probabilities putting `sure` on the label and the rest evenly elsewhere."""
+    probabilities = np.full((len(labels), 10), (1 - sure) / 9)
+    probabilities[np.arange(len(labels)), labels] = sure
+    return probabilities
+
+
+def test_the_weight_is_the_grid_point_of_lowest_fused_log_loss():
+    labels = np.array([0, 1, 2, 3])
+    stroke = np.concatenate([one_hot_ish(labels[:2], 0.9), one_hot_ish((labels[2:] + 1) % 10, 0.6)])
+    image = np.concatenate([one_hot_ish((labels[:2] + 1) % 10, 0.6), one_hot_ish(labels[2:], 0.9)])
+    weight, losses = stroke_training.choose_weight(stroke, image, labels)
+    assert losses[f"{weight:.2f}"] == min(losses.values()) and len(losses) == 21
+    assert weight == 0.5  # the two models are mirror images: neither deserves more
+    expected = stroke_training.log_loss(fuse(stroke, image, weight), labels)
+    assert losses[f"{weight:.2f}"] == pytest.approx(expected, abs=1e-5)
+
+
+@pytest.mark.parametrize(("right", "weight"), [("stroke", 1.0), ("image", 0.0)])
+def test_a_model_that_is_always_right_gets_all_the_weight(right, weight):
+    labels = np.arange(10)
+    sure, wrong = one_hot_ish(labels, 0.99), one_hot_ish((labels + 3) % 10, 0.5)
+    stroke, image = (sure, wrong) if right == "stroke" else (wrong, sure)
+    assert stroke_training.choose_weight(stroke, image, labels)[0] == weight
+
+
+def test_the_shipped_recipe_ends_with_a_stroke_stage_kept_beside_the_image_model():
+    stroke = recipe.load(recipe.SHIPPED)[-1]
+    assert (stroke.name, stroke.model, stroke.out) == ("stroke", recipe.STROKE, "stroke")
+    assert isinstance(stroke.config, stroke_training.StrokeTrainConfig)
+    assert (
+        recipe.image_model_for(recipe.load(recipe.SHIPPED), RunOptions(out="x"), stroke).as_posix() == "x/mnist.keras"
+    )
+
+
+def test_set_reaches_the_stroke_stage_by_name_and_shared_flags_reach_every_stage():
+    stages = recipe.with_settings(
+        recipe.load(recipe.SHIPPED), ["stroke.num_filters=16", "epochs=2", "seed=5", "limit=7", "pen_share=0.1"]
+    )
+    stroke = stages[-1].config
+    assert (stroke.model.num_filters, stroke.model.epochs, stroke.seed, stroke.limit) == (16, 2, 5, 7)
+    assert [stage.config.pen_share for stage in stages[:2]] == [0.1, 0.1]  # an image setting skips the stroke stage
+    assert stroke.to_dict()["num_filters"] == 16 and "pen_share" not in stroke.to_dict()
+
+
+def test_a_stroke_only_setting_without_a_stage_name_reaches_the_stroke_stage():
+    stages = recipe.with_settings(recipe.load(recipe.SHIPPED), ["num_filters=8"])
+    assert stages[-1].config.model.num_filters == 8
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("stroke.pen_share=0.1", "unknown setting 'pen_share'"),
+        ("stroke.num_filters=2.5", "num_filters must be int, got 2.5"),
+        ("stroke.num_filters=0", "stage stroke: num_filters must be at least 1"),
+        ("stroke.dropout_rate=1.5", "dropout_rate must be in [0, 0.9]"),
+        ("nothing_has_this=1", "unknown setting 'nothing_has_this'"),
+    ],
+)
+def test_bad_stroke_settings_are_one_line_errors(setting, message):
+    with pytest.raises(recipe.RecipeError) as raised:
+        recipe.with_settings(recipe.load(recipe.SHIPPED), [setting])
+    assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[stage]]\nname = 'a'\nmodel = 'sound'\n", "model must be 'image' or 'stroke'"),
+        ("[[stage]]\nname = 'a'\n[[stage]]\nname = 's'\nmodel = 'stroke'\nstart = 'a'\n", "takes no start"),
+        (
+            "[[stage]]\nname = 's'\nmodel = 'stroke'\n[[stage]]\nname = 'b'\nfine_tune = true\nstart = 's'\n",
+            "not an image stage",
+        ),
+        ("[[stage]]\nname = 's'\nmodel = 'stroke'\nzoom_fraction = 0.1\n", "unknown setting 'zoom_fraction'"),
+    ],
+)
+def test_bad_stroke_stages_are_one_line_errors(tmp_path, text, message):
+    path = tmp_path / "mine.toml"
+    path.write_text(text)
+    with pytest.raises(recipe.RecipeError) as raised:
+        recipe.load(str(path))
+    assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_a_kept_stroke_set_is_reused_only_beside_the_image_model_it_was_fused_with(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        "[[stage]]\nname = 'image'\nout = 'image'\n[[stage]]\nname = 's'\nmodel = 'stroke'\nout = 'stroke'\n"
+    )
+    stages, options = recipe.load(str(path)), RunOptions(out=tmp_path)
+    image = tmp_path / "image" / MODEL_FILENAME
+    image.parent.mkdir()
+    image.write_bytes(b"image model A")
+    (tmp_path / "stroke").mkdir()
+    (tmp_path / "stroke" / STROKE_MODEL_FILENAME).write_bytes(b"stroke model")
+    (tmp_path / "stroke" / METRICS_FILENAME).write_text(json.dumps({"image_model_sha256": sha256_of(image)}))
+    assert recipe.to_train(stages, options, from_scratch=False) == []
+    image.write_bytes(b"image model B")  # a new image model needs a new weight
+    assert [stage.name for stage in recipe.to_train(stages, options, from_scratch=False)] == ["s"]
+    image.unlink()  # the image stage trains, so the stroke stage after it does too
+    assert [stage.name for stage in recipe.to_train(stages, options, from_scratch=False)] == ["image", "s"]
+
+
+def test_set_list_shows_the_stroke_settings_too(capsys):
+    from train.__main__ import main
+
+    assert main(["--set", "list"]) == 0
+    printed = capsys.readouterr().out
+    assert 'stroke stages (model = "stroke")' in printed and "\nnum_filters " in printed
+
+
+def test_the_stroke_stage_writes_its_set_and_a_fine_tune_learns_drawings(tmp_path, pen_dir, monkeypatch):
+    """A --limit run: stroke.keras and metrics.json swapped in with a weight in [0, 1]; then a fine-tune on drawings."""
+    import keras
+
+    from mnist_draw.pendigits import load_pendigits
+    from mnist_draw.strokes import write_stroke_file
+    from train import drawings
+    from train.model import build_model
+    from train.training import save_model_atomically
+
+    monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
+    image_model = tmp_path / MODEL_FILENAME
+    save_model_atomically(build_model(TrainConfig()), image_model)  # untrained: this tests the plumbing
+    config = stroke_training.config_from({"num_filters": 4, "epochs": 1, "n_points": 16, "limit": 12})
+    out = tmp_path / "stroke"
+    metrics = stroke_training.run(config, RunOptions(out=out, pen_data=pen_dir), image_model, log=lambda *_: None)
+
+    assert sorted(path.name for path in out.iterdir()) == [METRICS_FILENAME, STROKE_MODEL_FILENAME]
+    written = json.loads((out / METRICS_FILENAME).read_text())
+    assert written == json.loads(json.dumps(metrics))
+    assert 0 <= written[STROKE_WEIGHT_KEY] <= 1 and written["image_model_sha256"] == sha256_of(image_model)
+    assert written["n_points"] == 16 and written["features"] == ["x", "y", "cos", "sin", "pen"]
+    assert written["config"]["num_filters"] == 4 and written["training_digits"] == 24
+    report = written["validation"]
+    assert report[STROKE_WEIGHT_KEY] == written[STROKE_WEIGHT_KEY] and report["fused"]["digits"] == 36
+    assert {"stroke_alone", "image_alone", "fused"} <= report.keys() and report["fused"]["worst_writer"]["writer"]
+    model = keras.models.load_model(out / STROKE_MODEL_FILENAME, compile=False)
+    assert model.count_params() == written["parameters"] and model.input_shape == (None, 16, 5)
+
+    people_file = tmp_path / "drawings.json"
+    write_stroke_file(people_file, load_pendigits(pen_dir)[:6])  # training writers' digits stand in for a person's
+    people = drawings.load_drawings([people_file])
+    fine = stroke_training.config_from({"fine_tune": True, "epochs": 1, "limit": 12})
+    tuned = stroke_training.run(fine, RunOptions(out=out, pen_data=pen_dir), image_model, people, log=lambda *_: None)
+    assert tuned[STROKE_WEIGHT_KEY] == written[STROKE_WEIGHT_KEY]  # no writer is held out any more: w is kept
+    assert tuned["drawings"]["digits"] == 6 and tuned["config"]["num_filters"] == 4
+    assert json.loads((out / METRICS_FILENAME).read_text())["fine_tuned_from"]["accuracy_after"]["drawings"] is not None
