@@ -25,7 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from app.drawing_canvas import drawing_canvas
-from mnist_draw import activations, drawings, inference, pixels, report, upload
+from mnist_draw import activations, drawings, inference, pixels, report, stroke_inference, upload
 from mnist_draw.config import (
     CLASS_LABELS,
     INPUT_SHAPE,
@@ -76,6 +76,16 @@ def load_model(path: str):
 
 
 @st.cache_resource(show_spinner=False)
+def load_stroke_reader(path: str):
+    """The stroke model kept beside the model at `path` (None without one), warmed up, once per process."""
+    reader = stroke_inference.load_stroke_reader(path)
+    if reader is not None:
+        stroke_inference.read_path(reader, [[(0.0, 0.0), (1.0, 1.0)]])  # traces its predict function
+        freeze_long_lived_objects()
+    return reader
+
+
+@st.cache_resource(show_spinner=False)
 def load_activation_model(path: str):
     """The block1/block2 activation model for the model at `path`, built once per process like load_model."""
     model = activations.activation_model(load_model(path))
@@ -105,9 +115,13 @@ def thumbnail(digit: DrawnDigit) -> np.ndarray:
     return pixels.enlarge(preprocess_ink(render_ink(digit)), scale=3)
 
 
-def show_prediction(model, image: np.ndarray) -> str:
-    """Classify one (28, 28, 1) image and show the digit, confidence, all ten bars and the input -> the digit."""
-    probabilities = inference.predict_probabilities(model, image)
+def show_prediction(model, image: np.ndarray, strokes=None) -> str:
+    """Classify one (28, 28, 1) image, with its strokes' pen path where there is one, and show the
+    digit, confidence, all ten bars and the input -> the digit."""
+    reading = stroke_inference.read_digit(
+        inference.predict_probabilities(model, image), load_stroke_reader(str(model_path)), strokes
+    )
+    probabilities = reading.probabilities
     prediction = inference.top_prediction(probabilities)
     digit_column, confidence_column, input_column = st.columns(3)
     digit_column.metric("Prediction", prediction.label)  # outside tools read this metric
@@ -120,18 +134,33 @@ def show_prediction(model, image: np.ndarray) -> str:
         )
     table = pd.DataFrame({"digit": CLASS_LABELS, "probability": probabilities})
     st.vega_lite_chart(table, PROBABILITY_CHART, width="stretch", height=220)
-    show_look_inside(image)
+    show_look_inside(image, reading)
     return prediction.label
 
 
-def show_look_inside(image: np.ndarray) -> None:
-    """The first layer's 32 learned 3x3 filters and the block1/block2 activation maps for `image`.
+def parts_caption(reading: stroke_inference.Reading) -> str:
+    """What each model thought of one digit, in a sentence."""
+    image = inference.top_prediction(reading.image)
+    if reading.stroke is None:
+        return f"The picture alone was read: {image.label} ({image.confidence:.0%})."
+    stroke = inference.top_prediction(reading.stroke)
+    weight = load_stroke_reader(str(model_path)).stroke_weight
+    return (
+        f"The picture reads {image.label} ({image.confidence:.0%}), the pen path {stroke.label} "
+        f"({stroke.confidence:.0%}); the answer weighs the pen path {weight:.0%}."
+    )
+
+
+def show_look_inside(image: np.ndarray, reading: stroke_inference.Reading) -> None:
+    """What each model thought, then the first layer's 32 learned 3x3 filters and the block1/block2
+    activation maps for `image`.
 
     Grids of small grey images, 8 per row, numbered row by row from 0; each tile is scaled to its
     own min..max and enlarged nearest-neighbour so the pixels stay sharp, with grey gaps
     (wider between the filters, whose own pixels are grey too).
     """
-    with st.expander("Look inside the model: learned filters and activations for this digit"):
+    with st.expander("Look inside the model: what each model thought, learned filters and activations"):
+        st.caption(parts_caption(reading))
         filters, filter_count = filter_grid(str(model_path))
         maps = activations.block_activations(load_activation_model(str(model_path)), image)
         block1, block2 = (np.moveaxis(maps[name], -1, 0) for name in ("block1", "block2"))  # (C, H, W)
@@ -154,6 +183,7 @@ st.title("Draw a digit")
 model_path = inference.model_path_from_env()
 try:
     model = load_model(str(model_path))
+    load_stroke_reader(str(model_path))
 except inference.ModelError as error:
     st.error(str(error))
     st.stop()
@@ -183,7 +213,7 @@ def draw_area() -> None:
         if image is None or is_blank(image):
             st.info("Draw a digit (0-9) on the black square: the prediction appears when you lift the pen.")
         else:
-            label = show_prediction(model, image)
+            label = show_prediction(model, image, strokes)
             teach(strokes, label)
 
 

@@ -54,6 +54,7 @@ from export.check import (
     signature_names,
     weight_files,
 )
+from export.stroke import StrokeExportError, export_stroke_model, stroke_model_path
 from mnist_draw.activations import activation_model
 from mnist_draw.config import (
     ARTIFACTS_DIR,
@@ -64,6 +65,7 @@ from mnist_draw.config import (
     INPUT_SHAPE,
     METRICS_FILENAME,
     PROJECT_ROOT,
+    STROKE_DIR_NAME,
     STROKE_WIDTH,
     STROKE_WIDTH_RANGE,
     UNSURE_BELOW,
@@ -239,6 +241,7 @@ def build_metadata(
     trials: dict,
     verification: dict,
     activations: dict | None = None,
+    stroke: dict | None = None,
 ) -> dict:
     """Everything the page and the app need besides the weights; every number from mnist_draw/config.py."""
     import keras
@@ -247,7 +250,7 @@ def build_metadata(
 
     input_key, output_key = signature_names(read_model_json(web_dir / "float32"))
     weights_sha256 = {}
-    folders = [*shipped, *([ACTIVATIONS_DIR] if activations else [])]
+    folders = [*shipped, *([ACTIVATIONS_DIR] if activations else []), *([STROKE_DIR_NAME] if stroke else [])]
     for variant in folders:
         for shard in weight_files(read_model_json(web_dir / variant)):
             weights_sha256[f"{variant}/{shard}"] = sha256_of(web_dir / variant / shard)
@@ -272,6 +275,7 @@ def build_metadata(
             "unsure_below": UNSURE_BELOW,
         },
         "activations": activations,  # the "Look inside" graph (export_activations); None if not exported
+        "stroke": stroke,  # the pen-path model and its fusion weight (export/stroke.py); None: pictures alone
         "test_accuracy": training.get("test_accuracy"),
         "parameters": int(model.count_params()),
         "versions": {
@@ -297,7 +301,12 @@ STAGING_PREFIX = ".tmp-export-new-"
 BACKUP_PREFIX = ".tmp-export-old-"
 STALE_FOLDER = r"\.tmp-export-(?:new|old)-[A-Za-z0-9_]+-{name}|\.tmp-{name}-[A-Za-z0-9_]{{8}}|\.tmp-old-{name}-\d+-\d+"
 BACKUP_FOLDER = r"\.tmp-export-old-(\d+)-{name}|\.tmp-old-{name}-\d+-(\d+)"  # group: when it was moved aside (ns)
-WEB_EXPORT_ENTRIES = {METADATA_FILENAME, ACTIVATIONS_DIR, *QUANTIZATIONS}  # all `python -m export` writes to --out
+WEB_EXPORT_ENTRIES = {
+    METADATA_FILENAME,
+    ACTIVATIONS_DIR,
+    STROKE_DIR_NAME,
+    *QUANTIZATIONS,
+}  # all `python -m export` writes to --out
 SAVED_MODEL_ENTRIES = {"saved_model.pb", "variables", "assets", "fingerprint.pb", "keras_metadata.pb"}
 # Tests set this to "mid-swap:<target folder name>" to hold the export inside swap_in, so a real
 # SIGKILL can land at that moment.
@@ -537,6 +546,10 @@ def build_web_model(
     log(
         f"activations: {activations['bytes']:,} bytes, max abs diff {activations['max_abs_diff']:.2e} vs Keras on {activations['digits']} digits"
     )
+    try:
+        stroke = export_stroke_model(stroke_model_path(model_path), web_dir, log)
+    except StrokeExportError as error:
+        raise ExportError(str(error)) from None
     metadata = build_metadata(
         model=model,
         model_path=model_path,
@@ -546,6 +559,7 @@ def build_web_model(
         trials=trials,
         verification=verification,
         activations=activations,
+        stroke=stroke,
     )
     (web_dir / METADATA_FILENAME).write_text(json.dumps(metadata, indent=2) + "\n")
     return metadata

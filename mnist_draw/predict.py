@@ -2,15 +2,17 @@
 
 A stroke file (the format of mnist_draw/strokes.py: what the page downloads and the app keeps)
 holds one or more digits; each is drawn as the canvas draws it (mnist_draw/render.py),
-preprocessed (mnist_draw/preprocess.py) and read by the model. A PNG or JPEG holds one digit and
-goes the way of the app's photo upload (mnist_draw/upload.py). One line per digit:
+preprocessed (mnist_draw/preprocess.py) and read by the image model, and its pen path by the
+stroke model when there is one beside it (mnist_draw/stroke_inference.py): the answer is their
+fusion. A PNG or JPEG holds one digit and goes the way of the app's photo upload
+(mnist_draw/upload.py): the image model alone. One line per digit:
 
     drawings.json:0  7  98%
     drawings.json:1  1  54%  not sure
     seven.png:0      7  99%
 
 With --json, one JSON object per line instead: {"file", "index", "digit", "confidence", "unsure",
-"probabilities"}. A file that cannot be read gets one line on stderr naming it, the other files
+"probabilities", "image_digit", "stroke_digit"} (stroke_digit null where no pen path was read). A file that cannot be read gets one line on stderr naming it, the other files
 are still read, and the exit code is 1 (0 when every file was read, 2 for bad arguments).
 """
 
@@ -32,6 +34,7 @@ from mnist_draw.config import DEFAULT_MODEL_PATH, INPUT_SHAPE
 from mnist_draw.inference import MODEL_PATH_ENV, ModelError, predict_probabilities, top_prediction
 from mnist_draw.preprocess import is_blank, preprocess_canvas, preprocess_ink
 from mnist_draw.render import render_ink
+from mnist_draw.stroke_inference import load_stroke_reader, read_digit
 from mnist_draw.strokes import StrokeError, read_stroke_file
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -60,14 +63,15 @@ def read_image(path: Path) -> bytes:
         raise InputError(f"{path}: cannot read ({error.strerror or type(error).__name__})") from None
 
 
-def model_inputs(path: Path) -> list[np.ndarray]:
-    """A stroke file or a photo -> one (28, 28, 1) float32 image in [0, 1] per digit, in file order.
+def model_inputs(path: Path) -> list[tuple[np.ndarray, tuple | None]]:
+    """A stroke file or a photo -> per digit, in file order, its (28, 28, 1) float32 image in [0, 1]
+    and its strokes (None for a photo).
 
     Raises InputError (one line naming the file) for a file that cannot be read or holds no digit.
     """
     if path.suffix.lower() in IMAGE_SUFFIXES:
         try:
-            images = [preprocess_canvas(upload.decode_upload(read_image(path)))]
+            inputs = [(preprocess_canvas(upload.decode_upload(read_image(path))), None)]
         except upload.UploadError as error:
             raise InputError(f"{path}: {error}") from None
     else:
@@ -75,34 +79,39 @@ def model_inputs(path: Path) -> list[np.ndarray]:
             digits = read_stroke_file(path)
         except StrokeError as error:
             raise InputError(str(error)) from None
-        images = [preprocess_ink(render_ink(digit)) for digit in digits]
-    if any(image.shape != INPUT_SHAPE for image in images):
+        inputs = [(preprocess_ink(render_ink(digit)), digit.strokes) for digit in digits]
+    if any(image.shape != INPUT_SHAPE for image, _ in inputs):
         raise InputError(f"{path}: preprocessing gave an image of the wrong shape")
-    return images
+    return inputs
 
 
-def predictions(model, paths: list[Path], errors) -> Iterator[dict]:
-    """One record per digit of every readable file; a line on `errors` for each file that is not."""
+def predictions(model, reader, paths: list[Path], errors) -> Iterator[dict]:
+    """One record per digit of every readable file; a line on `errors` for each file that is not.
+
+    reader: the stroke model (mnist_draw/stroke_inference.py), or None to read pictures alone.
+    """
     for path in paths:
         try:
-            images = model_inputs(path)
+            inputs = model_inputs(path)
         except InputError as error:
             print(f"error: {error}", file=errors, flush=True)
             yield {"file": str(path), "error": str(error)}
             continue
-        for index, image in enumerate(images):
+        for index, (image, strokes) in enumerate(inputs):
             if is_blank(image):
                 yield {"file": str(path), "index": index, "digit": None, "confidence": 0.0, "unsure": True}
                 continue
-            probabilities = predict_probabilities(model, image)
-            top = top_prediction(probabilities)
+            reading = read_digit(predict_probabilities(model, image), reader, strokes)
+            top = top_prediction(reading.probabilities)
             yield {
                 "file": str(path),
                 "index": index,
                 "digit": int(top.label),
                 "confidence": round(top.confidence, 4),
                 "unsure": top.unsure,
-                "probabilities": [round(float(value), 4) for value in probabilities],
+                "probabilities": [round(float(value), 4) for value in reading.probabilities],
+                "image_digit": int(np.argmax(reading.image)),
+                "stroke_digit": None if reading.stroke is None else int(np.argmax(reading.stroke)),
             }
 
 
@@ -137,14 +146,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from mnist_draw.inference import load_model, model_path_from_env  # TensorFlow loads here
 
+    model_path = args.model or model_path_from_env()
     try:
-        model = load_model(args.model or model_path_from_env())
+        model = load_model(model_path)
+        reader = load_stroke_reader(model_path)
     except ModelError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     width = max(len(str(path)) for path in args.files) + 4
     failed = False
-    for record in predictions(model, args.files, sys.stderr):
+    for record in predictions(model, reader, args.files, sys.stderr):
         if "error" in record:
             failed = True
         elif args.json:

@@ -16,6 +16,7 @@ from mnist_draw.inference import load_model, predict_probabilities
 from mnist_draw.predict import build_parser, model_inputs
 from mnist_draw.preprocess import preprocess_ink
 from mnist_draw.render import render_ink, render_rgba
+from mnist_draw.stroke_inference import load_stroke_reader, read_digit
 from mnist_draw.strokes import write_stroke_file
 
 SAMPLE = 8  # held-out digits in the stroke file: one of each of several labels
@@ -63,14 +64,17 @@ def test_every_digit_gets_a_line_and_bad_files_one_line_each(files):
         (str(folder / "photo.png"), 0),
     ]
     model = load_model(ARTIFACTS_DIR / MODEL_FILENAME)
+    reader = load_stroke_reader(ARTIFACTS_DIR / MODEL_FILENAME)
     for record, digit in zip(records, digits, strict=False):
-        expected = predict_probabilities(model, preprocess_ink(render_ink(digit)))  # the app's kept-drawing path
-        assert record["digit"] == int(np.argmax(expected))
+        image = predict_probabilities(model, preprocess_ink(render_ink(digit)))  # the app's kept-drawing path
+        expected = read_digit(image, reader, digit.strokes).probabilities
+        assert record["digit"] == int(np.argmax(expected)) and record["image_digit"] == int(np.argmax(image))
+        assert (record["stroke_digit"] is None) == (reader is None)
         assert record["confidence"] == pytest.approx(float(expected.max()), abs=1e-4)
         assert 0 <= record["confidence"] <= 1 and len(record["probabilities"]) == 10
     right = sum(record["digit"] == digit.label for record, digit in zip(records, digits, strict=False))
     assert right >= len(digits) - 1  # held-out writers' digits: the model reads about 99% of them
-    assert records[-1]["digit"] == photo.label
+    assert records[-1]["digit"] == photo.label and records[-1]["stroke_digit"] is None  # a photo has no pen path
     errors = own_lines(result.stderr)
     assert len(errors) == 2
     assert errors[0].startswith(f"error: {folder / 'broken.json'}: not a stroke file, or truncated")

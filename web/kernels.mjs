@@ -2,8 +2,8 @@
  * Which TF.js kernels the page needs, derived from the exported graphs at build time
  * (web/build.mjs), never written down by hand.
  *
- * For each graph the page can load (every variant in metadata.json and the "Look inside"
- * activation model), Node loads its model.json with the real tfjs-core, tfjs-converter and the
+ * For each graph the page can load (every variant in metadata.json, the stroke model and the
+ * "Look inside" activation model), Node loads its model.json with the real tfjs-core, tfjs-converter and the
  * cpu backend (all kernels), then runs it through the page's own web/js/classify.js under
  * tf.profile. The kernels that profile saw dispatched are the list; the converter's graph nodes
  * say which category (executor) each graph op went to. The lists become a generated module
@@ -87,8 +87,11 @@ export async function deriveKernels(modelDir) {
   const inputShape = metadata.input.shape;
   const images = new Float32Array(2 * inputShape.reduce((product, size) => product * size, 1)).fill(0.5);
   const entries = [
-    ...Object.values(metadata.variants).map((variant) => ({ path: variant.path, run: 'classify' })),
+    ...Object.values(metadata.variants).map((variant) => ({ path: variant.path, run: 'classify', inputShape })),
     ...(metadata.activations ? [{ path: metadata.activations.path, run: 'activations' }] : []),
+    ...(metadata.stroke
+      ? [{ path: metadata.stroke.path, run: 'classify', inputShape: metadata.stroke.input.shape }]
+      : []),
   ];
   const graphs = [];
   for (const entry of entries) {
@@ -102,8 +105,10 @@ export async function deriveKernels(modelDir) {
       throw new KernelError(`cannot load ${modelPath} with tfjs-converter (${error.message})`);
     }
     const kernels = await profiledKernels(async () => {
-      if (entry.run === 'classify') await classifyBatch(tf, model, images, inputShape);
-      else
+      if (entry.run === 'classify') {
+        const inputs = new Float32Array(2 * entry.inputShape.reduce((product, size) => product * size, 1)).fill(0.5);
+        await classifyBatch(tf, model, inputs, entry.inputShape);
+      } else
         await blockActivations(
           tf,
           model,
@@ -131,11 +136,44 @@ function kernelConfigs(packageName) {
   const configs = {};
   for (const [, exportName, file] of registry.matchAll(/import \{ (\w+) \} from '\.\/kernels\/(\w+)';/g)) {
     const source = readFileSync(path.join(dist, 'kernels', `${file}.js`), 'utf8');
-    const constant = source.match(/kernelName: (\w+)/)?.[1];
+    // Most configs name their kernel; the wasm backend's unary ones (Relu, ...) are made by a helper.
+    const constant = source.match(/kernelName: (\w+)/)?.[1] ?? source.match(/create\w*KernelConfig\((\w+)/)?.[1];
     if (constant && constants[constant])
-      configs[constants[constant]] = { file: `${packageName}/dist/kernels/${file}`, exportName };
+      configs[constants[constant]] = { file: `${packageName}/dist/kernels/${file}`, exportName, source: file };
   }
   return configs;
+}
+
+/**
+ * `kernels` and every kernel they call directly inside a backend. Some kernels run others'
+ * compiled functions without dispatching them (the wasm reductions transpose through the
+ * Transpose kernel's function, set up only when that kernel is registered), so a profile never
+ * sees them; they are found by following each kernel file's imports of sibling modules.
+ * @param {string[]} kernels
+ * @param {string} packageName
+ */
+function withCalledKernels(kernels, packageName) {
+  const configs = kernelConfigs(packageName);
+  const kernelOfFile = Object.fromEntries(Object.entries(configs).map(([name, config]) => [config.source, name]));
+  const folder = path.join(path.dirname(require.resolve(`${packageName}/package.json`)), 'dist', 'kernels');
+  const found = new Set(kernels);
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    let source;
+    try {
+      source = readFileSync(path.join(folder, `${file}.js`), 'utf8');
+    } catch {
+      return; // not a module of the kernels folder
+    }
+    for (const [, imported] of source.matchAll(/from '\.\/(\w+)';/g)) {
+      if (kernelOfFile[imported]) found.add(kernelOfFile[imported]);
+      visit(imported);
+    }
+  };
+  kernels.filter((kernel) => configs[kernel]).forEach((kernel) => visit(configs[kernel].source));
+  return [...found].sort();
 }
 
 /**
@@ -144,6 +182,7 @@ function kernelConfigs(packageName) {
  * @param {string[]} kernels
  */
 export function kernelModuleSource(kernels) {
+  kernels = withCalledKernels(kernels, BACKEND_PACKAGES.wasm);
   const imports = [];
   const names = [];
   for (const [backend, packageName] of Object.entries(BACKEND_PACKAGES)) {

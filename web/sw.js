@@ -16,7 +16,7 @@
  *   shell files                 cache first
  *   .../metadata.json           network first, so a new export is seen at once; cached offline
  *   model files ?v=<version>    cache first in model-<version>, else fetched and cached there
- * Only the default variant is precached; the other variant and the "Look inside" model are
+ * Only the default variant and the stroke model are precached; the other variant and the "Look inside" model are
  * cached the first time the page loads them online. Once an export's default variant is
  * complete, older model caches are deleted.
  */
@@ -174,11 +174,16 @@ async function fileMatches(url, base, metadata, body) {
   return metadata.weights_sha256[key] === (await sha256Hex(body));
 }
 
-/** The URLs the page fetches for the default variant: model.json and its weights, versioned. */
+/**
+ * The URLs the page fetches to predict: the default variant's and the stroke model's (if the
+ * export has one) model.json and weights, versioned.
+ */
 function defaultVariantUrls(base, metadata, version) {
-  const variantPath = metadata.variants[metadata.default_variant].path;
-  const folder = variantPath.slice(0, variantPath.lastIndexOf('/') + 1);
-  const files = [variantPath, ...Object.keys(metadata.weights_sha256).filter((file) => file.startsWith(folder))];
+  const graphs = [metadata.variants[metadata.default_variant].path, ...(metadata.stroke ? [metadata.stroke.path] : [])];
+  const files = graphs.flatMap((graphPath) => {
+    const folder = graphPath.slice(0, graphPath.lastIndexOf('/') + 1);
+    return [graphPath, ...Object.keys(metadata.weights_sha256).filter((file) => file.startsWith(folder))];
+  });
   return files.map((file) => {
     const url = new URL(file, base);
     url.searchParams.set('v', version);

@@ -1,6 +1,8 @@
 /**
- * Wiring only: metadata + model (model.js) -> drawing canvas (canvas.js) -> preprocess
- * (preprocess.js) -> classify (classify.js) -> page (ui.js). From metadata.json, `preprocess`
+ * Wiring only: metadata + models (model.js) -> drawing canvas (canvas.js) -> preprocess
+ * (preprocess.js) and pen path (penPath.js) -> classify (classify.js) -> fuse (fusion.js) ->
+ * page (ui.js). The image model reads the picture; the stroke model, when the export has one
+ * (metadata.stroke), reads the pen path the canvas recorded, and the page shows their fusion. From metadata.json, `preprocess`
  * is the model-input recipe handed to preprocess.js as is; `page` holds the page's own settings
  * (canvas size, pen width and its range, the "not sure" threshold). Once ready, the service
  * worker (web/sw.js, registered by offline.js) keeps the page and the model for offline visits.
@@ -20,8 +22,17 @@
 import { blockActivations, classify, classifyBatch } from './classify.js';
 import { createDrawingCanvas } from './canvas.js';
 import { openDrawings } from './drawings.js';
-import { EXPORT_COMMAND, loadActivationModel, loadMetadata, loadModel, ModelLoadError } from './model.js';
+import { fuse } from './fusion.js';
+import {
+  EXPORT_COMMAND,
+  loadActivationModel,
+  loadMetadata,
+  loadModel,
+  loadStrokeModel,
+  ModelLoadError,
+} from './model.js';
 import { registerServiceWorker } from './offline.js';
+import { penPathFeatures } from './penPath.js';
 import { isBlank, preprocessCanvas } from './preprocess.js';
 import { DRAWING_LIMITS } from './limits.js';
 import { checkRecord, drawingRecord, isoSeconds, strokeFileText } from './strokes.js';
@@ -57,23 +68,44 @@ async function startBackend(wanted) {
 }
 
 /**
- * metadata.json, a running backend and the chosen model variant, warmed up. The backend starts
- * (wasm: fetch and compile the binary) while metadata.json and the model download.
+ * metadata.json, a running backend and the chosen model variant (and the stroke model, if the
+ * export has one), warmed up. The backend starts (wasm: fetch and compile the binary) while
+ * metadata.json and the models download.
  */
 async function createClassifier() {
   const backendReady = startBackend(options.get('backend') || DEFAULT_BACKEND);
   backendReady.catch(() => {}); // a failure is reported where it is awaited, in loadModel
   const metadata = await loadMetadata(modelBaseUrl);
-  const { model, variantName, variant, version } = await loadModel(tf, modelBaseUrl, metadata, {
-    variantName: options.get('variant') || undefined,
-    backendReady,
-  });
+  const [{ model, variantName, variant, version }, strokeModel] = await Promise.all([
+    loadModel(tf, modelBaseUrl, metadata, { variantName: options.get('variant') || undefined, backendReady }),
+    loadStrokeModel(tf, modelBaseUrl, metadata, { backendReady }),
+  ]);
   const backend = await backendReady;
   performance.mark('mnist-model-loaded'); // bench/web.py: how the time to ready splits
   const { image_size: imageSize } = metadata.preprocess;
-  // One throwaway prediction compiles the kernels, so the first real stroke is fast.
+  // One throwaway prediction each compiles the kernels, so the first real stroke is fast.
   await classify(tf, model, new Float32Array(imageSize * imageSize), metadata.input.shape);
-  return { metadata, backend, model, variantName, variant, version };
+  if (strokeModel)
+    await classify(tf, strokeModel, penPathFeatures([[[0, 0]]], metadata.stroke.pen_path), metadata.stroke.input.shape);
+  return { metadata, backend, model, strokeModel, variantName, variant, version };
+}
+
+/**
+ * The pen path's reading of `strokes` (canvas pixels) by the stroke model -> its probabilities,
+ * or null when there is no stroke model or nothing drawn.
+ */
+async function readPenPath(tf, strokeModel, metadata, strokes) {
+  if (!strokeModel || !strokes.some((stroke) => stroke.length)) return null;
+  const features = penPathFeatures(strokes, metadata.stroke.pen_path);
+  return classify(tf, strokeModel, features, metadata.stroke.input.shape);
+}
+
+/** The top class of `probabilities` as {digit, confidence}. */
+function topOf(probabilities, labels) {
+  let best = 0;
+  for (let index = 1; index < probabilities.length; index++)
+    if (probabilities[index] > probabilities[best]) best = index;
+  return { digit: labels[best], confidence: probabilities[best] };
 }
 
 /**
@@ -121,11 +153,13 @@ function setupLookInside(tf, metadata) {
 }
 
 /**
- * Canvas pixels (the rectangle that holds ink) -> preprocess -> classify -> page. One
- * prediction runs at a time; a request made meanwhile runs once more after it, on the pixels of
- * that moment. `discard()` drops a prediction still running (the canvas was just cleared under it).
+ * Canvas pixels (the rectangle that holds ink) -> preprocess -> classify, and the canvas's
+ * strokes -> pen path -> stroke model, fused -> page. One prediction runs at a time; a request
+ * made meanwhile runs once more after it, on the pixels of that moment. `discard()` drops a
+ * prediction still running (the canvas was just cleared under it).
  */
-function createPredictor(tf, model, metadata, readInk, lookInside) {
+function createPredictor(tf, models, metadata, { readInk, readStrokes }, lookInside) {
+  const { model, strokeModel } = models;
   const { preprocess, page, input, output } = metadata;
   let pending = false; // a prediction is running
   let again = false; // another was asked for meanwhile
@@ -142,8 +176,14 @@ function createPredictor(tf, model, metadata, readInk, lookInside) {
       return;
     }
     lookInside.setImage(image);
-    const probabilities = await classify(tf, model, image, input.shape);
+    const fromImage = await classify(tf, model, image, input.shape);
+    const fromPath = await readPenPath(tf, strokeModel, metadata, readStrokes());
     if (started !== generation) return;
+    const strokeWeight = metadata.stroke?.fusion.stroke_weight;
+    const probabilities = fromPath ? fuse(fromPath, fromImage, strokeWeight) : fromImage;
+    ui.showParts(
+      fromPath && { image: topOf(fromImage, output.labels), stroke: topOf(fromPath, output.labels), strokeWeight },
+    );
     const top = ui.showPrediction({
       probabilities,
       labels: output.labels,
@@ -327,8 +367,9 @@ async function setupTeach(drawing, page, labels, drawingsReady, clearDrawing) {
  * For tests and benchmarks (tests/test_web.py, bench/web.py): the same loaded model and the
  * same functions the page uses, nothing else.
  */
-function exposeForTests({ tf, metadata, backend, variantName, version, model, predictor, drawing, lookInside }) {
+function exposeForTests({ tf, metadata, backend, variantName, version, models, predictor, drawing, lookInside }) {
   const { preprocess, input } = metadata;
+  const { model, strokeModel } = models;
   globalThis.mnistDemo = {
     metadata,
     backend,
@@ -337,6 +378,16 @@ function exposeForTests({ tf, metadata, backend, variantName, version, model, pr
     tf,
     preprocess: (rgba, width, height) => preprocessCanvas(rgba, width, height, preprocess),
     classifyBatch: (images) => classifyBatch(tf, model, images, input.shape),
+    // Digits' strokes -> the stroke model's probabilities, concatenated (null without a stroke model).
+    classifyStrokesBatch: async (digits) =>
+      strokeModel &&
+      classifyBatch(
+        tf,
+        strokeModel,
+        Float32Array.from(digits.flatMap((strokes) => Array.from(penPathFeatures(strokes, metadata.stroke.pen_path)))),
+        metadata.stroke.input.shape,
+      ),
+    fuse: (stroke, image) => fuse(stroke, image, metadata.stroke.fusion.stroke_weight),
     predictCanvas: predictor.predict,
     readInk: () => drawing.readInk(), // what predictCanvas reads: {data, left, top, width, height} or null
     // (1, 28, 28, 1) image -> {block1: {shape, raw, maps}, block2: ...}; loads the activation model.
@@ -345,10 +396,12 @@ function exposeForTests({ tf, metadata, backend, variantName, version, model, pr
 }
 
 async function start(drawingsReady) {
-  const { metadata, backend, model, variantName, variant, version } = await createClassifier();
+  const { metadata, backend, model, strokeModel, variantName, variant, version } = await createClassifier();
   const lookInside = setupLookInside(tf, metadata);
   // The predictor reads the canvas only on strokes, which the canvas made just below sends.
-  const predictor = createPredictor(tf, model, metadata, () => drawing.readInk(), lookInside);
+  const models = { model, strokeModel };
+  const canvasReaders = { readInk: () => drawing.readInk(), readStrokes: () => drawing.strokes() };
+  const predictor = createPredictor(tf, models, metadata, canvasReaders, lookInside);
   const drawing = setupDrawing(metadata.page, predictor);
   ui.buildBars(metadata.output.labels);
   const clearDrawing = setupClear(drawing, predictor, lookInside);
@@ -360,7 +413,7 @@ async function start(drawingsReady) {
     backend,
     tfVersion: tf.version.tfjs,
   });
-  exposeForTests({ tf, metadata, backend, variantName, version, model, predictor, drawing, lookInside });
+  exposeForTests({ tf, metadata, backend, variantName, version, models, predictor, drawing, lookInside });
   ui.setStatus('ready', 'Ready: draw a digit.');
   performance.mark('mnist-ready'); // bench/web.py reads the cold-load time from this
   registerServiceWorker(); // after ready, so its precaching never slows the first visit

@@ -188,3 +188,30 @@ export async function loadActivationModel(tf, baseUrl, metadata, fetchImpl = fet
   const files = tf.io.http(modelUrl.href, { fetchFunc: verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl) });
   return loadGraph(tf, files, modelUrl);
 }
+
+/**
+ * Load the stroke model (metadata.stroke: the pen-path graph and its fusion weight), weights
+ * verified and fetched early like the variants. The page reads pictures alone without it.
+ * @param {object} tf
+ * @param {URL} baseUrl
+ * @param {object} metadata
+ * @param {object} [options]  fetchImpl, backendReady: as for loadModel
+ * @returns {Promise<object|null>}  a tf.GraphModel, or null if this export has no stroke model
+ */
+export async function loadStrokeModel(tf, baseUrl, metadata, options = {}) {
+  const { fetchImpl = fetch, backendReady = null } = options;
+  if (!metadata.stroke) return null;
+  const version = await modelVersion(metadata);
+  const modelUrl = versionedUrl(metadata.stroke.path, baseUrl, version);
+  const verifying = verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl);
+  const fetchFunc = fetchingWeightsEarly(verifying, baseUrl, metadata.stroke.path, metadata.weights_sha256, version);
+  const files = tf.io.http(modelUrl.href, { fetchFunc });
+  const afterBackend = {
+    async load() {
+      const artifacts = await files.load();
+      await backendReady;
+      return artifacts;
+    },
+  };
+  return loadGraph(tf, afterBackend, modelUrl);
+}

@@ -26,6 +26,7 @@ const elements = {
   modelInput: byTestId('model-input'),
   bars: byTestId('probabilities'),
   modelInfo: byTestId('model-info'),
+  parts: byTestId('model-parts'),
 };
 
 const IDLE_PROMPT = 'Draw something to see what the model thinks.';
@@ -173,8 +174,35 @@ export function showPrediction({ probabilities, labels, unsureBelow, image, imag
   return top;
 }
 
+/**
+ * What each model thought, under "Look inside": the picture's reading (the image CNN), the pen
+ * path's (the stroke model) and the weight that mixed them; hidden when only the picture was read.
+ * @param {{image: {digit: string, confidence: number}, stroke: {digit: string, confidence: number},
+ *   strokeWeight: number}|null} parts
+ */
+export function showParts(parts) {
+  const element = elements.parts;
+  element.hidden = !parts;
+  if (!parts) {
+    element.textContent = '';
+    for (const key of ['imageDigit', 'strokeDigit', 'imageConfidence', 'strokeConfidence']) delete element.dataset[key];
+    return;
+  }
+  const { image, stroke, strokeWeight } = parts;
+  Object.assign(element.dataset, {
+    imageDigit: image.digit,
+    imageConfidence: image.confidence.toFixed(4),
+    strokeDigit: stroke.digit,
+    strokeConfidence: stroke.confidence.toFixed(4),
+  });
+  element.textContent =
+    `The picture reads ${image.digit} (${percent(image.confidence)}), the pen path ${stroke.digit} ` +
+    `(${percent(stroke.confidence)}); the answer above weighs the pen path ${percent(strokeWeight)}.`;
+}
+
 /** Back to the empty state: no digit, empty bars, black model view. */
 export function clearPrediction() {
+  showParts(null);
   elements.prediction.textContent = '';
   delete elements.prediction.dataset.unsure;
   elements.prediction.setAttribute('aria-label', 'Predicted digit: none yet');

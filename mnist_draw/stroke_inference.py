@@ -1,0 +1,102 @@
+"""Read a digit's pen path with the stroke model kept beside the image model, and fuse the two readings.
+
+What the app and `python -m mnist_draw.predict` run where strokes exist (the canvas, stroke files);
+a photo has no pen path and is read by the image model alone. The stroke set is the folder
+`stroke/` beside the image model (STROKE_DIR_NAME): stroke.keras and the metrics.json whose
+stroke weight mnist_draw/fusion.py mixes with. Importing this module does not import TensorFlow.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from mnist_draw import fusion, pen_path
+from mnist_draw.config import METRICS_FILENAME, NUM_CLASSES, STROKE_DIR_NAME, STROKE_MODEL_FILENAME
+from mnist_draw.errors import one_line
+from mnist_draw.inference import ModelError, check_keras_archive
+
+
+@dataclasses.dataclass(frozen=True)
+class StrokeReader:
+    """The stroke model and how much its reading weighs in the fused answer."""
+
+    model: object  # keras.Model: (n, n_points, 5) path features -> (n, 10) probabilities
+    stroke_weight: float  # w in [0, 1] of mnist_draw/fusion.py
+    n_points: int  # resampled path points the model reads
+    path: Path
+
+
+@dataclasses.dataclass(frozen=True)
+class Reading:
+    """One digit's answer: the fused probabilities and, where a pen path was read, each model's."""
+
+    probabilities: np.ndarray  # (10,) float32, what to show
+    image: np.ndarray  # (10,) the image model's
+    stroke: np.ndarray | None  # (10,) the stroke model's, None without strokes or a stroke model
+
+
+def stroke_model_path(image_model_path: Path) -> Path:
+    """Where `python -m train` keeps the stroke model that goes with `image_model_path`."""
+    return Path(image_model_path).parent / STROKE_DIR_NAME / STROKE_MODEL_FILENAME
+
+
+def load_stroke_reader(image_model_path: Path) -> StrokeReader | None:
+    """The stroke set beside `image_model_path` -> a StrokeReader, None if there is none.
+
+    Raises ModelError (one line) when there is a stroke model that cannot be used: a damaged file,
+    the wrong shape, or a metrics.json without a stroke weight in [0, 1].
+    """
+    path = stroke_model_path(image_model_path)
+    if not path.is_file():
+        return None
+    check_keras_archive(path)
+    metrics_path = path.parent / METRICS_FILENAME
+    try:
+        metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as error:
+        raise ModelError(f"Cannot read {metrics_path} ({one_line(error)}): retrain with `python -m train`.") from None
+    weight = metrics.get(fusion.STROKE_WEIGHT_KEY) if isinstance(metrics, dict) else None
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
+        raise ModelError(f"{metrics_path} holds no stroke weight in [0, 1]: retrain with `python -m train`.")
+    import keras  # deferred: importing TensorFlow takes seconds
+
+    try:
+        model = keras.models.load_model(path, compile=False)
+    except Exception as error:  # Keras raises many types for a corrupt file; all mean the same here
+        raise ModelError(
+            f"Cannot read the stroke model {path} ({one_line(error)}): retrain with `python -m train`."
+        ) from None
+    shape, width = tuple(model.input_shape[1:]), len(pen_path.FEATURE_NAMES)
+    if len(shape) != 2 or shape[1] != width or tuple(model.output_shape[1:]) != (NUM_CLASSES,):
+        raise ModelError(
+            f"The stroke model {path} maps {model.input_shape} -> {model.output_shape}, expected "
+            f"(None, N, {width}) -> (None, {NUM_CLASSES}): retrain with `python -m train`."
+        )
+    return StrokeReader(model=model, stroke_weight=float(weight), n_points=int(shape[0]), path=path)
+
+
+def read_path(reader: StrokeReader, strokes: Sequence) -> np.ndarray:
+    """Strokes (each a sequence of [x, y] points, any units) -> the stroke model's (10,) float32 probabilities."""
+    features = pen_path.path_features(strokes, reader.n_points)[np.newaxis]
+    return np.asarray(reader.model.predict_on_batch(features))[0].astype(np.float32)
+
+
+def has_ink(strokes: Sequence | None) -> bool:
+    return bool(strokes) and any(len(stroke) for stroke in strokes)
+
+
+def read_digit(image_probabilities: np.ndarray, reader: StrokeReader | None, strokes: Sequence | None) -> Reading:
+    """The image model's (10,) probabilities, and the strokes when there are any -> the Reading to show."""
+    if reader is None or not has_ink(strokes):
+        return Reading(probabilities=image_probabilities, image=image_probabilities, stroke=None)
+    stroke = read_path(reader, strokes)
+    return Reading(
+        probabilities=fusion.fuse(stroke, image_probabilities, reader.stroke_weight),
+        image=image_probabilities,
+        stroke=stroke,
+    )
