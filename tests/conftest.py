@@ -22,6 +22,22 @@ from mnist_draw.pendigits import PEN_DATA_ENV
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
+# What a test needs, read from the fixtures it asks for, so no test is marked by hand: the fast
+# tier (`make check`) leaves out the browser and the MNIST files (real training, evaluation).
+NEEDS = {
+    "browser": "browser",  # a real Chromium
+    "server_url": "browser",
+    "mnist_dir": "mnist",  # the real MNIST files: training or a full evaluation
+    "node_binary": "node",  # Node with the npm packages (TF.js)
+    "pen_dir": "pen_data",  # the real pen digits
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for need in sorted({NEEDS[name] for name in getattr(item, "fixturenames", ()) if name in NEEDS}):
+            item.add_marker(need)
+
 
 def missing(reason: str):
     """Fail in CI, skip elsewhere: the one place that decides what a missing tool means."""

@@ -57,6 +57,7 @@ def test_classification_report_agrees_with_the_confusion_matrix():
     assert metrics["test_accuracy"] == pytest.approx(report["accuracy"], abs=1e-9)
 
 
+@pytest.mark.slow
 def test_shipped_model_reads_the_held_out_writers_as_recorded(pen_digits):
     from mnist_draw import drawn
     from mnist_draw.inference import load_model
