@@ -7,7 +7,8 @@
 Every digit of the six held-out pen writers (never trained on) is drawn stroke by stroke with
 Playwright's mouse into the real page in headless Chromium (browser/handwriting.py), at the
 placements of mnist_draw.drawn.PLACEMENTS in turn (or all three), and the page's answer is read
-from the screen. With --baseline-dir a second export (say, the MNIST-only model) is measured on
+from the screen; with a stroke model in the export, also what the image model and the stroke
+model each read, so the three are measured on the same drawings. With --baseline-dir a second export (say, the MNIST-only model) is measured on
 the same drawings in the same run.
 Prints the numbers and writes bench/results/handwriting.json.
 """
@@ -33,6 +34,7 @@ from mnist_draw.files import write_json_atomically
 from mnist_draw.pendigits import PenDataError, load_pendigits
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "handwriting.json"
+MODEL_PARTS = '[data-testid="model-parts"]'  # what each model thought: data-image-digit, data-stroke-digit
 TARGETS = {"accuracy": 0.99, "worst_writer": 0.97}
 
 
@@ -44,24 +46,12 @@ def drawing_jobs(digits, all_placements: bool) -> list[tuple]:
     return [(digit, names[index % len(names)]) for index, digit in enumerate(digits)]
 
 
-def measure_page(browser, model_dir: Path, jobs: list[tuple]) -> dict:
-    """Draw every job into the page serving `model_dir` -> drawn_accuracy report plus timing."""
-    started = time.perf_counter()
-    answers = []
-    with static_server(model_dir) as url:
-        context = browser.new_context(viewport={"width": 1000, "height": 900})
-        page = context.new_page()
-        page.goto(url)
-        page.wait_for_selector(READY, timeout=60_000)
-        for count, (digit, name) in enumerate(jobs, start=1):
-            answer = read_page_answer(page, digit, PLACEMENTS[name])
-            answers.append(int(answer) if answer.isdigit() else -1)
-            if count % 250 == 0:
-                print(
-                    f"  {count}/{len(jobs)} drawn, {np.mean([a == d.label for a, (d, _) in zip(answers, jobs)]):.2%} right so far",
-                    flush=True,
-                )
-        context.close()
+def as_digit(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else -1
+
+
+def accuracy_report(jobs: list[tuple], answers: list[int]) -> dict:
+    """The digits the page showed for `jobs` (-1: none) -> drawn_accuracy's report."""
     labels = np.array([digit.label for digit, _ in jobs])
     # One-hot "probabilities" of the shown answers; a blank answer counts as wrong for every class.
     shown = np.zeros((len(jobs), 10))
@@ -70,6 +60,34 @@ def measure_page(browser, model_dir: Path, jobs: list[tuple]) -> dict:
             shown[row, answer] = 1.0
     report = drawn_accuracy(labels, shown, [digit.writer for digit, _ in jobs], [name for _, name in jobs])
     report["blank_answers"] = int(sum(answer < 0 for answer in answers))
+    return report
+
+
+def measure_page(browser, model_dir: Path, jobs: list[tuple]) -> dict:
+    """Draw every job into the page serving `model_dir` -> drawn_accuracy report of the answers, timing,
+    and, when the export has a stroke model, the reports of each part's own reading ("image_alone",
+    "stroke_alone", from the page's "what each model thought" line) of the same drawings."""
+    started = time.perf_counter()
+    answers, parts = [], []
+    with static_server(model_dir) as url:
+        context = browser.new_context(viewport={"width": 1000, "height": 900})
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector(READY, timeout=60_000)
+        for count, (digit, name) in enumerate(jobs, start=1):
+            answer = read_page_answer(page, digit, PLACEMENTS[name])
+            answers.append(as_digit(answer))
+            parts.append(page.locator(MODEL_PARTS).evaluate("e => [e.dataset.imageDigit, e.dataset.strokeDigit]"))
+            if count % 250 == 0:
+                print(
+                    f"  {count}/{len(jobs)} drawn, {np.mean([a == d.label for a, (d, _) in zip(answers, jobs)]):.2%} right so far",
+                    flush=True,
+                )
+        context.close()
+    report = accuracy_report(jobs, answers)
+    if any(stroke is not None for _, stroke in parts):
+        report["image_alone"] = accuracy_report(jobs, [as_digit(image) for image, _ in parts])
+        report["stroke_alone"] = accuracy_report(jobs, [as_digit(stroke) for _, stroke in parts])
     report["seconds"] = round(time.perf_counter() - started, 1)
     return report
 
@@ -124,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'':<10}{'accuracy':>9}{'errors':>8}{'worst writer':>13}")
     for name, report in results.items():
         print(summary_line(name, report))
+        for part in ("image_alone", "stroke_alone"):
+            if part in report:
+                print(summary_line(f"  {part.split('_')[0]}", report[part]))
     document = {
         "what": "held-out pen writers' digits drawn with the mouse into the page, the page's answers",
         "drawings": len(jobs),
