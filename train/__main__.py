@@ -176,7 +176,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     stages = stages_from(parser, args)
     options = options_from(args)
-    if options.strategy == "multiworker" and len(recipe.to_train(stages, options, args.from_scratch)) > 1:
+    # The chief trains stroke stages alone, so only image stages count.
+    image_stages = [
+        stage for stage in recipe.to_train(stages, options, args.from_scratch) if stage.model == recipe.IMAGE
+    ]
+    if options.strategy == "multiworker" and len(image_stages) > 1:
         parser.error(
             "multiworker trains one stage at a time: run the first with --recipe mnist-only --out DIR/mnist-only"
         )

@@ -402,7 +402,8 @@ def fine_tune(config: StrokeTrainConfig, options: RunOptions, people, *, log=pri
         )
         return None
     if people is None:
-        raise ValueError("a stroke fine-tune learns people's drawings: give --drawings")
+        log("stroke model: no --drawings to learn, so it is kept as it is")
+        return None
     start_metrics_path = start_path.parent / METRICS_FILENAME
     try:
         start_metrics = json.loads(start_metrics_path.read_text())
