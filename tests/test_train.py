@@ -113,6 +113,7 @@ def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, pen_dir, capsys, m
     metrics = json.loads((out / METRICS_FILENAME).read_text())
     assert metrics["epochs_run"] == 1 and metrics["mnist_train_images"] == 120 and metrics["config"]["seed"] == 3
     assert metrics["replaced_model"] is None and metrics["strategy"] == "default" and metrics["drawings"] is None
+    assert metrics["model_sha256"] == sha256_of(out / MODEL_FILENAME)  # the record names its model
     assert (out / "history.csv").read_text().splitlines()[
         0
     ] == "epoch,accuracy,learning_rate,loss,val_accuracy,val_loss"

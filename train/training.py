@@ -479,6 +479,8 @@ def stage_set(claim: artifacts.Claim, model: keras.Model, metrics: dict, arrays:
     write_report(staging / artifacts.PLOTS_DIRNAME, metrics, arrays["test"], arrays["drawn"])
     write_history_csv(staging / artifacts.HISTORY_FILENAME, metrics["history"])
     save_model_atomically(model, staging / MODEL_FILENAME)
+    # Names the model this record describes, so `python -m export` can refuse a set mixed by a killed swap.
+    metrics["model_sha256"] = sha256_of(staging / MODEL_FILENAME)
     write_json_atomically(staging / METRICS_FILENAME, metrics)
 
 
