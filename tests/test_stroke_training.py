@@ -43,6 +43,7 @@ def test_a_model_that_is_always_right_gets_all_the_weight(right, weight):
 def test_the_shipped_recipe_ends_with_a_stroke_stage_kept_beside_the_image_model():
     stroke = recipe.load(recipe.SHIPPED)[-1]
     assert (stroke.name, stroke.model, stroke.out) == ("stroke", recipe.STROKE, "stroke")
+    assert stroke.config.model.num_filters == 20  # the largest within the page's size budget (the recipe says why)
     assert isinstance(stroke.config, stroke_training.StrokeTrainConfig)
     assert (
         recipe.image_model_for(recipe.load(recipe.SHIPPED), RunOptions(out="x"), stroke).as_posix() == "x/mnist.keras"
@@ -158,7 +159,9 @@ def test_the_stroke_stage_writes_its_set_and_a_fine_tune_learns_drawings(tmp_pat
     assert model.count_params() == written["parameters"] and model.input_shape == (None, 16, 5)
 
     people_file = tmp_path / "drawings.json"
-    write_stroke_file(people_file, training_writers(load_pendigits(pen_dir))[:6])  # training writers' digits stand in for a person's
+    write_stroke_file(
+        people_file, training_writers(load_pendigits(pen_dir))[:6]
+    )  # training writers' digits stand in for a person's
     people = drawings.load_drawings([people_file])
     fine = stroke_training.config_from({"fine_tune": True, "epochs": 1, "limit": 12})
     tuned = stroke_training.run(fine, RunOptions(out=out, pen_data=pen_dir), image_model, people, log=lambda *_: None)
