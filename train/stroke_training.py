@@ -144,6 +144,31 @@ def epoch_order(base: int, extra: np.ndarray, count: int, rng: np.random.Generat
 # --- Training --------------------------------------------------------------------------
 
 
+def drawings_mix(config: StrokeTrainConfig, drawings, start, per_epoch: int, seed: int, log=print) -> dict:
+    """People's drawings for a fine-tune -> {"features" (epochs * D, n, 5), "labels", "extra" (repeats), "count" per epoch}.
+
+    `extra` lists the drawings `start` misreads, each correction_weight - 1 times, so they count
+    that often; `count` makes the drawings drawing_share of each epoch's paths.
+    """
+    from train.stroke_data import training_arrays
+
+    model_config = config.model
+    features, labels = training_arrays(drawings, model_config.epochs, seed, n_points=model_config.n_points)
+    plain, plain_labels = path_arrays(drawings, model_config.n_points)
+    misread = np.flatnonzero(start.predict(plain, verbose=0).argmax(axis=1) != plain_labels)
+    count = round(config.drawing_share / (1 - config.drawing_share) * per_epoch)
+    log(
+        f"stroke drawings: {len(drawings)} ({len(misread)} misread by the start model, each "
+        f"{config.correction_weight} times), {count} of {per_epoch + count} paths per epoch"
+    )
+    return {
+        "features": features,
+        "labels": labels,
+        "extra": np.repeat(misread, config.correction_weight - 1),
+        "count": count,
+    }
+
+
 def fit_stroke_model(
     config: StrokeTrainConfig, digits, seed: int, *, start=None, drawings=(), validation=None, log=print
 ):
@@ -161,38 +186,22 @@ def fit_stroke_model(
     model_config = config.model
     keras.utils.set_random_seed(seed)
     features, labels = training_arrays(digits, model_config.epochs, seed, n_points=model_config.n_points)
-    per_epoch, extra = len(digits), np.zeros(0, np.int64)
-    if drawings:
-        drawing_features, drawing_labels = training_arrays(
-            drawings, model_config.epochs, seed + 1, n_points=model_config.n_points
-        )
-        plain, plain_labels = path_arrays(drawings, model_config.n_points)
-        misread = np.flatnonzero(start.predict(plain, verbose=0).argmax(axis=1) != plain_labels)
-        extra = np.repeat(misread, config.correction_weight - 1)
-        count = round(config.drawing_share / (1 - config.drawing_share) * per_epoch)
-        log(
-            f"stroke drawings: {len(drawings)} ({len(misread)} misread by the start model, each {config.correction_weight} times), {count} of {per_epoch + count} paths per epoch"
-        )
+    per_epoch = len(digits)
+    mix = drawings_mix(config, drawings, start, per_epoch, seed + 1, log) if drawings else None
     model = start if start is not None else build_stroke_model(model_config)
-    steps = -(-(per_epoch + (count if drawings else 0)) // model_config.batch_size)
+    steps = -(-(per_epoch + (mix["count"] if mix else 0)) // model_config.batch_size)
     compile_stroke_model(model, model_config, steps_per_epoch=steps)
     rng = np.random.default_rng(seed + 2)
     history: dict[str, list[float]] = {}
     for epoch in range(model_config.epochs):
         batch_x = features[epoch * per_epoch : (epoch + 1) * per_epoch]
         batch_y = labels[epoch * per_epoch : (epoch + 1) * per_epoch]
-        if drawings:
-            order = epoch_order(len(drawings), extra, count, rng) + epoch * len(drawings)
-            batch_x = np.concatenate([batch_x, drawing_features[order]])
-            batch_y = np.concatenate([batch_y, drawing_labels[order]])
+        if mix:
+            order = epoch_order(len(drawings), mix["extra"], mix["count"], rng) + epoch * len(drawings)
+            batch_x = np.concatenate([batch_x, mix["features"][order]])
+            batch_y = np.concatenate([batch_y, mix["labels"][order]])
         logs = model.fit(
-            batch_x,
-            batch_y,
-            batch_size=model_config.batch_size,
-            epochs=1,
-            shuffle=True,
-            validation_data=validation,
-            verbose=0,
+            batch_x, batch_y, batch_size=model_config.batch_size, shuffle=True, validation_data=validation, verbose=0
         ).history
         for key, values in logs.items():
             history.setdefault(key, []).extend(float(value) for value in values)
@@ -251,13 +260,12 @@ def validation_report(stroke: np.ndarray, image: np.ndarray, grid: tuple) -> dic
             key: full[key] for key in ("accuracy", "errors", "digits", "per_writer", "worst_writer", "per_placement")
         }
 
+    reports = {"stroke_alone": summary(stroke), "image_alone": summary(image), "fused": summary(fused)}
     return {
-        "writers": sorted(set(writers), key=drawn._natural),
+        "writers": list(reports["fused"]["per_writer"]),
         "weight_rule": f"lowest log-loss of the fused probabilities on the grid {WEIGHT_GRID[0]}..{WEIGHT_GRID[-1]}",
         STROKE_WEIGHT_KEY: weight,
-        "stroke_alone": summary(stroke),
-        "image_alone": summary(image),
-        "fused": summary(fused),
+        **reports,
         "log_loss": {
             "stroke": log_loss(stroke, labels),
             "image": log_loss(image, labels),
