@@ -168,3 +168,12 @@ def test_the_stroke_stage_writes_its_set_and_a_fine_tune_learns_drawings(tmp_pat
     assert tuned[STROKE_WEIGHT_KEY] == written[STROKE_WEIGHT_KEY]  # no writer is held out any more: w is kept
     assert tuned["drawings"]["digits"] == 6 and tuned["config"]["num_filters"] == 4
     assert json.loads((out / METRICS_FILENAME).read_text())["fine_tuned_from"]["accuracy_after"]["drawings"] is not None
+
+
+def test_the_command_line_sets_the_stroke_stage_and_its_epochs_and_seed():
+    from train.__main__ import build_parser, stages_from
+
+    parser = build_parser()
+    arguments = ["--set", "stroke.num_filters=16", "--epochs", "3", "--seed", "9", "--limit", "40"]
+    stroke = stages_from(parser, parser.parse_args(arguments))[-1].config
+    assert (stroke.model.num_filters, stroke.model.epochs, stroke.seed, stroke.limit) == (16, 3, 9, 40)
