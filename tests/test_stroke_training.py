@@ -177,3 +177,41 @@ def test_the_command_line_sets_the_stroke_stage_and_its_epochs_and_seed():
     arguments = ["--set", "stroke.num_filters=16", "--epochs", "3", "--seed", "9", "--limit", "40"]
     stroke = stages_from(parser, parser.parse_args(arguments))[-1].config
     assert (stroke.model.num_filters, stroke.model.epochs, stroke.seed, stroke.limit) == (16, 3, 9, 40)
+
+
+def test_a_stroke_set_killed_mid_swap_is_finished_whole_by_the_next_run(tmp_path, monkeypatch):
+    import os
+
+    from train import artifacts
+
+    out = tmp_path / "stroke"
+    out.mkdir()
+    (out / STROKE_MODEL_FILENAME).write_bytes(b"old model")
+    (out / METRICS_FILENAME).write_text('{"stroke_weight": 0.5}')
+    claim = artifacts.claim(out, log=lambda message: None)
+    (claim.staging / STROKE_MODEL_FILENAME).write_bytes(b"new model")
+    (claim.staging / METRICS_FILENAME).write_text('{"stroke_weight": 0.6}')
+    replace = os.replace
+
+    def killed_before_the_model_moves(source, target):
+        if str(target) == str(out / STROKE_MODEL_FILENAME):
+            raise KeyboardInterrupt  # the process dies here: metrics.json is new, stroke.keras still old
+        replace(source, target)
+
+    monkeypatch.setattr(artifacts.os, "replace", killed_before_the_model_moves)
+    with pytest.raises(KeyboardInterrupt):
+        artifacts.swap_in(claim)
+    os.close(claim.lock_fd)  # a killed run cleans nothing up; only its lock goes with it
+    monkeypatch.setattr(artifacts.os, "replace", replace)
+    artifacts.claim(out, log=lambda message: None).release()
+    assert (out / STROKE_MODEL_FILENAME).read_bytes() == b"new model"
+    assert json.loads((out / METRICS_FILENAME).read_text()) == {"stroke_weight": 0.6}
+    assert sorted(path.name for path in out.iterdir()) == [METRICS_FILENAME, STROKE_MODEL_FILENAME]
+
+
+def test_misread_drawings_count_correction_weight_times_in_every_epoch():
+    rng = np.random.default_rng(0)
+    extra = np.repeat(np.array([2]), 4)  # drawing 2 misread, correction_weight 5
+    order = stroke_training.epoch_order(3, extra, 7, rng)
+    assert sorted(order.tolist()) == [0, 1, 2, 2, 2, 2, 2]
+    assert len(stroke_training.epoch_order(3, extra, 14, rng)) == 14  # cycled to fill the epoch's share
