@@ -18,10 +18,10 @@ class StrokeModelConfig:
 
     n_points: int = PATH_POINTS  # resampled path points the model reads
     num_filters: int = 64  # first block's filters; the second block has twice as many
-    dropout_rate: float = 0.3
-    epochs: int = 12
-    batch_size: int = 128
-    learning_rate: float = 2e-3
+    dropout_rate: float = 0.3  # dropout before the dense head
+    epochs: int = 12  # passes over the writers, each with a fresh augmentation of every digit
+    batch_size: int = 128  # paths per gradient step
+    learning_rate: float = 2e-3  # Adam's peak rate, decayed by a cosine over the run
 
 
 def build_stroke_model(config: StrokeModelConfig = StrokeModelConfig()):
