@@ -5,7 +5,7 @@
     uv run python -m bench.readme --check   # exit 1 if README.md's tables are not this model's
 
 Each table sits in README.md between `<!-- results:NAME -->` and `<!-- /results:NAME -->`
-(NAME: drawn, mnist). tests/test_committed_model.py runs the check, so a new model cannot be
+(NAME: drawn, mnist, and pen from the stroke model's stroke/metrics.json). tests/test_committed_model.py runs the check, so a new model cannot be
 committed beside the old model's numbers.
 """
 
@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from mnist_draw.cli import HelpFormatter
-from mnist_draw.config import ARTIFACTS_DIR, PROJECT_ROOT
+from mnist_draw.config import ARTIFACTS_DIR, PROJECT_ROOT, STROKE_DIR_NAME
 from mnist_draw.pendigits import VALIDATION_WRITERS, writer_name
 from mnist_draw.report import load_metrics
 
@@ -62,8 +62,6 @@ def drawn_table(metrics: dict) -> str:
                 percent((theirs.get("per_writer") or {}).get(writer)),
             )
         )
-    for digit, accuracy in enumerate(mine["per_class_accuracy"]):
-        rows.append((f"drawn {digit}s", percent(accuracy), percent((theirs.get("per_class_accuracy") or {})[digit])))
     rows.append(("MNIST test", percent(metrics["test_accuracy"]), percent(baseline.get("test_accuracy"))))
     lines = ["| | this model | MNIST-only baseline |", "|---|---|---|"]
     return "\n".join(lines + [f"| {' | '.join(row)} |" for row in rows])
@@ -81,8 +79,30 @@ def mnist_table(metrics: dict) -> str:
     return "\n".join(lines)
 
 
-def tables(metrics: dict) -> dict[str, str]:
-    return {"drawn": drawn_table(metrics), "mnist": mnist_table(metrics)}
+def pen_table(stroke_metrics: dict) -> str:
+    """The same writers read by the picture model, the pen-path model and their fusion (stroke/metrics.json)."""
+    validation = stroke_metrics["validation"]
+    parts = [validation[name] for name in ("image_alone", "stroke_alone", "fused")]
+    lines = ["| | picture alone | pen path alone | fused |", "|---|---|---|---|"]
+    lines.append(
+        f"| all {parts[0]['digits']:,} drawings | "
+        + " | ".join(f"{percent(p['accuracy'])} ({p['errors']} errors)" for p in parts)
+        + " |"
+    )
+    lines.append(
+        "| worst writer | "
+        + " | ".join(f"{percent(p['worst_writer']['accuracy'])} ({p['worst_writer']['writer']})" for p in parts)
+        + " |"
+    )
+    lines.append(f"| fusion weight of the pen path | | | {validation['stroke_weight']:.2f} |")
+    return "\n".join(lines)
+
+
+def tables(metrics: dict, stroke_metrics: dict | None = None) -> dict[str, str]:
+    found = {"drawn": drawn_table(metrics), "mnist": mnist_table(metrics)}
+    if stroke_metrics is not None:
+        found["pen"] = pen_table(stroke_metrics)
+    return found
 
 
 def marked(name: str) -> re.Pattern:
@@ -113,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     if metrics is None:
         print(f"error: no metrics.json in {args.artifacts}: train a model first", file=sys.stderr)
         return 1
-    new = tables(metrics)
+    new = tables(metrics, load_metrics(args.artifacts / STROKE_DIR_NAME))
     if not (args.write or args.check):
         print("\n\n".join(new.values()))
         return 0

@@ -161,4 +161,7 @@ def test_look_inside_renders_for_the_drawn_digit(page):
     for index in range(3):
         # decode() resolves once the picture is loaded and decodable, and rejects if it is broken.
         assert images.nth(index).evaluate("image => image.decode().then(() => image.naturalWidth)") > 0
+    # What each model thought: the picture and, with the stroke model beside the image model, the pen path.
+    expect(expander).to_contain_text("The picture reads 7")
+    expect(expander).to_contain_text("the pen path 7")
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -266,7 +266,7 @@ def run(stages: tuple[Stage, ...], options: RunOptions, from_scratch: bool = Fal
     metrics = None
     for number, stage in enumerate(stages, 1):
         out = stage_out(options, stage)
-        models[stage.name] = out / MODEL_FILENAME
+        models[stage.name] = out / (STROKE_MODEL_FILENAME if stage.model == STROKE else MODEL_FILENAME)
         header = f"stage {number}/{len(stages)} {stage.name}"
         if stage not in training_stages:
             print(f"{header}: reusing {models[stage.name]} (--from-scratch trains it again)", flush=True)

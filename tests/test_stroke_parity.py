@@ -1,0 +1,120 @@
+"""The committed stroke model in TF.js is the Keras stroke model: real TF.js in Node and in Chromium
+against Keras, on the held-out pen writers' paths, and the page's fusion against Python's.
+
+File 3/3 of the parity pipeline for the stroke model, like tests/test_export_parity.py for the
+image model: export/check.py and export/predict.mjs (Node), the page's own
+mnistDemo.classifyStrokesBatch (Chromium). Tolerances: the shipped weights' top digit agrees
+with Keras on every path when they are float32 or float16 and on >= MIN_QUANTIZED_AGREEMENT when
+uint8; TF.js in Node and in Chromium within 1e-4 of TensorFlow running the same converted files.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from browser import static_page
+from browser.handwriting import read_page_answer
+from export.check import TfjsGraph, predict_in_node
+from export.convert import MIN_QUANTIZED_AGREEMENT
+from mnist_draw import drawn, fusion, pen_path
+from mnist_draw.config import DEFAULT_MODEL_PATH, WEB_MODEL_DIR
+from mnist_draw.files import sha256_of
+from mnist_draw.stroke_inference import load_stroke_reader, stroke_model_path
+
+pytestmark = pytest.mark.slow
+TFJS_TOLERANCE = 1e-4  # TF.js vs TensorFlow on the same converted graph, per probability
+PAGE_DIGITS = 200  # paths through the page's own code in Chromium
+
+
+@pytest.fixture(scope="module")
+def metadata() -> dict:
+    return json.loads((WEB_MODEL_DIR / "metadata.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def held_out_digits(pen_digits):
+    return drawn.held_out(pen_digits)
+
+
+@pytest.fixture(scope="module")
+def keras_and_converted(metadata, held_out_digits):
+    """(paths, Keras probabilities, probabilities of the committed converted graph run by TensorFlow)."""
+    reader = load_stroke_reader(DEFAULT_MODEL_PATH)
+    assert reader is not None, f"no stroke model at {stroke_model_path(DEFAULT_MODEL_PATH)}: run python -m train"
+    paths = pen_path.batch_features(held_out_digits, metadata["stroke"]["input"]["shape"][0])
+    expected = reader.model.predict(paths, batch_size=1024, verbose=0)
+    converted = TfjsGraph(WEB_MODEL_DIR / "stroke").predict(paths)
+    return paths, expected, converted
+
+
+def test_the_export_holds_the_committed_stroke_model_and_its_weight(metadata):
+    stroke = metadata["stroke"]
+    assert stroke is not None, "web/model has no stroke model: run python -m export"
+    reader = load_stroke_reader(DEFAULT_MODEL_PATH)
+    assert stroke["fusion"]["stroke_weight"] == reader.stroke_weight
+    assert stroke["pen_path"] == pen_path.path_parameters(stroke["input"]["shape"][0])
+    for shard, digest in metadata["weights_sha256"].items():
+        if shard.startswith("stroke/"):
+            assert sha256_of(WEB_MODEL_DIR / shard) == digest
+    model_json = json.loads((WEB_MODEL_DIR / stroke["path"]).read_text())
+    assert len([shard for shard in metadata["weights_sha256"] if shard.startswith("stroke/")]) == len(
+        model_json["weightsManifest"][0]["paths"]
+    )
+
+
+def test_committed_stroke_graph_reads_every_path_as_keras(metadata, keras_and_converted):
+    _, expected, converted = keras_and_converted
+    agreement = float((converted.argmax(1) == expected.argmax(1)).mean())
+    floor = MIN_QUANTIZED_AGREEMENT if metadata["stroke"]["weights"] == "uint8" else 1.0
+    assert agreement >= floor, f"top digit as Keras on {agreement:.2%} of {len(expected)} paths"
+
+
+def test_committed_stroke_graph_in_node_matches_tensorflow(keras_and_converted, node_binary):
+    paths, _, converted = keras_and_converted
+    in_node, _ = predict_in_node(WEB_MODEL_DIR / "stroke", paths)
+    np.testing.assert_allclose(in_node, converted, atol=TFJS_TOLERANCE)
+    assert np.array_equal(in_node.argmax(1), converted.argmax(1))
+
+
+def test_the_page_reads_paths_and_fuses_as_python(browser, server_url, metadata, held_out_digits, keras_and_converted):
+    """The page's own pen-path code and stroke model in Chromium (wasm) on the writers' real strokes."""
+    _, _, converted = keras_and_converted
+    step = len(held_out_digits) // PAGE_DIGITS
+    chosen = list(range(0, step * PAGE_DIGITS, step))
+    strokes = [
+        [[list(map(float, point)) for point in stroke] for stroke in held_out_digits[index].strokes] for index in chosen
+    ]
+    page = browser.new_page()
+    page.goto(server_url)
+    page.wait_for_selector(static_page.READY, timeout=60_000)
+    values = page.evaluate("async (digits) => Array.from(await mnistDemo.classifyStrokesBatch(digits))", strokes)
+    in_page = np.array(values, dtype=np.float32).reshape(len(chosen), -1)
+    np.testing.assert_allclose(in_page, converted[chosen], atol=TFJS_TOLERANCE)
+    image = np.random.default_rng(0).dirichlet(np.ones(10), size=3).astype(np.float32)
+    fused = page.evaluate(
+        "([stroke, image]) => stroke.map((row, index) => Array.from(mnistDemo.fuse(row, image[index])))",
+        [in_page[:3].tolist(), image.tolist()],
+    )
+    weight = metadata["stroke"]["fusion"]["stroke_weight"]
+    np.testing.assert_allclose(fused, fusion.fuse(in_page[:3], image, weight), atol=1e-6)
+    page.close()
+
+
+def test_a_drawn_digit_shows_what_each_model_thought(browser, server_url, held_out_digits):
+    """Drawn with the mouse, a held-out writer's 7: the answer, the picture's reading and the pen path's."""
+    from mnist_draw.drawn import PLACEMENTS
+
+    seven = next(digit for digit in held_out_digits if digit.label == 7)
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(server_url)
+    page.wait_for_selector(static_page.READY, timeout=60_000)
+    assert read_page_answer(page, seven, PLACEMENTS["centred"]) == "7"
+    parts = page.locator('[data-testid="model-parts"]')
+    assert parts.get_attribute("data-image-digit") == "7" and parts.get_attribute("data-stroke-digit") == "7"
+    assert "the pen path 7" in parts.text_content()
+    page.keyboard.press("Escape")
+    page.wait_for_function("e => e.hidden", arg=parts.element_handle())
+    page.close()
