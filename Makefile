@@ -1,5 +1,5 @@
 # Developer entry points. `make test` is the one command that installs what the tests need and runs them.
-.PHONY: test install browser lint format app web train export bench docs
+.PHONY: test check install browser lint format app web train export bench docs
 
 install:  ## Python packages from uv.lock, npm packages from package-lock.json
 	uv sync --locked
@@ -18,6 +18,9 @@ format:  ## rewrite the code in that style
 	uv run ruff check --fix .
 	uv run ruff format .
 	npm run format:js
+
+check: lint  ## the fast tier for the inner loop: style, and the tests that need no browser, no MNIST and no training
+	uv run pytest -m "not slow and not browser and not mnist" -q
 
 test: install browser lint  ## everything: style, Python, Node (TF.js parity), Chromium (page, app)
 	uv run pytest
