@@ -112,7 +112,7 @@ def export_stroke_model(model_path: Path, web_dir: Path, log=print) -> dict | No
         saved_model = Path(scratch) / "saved_model"
         model.export(str(saved_model), verbose=False)
         trials = {}
-        for variant in ("uint8", "float32"):
+        for variant in STROKE_VARIANTS:
             convert_variant(saved_model, Path(scratch) / variant, variant)
             trials[variant] = compare(TfjsGraph(Path(scratch) / variant).predict(paths), reference)
         exact = trials["float32"]
@@ -120,7 +120,7 @@ def export_stroke_model(model_path: Path, web_dir: Path, log=print) -> dict | No
             raise StrokeExportError(
                 f"the converted stroke graph differs from Keras (max abs diff {exact.max_abs_diff:.2e})"
             )
-        variant = "uint8" if trials["uint8"].argmax_agreement >= MIN_QUANTIZED_AGREEMENT else "float32"
+        variant = next(name for name in STROKE_VARIANTS if trials[name].argmax_agreement >= MIN_QUANTIZED_AGREEMENT)
         convert_variant(saved_model, out_dir, variant)
     converted = TfjsGraph(out_dir).predict(paths)
     verification = {"digits": len(paths), "inputs": described, **trials[variant].to_dict()}
