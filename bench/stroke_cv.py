@@ -245,6 +245,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--epochs", type=int, default=StrokeModelConfig().epochs, help="stroke-model epochs per training"
     )
+    parser.add_argument(
+        "--num-filters",
+        type=int,
+        default=StrokeModelConfig().num_filters,
+        help="the stroke model's first block's filters (the shipped recipe's: train/recipes/shipped.toml)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="seed of augmentation and weights")
     parser.add_argument(
         "--pen-data", metavar="DIR", default=None, help="folder with the UCI pen digits (also $PENDIGITS_DATA_DIR)"
@@ -266,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     labels = np.array([digit.label for digit in digits])
     writers = np.array([digit.writer for digit in digits])
     images = image_probabilities(digits, {"mnist_only": MNIST_ONLY_MODEL, "shipped": SHIPPED_MODEL})
-    config = StrokeModelConfig(epochs=args.epochs)
+    config = StrokeModelConfig(epochs=args.epochs, num_filters=args.num_filters)
     document = {
         "what": "stroke model on held-out pen writers, 5 folds of 6 writers, alone and fused with the image CNN",
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
