@@ -54,7 +54,7 @@ from export.check import (
     signature_names,
     weight_files,
 )
-from export.stroke import StrokeExportError, export_stroke_model, stroke_model_path
+from export.stroke import StrokeExportError, export_stroke_model
 from mnist_draw.activations import activation_model
 from mnist_draw.config import (
     ARTIFACTS_DIR,
@@ -75,6 +75,7 @@ from mnist_draw.errors import one_line
 from mnist_draw.files import sha256_of
 from mnist_draw.inference import probability_problem
 from mnist_draw.preprocess import preprocess_parameters
+from mnist_draw.stroke_inference import stroke_model_path
 from train.artifacts import JOURNAL_NAME as TRAIN_SWAP_JOURNAL  # pure Python: names the swap's commit point
 
 DEFAULT_SAVED_MODEL_DIR = ARTIFACTS_DIR / "saved_model"

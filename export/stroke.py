@@ -22,8 +22,10 @@ import numpy as np
 
 from export.check import TfjsGraph, compare, node_available, predict_in_node, read_model_json, signature_names
 from mnist_draw import fusion, pen_path
-from mnist_draw.config import METRICS_FILENAME, STROKE_DIR_NAME, STROKE_MODEL_FILENAME
+from mnist_draw.config import METRICS_FILENAME, STROKE_DIR_NAME
 from mnist_draw.errors import one_line
+from mnist_draw.inference import ModelError
+from mnist_draw.stroke_inference import load_stroke_model
 
 STROKE_NODE_DIGITS = 128  # paths checked in real TF.js (pure-JS CPU, slow); TensorFlow checks them all
 STROKE_NODE_TOLERANCE = 1e-4  # TF.js vs TensorFlow on the same converted graph, per probability
@@ -33,11 +35,6 @@ STROKE_VARIANTS = ("uint8", "float16", "float32")  # smallest first; float32 alw
 
 class StrokeExportError(RuntimeError):
     """The stroke model cannot be exported; the message is one line."""
-
-
-def stroke_model_path(image_model_path: Path) -> Path:
-    """Where `python -m train` keeps the stroke model that goes with `image_model_path`."""
-    return Path(image_model_path).parent / STROKE_DIR_NAME / STROKE_MODEL_FILENAME
 
 
 def random_scribbles(count: int, seed: int = 0) -> list[list[np.ndarray]]:
@@ -88,8 +85,6 @@ def export_stroke_model(model_path: Path, web_dir: Path, log=print) -> dict | No
     Returns None, with a line in the log, when there is no stroke model: the page and the app then
     read the picture alone. Raises StrokeExportError (one line) when there is one that fails a check.
     """
-    import keras
-
     from export.convert import FLOAT32_TOLERANCE, MIN_QUANTIZED_AGREEMENT, convert_variant, folder_bytes
 
     if not model_path.is_file():
@@ -97,14 +92,10 @@ def export_stroke_model(model_path: Path, web_dir: Path, log=print) -> dict | No
         return None
     record = stroke_record(model_path)
     try:
-        model = keras.models.load_model(model_path, compile=False)
-    except Exception as error:  # Keras raises many types for a corrupt file; all mean the same here
-        raise StrokeExportError(f"cannot read the stroke model {model_path} ({one_line(error)})") from None
+        model = load_stroke_model(model_path)
+    except ModelError as error:
+        raise StrokeExportError(str(error)) from None
     n_points, features = model.input_shape[1], model.input_shape[2]
-    if features != len(pen_path.FEATURE_NAMES):
-        raise StrokeExportError(
-            f"{model_path} reads {features} features a point, the pen path has {len(pen_path.FEATURE_NAMES)}"
-        )
     paths, described = check_paths(n_points, log)
     reference = model.predict(paths, batch_size=1024, verbose=0)
     out_dir = web_dir / STROKE_DIR_NAME

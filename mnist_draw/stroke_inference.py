@@ -63,6 +63,12 @@ def load_stroke_reader(image_model_path: Path) -> StrokeReader | None:
     weight = metrics.get(fusion.STROKE_WEIGHT_KEY) if isinstance(metrics, dict) else None
     if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
         raise ModelError(f"{metrics_path} holds no stroke weight in [0, 1]: retrain with `python -m train`.")
+    model = load_stroke_model(path)
+    return StrokeReader(model=model, stroke_weight=float(weight), n_points=int(model.input_shape[1]), path=path)
+
+
+def load_stroke_model(path: Path):
+    """A stroke.keras file -> keras.Model (n, n_points, 5) -> (n, 10); ModelError (one line) if unusable."""
     import keras  # deferred: importing TensorFlow takes seconds
 
     try:
@@ -77,7 +83,7 @@ def load_stroke_reader(image_model_path: Path) -> StrokeReader | None:
             f"The stroke model {path} maps {model.input_shape} -> {model.output_shape}, expected "
             f"(None, N, {width}) -> (None, {NUM_CLASSES}): retrain with `python -m train`."
         )
-    return StrokeReader(model=model, stroke_weight=float(weight), n_points=int(shape[0]), path=path)
+    return model
 
 
 def read_path(reader: StrokeReader, strokes: Sequence) -> np.ndarray:

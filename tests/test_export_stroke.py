@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from export.check import TfjsGraph, predict_in_node
-from export.stroke import StrokeExportError, export_stroke_model, random_scribbles, stroke_model_path
+from export.stroke import StrokeExportError, export_stroke_model, random_scribbles
 from mnist_draw import fusion, pen_path
 from mnist_draw.config import METRICS_FILENAME
+from mnist_draw.stroke_inference import stroke_model_path
 
 
 @pytest.fixture(scope="module")

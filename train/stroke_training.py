@@ -364,27 +364,6 @@ def fine_tune_start(options: RunOptions) -> Path | None:
     return None
 
 
-def load_stroke_model(path: Path):
-    """A stroke set's stroke.keras -> keras.Model (n, n_points, 5) -> (n, 10); ModelError (one line) if unreadable."""
-    import keras
-
-    from mnist_draw.errors import one_line
-    from mnist_draw.inference import ModelError
-    from mnist_draw.pen_path import FEATURE_NAMES
-
-    try:
-        model = keras.models.load_model(path, compile=False)
-    except Exception as error:  # Keras raises many types for a corrupt file; all mean the same here
-        raise ModelError(
-            f"Cannot read the stroke model {path} ({one_line(error)}): retrain with `python -m train`."
-        ) from None
-    if len(model.input_shape) != 3 or model.input_shape[2] != len(FEATURE_NAMES) or model.output_shape[1:] != (10,):
-        raise ModelError(
-            f"The stroke model {path} maps {model.input_shape} -> {model.output_shape}, not pen paths to 10 digits"
-        )
-    return model
-
-
 def plain_accuracy(model, digits, n_points: int) -> float | None:
     """Share of `digits` whose pen path `model` reads right; None for no digits."""
     if not digits:
@@ -402,6 +381,7 @@ def fine_tune(config: StrokeTrainConfig, options: RunOptions, people, *, log=pri
     """
     from mnist_draw.files import sha256_of
     from mnist_draw.inference import ModelError
+    from mnist_draw.stroke_inference import load_stroke_model
 
     start_path = fine_tune_start(options)
     if start_path is None:
