@@ -31,7 +31,7 @@ from mnist_draw.config import (
 from mnist_draw.preprocess import LUMA_WEIGHTS, preprocess_parameters
 
 METADATA_KEYS = {
-    "format", "default_variant", "variants", "input", "output", "preprocess", "page", "activations", "test_accuracy", "parameters",
+    "format", "default_variant", "variants", "input", "output", "preprocess", "page", "activations", "stroke", "test_accuracy", "parameters",
     "versions", "training", "quantization_trials", "verification", "weights_sha256", "source_model_sha256",
 }  # fmt: skip
 

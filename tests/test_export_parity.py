@@ -154,6 +154,7 @@ def test_committed_weight_files_match_their_recorded_hashes(committed_export):
     folders = [
         *metadata["variants"],
         *([metadata["activations"]["path"].split("/")[0]] if metadata["activations"] else []),
+        *([metadata["stroke"]["path"].split("/")[0]] if metadata.get("stroke") else []),
     ]
     listed = {f"{folder}/{shard}" for folder in folders for shard in weight_files(read_model_json(web_dir / folder))}
     assert set(metadata["weights_sha256"]) == listed

@@ -79,7 +79,8 @@ def graph_ops(model_json: dict) -> set[str]:
 
 def exported_graphs() -> list[str]:
     metadata = json.loads((MODEL_DIR / "metadata.json").read_text())
-    return [variant["path"] for variant in metadata["variants"].values()] + [metadata["activations"]["path"]]
+    stroke = [metadata["stroke"]["path"]] if metadata.get("stroke") else []
+    return [variant["path"] for variant in metadata["variants"].values()] + [metadata["activations"]["path"], *stroke]
 
 
 def test_bundle_holds_only_core_converter_and_the_two_backends(build_info):
@@ -134,9 +135,13 @@ def test_kernel_list_follows_the_exported_graphs(build_info):
     assert set(build_info["graph_ops"]) == ops
     assert [graph["path"] for graph in build_info["graphs"]] == exported_graphs()
     kernels = set(build_info["kernels"])
-    # What tfjs-converter turns the fused graph ops into, and nothing unfused beside them.
+    # What tfjs-converter turns the image graphs' fused ops into, and nothing unfused beside them
+    # (the stroke model's 1-D convolutions keep a separate Relu after their Squeeze).
+    image = set().union(
+        *(graph["kernels"] for graph in build_info["graphs"] if not graph["path"].startswith("stroke/"))
+    )
     assert {"FusedConv2D", "_FusedMatMul", "Softmax"} <= kernels
-    assert not kernels & {"Conv2D", "MatMul", "BatchMatMul", "Relu", "Add"}
+    assert not image & {"Conv2D", "MatMul", "BatchMatMul", "Relu", "Add"}
     # Each graph's kernels come from its own ops: the activation graph has no dense layer.
     activations = next(graph for graph in build_info["graphs"] if graph["path"].startswith("activations/"))
     assert "_FusedMatMul" not in activations["kernels"] and "FusedConv2D" in activations["kernels"]
@@ -373,11 +378,14 @@ def test_first_visit_precaches_page_bundle_wasm_and_default_model(browser, serve
         "/icons/icon-192.png",
         "/icons/icon-512.png",
     }
-    default = metadata["variants"][metadata["default_variant"]]["path"].split("/")[0]
-    weights = [f"/model/{name}?v={version}" for name in metadata["weights_sha256"] if name.startswith(f"{default}/")]
+    # What a prediction needs: the default variant and, when the export has one, the stroke model.
+    graphs = [metadata["variants"][metadata["default_variant"]]["path"]]
+    graphs += [metadata["stroke"]["path"]] if metadata.get("stroke") else []
+    folders = [graph.split("/")[0] for graph in graphs]
+    weights = [f"/model/{name}?v={version}" for name in metadata["weights_sha256"] if name.split("/")[0] in folders]
     assert set(contents[f"model-{version}"]) == {
         "/model/metadata.json",
-        f"/model/{default}/model.json?v={version}",
+        *(f"/model/{graph}?v={version}" for graph in graphs),
         *weights,
     }
     assert not errors, errors
