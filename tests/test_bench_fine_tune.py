@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from bench import fine_tune
-from mnist_draw.config import ARTIFACTS_DIR, MODEL_FILENAME
+from mnist_draw.config import ARTIFACTS_DIR, METRICS_FILENAME, MODEL_FILENAME, STROKE_DIR_NAME
 from mnist_draw.drawings import APP_WRITER
 from mnist_draw.files import sha256_of
 from mnist_draw.strokes import read_stroke_file
@@ -202,10 +202,15 @@ def test_smoke_benchmark_fine_tunes_for_real_and_leaves_artifacts_alone(tmp_path
         assert [digit.label for digit in taught] == [item["label"] for item in used]
         assert {digit.writer for digit in taught} == {APP_WRITER}
         (metrics_file,) = [
-            path for path in (work / writer).glob("out/**/metrics.json") if "checkpoints" not in path.parts
+            path
+            for path in (work / writer).glob("out/**/metrics.json")
+            if "checkpoints" not in path.parts and STROKE_DIR_NAME not in path.parts
         ]
         metrics = json.loads(metrics_file.read_text())
         assert metrics["drawings"]["digits"] == 3 and metrics["fine_tuned_from"]["model_sha256"] == shipped
+        # The stroke model learnt the same drawings' pen paths, beside the image model.
+        stroke = json.loads((metrics_file.parent / STROKE_DIR_NAME / METRICS_FILENAME).read_text())
+        assert stroke["fine_tuned_from"] is not None and stroke["drawings"] is not None
     assert set(document["verdicts"]) == {
         "writer_errors_removed",
         "mnist_test_accuracy",
