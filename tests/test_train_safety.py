@@ -278,7 +278,7 @@ def test_sigkill_before_the_swap_keeps_the_previous_set_the_next_run_tidies_up_a
     child.kill()
     assert snapshot(out) == before
 
-    next_run = ["--data", str(tmp_path / "no-mnist-here"), "--out", str(out)]
+    next_run = ["--data", str(tmp_path / "no-mnist-here"), "--out", str(out), *PLAIN]  # the same command again
     code, printed, stderr = run_training(next_run, child_environment(tmp_path / "cache"), tmp_path / "stderr-2")
     assert code == 1 and last_line(stderr).startswith("error: MNIST folder")
     assert f"removed {staging.name}, the unfinished set of an interrupted run" in printed
@@ -309,7 +309,7 @@ def test_sigkill_mid_swap_and_the_next_run_completes_the_new_set(tmp_path, mnist
     child.kill()
     assert json.loads((out / METRICS_FILENAME).read_text()) == {"run": "previous"}  # half swapped until the next start
 
-    next_run = ["--data", str(tmp_path / "no-mnist-here"), "--out", str(out)]
+    next_run = ["--data", str(tmp_path / "no-mnist-here"), "--out", str(out), *PLAIN]  # the same command again
     code, printed, _ = run_training(next_run, child_environment(tmp_path / "cache"), tmp_path / "stderr-2")
     assert (
         code == 1
