@@ -19,7 +19,7 @@
  *   ?variant=float32|uint8    model weights (default: metadata.default_variant)
  *   ?model=URL                model folder (default: model/ beside the page)
  */
-import { blockActivations, classify, classifyBatch } from './classify.js';
+import { argmax, blockActivations, classify, classifyBatch } from './classify.js';
 import { createDrawingCanvas } from './canvas.js';
 import { openDrawings } from './drawings.js';
 import { fuse } from './fusion.js';
@@ -102,9 +102,7 @@ async function readPenPath(tf, strokeModel, metadata, strokes) {
 
 /** The top class of `probabilities` as {digit, confidence}. */
 function topOf(probabilities, labels) {
-  let best = 0;
-  for (let index = 1; index < probabilities.length; index++)
-    if (probabilities[index] > probabilities[best]) best = index;
+  const best = argmax(probabilities);
   return { digit: labels[best], confidence: probabilities[best] };
 }
 

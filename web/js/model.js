@@ -123,9 +123,18 @@ export async function loadModel(tf, baseUrl, metadata, options = {}) {
     );
   }
   const version = await modelVersion(metadata);
-  const modelUrl = versionedUrl(variant.path, baseUrl, version);
+  const model = await loadVerifiedGraph(tf, baseUrl, metadata, variant.path, { version, fetchImpl, backendReady });
+  return { model, variantName, variant, version };
+}
+
+/**
+ * One graph of the export (`graphPath`, e.g. "uint8/model.json"), fetched as `?v=<version>` with
+ * its weights verified and fetched early, turned into tensors once `backendReady` resolves.
+ */
+async function loadVerifiedGraph(tf, baseUrl, metadata, graphPath, { version, fetchImpl, backendReady }) {
+  const modelUrl = versionedUrl(graphPath, baseUrl, version);
   const verifying = verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl);
-  const fetchFunc = fetchingWeightsEarly(verifying, baseUrl, variant.path, metadata.weights_sha256, version);
+  const fetchFunc = fetchingWeightsEarly(verifying, baseUrl, graphPath, metadata.weights_sha256, version);
   const files = tf.io.http(modelUrl.href, { fetchFunc });
   const afterBackend = {
     async load() {
@@ -134,7 +143,7 @@ export async function loadModel(tf, baseUrl, metadata, options = {}) {
       return artifacts;
     },
   };
-  return { model: await loadGraph(tf, afterBackend, modelUrl), variantName, variant, version };
+  return loadGraph(tf, afterBackend, modelUrl);
 }
 
 /**
@@ -202,16 +211,5 @@ export async function loadStrokeModel(tf, baseUrl, metadata, options = {}) {
   const { fetchImpl = fetch, backendReady = null } = options;
   if (!metadata.stroke) return null;
   const version = await modelVersion(metadata);
-  const modelUrl = versionedUrl(metadata.stroke.path, baseUrl, version);
-  const verifying = verifyingFetch(baseUrl, metadata.weights_sha256, fetchImpl);
-  const fetchFunc = fetchingWeightsEarly(verifying, baseUrl, metadata.stroke.path, metadata.weights_sha256, version);
-  const files = tf.io.http(modelUrl.href, { fetchFunc });
-  const afterBackend = {
-    async load() {
-      const artifacts = await files.load();
-      await backendReady;
-      return artifacts;
-    },
-  };
-  return loadGraph(tf, afterBackend, modelUrl);
+  return loadVerifiedGraph(tf, baseUrl, metadata, metadata.stroke.path, { version, fetchImpl, backendReady });
 }
