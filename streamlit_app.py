@@ -9,7 +9,7 @@ runtime package: mnist_draw.render (strokes -> the canvas's ink), mnist_draw.pre
 -> 28x28), mnist_draw.inference (model, prediction, unsure rule), mnist_draw.upload (photo ->
 canvas-like pixels),
 mnist_draw.activations (the "Look inside" filters and activation maps), mnist_draw.report (the
-Model tab) and mnist_draw.drawings (labelled drawings kept for training, in drawings/ or
+Model tab) and mnist_draw.kept_drawings (labelled drawings kept for training, in drawings/ or
 $MNIST_DRAWINGS_DIR, each browser's apart: the canvas sends the browser's visitor id, and a
 visitor sees, downloads and deletes only their own). Streamlit reruns this file top to bottom on
 every interaction; the drawing area and the drawings list are fragments, so drawing reruns only
@@ -25,7 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from app.drawing_canvas import drawing_canvas
-from mnist_draw import activations, drawings, inference, pixels, report, stroke_inference, upload
+from mnist_draw import activations, inference, kept_drawings, pixels, report, stroke_inference, upload
 from mnist_draw.config import (
     CLASS_LABELS,
     INPUT_SHAPE,
@@ -235,8 +235,8 @@ def teach(strokes: tuple[Stroke, ...], predicted: str) -> None:
             disabled=meant is None or visitor is None,
         ):
             try:
-                drawings.save_drawing(drawings.drawing_from_strokes(strokes, int(meant)), visitor)
-            except (StrokeError, drawings.DrawingsError) as error:
+                kept_drawings.save_drawing(kept_drawings.drawing_from_strokes(strokes, int(meant)), visitor)
+            except (StrokeError, kept_drawings.DrawingsError) as error:
                 st.error(f"Could not keep the drawing: {error}")
             except OSError as error:  # the server's disk: its path is not the visitor's business
                 st.error(f"Could not keep the drawing: the server could not write it ({error.strerror}).")
@@ -303,7 +303,7 @@ def your_drawings() -> None:
     if visitor is None:
         st.info("Loading your drawings...")  # until the canvas has sent this browser's id
         return
-    kept, problems = drawings.list_drawings(visitor)
+    kept, problems = kept_drawings.list_drawings(visitor)
     for problem in problems:
         st.warning(f"Skipped: {problem}")
     st.metric("Drawings kept", len(kept))
@@ -315,7 +315,7 @@ def your_drawings() -> None:
         "`python -m train --fine-tune --drawings my-drawings.json`."
     )
     try:
-        bundle = drawings.bundle_bytes([digit for _, digit in kept])
+        bundle = kept_drawings.bundle_bytes([digit for _, digit in kept])
     except StrokeError as error:
         st.error(f"Cannot download them as one file: {error}")
     else:
@@ -332,8 +332,8 @@ def your_drawings() -> None:
             st.image(thumbnail(digit), caption=f"a {digit.label}")
             if st.button("Delete", key=f"delete-{index}-{name}"):
                 try:
-                    drawings.delete_drawing(name, visitor)
-                except drawings.DrawingsError as error:
+                    kept_drawings.delete_drawing(name, visitor)
+                except kept_drawings.DrawingsError as error:
                     st.error(str(error))
                 except OSError as error:
                     st.error(f"Could not delete it: the server refused ({error.strerror}).")

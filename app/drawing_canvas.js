@@ -14,7 +14,7 @@
  *   limits: the drawing bound (mnist_draw.config; canvas.js stops there and says so below it)}
  * state "strokes": every stroke since the last clear, [[x, y], ...] canvas pixels each
  *   (canvas.js `strokes()`); sent at once on every pointer-up, and as [] on Clear.
- * state "visitor": this browser's id (32 hex digits), sent once per mount; mnist_draw/drawings.py
+ * state "visitor": this browser's id (32 hex digits), sent once per mount; mnist_draw/kept_drawings.py
  *   keeps the drawings it is sent with apart from everyone else's.
  */
 

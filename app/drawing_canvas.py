@@ -12,7 +12,7 @@ bound of mnist_draw/config.py (handed over in `data`) and says so when a drawing
 
 It also sends, once per page load, the browser's visitor id: 128 random bits made with
 crypto.getRandomValues the first time, then kept in that browser's localStorage, so the
-drawings someone keeps stay theirs across reloads (mnist_draw/drawings.py).
+drawings someone keeps stay theirs across reloads (mnist_draw/kept_drawings.py).
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from mnist_draw.config import (
     MIN_POINT_DISTANCE,
     PROJECT_ROOT,
 )
-from mnist_draw.drawings import is_visitor
+from mnist_draw.kept_drawings import is_visitor
 from mnist_draw.strokes import Stroke, make_digit
 
 HERE = Path(__file__).resolve().parent
-# The test ids are how browser/streamlit_app.py (tests, benchmarks) finds the canvas and the button.
+# The test ids are how browser/app_driver.py (tests, benchmarks) finds the canvas and the button.
 HTML = """
 <div class="drawing-canvas">
   <canvas
@@ -58,7 +58,7 @@ _component = st.components.v2.component(
 
 class CanvasValue(NamedTuple):
     strokes: tuple[Stroke, ...]  # since the last Clear, oldest first; () when nothing is drawn
-    visitor: str | None  # this browser's id (mnist_draw.drawings.is_visitor); None until it arrives
+    visitor: str | None  # this browser's id (mnist_draw.kept_drawings.is_visitor); None until it arrives
 
 
 def drawing_canvas(pen_width: float, key: str = "canvas", size: int = CANVAS_SIZE) -> CanvasValue:

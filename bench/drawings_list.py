@@ -20,7 +20,7 @@ import sys
 from bench.machine import machine_record
 from browser import chromium
 from browser.digits import PAGE_CENTRED, PAGE_DIGITS
-from browser.draw import draw_digit
+from browser.mouse import draw_digit
 from browser.static_page import CANVAS, PREDICTION, READY, static_server
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import PROJECT_ROOT, WEB_MODEL_DIR

@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown := set(backends) - {"cpu", "wasm"}:
         parser.error(f"unknown backends {sorted(unknown)}; choose from cpu, wasm")
 
-    from mnist_draw.mnist import load_mnist, to_model_input
+    from digit_data.mnist import load_mnist, to_model_input
 
     model = load_source_model(args.model)
     _, (test_images, _) = load_mnist(args.data)

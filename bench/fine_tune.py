@@ -4,10 +4,10 @@
     python -m bench.fine_tune --writer pendigits-15        # a chosen held-out writer (repeat --writer for more)
     python -m bench.fine_tune --digits 10 --per-writer 20 -- --epochs 1 --limit 300   # smoke run, flags after -- go to train
 
-The held-out pen writers (mnist_draw.pendigits.VALIDATION_WRITERS) stand in for people who
+The held-out pen writers (digit_data.pendigits.VALIDATION_WRITERS) stand in for people who
 use the app. Steps:
 1. The shipped model reads every held-out writer's digits, drawn at the three placements of
-   mnist_draw.drawn.PLACEMENTS; the --people writers it gets most wrong are the people (or
+   mnist_draw.held_out_writers.PLACEMENTS; the --people writers it gets most wrong are the people (or
    --writer). Each person is taught separately, from the shipped model: steps 2 and 3 per person.
    One writer has a handful of errors, so one person's result is mostly their few odd digits;
    the verdicts pool the people.
@@ -45,18 +45,18 @@ from pathlib import Path
 import numpy as np
 
 from bench.machine import machine_record
-from mnist_draw import drawn
-from mnist_draw.cli import HelpFormatter
-from mnist_draw.config import ARTIFACTS_DIR, CANVAS_SIZE, DEFAULT_MODEL_PATH, MODEL_FILENAME, PROJECT_ROOT
-from mnist_draw.drawings import APP_WRITER
-from mnist_draw.files import sha256_of, write_json_atomically
-from mnist_draw.pendigits import (
+from digit_data.pendigits import (
     VALIDATION_WRITERS,
     PenDataError,
     is_validation_writer,
     load_pendigits,
     writer_name,
 )
+from mnist_draw import held_out_writers
+from mnist_draw.cli import HelpFormatter
+from mnist_draw.config import ARTIFACTS_DIR, CANVAS_SIZE, DEFAULT_MODEL_PATH, MODEL_FILENAME, PROJECT_ROOT
+from mnist_draw.files import sha256_of, write_json_atomically
+from mnist_draw.kept_drawings import APP_WRITER
 from mnist_draw.strokes import DrawnDigit, make_digit, write_stroke_file
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "fine_tune.json"
@@ -123,7 +123,7 @@ def as_app_drawing(digit: DrawnDigit) -> DrawnDigit:
 
 def held_out_digits(pen_data: str | None, per_writer: int | None) -> list[DrawnDigit]:
     """The held-out writers' digits in file order; with `per_writer`, only each writer's first N."""
-    digits = drawn.held_out(load_pendigits(pen_data))
+    digits = held_out_writers.held_out(load_pendigits(pen_data))
     if per_writer is None:
         return digits
     seen: dict[str, int] = {}
@@ -143,9 +143,9 @@ def render_grid(digits: list[DrawnDigit]) -> dict:
     """
     from train import pen
 
-    jobs, labels, writers, placements = drawn.placement_grid(digits)
+    jobs, labels, writers, placements = held_out_writers.placement_grid(digits)
     images = pen.render_cached(jobs, "pen-held-out")
-    positions = np.tile(np.arange(len(digits)), len(drawn.PLACEMENTS))
+    positions = np.tile(np.arange(len(digits)), len(held_out_writers.PLACEMENTS))
     return {
         "images": images,
         "labels": labels,
@@ -157,8 +157,8 @@ def render_grid(digits: list[DrawnDigit]) -> dict:
 
 def predict(model_path: Path, *image_sets: np.ndarray) -> list[np.ndarray]:
     """A .keras model and (N, 28, 28) uint8 image sets -> its predicted labels (N,) for each set."""
+    from digit_data.mnist import to_model_input
     from mnist_draw.inference import load_model
-    from mnist_draw.mnist import to_model_input
 
     model = load_model(model_path)
     return [model.predict(to_model_input(images), batch_size=512, verbose=0).argmax(axis=1) for images in image_sets]
@@ -450,7 +450,7 @@ def parse(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
 
 def measure_before(args: argparse.Namespace) -> tuple[list[DrawnDigit], dict, tuple, dict]:
     """Load and render everything, predict with the shipped model -> (digits, grid, MNIST test, predictions)."""
-    from mnist_draw.mnist import load_mnist
+    from digit_data.mnist import load_mnist
 
     digits = held_out_digits(args.pen_data, args.per_writer)
     grid = render_grid(digits)
@@ -465,7 +465,7 @@ def measure_before(args: argparse.Namespace) -> tuple[list[DrawnDigit], dict, tu
 def accuracy_per_writer(grid: dict, before: dict) -> dict[str, float]:
     """The shipped model's predictions on the grid -> {writer: accuracy over their digits and placements}."""
     one_hot = np.eye(10)[before["grid"]]
-    return drawn.drawn_accuracy(grid["labels"], one_hot, grid["writers"], grid["placements"])["per_writer"]
+    return held_out_writers.drawn_accuracy(grid["labels"], one_hot, grid["writers"], grid["placements"])["per_writer"]
 
 
 def misread_digits(grid: dict, before: dict) -> set[int]:
@@ -583,7 +583,7 @@ def document(
         "model_sha256": model_sha256,
         "accuracy_before_per_writer": per_writer,
         "digits_per_writer_measured": args.per_writer,
-        "placements": list(drawn.PLACEMENTS),
+        "placements": list(held_out_writers.PLACEMENTS),
         "digits_used_are": "index: position among the writer's digits in the UCI file's order; label: the digit",
         "choice": args.choice,
         "seed": args.seed,
@@ -596,8 +596,8 @@ def document(
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args, extra = parse(argv)
+    from digit_data.mnist import DataError
     from mnist_draw.inference import ModelError
-    from mnist_draw.mnist import DataError
 
     model_sha256 = sha256_of(args.model)
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-fine-tune-"))

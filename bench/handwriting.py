@@ -6,7 +6,7 @@
 
 Every digit of the six held-out pen writers (never trained on) is drawn stroke by stroke with
 Playwright's mouse into the real page in headless Chromium (browser/handwriting.py), at the
-placements of mnist_draw.drawn.PLACEMENTS in turn (or all three), and the page's answer is read
+placements of mnist_draw.held_out_writers.PLACEMENTS in turn (or all three), and the page's answer is read
 from the screen; with a stroke model in the export, also what the image model and the stroke
 model each read, so the three are measured on the same drawings. With --baseline-dir a second export (say, the MNIST-only model) is measured on
 the same drawings in the same run.
@@ -27,11 +27,11 @@ from bench.machine import machine_record
 from browser.chromium import launch
 from browser.handwriting import read_page_answer
 from browser.static_page import READY, static_server
+from digit_data.pendigits import PenDataError, load_pendigits
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import PROJECT_ROOT, WEB_MODEL_DIR
-from mnist_draw.drawn import PLACEMENTS, drawn_accuracy, held_out
 from mnist_draw.files import write_json_atomically
-from mnist_draw.pendigits import PenDataError, load_pendigits
+from mnist_draw.held_out_writers import PLACEMENTS, drawn_accuracy, held_out
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "handwriting.json"
 MODEL_PARTS = '[data-testid="model-parts"]'  # what each model thought: data-image-digit, data-stroke-digit

@@ -16,9 +16,9 @@ import re
 import sys
 from pathlib import Path
 
+from digit_data.pendigits import VALIDATION_WRITERS, writer_name
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import ARTIFACTS_DIR, PROJECT_ROOT, STROKE_DIR_NAME
-from mnist_draw.pendigits import VALIDATION_WRITERS, writer_name
 from mnist_draw.report import load_metrics
 
 README_PATH = PROJECT_ROOT / "README.md"

@@ -5,7 +5,7 @@
 
 The page is built and served as `npm start` serves it (browser/static_page.py) with the exported
 model in web/model/; the app is a real `streamlit run streamlit_app.py` on the shipped model
-(browser/streamlit_app.py). In each, the real mouse draws the same hand-made 7 the browser tests
+(browser/app_driver.py). In each, the real mouse draws the same hand-made 7 the browser tests
 draw (browser/digits.py), and the screenshot waits for its prediction.
 
 docs/screenshots.json records the SHA-256 of the files whose markup each screenshot shows
@@ -60,7 +60,7 @@ def read_record() -> dict:
 def page_screenshot(browser, path: Path) -> None:
     """Serve the built page, draw a 7 and save the whole page at laptop size to path."""
     from browser.digits import PAGE_CENTRED, PAGE_DIGITS
-    from browser.draw import draw_digit
+    from browser.mouse import draw_digit
     from browser.static_page import CANVAS, PREDICTION, READY, static_server
 
     with static_server(WEB_MODEL_DIR) as url:
@@ -82,9 +82,9 @@ def page_screenshot(browser, path: Path) -> None:
 
 def app_screenshot(browser, path: Path) -> None:
     """Run the Streamlit app, draw a 7 and save what its window shows to path."""
+    from browser.app_driver import CANVAS, open_app, streamlit_server, wait_for_prediction, wait_until_idle
     from browser.digits import APP_CENTRED, APP_DIGITS
-    from browser.draw import draw_digit
-    from browser.streamlit_app import CANVAS, open_app, streamlit_server, wait_for_prediction, wait_until_idle
+    from browser.mouse import draw_digit
 
     with streamlit_server() as url:
         page = open_app(browser, url)

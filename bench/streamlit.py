@@ -23,7 +23,7 @@ with its own runtime package and settings.
    its own debounce, out of the app's reach), request -> the metric's message (the server's
    rerun), message -> metric in the document (Streamlit's renderer). The same interval seen from
    this script (Playwright's round trips added) is harness_mouse_up_to_metric. The browser
-   driver (browser/streamlit_app.py) finds and clears either canvas, so any revision compares.
+   driver (browser/app_driver.py) finds and clears either canvas, so any revision compares.
    Also the server's CPU time from each mouse-up until the app is idle again (Linux /proc): what a
    drawing costs the server, which a busy machine stretches out but barely inflates.
 3. Concurrency: --sessions browser sessions (separate contexts, one server) draw at the same
@@ -50,10 +50,10 @@ import numpy as np
 from bench import baseline
 from bench.machine import machine_record
 from bench.stats import summarise
+from browser import app_driver as driver
 from browser import chromium
-from browser import streamlit_app as driver
 from browser.digits import APP_CENTRED, APP_DIGITS
-from browser.draw import draw_digit, draw_digit_async
+from browser.mouse import draw_digit, draw_digit_async
 from mnist_draw import inference
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import PROJECT_ROOT

@@ -3,7 +3,7 @@
     uv run python -m bench.stroke_cv                                   # every variant, 5 folds (~20 min, 2 cores)
     uv run python -m bench.stroke_cv --variants n32_aug --epochs 2     # a quick look
 
-The 30 pen writers (mnist_draw/pendigits.py) are split into 5 folds of 6, writer w in fold w % 5,
+The 30 pen writers (digit_data/pendigits.py) are split into 5 folds of 6, writer w in fold w % 5,
 so fold 0 is exactly the shipped CNN's held-out writers (pendigits.VALIDATION_WRITERS). For each
 test fold the stroke model (train/stroke_model.py on mnist_draw/pen_path.py features, augmented by
 train/stroke_data.py) is trained twice: once on 3 of the other folds, to choose the fusion weight
@@ -11,7 +11,7 @@ on the 4th (writer-disjoint, never the test fold), then on all 4 for the test fo
 
 Fusion is a weighted mean of log-probabilities, w * log p_stroke + (1 - w) * log p_image, w on a
 0.05 grid at the lowest validation log-loss (also reported: w at the best validation accuracy). The image CNN reads each digit rendered as the page draws it (mnist_draw/render.py and
-preprocess.py, the placements of mnist_draw.drawn.PLACEMENTS in turn). Cross-validation over all
+preprocess.py, the placements of mnist_draw.held_out_writers.PLACEMENTS in turn). Cross-validation over all
 folds uses the MNIST-only CNN (artifacts/mnist-only/mnist.keras, which never saw a pen digit); the
 shipped CNN (artifacts/mnist.keras) trained on 24 of the writers, so it is fused and reported
 only on fold 0, with a weight fixed beforehand (0.5) and with the MNIST-only weight of that fold.
@@ -31,10 +31,10 @@ from pathlib import Path
 import numpy as np
 
 from bench.machine import machine_record
+from digit_data.pendigits import VALIDATION_WRITERS, PenDataError, load_pendigits
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import ARTIFACTS_DIR, MODEL_FILENAME, PROJECT_ROOT
 from mnist_draw.files import write_json_atomically
-from mnist_draw.pendigits import VALIDATION_WRITERS, PenDataError, load_pendigits
 from train.stroke_data import BASIC_AUGMENTATION, Augmentation, training_arrays
 from train.stroke_model import StrokeModelConfig, build_stroke_model, compile_stroke_model
 
@@ -68,7 +68,7 @@ def image_probabilities(digits, model_paths: dict[str, Path], *, log=print) -> d
     """Each digit drawn on the page's canvas, placements in turn -> {name: (N, 10) probabilities}."""
     import keras
 
-    from mnist_draw.drawn import PLACEMENTS
+    from mnist_draw.held_out_writers import PLACEMENTS
     from train.pen import render_cached
 
     names = list(PLACEMENTS)

@@ -40,7 +40,7 @@ from bench.machine import machine_record
 from bench.stats import percentile
 from browser import chromium, processes
 from browser.digits import PAGE_DIGITS
-from browser.draw import draw_digit, surface_placement
+from browser.mouse import draw_digit, surface_placement
 from browser.static_page import CANVAS, PREDICTION, READY, STATUS, ServerError, build_page, static_server, wait_for_url
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import PROJECT_ROOT, WEB_MODEL_DIR

@@ -1,7 +1,7 @@
 """Hand-made digits in the stroke format: the shapes the browser tests and the benchmarks draw.
 
 Each is a mnist_draw.strokes.DrawnDigit on the unit square (width = height = 1, x right, y down),
-drawn the way people write them; place one with browser.draw.surface_placement so that the unit
+drawn the way people write them; place one with browser.mouse.surface_placement so that the unit
 square, not the ink, spans the chosen share of the canvas (PAGE_CENTRED and APP_CENTRED hold
 each set's usual placement). Polylines are resampled to a point
 every SPACING of the square: draw_digit sends one mouse move per point, and a person's mouse
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from browser.draw import surface_placement
+from browser.mouse import surface_placement
 from mnist_draw.render import Placement
 from mnist_draw.strokes import DrawnDigit, make_digit
 

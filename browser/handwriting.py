@@ -1,7 +1,7 @@
 """Real people's pen digits drawn into the page or the app with the mouse, and the answers read back.
 
 What the drawn-digit e2e tests (tests/test_handwriting_e2e.py) and the benchmark
-(bench/handwriting.py) share. The digits are the held-out writers' (mnist_draw.drawn.held_out):
+(bench/handwriting.py) share. The digits are the held-out writers' (mnist_draw.held_out_writers.held_out):
 never trained on, so the answers measure what a new person drawing would see.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from browser import static_page, streamlit_app
-from browser.draw import draw_digit
-from mnist_draw.drawn import PLACEMENTS
+from browser import app_driver, static_page
+from browser.mouse import draw_digit
+from mnist_draw.held_out_writers import PLACEMENTS
 from mnist_draw.render import Placement
 from mnist_draw.strokes import DrawnDigit
 
@@ -62,7 +62,7 @@ def settled_app_answer(page, timeout_ms: float = 60_000) -> str:
     answer, held_since = None, time.monotonic()
     while time.monotonic() < deadline:
         page.locator(APP_IDLE).wait_for(timeout=timeout_ms)
-        current = streamlit_app.wait_for_prediction(page, timeout_ms)
+        current = app_driver.wait_for_prediction(page, timeout_ms)
         if current != answer:
             answer, held_since = current, time.monotonic()
         elif (time.monotonic() - held_since) * 1000 >= QUIET_MS:
@@ -76,7 +76,7 @@ def read_app_answer(page, digit: DrawnDigit, placement: Placement) -> str:
 
     Every mouse-up reruns the app, so a many-stroke digit is read once the last rerun is done.
     """
-    draw_digit(page, streamlit_app.CANVAS, digit, placement)
+    draw_digit(page, app_driver.CANVAS, digit, placement)
     answer = settled_app_answer(page)
-    streamlit_app.clear(page)
+    app_driver.clear(page)
     return answer

@@ -1,6 +1,6 @@
 """Child servers the tests and benchmarks start (streamlit run, node web/serve.mjs): stopping them.
 
-Used by browser/streamlit_app.py, browser/static_page.py and bench/web.py.
+Used by browser/app_driver.py, browser/static_page.py and bench/web.py.
 """
 
 from __future__ import annotations

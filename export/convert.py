@@ -108,7 +108,7 @@ def load_source_model(model_path: Path):
 
 def load_check_digits(data_dir: Path | None) -> tuple[np.ndarray | None, str | None]:
     """The 10k MNIST test images as (10000, 28, 28, 1) float32 in [0, 1], or (None, why not)."""
-    from mnist_draw.mnist import DataError, load_mnist, to_model_input
+    from digit_data.mnist import DataError, load_mnist, to_model_input
 
     try:
         _, (test_images, _) = load_mnist(data_dir)

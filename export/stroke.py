@@ -8,7 +8,7 @@ on at least MIN_QUANTIZED_AGREEMENT of the check paths (else float32), checks th
 TensorFlow (all check paths, FLOAT32_TOLERANCE for float32) and in real TF.js under Node (a
 sample, STROKE_NODE_TOLERANCE of the TensorFlow run), and returns metadata.json's "stroke" entry.
 
-Check paths: the held-out pen writers' digits (mnist_draw/drawn.py) when the pen digits are on
+Check paths: the held-out pen writers' digits (mnist_draw/held_out_writers.py) when the pen digits are on
 this machine ($PENDIGITS_DATA_DIR or the download cache), else seeded random scribbles.
 """
 
@@ -52,12 +52,12 @@ def random_scribbles(count: int, seed: int = 0) -> list[list[np.ndarray]]:
 
 def check_paths(n_points: int, log) -> tuple[np.ndarray, str]:
     """(N, n_points, features) float32 path features to check the export on, and what they are."""
-    from mnist_draw import drawn
-    from mnist_draw.pendigits import PenDataError, default_cache_dir, load_pendigits, resolve_pen_dir
+    from digit_data.pendigits import PenDataError, default_cache_dir, load_pendigits, resolve_pen_dir
+    from mnist_draw import held_out_writers
 
     if resolve_pen_dir() is not None or (default_cache_dir() / "pendigits-orig.tra.gz").is_file():
         try:
-            digits = drawn.held_out(load_pendigits())
+            digits = held_out_writers.held_out(load_pendigits())
             return pen_path.batch_features(digits, n_points), f"the {len(digits):,} held-out pen writers' digits"
         except PenDataError as error:
             log(f"stroke model: checked on random scribbles: the pen digits are unreadable ({error})")

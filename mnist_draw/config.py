@@ -52,4 +52,4 @@ MNIST_ONLY_MODEL_PATH = ARTIFACTS_DIR / "mnist-only" / MODEL_FILENAME
 STROKE_DIR_NAME = "stroke"
 STROKE_MODEL_FILENAME = "stroke.keras"
 WEB_MODEL_DIR = PROJECT_ROOT / "web" / "model"
-DATA_DIR_ENV = "MNIST_DATA_DIR"  # a folder with the four IDX .gz files; see mnist_draw/mnist.py
+DATA_DIR_ENV = "MNIST_DATA_DIR"  # a folder with the four IDX .gz files; see digit_data/mnist.py

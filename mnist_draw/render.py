@@ -27,7 +27,7 @@ in a fixed-size window around it, all pieces of a digit in one NumPy pass over a
 window, window) array (`coverage`); the loop that composites calls only takes maxima and
 products of small slices. A pen digit at pen width 22 and size 0.7 takes about 4 ms.
 
-Used to turn pen trajectories (mnist_draw/pendigits.py) and people's saved drawings
+Used to turn pen trajectories (digit_data/pendigits.py) and people's saved drawings
 (mnist_draw/strokes.py) into the training images the page would have produced from them, and
 (render_canvas_strokes) the Streamlit app's strokes, already in canvas pixels, into what its
 canvas shows (app/drawing_canvas.py draws them with web/js/canvas.js itself).

@@ -1,7 +1,7 @@
 """The stroke format: a drawn digit as the pen moved, not as pixels, and the file that holds it.
 
-One format serves every place strokes appear: the pen-digit reader (mnist_draw/pendigits.py),
-the renderer (mnist_draw/render.py), the browser drawing helpers (browser/draw.py) and people's
+One format serves every place strokes appear: the pen-digit reader (digit_data/pendigits.py),
+the renderer (mnist_draw/render.py), the browser drawing helpers (browser/mouse.py) and people's
 own labelled drawings from the page and the app. The page writes the same files in JavaScript
 (web/js/strokes.js, its twin: a change to the format changes both).
 

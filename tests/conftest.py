@@ -17,8 +17,8 @@ import pytest
 
 from browser import chromium
 from browser.static_page import ServerError, static_server
+from digit_data.pendigits import PEN_DATA_ENV
 from mnist_draw.config import DATA_DIR_ENV, PROJECT_ROOT, WEB_MODEL_DIR
-from mnist_draw.pendigits import PEN_DATA_ENV
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -86,7 +86,7 @@ def pen_dir() -> Path:
 @pytest.fixture(scope="session")
 def pen_digits(pen_dir):
     """All 7,494 training-file digits (30 writers), read once per session."""
-    from mnist_draw.pendigits import load_pendigits
+    from digit_data.pendigits import load_pendigits
 
     return load_pendigits(pen_dir)
 

@@ -22,7 +22,7 @@ def model():
 @pytest.fixture(scope="module")
 def test_digit(mnist_dir) -> np.ndarray:
     """The first real MNIST test digit as model input: (28, 28, 1) float32 in [0, 1]."""
-    from mnist_draw.mnist import load_mnist, to_model_input
+    from digit_data.mnist import load_mnist, to_model_input
 
     _, (x_test, _) = load_mnist(mnist_dir)
     return to_model_input(x_test[:1])[0]

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 import tomllib
 
-from browser.streamlit_app import streamlit_server
+from browser.app_driver import streamlit_server
 from mnist_draw.config import PROJECT_ROOT
 from mnist_draw.inference import MODEL_PATH_ENV, model_path_from_env
 

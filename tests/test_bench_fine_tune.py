@@ -15,8 +15,8 @@ import pytest
 
 from bench import fine_tune
 from mnist_draw.config import ARTIFACTS_DIR, METRICS_FILENAME, MODEL_FILENAME, STROKE_DIR_NAME
-from mnist_draw.drawings import APP_WRITER
 from mnist_draw.files import sha256_of
+from mnist_draw.kept_drawings import APP_WRITER
 from mnist_draw.strokes import read_stroke_file
 
 

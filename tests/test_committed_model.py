@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from bench import readme
+from digit_data.mnist import load_mnist, to_model_input
 from mnist_draw.config import ARTIFACTS_DIR, DEFAULT_MODEL_PATH, METRICS_FILENAME
-from mnist_draw.mnist import load_mnist, to_model_input
 
 SHIPPED_ACCURACY_FLOOR = 0.995  # MNIST: the shipped model, trained on MNIST and pen digits, reads 99.63%
 DRAWN_ACCURACY_FLOOR = 0.99  # the held-out writers' drawn digits: 99.40% recorded
@@ -59,14 +59,14 @@ def test_classification_report_agrees_with_the_confusion_matrix():
 
 @pytest.mark.slow
 def test_shipped_model_reads_the_held_out_writers_as_recorded(pen_digits):
-    from mnist_draw import drawn
+    from mnist_draw import held_out_writers
     from mnist_draw.inference import load_model
 
     metrics = json.loads((ARTIFACTS_DIR / METRICS_FILENAME).read_text())
-    jobs, labels, writers, placements = drawn.placement_grid(drawn.held_out(pen_digits))
-    images = drawn.render_model_inputs(jobs)
+    jobs, labels, writers, placements = held_out_writers.placement_grid(held_out_writers.held_out(pen_digits))
+    images = held_out_writers.render_model_inputs(jobs)
     probabilities = load_model(DEFAULT_MODEL_PATH).predict(to_model_input(images), batch_size=512, verbose=0)
-    report = drawn.drawn_accuracy(labels, probabilities, writers, placements)
+    report = held_out_writers.drawn_accuracy(labels, probabilities, writers, placements)
     assert report["accuracy"] >= DRAWN_ACCURACY_FLOOR
     assert report["accuracy"] > metrics["baseline"]["held_out_writers"]["accuracy"]  # better than MNIST alone
     # Same renderer, same digits, same model: the recorded figure, up to float noise on a digit or two.

@@ -1,4 +1,4 @@
-"""mnist_draw/mnist.py: the IDX reader on files the tests write, and the no-data error; train/data.py's split."""
+"""digit_data/mnist.py: the IDX reader on files the tests write, and the no-data error; train/data.py's split."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_draw import mnist as data
+from digit_data import mnist as data
 from mnist_draw.config import DATA_DIR_ENV
 from train.__main__ import main
 from train.data import split_validation

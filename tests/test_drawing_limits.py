@@ -23,7 +23,7 @@ from mnist_draw.strokes import (
     read_stroke_file,
     stroke_file_bytes,
 )
-from train.drawings import load_drawings
+from train.kept_drawings import load_drawings
 
 
 def test_the_javascript_limits_are_generated_from_the_config():

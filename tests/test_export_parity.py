@@ -29,7 +29,7 @@ NODE_DIGITS = 1000  # enough real test digits through TF.js that a 0.1% disagree
 @pytest.fixture(scope="session")
 def test_digits(mnist_dir) -> np.ndarray:
     """All 10k MNIST test images, (10000, 28, 28, 1) float32 in [0, 1]."""
-    from mnist_draw.mnist import load_mnist, to_model_input
+    from digit_data.mnist import load_mnist, to_model_input
 
     _, (images, _) = load_mnist(mnist_dir)
     return to_model_input(images)

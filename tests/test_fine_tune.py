@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from mnist_draw import drawn
+from mnist_draw import held_out_writers
 from mnist_draw.config import ARTIFACTS_DIR, CANVAS_SIZE, METRICS_FILENAME, MODEL_FILENAME
 from mnist_draw.files import sha256_of
 from mnist_draw.inference import load_model
 from mnist_draw.render import Placement
 from mnist_draw.strokes import DrawnDigit, make_digit, to_json, write_stroke_file
-from train import data, distill, drawings
+from train import data, distill, kept_drawings
 from train.__main__ import main
 from train.config import TrainConfig
 from train.model import build_model
@@ -37,7 +37,7 @@ def on_canvas(digit: DrawnDigit, writer: str = "tester") -> DrawnDigit:
 @pytest.fixture
 def people(pen_digits) -> list[DrawnDigit]:
     """Twelve labelled drawings by training writers, on the canvas."""
-    return [on_canvas(digit) for digit in drawn.training_writers(pen_digits)[:12]]
+    return [on_canvas(digit) for digit in held_out_writers.training_writers(pen_digits)[:12]]
 
 
 def write_bad_files(folder, good: DrawnDigit, held_out: DrawnDigit) -> dict[str, str]:
@@ -68,9 +68,9 @@ def write_bad_files(folder, good: DrawnDigit, held_out: DrawnDigit) -> dict[str,
 
 def test_bad_files_are_skipped_whole_with_one_warning_each(tmp_path, people, pen_digits):
     write_stroke_file(tmp_path / "good.json", people[:3])
-    expected = write_bad_files(tmp_path, people[0], drawn.held_out(pen_digits)[0])
+    expected = write_bad_files(tmp_path, people[0], held_out_writers.held_out(pen_digits)[0])
     warnings = []
-    digits, record = drawings.load_drawings([tmp_path], warn=warnings.append)
+    digits, record = kept_drawings.load_drawings([tmp_path], warn=warnings.append)
     assert digits == people[:3] and record["files"] == [str(tmp_path / "good.json")] and record["digits"] == 3
     assert len(warnings) == len(expected) == len(record["skipped"])
     for name, reason in expected.items():
@@ -102,7 +102,7 @@ def test_a_few_drawings_fill_their_share_of_every_epoch(tmp_path, people, monkey
         np.zeros((400, 28, 28), np.uint8),
         np.full(400, 10, np.uint8),
     )  # label 10: not a digit, so countable
-    people_record = drawings.load_drawings([_write(tmp_path / "d.json", people[:4])])
+    people_record = kept_drawings.load_drawings([_write(tmp_path / "d.json", people[:4])])
     mixed, mixed_labels, record = training.add_drawings(config, images, labels, people_record, None)
     assert (
         (mixed_labels != 10).sum() == 100 == record["images_per_epoch"]
@@ -117,7 +117,7 @@ def test_renders_the_start_model_misreads_count_as_corrections(tmp_path, people,
 
     images = np.arange(6, dtype=np.uint8)[:, None, None] * np.ones((1, 28, 28), np.uint8)
     labels, guesses = np.array([1, 2, 3, 4, 5, 6]), np.array([1, 7, 3, 4, 0, 6])
-    weighted, weighted_labels, misread = drawings.weight_corrections(images, labels, guesses, 4)
+    weighted, weighted_labels, misread = kept_drawings.weight_corrections(images, labels, guesses, 4)
     assert misread == 2 and len(weighted) == 6 + 2 * 3
     assert sorted(weighted_labels.tolist()) == [1, 2, 2, 2, 2, 3, 4, 5, 5, 5, 5, 6]
     assert all(int(image[0, 0]) + 1 == label for image, label in zip(weighted, weighted_labels))
@@ -133,14 +133,14 @@ def test_renders_the_start_model_misreads_count_as_corrections(tmp_path, people,
     record = training.add_drawings(
         config,
         *base,
-        drawings.load_drawings([_write(tmp_path / "m.json", mislabelled)]),
+        kept_drawings.load_drawings([_write(tmp_path / "m.json", mislabelled)]),
         shipped_model,
     )[2]
     assert record["renders_misread_by_start_model"] == 6 and record["correction_weight"] == 3
     assert (
-        training.add_drawings(config, *base, drawings.load_drawings([_write(tmp_path / "m.json", mislabelled)]), None)[
-            2
-        ]["correction_weight"]
+        training.add_drawings(
+            config, *base, kept_drawings.load_drawings([_write(tmp_path / "m.json", mislabelled)]), None
+        )[2]["correction_weight"]
         is None
     )
 
@@ -152,7 +152,7 @@ def _write(path, digits):
 
 def model_inputs(digits: list[DrawnDigit]) -> np.ndarray:
     """Pen digits drawn centred, as the page would -> (N, 28, 28) uint8 model inputs."""
-    return drawn.render_model_inputs([(digit, Placement()) for digit in digits], processes=1)
+    return held_out_writers.render_model_inputs([(digit, Placement()) for digit in digits], processes=1)
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +161,7 @@ def shipped_model() -> keras.Model:
 
 
 def test_distilled_targets_copy_the_teacher_except_on_peoples_drawings(shipped_model, pen_digits):
-    images = model_inputs(drawn.training_writers(pen_digits)[:4]).astype(np.float32)[..., None] / 255.0
+    images = model_inputs(held_out_writers.training_writers(pen_digits)[:4]).astype(np.float32)[..., None] / 255.0
     labels = tf.constant([3, 1, 4, 1])
     sources = tf.constant([data.PEOPLE, data.MNIST, data.PEN, data.PEOPLE])
     taught = shipped_model(images, training=False).numpy()
@@ -180,7 +180,7 @@ def test_distilled_targets_copy_the_teacher_except_on_peoples_drawings(shipped_m
 
 
 def test_an_mnist_teacher_teaches_mnist_images_and_nothing_else(shipped_model, pen_digits):
-    images = model_inputs(drawn.training_writers(pen_digits)[:6]).astype(np.float32)[..., None] / 255.0
+    images = model_inputs(held_out_writers.training_writers(pen_digits)[:6]).astype(np.float32)[..., None] / 255.0
     labels = tf.constant([3, 1, 4, 1, 5, 9])
     sources = tf.constant([data.MNIST, data.PEN, data.PEOPLE, data.MNIST, data.PEN, data.PEOPLE])
     specialist = build_model(TrainConfig(seed=7))  # any other model: untrained, so its outputs differ
@@ -200,7 +200,7 @@ def test_an_mnist_teacher_teaches_mnist_images_and_nothing_else(shipped_model, p
 
 
 def test_a_student_equal_to_its_teacher_is_pulled_only_by_peoples_drawings(shipped_model, pen_digits):
-    digits = drawn.training_writers(pen_digits)[:64]
+    digits = held_out_writers.training_writers(pen_digits)[:64]
     images, labels = model_inputs(digits), np.array([digit.label for digit in digits])
     config = TrainConfig(augment=False, batch_size=64, distill=1.0)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from browser import static_page, streamlit_app
+from browser import app_driver, static_page
 from browser.handwriting import read_app_answer, read_page_answer, spread_sample
-from mnist_draw.drawn import PLACEMENTS, held_out
+from mnist_draw.held_out_writers import PLACEMENTS, held_out
 from mnist_draw.inference import MODEL_PATH_ENV, model_path_from_env
 
 PAGE_DIGITS = 120  # 20 per held-out writer, every digit class, each placement 40 times
@@ -49,8 +49,8 @@ def test_held_out_writers_drawn_into_the_page(browser, server_url, held_out_digi
 
 def test_held_out_writers_drawn_into_the_app(browser, held_out_digits):
     model_path = model_path_from_env()
-    with streamlit_app.streamlit_server({MODEL_PATH_ENV: str(model_path)}) as url:
-        page = streamlit_app.open_app(browser, url)
+    with app_driver.streamlit_server({MODEL_PATH_ENV: str(model_path)}) as url:
+        page = app_driver.open_app(browser, url)
         answers = []
         for digit, _ in spread_sample(held_out_digits, APP_DIGITS):
             answers.append((read_app_answer(page, digit, PLACEMENTS["centred"]), str(digit.label)))

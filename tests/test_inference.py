@@ -187,7 +187,7 @@ def test_enlarge_turns_each_pixel_into_a_sharp_square():
 @pytest.mark.slow
 def test_shipped_model_classifies_real_test_digits(mnist_dir):
     """The committed artifacts/mnist.keras ($MNIST_MODEL_PATH picks another), through the app's predict path."""
-    from mnist_draw.mnist import MNIST_FILES, read_idx, to_model_input
+    from digit_data.mnist import MNIST_FILES, read_idx, to_model_input
 
     model_path = inference.model_path_from_env()
     if not model_path.is_file():

@@ -1,8 +1,8 @@
 """Malformed stroke files of any shape get one line from every reader, never a traceback.
 
-The readers are mnist_draw.strokes.read_stroke_file (the format), train.drawings.load_drawings
+The readers are mnist_draw.strokes.read_stroke_file (the format), train.kept_drawings.load_drawings
 (`python -m train --drawings`, which skips a bad file with a warning) and
-mnist_draw.drawings.list_drawings (the app's "Your drawings", which lists the rest).
+mnist_draw.kept_drawings.list_drawings (the app's "Your drawings", which lists the rest).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import json
 
 import pytest
 
-from mnist_draw import drawings
+from mnist_draw import kept_drawings
 from mnist_draw.strokes import FILE_FORMAT, StrokeError, make_digit, read_stroke_file, stroke_file_bytes
-from train.drawings import load_drawings
+from train.kept_drawings import load_drawings
 
 VISITOR = "0123456789abcdef0123456789abcdef"
 GOOD = {"label": 3, "canvas": {"width": 280, "height": 280}, "strokes": [[[1, 2], [30, 40]]]}
@@ -70,16 +70,18 @@ def test_a_fine_tune_skips_a_deeply_nested_file_with_one_warning(tmp_path):
 
 
 def test_the_apps_list_skips_a_deeply_nested_file_and_lists_the_rest(tmp_path):
-    kept = drawings.save_drawing(make_digit([[(1, 2), (30, 40)]], label=3, width=280, height=280), VISITOR, tmp_path)
-    folder = drawings.visitor_folder(VISITOR, tmp_path)
+    kept = kept_drawings.save_drawing(
+        make_digit([[(1, 2), (30, 40)]], label=3, width=280, height=280), VISITOR, tmp_path
+    )
+    folder = kept_drawings.visitor_folder(VISITOR, tmp_path)
     write(folder / "drawing-20260101T000000Z-0000dead.json", MALFORMED["nested-1000-levels"])
-    found, problems = drawings.list_drawings(VISITOR, tmp_path)
+    found, problems = kept_drawings.list_drawings(VISITOR, tmp_path)
     assert [name for name, _ in found] == [kept]
     assert len(problems) == 1 and "nested too deeply" in problems[0] and "\n" not in problems[0]
 
 
 def test_a_training_folder_reads_every_visitors_subfolder(tmp_path):
     for visitor in (VISITOR, "f" * 32):
-        drawings.save_drawing(make_digit([[(1, 2), (30, 40)]], label=3, width=280, height=280), visitor, tmp_path)
+        kept_drawings.save_drawing(make_digit([[(1, 2), (30, 40)]], label=3, width=280, height=280), visitor, tmp_path)
     digits, record = load_drawings([tmp_path], warn=pytest.fail)
     assert len(digits) == 2 and len(record["files"]) == 2

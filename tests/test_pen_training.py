@@ -11,9 +11,9 @@ import time
 import numpy as np
 import pytest
 
-from mnist_draw import drawn
+from digit_data.pendigits import VALIDATION_WRITERS, writer_name
+from mnist_draw import held_out_writers
 from mnist_draw.config import CANVAS_SIZE, PROJECT_ROOT, STROKE_WIDTH_RANGE
-from mnist_draw.pendigits import VALIDATION_WRITERS, writer_name
 from train import pen
 
 
@@ -47,19 +47,19 @@ def test_mix_refuses_a_share_of_one():
 
 def test_held_out_writers_are_never_rendered_for_training(pen_digits):
     with pytest.raises(ValueError, match="held-out"):
-        pen.render_training_images(drawn.held_out(pen_digits)[:1], renders=1, seed=0)
+        pen.render_training_images(held_out_writers.held_out(pen_digits)[:1], renders=1, seed=0)
 
 
 def test_training_and_held_out_writers_split_all_thirty(pen_digits):
-    training = {digit.writer for digit in drawn.training_writers(pen_digits)}
-    held_out = {digit.writer for digit in drawn.held_out(pen_digits)}
+    training = {digit.writer for digit in held_out_writers.training_writers(pen_digits)}
+    held_out = {digit.writer for digit in held_out_writers.held_out(pen_digits)}
     assert held_out == {writer_name(number) for number in VALIDATION_WRITERS}
     assert not training & held_out and len(training | held_out) == 30
 
 
 def test_rendered_training_images_are_cached(pen_digits, tmp_path, monkeypatch):
     monkeypatch.setenv(pen.CACHE_DIR_ENV, str(tmp_path))
-    digits = drawn.training_writers(pen_digits)[:6]
+    digits = held_out_writers.training_writers(pen_digits)[:6]
     messages = []
     first, labels = pen.render_training_images(digits, renders=2, seed=1, log=messages.append)
     again, _ = pen.render_training_images(digits, renders=2, seed=1, log=messages.append)
@@ -72,7 +72,7 @@ def test_rendered_training_images_are_cached(pen_digits, tmp_path, monkeypatch):
 def test_drawn_accuracy_reports_classes_writers_and_placements():
     labels = np.array([1, 1, 7, 7])
     probabilities = np.eye(10)[[1, 7, 7, 7]]
-    report = drawn.drawn_accuracy(labels, probabilities, ["w-1", "w-2", "w-1", "w-2"], ["a", "a", "b", "b"])
+    report = held_out_writers.drawn_accuracy(labels, probabilities, ["w-1", "w-2", "w-1", "w-2"], ["a", "a", "b", "b"])
     assert report["accuracy"] == 0.75 and report["errors"] == 1 and report["digits"] == 4
     assert (
         report["per_class_accuracy"][1] == 0.5
@@ -89,14 +89,14 @@ def test_drawn_accuracy_reports_classes_writers_and_placements():
 
 CTRL_C_WHILE_RENDERING = """
 import sys
-from mnist_draw import drawn
+from mnist_draw import held_out_writers
 from mnist_draw.render import Placement
 from mnist_draw.strokes import make_digit
 digit = make_digit([[(0.1 * i, 0.05 * i * i) for i in range(40)]], label=2)
 jobs = [(digit, Placement())] * 200_000
 print("rendering", flush=True)
 try:
-    drawn.render_model_inputs(jobs, processes=2)
+    held_out_writers.render_model_inputs(jobs, processes=2)
 except KeyboardInterrupt:
     print("interrupted", file=sys.stderr)
     sys.exit(130)
@@ -124,7 +124,7 @@ def test_ctrl_c_while_rendering_is_one_line_not_a_traceback_per_worker(tmp_path)
 RENDER_AFTER_TF_DATA = """
 import numpy as np
 import tensorflow as tf
-from mnist_draw import drawn
+from mnist_draw import held_out_writers
 from mnist_draw.render import Placement
 from mnist_draw.strokes import make_digit
 # A live tf.data iterator, as during and after fit: its threads hold TensorFlow's locks now and then.
@@ -132,7 +132,7 @@ stream = iter(tf.data.Dataset.range(10**9).map(lambda x: x * 2, num_parallel_cal
 next(stream)
 digit = make_digit([[(0.1 * i, 0.05 * i * i) for i in range(40)]], label=2)
 for _ in range(3):
-    images = drawn.render_model_inputs([(digit, Placement())] * 64, processes=2)
+    images = held_out_writers.render_model_inputs([(digit, Placement())] * 64, processes=2)
     next(stream)
 print(images.shape, int(images.max()))
 """

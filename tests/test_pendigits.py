@@ -1,4 +1,4 @@
-"""The UCI pen digits as the project reads them (mnist_draw/pendigits.py), from the real file.
+"""The UCI pen digits as the project reads them (digit_data/pendigits.py), from the real file.
 
 The real training-writer file comes from tests/conftest.py's pen_dir: $PENDIGITS_DATA_DIR or
 ../shared/pendigits beside the project (missing: skipped locally, failed in CI). Broken copies of it are made in tmp_path the
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mnist_draw.pendigits import (
+from digit_data.pendigits import (
     DIGIT_COUNT,
     PEN_DATA_ENV,
     TABLET_SIZE,

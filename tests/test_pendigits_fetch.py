@@ -1,4 +1,4 @@
-"""Fetching the pen digits from UCI (mnist_draw/pendigits.py fetch_pendigits) without a network.
+"""Fetching the pen digits from UCI (digit_data/pendigits.py fetch_pendigits) without a network.
 
 The only stand-in is the URL opener: it serves a real zip built here from the real training file,
 compressed to a real .Z, so the zip reading, the LZW decompression, the checksum and the cache
@@ -21,7 +21,7 @@ import zipfile
 
 import pytest
 
-from mnist_draw.pendigits import (
+from digit_data.pendigits import (
     DIGIT_COUNT,
     PEN_DATA_ENV,
     TRAINING_FILE,

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnist_draw import drawn
+from mnist_draw import held_out_writers
 from mnist_draw.config import ARTIFACTS_DIR, MODEL_FILENAME, PROJECT_ROOT
 from mnist_draw.inference import load_model, predict_probabilities
 from mnist_draw.predict import build_parser, model_inputs
@@ -26,9 +26,9 @@ SAMPLE = 8  # held-out digits in the stroke file: one of each of several labels
 def files(tmp_path_factory, pen_digits):
     """A stroke file of held-out digits, a PNG of one more, a broken file and a folder named like a stroke file."""
     folder = tmp_path_factory.mktemp("predict")
-    digits = drawn.held_out(pen_digits)[: SAMPLE * 30 : 30]
+    digits = held_out_writers.held_out(pen_digits)[: SAMPLE * 30 : 30]
     write_stroke_file(folder / "drawings.json", digits)
-    photo = drawn.held_out(pen_digits)[7]
+    photo = held_out_writers.held_out(pen_digits)[7]
     rgba = render_rgba(photo)
     Image.fromarray(255 - rgba[..., 0]).save(folder / "photo.png")  # dark ink on white paper, as photographed
     (folder / "broken.json").write_text('{"format": "mnist-draw-strokes", "digits": [')

@@ -1,7 +1,7 @@
 """mnist_draw/render.py against the real page: real pen digits drawn with the real mouse.
 
 Each digit is drawn into the page served by web/serve.mjs in real Chromium with
-browser/draw.py's draw_digit (mouse down, one move per point, mouse up, so canvas.js receives
+browser/mouse.py's draw_digit (mouse down, one move per point, mouse up, so canvas.js receives
 exactly the points the renderer uses), at a varied placement: size 0.3-0.95 of the canvas,
 off-centre, pen width 8-40. Then the page's canvas pixels and the model input the page
 computes from them (`window.mnistDemo.preprocess`) are compared with
@@ -34,7 +34,7 @@ import random
 import numpy as np
 import pytest
 
-from browser.draw import draw_digit
+from browser.mouse import draw_digit
 from browser.static_page import CANVAS, CLEAR_BUTTON, READY, STROKE_WIDTH_SLIDER
 from mnist_draw.config import CANVAS_SIZE, IMAGE_SIZE, STROKE_WIDTH_RANGE
 from mnist_draw.preprocess import bounding_box, centre_offset, fit_to_box, preprocess_canvas, preprocess_ink

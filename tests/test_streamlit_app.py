@@ -95,7 +95,7 @@ def test_bad_upload_shows_the_message_and_the_app_keeps_running(app, filename, c
 @pytest.fixture(scope="module")
 def test_digits(mnist_dir) -> list[tuple[np.ndarray, str]]:
     """The first test digit of 0, 1, 2 and 7 as (uint8 (28, 28) white on black, label)."""
-    from mnist_draw.mnist import MNIST_FILES, read_idx
+    from digit_data.mnist import MNIST_FILES, read_idx
 
     images = read_idx(mnist_dir / MNIST_FILES["test_images"][0], 3)
     labels = read_idx(mnist_dir / MNIST_FILES["test_labels"][0], 1)

@@ -2,9 +2,9 @@
 
 The server runs the shipped artifacts/mnist.keras, exactly as the README's run command does
 (or the model named by $MNIST_MODEL_PATH, to try another one).
-The server, selectors and waits live in browser/streamlit_app.py and the digits in
-browser/digits.py, shared with bench/streamlit.py; browser.draw.draw_digit draws with the mouse
-and browser.draw.touch_digit with a finger on a touchscreen.
+The server, selectors and waits live in browser/app_driver.py and the digits in
+browser/digits.py, shared with bench/streamlit.py; browser.mouse.draw_digit draws with the mouse
+and browser.mouse.touch_digit with a finger on a touchscreen.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser import streamlit_app as driver
+from browser import app_driver as driver
 from browser.digits import APP_CENTRED, APP_DIGITS
-from browser.draw import draw_digit, surface_placement, touch_digit
+from browser.mouse import draw_digit, surface_placement, touch_digit
 from mnist_draw.config import CANVAS_SIZE, STROKE_WIDTH_RANGE
 from mnist_draw.inference import MODEL_PATH_ENV, model_path_from_env
 

@@ -19,7 +19,7 @@ from browser import static_page
 from browser.handwriting import read_page_answer
 from export.check import TfjsGraph, predict_in_node
 from export.convert import MIN_QUANTIZED_AGREEMENT
-from mnist_draw import drawn, fusion, pen_path
+from mnist_draw import fusion, held_out_writers, pen_path
 from mnist_draw.config import DEFAULT_MODEL_PATH, WEB_MODEL_DIR
 from mnist_draw.files import sha256_of
 from mnist_draw.stroke_inference import load_stroke_reader, stroke_model_path
@@ -36,7 +36,7 @@ def metadata() -> dict:
 
 @pytest.fixture(scope="module")
 def held_out_digits(pen_digits):
-    return drawn.held_out(pen_digits)
+    return held_out_writers.held_out(pen_digits)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,7 @@ def test_the_page_reads_paths_and_fuses_as_python(browser, server_url, metadata,
 
 def test_a_drawn_digit_shows_what_each_model_thought(browser, server_url, held_out_digits):
     """Drawn with the mouse, a held-out writer's 7: the answer, the picture's reading and the pen path's."""
-    from mnist_draw.drawn import PLACEMENTS
+    from mnist_draw.held_out_writers import PLACEMENTS
 
     seven = next(digit for digit in held_out_digits if digit.label == 7)
     page = browser.new_page(viewport={"width": 1000, "height": 900})

@@ -134,10 +134,10 @@ def test_the_stroke_stage_writes_its_set_and_a_fine_tune_learns_drawings(tmp_pat
     """A --limit run: stroke.keras and metrics.json swapped in with a weight in [0, 1]; then a fine-tune on drawings."""
     import keras
 
-    from mnist_draw.drawn import training_writers
-    from mnist_draw.pendigits import load_pendigits
+    from digit_data.pendigits import load_pendigits
+    from mnist_draw.held_out_writers import training_writers
     from mnist_draw.strokes import write_stroke_file
-    from train import drawings
+    from train import kept_drawings
     from train.model import build_model
     from train.training import save_model_atomically
 
@@ -164,7 +164,7 @@ def test_the_stroke_stage_writes_its_set_and_a_fine_tune_learns_drawings(tmp_pat
     write_stroke_file(
         people_file, training_writers(load_pendigits(pen_dir))[:6]
     )  # training writers' digits stand in for a person's
-    people = drawings.load_drawings([people_file])
+    people = kept_drawings.load_drawings([people_file])
     fine = stroke_training.config_from({"fine_tune": True, "epochs": 1, "limit": 12})
     tuned = stroke_training.run(fine, RunOptions(out=out, pen_data=pen_dir), image_model, people, log=lambda *_: None)
     assert tuned[STROKE_WEIGHT_KEY] == written[STROKE_WEIGHT_KEY]  # no writer is held out any more: w is kept

@@ -1,6 +1,6 @@
 """Teach it, in the app: say which digit you meant, the strokes are kept, listed, deleted, downloaded.
 
-mnist_draw/drawings.py on its own, and the real `streamlit run` in real Chromium: a digit drawn
+mnist_draw/kept_drawings.py on its own, and the real `streamlit run` in real Chromium: a digit drawn
 with the mouse, corrected, saved as a stroke file from the strokes the canvas sent, read back
 with the stroke-file reader, shown in the "Your drawings" tab and downloaded as one file.
 """
@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from browser import streamlit_app as driver
+from browser import app_driver as driver
 from browser.digits import APP_DIGITS
-from browser.draw import draw_digit, surface_placement
-from mnist_draw import drawings
-from mnist_draw.drawings import DRAWINGS_DIR_ENV
+from browser.mouse import draw_digit, surface_placement
+from mnist_draw import kept_drawings
 from mnist_draw.inference import MODEL_PATH_ENV, model_path_from_env
+from mnist_draw.kept_drawings import DRAWINGS_DIR_ENV
 from mnist_draw.render import to_canvas
 from mnist_draw.strokes import StrokeError, make_digit, read_stroke_file
 
@@ -27,14 +27,14 @@ STROKES = [
 
 
 def test_canvas_strokes_become_a_stamped_app_drawing():
-    digit = drawings.drawing_from_strokes(STROKES, label=7)
+    digit = kept_drawings.drawing_from_strokes(STROKES, label=7)
     assert digit.strokes == (((49.98, 49.98), (50, 50), (60, 70), (80, 100), (150.02, 89.98)), ((120, 40),))
     assert (digit.label, digit.writer, digit.width, digit.height) == (7, "app", 280, 280) and digit.drawn_at
 
 
 def test_an_empty_canvas_cannot_be_kept():
     with pytest.raises(StrokeError, match="at least one stroke"):
-        drawings.drawing_from_strokes([], label=3)
+        kept_drawings.drawing_from_strokes([], label=3)
 
 
 VISITOR = "0123456789abcdef0123456789abcdef"
@@ -42,61 +42,61 @@ OTHER_VISITOR = "fedcba9876543210fedcba9876543210"
 
 
 def test_saved_drawings_are_listed_deleted_and_bundled(tmp_path):
-    first = drawings.save_drawing(drawings.drawing_from_strokes(STROKES, label=7), VISITOR, tmp_path)
-    drawings.save_drawing(make_digit([[(1, 1), (5, 9)]], label=1, width=280, height=280), VISITOR, tmp_path)
-    folder = drawings.visitor_folder(VISITOR, tmp_path)
+    first = kept_drawings.save_drawing(kept_drawings.drawing_from_strokes(STROKES, label=7), VISITOR, tmp_path)
+    kept_drawings.save_drawing(make_digit([[(1, 1), (5, 9)]], label=1, width=280, height=280), VISITOR, tmp_path)
+    folder = kept_drawings.visitor_folder(VISITOR, tmp_path)
     (folder / "notes.txt").write_text("not a drawing")
     (folder / "drawing-20260101T000000Z-0000beef.json").write_text("{broken")
-    kept, problems = drawings.list_drawings(VISITOR, tmp_path)
+    kept, problems = kept_drawings.list_drawings(VISITOR, tmp_path)
     assert sorted(digit.label for _, digit in kept) == [1, 7] and len(problems) == 1 and "0000beef" in problems[0]
     assert str(tmp_path) not in problems[0]  # a visitor is never shown the server's folders
     bundle = tmp_path / "all.json"
-    bundle.write_bytes(drawings.bundle_bytes([digit for _, digit in kept]))
+    bundle.write_bytes(kept_drawings.bundle_bytes([digit for _, digit in kept]))
     assert [digit.label for digit in read_stroke_file(bundle)] == [digit.label for _, digit in kept]
-    drawings.delete_drawing(first, VISITOR, tmp_path)
+    kept_drawings.delete_drawing(first, VISITOR, tmp_path)
     assert not (folder / first).exists()
-    with pytest.raises(drawings.DrawingsError, match="not the name of a saved drawing"):
-        drawings.delete_drawing("notes.txt", VISITOR, tmp_path)
+    with pytest.raises(kept_drawings.DrawingsError, match="not the name of a saved drawing"):
+        kept_drawings.delete_drawing("notes.txt", VISITOR, tmp_path)
 
 
 def test_a_visitor_lists_and_deletes_only_their_own_drawings(tmp_path):
-    mine = drawings.save_drawing(drawings.drawing_from_strokes(STROKES, label=7), VISITOR, tmp_path)
-    assert drawings.list_drawings(OTHER_VISITOR, tmp_path) == ([], [])
-    drawings.delete_drawing(mine, OTHER_VISITOR, tmp_path)  # not theirs: nothing of theirs by that name
-    assert [name for name, _ in drawings.list_drawings(VISITOR, tmp_path)[0]] == [mine]
+    mine = kept_drawings.save_drawing(kept_drawings.drawing_from_strokes(STROKES, label=7), VISITOR, tmp_path)
+    assert kept_drawings.list_drawings(OTHER_VISITOR, tmp_path) == ([], [])
+    kept_drawings.delete_drawing(mine, OTHER_VISITOR, tmp_path)  # not theirs: nothing of theirs by that name
+    assert [name for name, _ in kept_drawings.list_drawings(VISITOR, tmp_path)[0]] == [mine]
     # The folder is named by a hash: the id, which is the visitor's only key, is nowhere on disk.
-    assert VISITOR not in str(drawings.visitor_folder(VISITOR, tmp_path))
+    assert VISITOR not in str(kept_drawings.visitor_folder(VISITOR, tmp_path))
 
 
 @pytest.mark.parametrize("visitor", [None, "", "../../etc", "0123456789ABCDEF0123456789ABCDEF", "ab" * 17, 42])
 def test_a_malformed_visitor_id_finds_no_drawings(tmp_path, visitor):
-    assert not drawings.is_visitor(visitor)
-    with pytest.raises(drawings.DrawingsError, match="no valid visitor id"):
-        drawings.list_drawings(visitor, tmp_path)
+    assert not kept_drawings.is_visitor(visitor)
+    with pytest.raises(kept_drawings.DrawingsError, match="no valid visitor id"):
+        kept_drawings.list_drawings(visitor, tmp_path)
 
 
 def test_a_linked_or_unreadable_drawing_is_skipped_and_its_delete_refused_in_one_line(tmp_path):
-    folder = drawings.visitor_folder(VISITOR, tmp_path)
+    folder = kept_drawings.visitor_folder(VISITOR, tmp_path)
     folder.mkdir(parents=True)
     outside = tmp_path / "outside.json"
-    outside.write_bytes(drawings.bundle_bytes([drawings.drawing_from_strokes(STROKES, label=7)]))
+    outside.write_bytes(kept_drawings.bundle_bytes([kept_drawings.drawing_from_strokes(STROKES, label=7)]))
     link = folder / "drawing-20260101T000000Z-0000cafe.json"
     link.symlink_to(outside)
     (folder / "drawing-20260101T000000Z-0000dead.json").write_text("[" * 1000 + "]" * 1000)
-    kept, problems = drawings.list_drawings(VISITOR, tmp_path)
+    kept, problems = kept_drawings.list_drawings(VISITOR, tmp_path)
     assert kept == [] and len(problems) == 2
     assert all("\n" not in problem and str(tmp_path) not in problem for problem in problems)
-    with pytest.raises(drawings.DrawingsError, match="not a plain file"):
-        drawings.delete_drawing(link.name, VISITOR, tmp_path)
+    with pytest.raises(kept_drawings.DrawingsError, match="not a plain file"):
+        kept_drawings.delete_drawing(link.name, VISITOR, tmp_path)
     assert outside.exists() and link.is_symlink()
 
 
 def test_keeping_stops_at_the_bound_of_one_download(tmp_path, monkeypatch):
-    monkeypatch.setattr(drawings, "MAX_DIGITS_PER_FILE", 2)
+    monkeypatch.setattr(kept_drawings, "MAX_DIGITS_PER_FILE", 2)
     for _ in range(2):
-        drawings.save_drawing(drawings.drawing_from_strokes(STROKES, label=7), VISITOR, tmp_path)
-    with pytest.raises(drawings.DrawingsError, match="the most one download may hold"):
-        drawings.save_drawing(drawings.drawing_from_strokes(STROKES, label=7), VISITOR, tmp_path)
+        kept_drawings.save_drawing(kept_drawings.drawing_from_strokes(STROKES, label=7), VISITOR, tmp_path)
+    with pytest.raises(kept_drawings.DrawingsError, match="the most one download may hold"):
+        kept_drawings.save_drawing(kept_drawings.drawing_from_strokes(STROKES, label=7), VISITOR, tmp_path)
 
 
 @pytest.fixture(scope="module")

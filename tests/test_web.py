@@ -6,7 +6,7 @@ and the page offline are checked in tests/test_web_offline.py.
 
 Selectors are the page's test contract (web/js/ui.js): draw-canvas, clear, prediction, status
 (data-state loading/ready/error), stroke-width; browser/static_page.py holds them and serves the page.
-Digits (browser/digits.py) are drawn with the real mouse by browser.draw.draw_digit.
+Digits (browser/digits.py) are drawn with the real mouse by browser.mouse.draw_digit.
 The model is the exported one in web/model (`python -m export`); set WEB_TEST_MODEL_DIR to
 test another export folder, and WEB_TEST_KERAS_MODEL for the Keras file it came from.
 """
@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from browser.digits import PAGE_CENTRED, PAGE_DIGITS
-from browser.draw import draw_digit, surface_placement
+from browser.mouse import draw_digit, surface_placement
 from browser.static_page import CANVAS, READY
 from mnist_draw.config import DEFAULT_MODEL_PATH
 from tests.conftest import MODEL_DIR, missing
@@ -354,7 +354,7 @@ def test_browser_float32_model_matches_keras_on_mnist(browser, server_url, mnist
         missing(f"no Keras model at {KERAS_MODEL}: run `python -m train`")
     import keras
 
-    from mnist_draw.mnist import load_mnist, to_model_input
+    from digit_data.mnist import load_mnist, to_model_input
 
     _, (test_images, _) = load_mnist(mnist_dir)
     images = to_model_input(test_images[:200])

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from browser.digits import PAGE_CENTRED, PAGE_DIGITS
-from browser.draw import draw_digit
+from browser.mouse import draw_digit
 from browser.static_page import CANVAS, READY
 from mnist_draw.config import BLOCK_OUTPUT_NAMES
 from tests.conftest import missing
@@ -78,8 +78,8 @@ def test_browser_activations_match_keras_on_a_mnist_digit(page, mnist_dir):  # n
         missing(f"no Keras model at {KERAS_MODEL}: run `python -m train`")
     import keras
 
+    from digit_data.mnist import load_mnist, to_model_input
     from mnist_draw.activations import activation_model, block_activations
-    from mnist_draw.mnist import load_mnist, to_model_input
 
     _, (test_images, _) = load_mnist(mnist_dir)
     image = to_model_input(test_images[:1])[0]

@@ -28,7 +28,7 @@ import pytest
 
 from browser import chromium
 from browser.digits import PAGE_CENTRED, PAGE_DIGITS
-from browser.draw import draw_digit, surface_placement
+from browser.mouse import draw_digit, surface_placement
 from browser.static_page import CANVAS, READY, PageServer, ServerError, built_page
 from mnist_draw.config import PROJECT_ROOT
 from tests.conftest import missing

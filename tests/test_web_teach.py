@@ -2,7 +2,7 @@
 
 The page is the one `npm start` ships (built by the real web/build.mjs, served by the real
 web/serve.mjs, browser/static_page.py), in real headless Chromium. Digits are drawn with the
-real mouse (browser.draw.draw_digit); their strokes are recorded from the canvas's own pointer
+real mouse (browser.mouse.draw_digit); their strokes are recorded from the canvas's own pointer
 events (web/js/canvas.js) and kept in IndexedDB (web/js/drawings.js). The downloaded file is
 read back with mnist_draw.strokes.read_stroke_file, as `python -m train --drawings FILE` reads it.
 Every test gets a fresh browser context, so its IndexedDB starts empty.
@@ -19,13 +19,13 @@ import pytest
 from playwright.sync_api import expect
 
 from browser.digits import PAGE_CENTRED, PAGE_DIGITS
-from browser.draw import draw_digit
+from browser.mouse import draw_digit
 from browser.static_page import CANVAS, READY
 from mnist_draw.config import CANVAS_SIZE, PROJECT_ROOT
 from mnist_draw.render import to_canvas
 from mnist_draw.strokes import read_stroke_file
 from tests.test_web import LOAD_TIMEOUT_MS, prediction, touch_draw, wait_for_prediction
-from train.drawings import load_drawings
+from train.kept_drawings import load_drawings
 
 # The page's policy as it stands: teaching it must not loosen it (no new source, no eval, no inline).
 PAGE_CSP = (

@@ -7,9 +7,9 @@ import re
 import sys
 from pathlib import Path
 
+from digit_data.pendigits import PEN_DATA_ENV
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import ARTIFACTS_DIR, DATA_DIR_ENV, DEFAULT_MODEL_PATH
-from mnist_draw.pendigits import PEN_DATA_ENV
 from train import distribute, interrupt, recipe
 from train.config import RunOptions
 
@@ -189,15 +189,15 @@ def main(argv: list[str] | None = None) -> int:
     print_plan(stages, options, args)
     interrupt.install()
     try:
+        from digit_data.mnist import DataError
+        from digit_data.pendigits import PenDataError
         from mnist_draw.inference import ModelError
-        from mnist_draw.mnist import DataError
-        from mnist_draw.pendigits import PenDataError
-        from train import artifacts, drawings, resume, training  # TensorFlow loads here: errors above stay instant
+        from train import artifacts, kept_drawings, resume, training  # TensorFlow loads here: errors above stay instant
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return interrupt.exit_code()
     expected = (DataError, PenDataError, ModelError, ValueError, OSError, artifacts.OutputError)
-    expected += (drawings.DrawingsError, resume.ResumeError, training.TrainingError, training.Rejected)
+    expected += (kept_drawings.DrawingsError, resume.ResumeError, training.TrainingError, training.Rejected)
     try:
         recipe.run(stages, options, args.from_scratch)
     except training.Interrupted as error:

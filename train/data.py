@@ -1,6 +1,6 @@
 """Training data as `tf.data` pipelines: splits, the MNIST + pen-digit mix, batches, augmentation.
 
-MNIST is read by mnist_draw/mnist.py, pen trajectories by mnist_draw/pendigits.py (train/pen.py
+MNIST is read by digit_data/mnist.py, pen trajectories by digit_data/pendigits.py (train/pen.py
 renders them into model inputs). Augmentation (rotation, zoom, shift, stroke width) lives here, in the training pipeline, never
 in the exported model: tfjs has no kernels for Keras's Random* layers, and the browser should
 run only what predicts.

@@ -1,6 +1,6 @@
 """Pen trajectories -> training images: each training writer's digit drawn as people draw on the page.
 
-Every digit of the training writers (never the held-out ones, mnist_draw.pendigits.
+Every digit of the training writers (never the held-out ones, digit_data.pendigits.
 VALIDATION_WRITERS) is rendered `pen_renders` times on the page's canvas at a random size,
 place and pen width (mnist_draw/render.py) and preprocessed like the page (mnist_draw/
 preprocess.py), giving 28x28 images in MNIST's form. Rendering takes minutes, so the images are
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist_draw import drawn, preprocess, render
+from mnist_draw import held_out_writers, preprocess, render
 from mnist_draw.config import CANVAS_SIZE, STROKE_WIDTH_RANGE
 from mnist_draw.files import write_bytes_atomically
 from mnist_draw.render import Placement
@@ -53,7 +53,7 @@ def render_cached(jobs: list[tuple[DrawnDigit, Placement]], name: str, *, log=pr
     digest = hashlib.sha256()
     for digit, placement in jobs:
         digest.update(repr((digit.label, digit.writer, digit.strokes, placement)).encode())
-    for module in (render, preprocess, drawn):
+    for module in (render, preprocess, held_out_writers):
         digest.update(inspect.getsource(module).encode())
     path = cache_dir() / f"{name}-{digest.hexdigest()[:16]}.npz"
     if path.is_file():
@@ -62,7 +62,7 @@ def render_cached(jobs: list[tuple[DrawnDigit, Placement]], name: str, *, log=pr
                 log(f"{name}: {len(jobs)} drawings from the cache {path}")
                 return cached["images"]
     started = time.perf_counter()
-    images = drawn.render_model_inputs(jobs)
+    images = held_out_writers.render_model_inputs(jobs)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, images=images)
     write_bytes_atomically(path, buffer.getvalue())
@@ -77,7 +77,7 @@ def render_training_images(
 
     Held-out writers' digits are refused: they are the measure, never the lesson.
     """
-    if drawn.held_out(digits):
+    if held_out_writers.held_out(digits):
         raise ValueError("held-out writers' digits must not be rendered for training")
     rng = np.random.default_rng(seed)
     jobs = [(digit, random_placement(rng)) for _ in range(renders) for digit in digits]
@@ -86,8 +86,8 @@ def render_training_images(
 
 
 def render_held_out(digits: list[DrawnDigit], *, log=print) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
-    """Held-out writers' digits at every drawn.PLACEMENTS entry -> (images uint8, labels, writers, placement names)."""
-    jobs, labels, writers, names = drawn.placement_grid(drawn.held_out(digits))
+    """Held-out writers' digits at every held_out_writers.PLACEMENTS entry -> (images uint8, labels, writers, placement names)."""
+    jobs, labels, writers, names = held_out_writers.placement_grid(held_out_writers.held_out(digits))
     return render_cached(jobs, "pen-held-out", log=log), labels, writers, names
 
 

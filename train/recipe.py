@@ -252,10 +252,10 @@ def run(stages: tuple[Stage, ...], options: RunOptions, from_scratch: bool = Fal
     use them only in a fine-tune). Each stage swaps its set into its folder as one unit
     (train/training.py, train/stroke_training.py), so an interruption keeps every finished stage.
     """
-    from train import distribute, drawings, training  # TensorFlow loads here
+    from train import distribute, kept_drawings, training  # TensorFlow loads here
 
     # Read first: a bad drawings file is a one-line error before any stage has trained.
-    people = drawings.load_drawings(options.drawings) if options.drawings else None
+    people = kept_drawings.load_drawings(options.drawings) if options.drawings else None
     training_stages = to_train(stages, options, from_scratch)
     last_image = (
         max(number for number, stage in enumerate(stages, 1) if stage.model == IMAGE)

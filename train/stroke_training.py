@@ -1,11 +1,11 @@
 """The stroke stage of `python -m train`: the stroke model, its fusion weight, and its set in --out/stroke/.
 
-Two trainings on the UCI pen writers (mnist_draw/pendigits.py), each a fresh augmentation of
+Two trainings on the UCI pen writers (digit_data/pendigits.py), each a fresh augmentation of
 every digit per epoch (train/stroke_data.py) into train/stroke_model.py's 1-D CNN:
 
 1. On the 24 training writers. It reads the 6 held-out writers' pen paths (VALIDATION_WRITERS,
    never trained on by either model), and the image CNN reads the same digits drawn on the page's
-   canvas at the three drawn.PLACEMENTS (as every held-out measure does). The fusion weight w
+   canvas at the three held_out_writers.PLACEMENTS (as every held-out measure does). The fusion weight w
    (mnist_draw/fusion.py) is the grid weight with the lowest log-loss of the fused probabilities;
    stroke-alone, image-alone and fused accuracy, per writer and worst writer, go to metrics.json.
 2. On all 30 writers, with the same settings: that model is the one saved, with w beside it.
@@ -119,10 +119,11 @@ def recorded_image_sha256(out: Path) -> str | None:
 
 def pen_split(config: StrokeTrainConfig, pen_dir: Path | None) -> tuple[list, list]:
     """The pen digits -> (training writers' digits, held-out writers' digits), each cut to `limit`."""
-    from mnist_draw import drawn, pendigits
+    from digit_data import pendigits
+    from mnist_draw import held_out_writers
 
     digits = pendigits.load_pendigits(pen_dir)
-    training, held_out = drawn.training_writers(digits), drawn.held_out(digits)
+    training, held_out = held_out_writers.training_writers(digits), held_out_writers.held_out(digits)
     if config.limit is not None:
         training, held_out = training[: config.limit], held_out[: config.limit]
     return training, held_out
@@ -228,11 +229,11 @@ def choose_weight(stroke: np.ndarray, image: np.ndarray, labels: np.ndarray) -> 
 
 
 def image_probabilities(image_model: Path, held_out: list, log=print) -> tuple[np.ndarray, tuple]:
-    """The image CNN on the held-out digits drawn at every drawn.PLACEMENTS -> ((3N, 10) probabilities, the grid).
+    """The image CNN on the held-out digits drawn at every held_out_writers.PLACEMENTS -> ((3N, 10) probabilities, the grid).
 
     The grid is train/pen.py's (images, labels, writers, placement names), placement-major.
     """
-    from mnist_draw import mnist
+    from digit_data import mnist
     from mnist_draw.inference import load_model
     from train import pen
 
@@ -247,15 +248,15 @@ def validation_report(stroke: np.ndarray, image: np.ndarray, grid: tuple) -> dic
     Each digit's stroke reading is paired with each of its three drawings, so all three reports
     count the same 3N readings.
     """
-    from mnist_draw import drawn
+    from mnist_draw import held_out_writers
 
     _, labels, writers, placements = grid
-    stroke = np.tile(stroke, (len(drawn.PLACEMENTS), 1))
+    stroke = np.tile(stroke, (len(held_out_writers.PLACEMENTS), 1))
     weight, losses = choose_weight(stroke, image, labels)
     fused = fuse(stroke, image, weight)
 
     def summary(probabilities):
-        full = drawn.drawn_accuracy(labels, probabilities, writers, placements)
+        full = held_out_writers.drawn_accuracy(labels, probabilities, writers, placements)
         return {
             key: full[key] for key in ("accuracy", "errors", "digits", "per_writer", "worst_writer", "per_placement")
         }
@@ -313,7 +314,7 @@ def run(config: StrokeTrainConfig, options: RunOptions, image_model: Path, peopl
 
     options.out is the stroke set's own folder (recipe: --out/stroke). Returns its metrics.json
     content; a fine-tune with no kept stroke model returns None (there is nothing to teach).
-    `people`: (drawings, record) as train/drawings.py reads them, for a fine-tune.
+    `people`: (drawings, record) as train/kept_drawings.py reads them, for a fine-tune.
     """
     from mnist_draw.files import sha256_of
     from mnist_draw.inference import ModelNotFoundError

@@ -24,12 +24,13 @@ import numpy as np
 import sklearn
 import tensorflow as tf
 
-from mnist_draw import drawn, mnist, pendigits
+from digit_data import mnist, pendigits
+from mnist_draw import held_out_writers
 from mnist_draw.config import METRICS_FILENAME, MODEL_FILENAME
 from mnist_draw.errors import one_line
 from mnist_draw.files import sha256_of, temporary_sibling, write_bytes_atomically, write_json_atomically
 from mnist_draw.inference import ModelError, ModelNotFoundError, load_model
-from train import artifacts, data, distill, distribute, drawings, gate, interrupt, pen, report, resume
+from train import artifacts, data, distill, distribute, gate, interrupt, kept_drawings, pen, report, resume
 from train.config import RunOptions, TrainConfig
 from train.model import build_model, set_batch_norm_trainable, weight_bytes
 
@@ -159,7 +160,7 @@ def load_pen_digits(config: TrainConfig, pen_dir: Path | None) -> list | None:
     if config.limit is None:
         return digits
     # A smoke run renders a few training and held-out digits, not all 7,494 (minutes).
-    return drawn.training_writers(digits)[: config.limit] + drawn.held_out(digits)[: config.limit]
+    return held_out_writers.training_writers(digits)[: config.limit] + held_out_writers.held_out(digits)[: config.limit]
 
 
 def training_set(
@@ -168,7 +169,7 @@ def training_set(
     """MNIST's training split, mixed with the training writers' rendered pen digits -> (images, labels, record)."""
     if pen_digits is None:
         return fit_images, fit_labels, {"share": 0.0}
-    writers = drawn.training_writers(pen_digits)
+    writers = held_out_writers.training_writers(pen_digits)
     pen_images, pen_labels = pen.render_training_images(writers, config.pen_renders, config.seed)
     images, labels = pen.mix(fit_images, fit_labels, pen_images, pen_labels, config.pen_share, config.seed)
     record = {
@@ -194,16 +195,16 @@ def add_drawings(
     """The mix so far + people's drawings, rendered and cycled to drawing_share of the images -> (images, labels, record).
 
     In a fine-tune (`start`: its start model) the renders the start model misreads count
-    config.correction_weight times (train/drawings.py).
+    config.correction_weight times (train/kept_drawings.py).
     """
     if people is None:
         return images, labels, None
     digits, record = people
-    drawing_images, drawing_labels = drawings.render_drawings(digits, config.drawing_renders, config.seed)
+    drawing_images, drawing_labels = kept_drawings.render_drawings(digits, config.drawing_renders, config.seed)
     misread = None
     if start is not None and config.correction_weight > 1:
         guesses = start.predict(mnist.to_model_input(drawing_images), batch_size=512, verbose=0)
-        drawing_images, drawing_labels, misread = drawings.weight_corrections(
+        drawing_images, drawing_labels, misread = kept_drawings.weight_corrections(
             drawing_images, drawing_labels, guesses.argmax(axis=1), config.correction_weight
         )
     mixed, mixed_labels = pen.mix(images, labels, drawing_images, drawing_labels, config.drawing_share, config.seed + 1)
@@ -398,7 +399,7 @@ def held_out_report(model, held_out: tuple | None) -> tuple[dict | None, np.ndar
         return None, None
     images, labels, writers, placements = held_out
     probabilities = model.predict(mnist.to_model_input(images), batch_size=512, verbose=0)
-    return drawn.drawn_accuracy(labels, probabilities, writers, placements), probabilities
+    return held_out_writers.drawn_accuracy(labels, probabilities, writers, placements), probabilities
 
 
 def baseline_report(
@@ -605,7 +606,7 @@ def run(config: TrainConfig, options: RunOptions, people=None) -> dict | None:
             f"No model at {options.start_model} to fine-tune: train one with `python -m train`, or name one with --model."
         )
     if people is None and options.drawings:
-        people = drawings.load_drawings(options.drawings)
+        people = kept_drawings.load_drawings(options.drawings)
     if not task.is_chief:
         with tempfile.TemporaryDirectory(prefix="mnist-train-worker-") as scratch:
             strategy = start_strategy(config, options, task)

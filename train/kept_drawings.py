@@ -1,7 +1,7 @@
 """`--drawings`: people's own labelled drawings in the training mix.
 
 Each PATH is a stroke file (mnist_draw/strokes.py's format, canvas-pixel coordinates, as the app
-saves them: mnist_draw/drawings.py) or a folder whose *.json files are read, in its subfolders
+saves them: mnist_draw/kept_drawings.py) or a folder whose *.json files are read, in its subfolders
 too (the app keeps each visitor's drawings in a subfolder of its own). A file is used whole or
 skipped whole: a malformed, empty, truncated, foreign or oversized file, anything that is not a
 regular file (a device, a pipe), one with a digit that has no label, or one with a digit by a
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist_draw.pendigits import is_validation_writer
+from digit_data.pendigits import is_validation_writer
 from mnist_draw.strokes import DrawnDigit, StrokeError, read_stroke_file
 from train import pen
 

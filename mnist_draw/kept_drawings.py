@@ -14,7 +14,7 @@ into anyone's key). Listing, deleting and downloading only ever see one visitor'
 
     drawings/<visitor folder>/drawing-<time>-<random>.json
 
-`python -m train --drawings drawings/` reads every subfolder (train/drawings.py).
+`python -m train --drawings drawings/` reads every subfolder (train/kept_drawings.py).
 """
 
 from __future__ import annotations

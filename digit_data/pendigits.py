@@ -8,7 +8,7 @@ The file is UNIPEN text: `.SEGMENT DIGIT <n> ? "<label>"` starts a digit, `.COMM
 <writer> <n>` names its writer, each `.PEN_DOWN` ... `.PEN_UP` block is one stroke of "x y"
 lines. Every digit comes out as a mnist_draw.strokes.DrawnDigit with y flipped to point down.
 
-Where it comes from, like MNIST (mnist_draw/mnist.py), in order:
+Where it comes from, like MNIST (digit_data/mnist.py), in order:
 1. `data_dir` (the CLIs' `--pen-data DIR`), else $PENDIGITS_DATA_DIR: a folder holding
    `pendigits-orig.tra.gz` or `pendigits-orig.tra`;
 2. else the cache (default ~/.cache/mnist-draw/pendigits/pendigits-orig.tra.gz), filled on first

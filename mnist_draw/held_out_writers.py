@@ -5,7 +5,7 @@ Strokes (mnist_draw/strokes.py) are rendered the way the page's canvas draws the
 (mnist_draw/preprocess.py), so an accuracy measured here is the accuracy a person drawing those
 strokes would see, up to the renderer's measured difference from Chromium.
 
-The held-out writers (mnist_draw.pendigits.VALIDATION_WRITERS) are never trained on: training,
+The held-out writers (digit_data.pendigits.VALIDATION_WRITERS) are never trained on: training,
 the benchmarks and the app's Model tab all measure drawn-digit accuracy on them, each digit
 drawn at the three PLACEMENTS the page tests use.
 """
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from digit_data.pendigits import is_validation_writer
 from mnist_draw.config import IMAGE_SIZE, NUM_CLASSES
-from mnist_draw.pendigits import is_validation_writer
 from mnist_draw.preprocess import preprocess_ink
 from mnist_draw.render import Placement, render_ink
 from mnist_draw.strokes import DrawnDigit
