@@ -2,8 +2,8 @@
 
 What the tests and benchmarks load is what `npm start` serves: the bundle web/build.mjs writes,
 built here into a temporary folder (so parallel runs never share one) from the same model folder
-the server then serves. The selectors are the page's test contract (web/index.html, web/js/ui.js);
-change them there and here together. Used by tests/test_web*.py and bench/web.py.
+the server then serves. The selectors are the page's test contract (web/index.html and the
+web/js/ module that writes each part, listed in web/js/main.js); change them there and here together. Used by tests/test_web*.py and bench/web.py.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@
  * black, which web/js/preprocess.js (step 1) reads exactly like white-on-transparent ink.
  * It also records the strokes themselves, as the pointer moved (the stroke format of
  * web/js/strokes.js), so a labelled drawing is kept as the pen's path, not as pixels.
- * This module only draws and reads canvases; every other DOM write is in web/js/ui.js.
+ * This module only draws and reads canvases; the page's other modules make every other DOM
+ * write (web/js/main.js lists them).
  * mnist_draw/render.py is its Python twin: it makes the same draw calls for recorded strokes.
  * The Streamlit app draws with this module too: app/drawing_canvas.py inlines it ahead of its
  * glue, app/drawing_canvas.js, so it must stay free of imports.

@@ -1,11 +1,15 @@
 /**
  * Wiring only: metadata + models (model.js) -> drawing canvas (canvas.js) -> preprocess
  * (preprocess.js) and pen path (penPath.js) -> classify (classify.js) -> fuse (fusion.js) ->
- * page (ui.js). The image model reads the picture; the stroke model, when the export has one
- * (metadata.stroke), reads the pen path the canvas recorded, and the page shows their fusion. From metadata.json, `preprocess`
- * is the model-input recipe handed to preprocess.js as is; `page` holds the page's own settings
- * (canvas size, pen width and its range, the "not sure" threshold). Once ready, the service
- * worker (web/sw.js, registered by offline.js) keeps the page and the model for offline visits.
+ * page. The image model reads the picture; the stroke model, when the export has one
+ * (metadata.stroke), reads the pen path the canvas recorded, and the page shows their fusion.
+ * Every write to the page but the canvas's own is in one module per part of it: status.js (status
+ * line, footer), canvasControls.js (pen width, Clear), prediction.js (the read-out), lookInside.js
+ * (activation maps), teach.js (which digit was meant), yourDrawings.js (the kept drawings).
+ * From metadata.json, `preprocess` is the model-input recipe handed to preprocess.js as is;
+ * `page` holds the page's own settings (canvas size, pen width and its range, the "not sure"
+ * threshold). Once ready, the service worker (web/sw.js, registered by offline.js) keeps the
+ * page and the model for offline visits.
  *
  * Teach it: after a prediction the person says which digit they meant; the canvas's strokes
  * (canvas.js) become a stroke-file record (strokes.js) kept in this browser (drawings.js) and
@@ -21,8 +25,16 @@
  */
 import { argmax, blockActivations, classify, classifyBatch } from './classify.js';
 import { createDrawingCanvas } from './canvas.js';
+import {
+  drawCanvasElement,
+  onClearRequested,
+  setCanvasEmpty,
+  setupStrokeWidth,
+  showCanvasNote,
+} from './canvasControls.js';
 import { openDrawings } from './drawings.js';
 import { fuse } from './fusion.js';
+import { activationsOpen, onActivationsOpened, setActivationsState, showActivations } from './lookInside.js';
 import {
   EXPORT_COMMAND,
   loadActivationModel,
@@ -33,11 +45,25 @@ import {
 } from './model.js';
 import { registerServiceWorker } from './offline.js';
 import { penPathFeatures } from './penPath.js';
+import { buildBars, clearPrediction, showParts, showPrediction } from './prediction.js';
 import { isBlank, preprocessCanvas } from './preprocess.js';
 import { DRAWING_LIMITS } from './limits.js';
+import { setStatus, showModelInfo } from './status.js';
 import { checkRecord, drawingRecord, isoSeconds, strokeFileText } from './strokes.js';
+import { buildDigitChoices, offerTeach, onKeepRequested, showTeachNote, withdrawTeach } from './teach.js';
 import { tf, wasmSimdSupported } from './tf.js';
-import * as ui from './ui.js';
+import {
+  addDrawing,
+  drawingsKept,
+  onDeleteAllDrawings,
+  onDeleteDrawing,
+  onDownloadDrawings,
+  removeDrawing,
+  saveFile,
+  setDrawingsUnavailable,
+  showDrawings,
+  showDrawingsProblem,
+} from './yourDrawings.js';
 
 // wasm (XNNPACK, SIMD) predicts this CNN several times faster than cpu. Falls back to cpu when
 // WebAssembly SIMD is unavailable, since the build ships only the SIMD binary.
@@ -119,28 +145,28 @@ function setupLookInside(tf, metadata) {
     return activationModel;
   }
   async function show(image) {
-    if (!ui.activationsOpen()) return;
+    if (!activationsOpen()) return;
     if (!image) {
-      ui.setActivationsState('idle', 'Draw a digit to see the activation maps.');
+      setActivationsState('idle', 'Draw a digit to see the activation maps.');
       return;
     }
     try {
-      if (!activationModel) ui.setActivationsState('loading', 'Loading the activation model…');
+      if (!activationModel) setActivationsState('loading', 'Loading the activation model…');
       const model = await getActivationModel();
       if (!model) {
-        ui.setActivationsState('error', `This export has no activation model: run \`${EXPORT_COMMAND}\`.`);
+        setActivationsState('error', `This export has no activation model: run \`${EXPORT_COMMAND}\`.`);
         return;
       }
       const blocks = await blockActivations(tf, model, image, input.shape, activations.outputs);
       if (image !== lastImage) return; // a newer drawing is on its way
-      ui.showActivations(blocks);
-      ui.setActivationsState('ready', '');
+      showActivations(blocks);
+      setActivationsState('ready', '');
     } catch (error) {
       console.error(error);
-      ui.setActivationsState('error', `Could not compute the activations: ${error.message}`);
+      setActivationsState('error', `Could not compute the activations: ${error.message}`);
     }
   }
-  ui.onActivationsOpened(() => show(lastImage));
+  onActivationsOpened(() => show(lastImage));
   return {
     /** Remember the latest model input (null: blank) before showing it. */
     setImage: (image) => (lastImage = image),
@@ -167,8 +193,8 @@ function createPredictor(tf, models, metadata, { readInk, readStrokes }, lookIns
     const ink = readInk();
     const image = ink && preprocessCanvas(ink.data, ink.width, ink.height, preprocess);
     if (!image || isBlank(image)) {
-      ui.clearPrediction();
-      ui.withdrawTeach();
+      clearPrediction();
+      withdrawTeach();
       lookInside.setImage(null);
       lookInside.show(null);
       return;
@@ -179,17 +205,17 @@ function createPredictor(tf, models, metadata, { readInk, readStrokes }, lookIns
     if (started !== generation) return;
     const strokeWeight = metadata.stroke?.fusion.stroke_weight;
     const probabilities = fromPath ? fuse(fromPath, fromImage, strokeWeight) : fromImage;
-    ui.showParts(
+    showParts(
       fromPath && { image: topOf(fromImage, output.labels), stroke: topOf(fromPath, output.labels), strokeWeight },
     );
-    const top = ui.showPrediction({
+    const top = showPrediction({
       probabilities,
       labels: output.labels,
       unsureBelow: page.unsure_below,
       image,
       imageSize: preprocess.image_size,
     });
-    ui.offerTeach(top);
+    offerTeach(top);
     lookInside.show(image); // not awaited: the prediction is already on screen
   }
   async function predict() {
@@ -214,13 +240,13 @@ function createPredictor(tf, models, metadata, { readInk, readStrokes }, lookIns
 /** The drawing canvas and its pen-width slider: live predictions while drawing, one at stroke end. */
 function setupDrawing(page, predictor) {
   let lastLive = 0;
-  const drawing = createDrawingCanvas(ui.drawCanvasElement(), {
+  const drawing = createDrawingCanvas(drawCanvasElement(), {
     size: page.canvas_size,
     strokeWidth: page.stroke_width,
     limits: DRAWING_LIMITS,
-    onLimit: ui.showCanvasNote,
+    onLimit: showCanvasNote,
     onStrokeMove() {
-      ui.setCanvasEmpty(false);
+      setCanvasEmpty(false);
       const now = performance.now();
       if (now - lastLive >= LIVE_PREDICTION_INTERVAL_MS && !predictor.busy()) {
         lastLive = now;
@@ -229,7 +255,7 @@ function setupDrawing(page, predictor) {
     },
     onStrokeEnd: () => predictor.predict(),
   });
-  ui.setupStrokeWidth(page.stroke_width_range, page.stroke_width, (width) => drawing.setStrokeWidth(width));
+  setupStrokeWidth(page.stroke_width_range, page.stroke_width, (width) => drawing.setStrokeWidth(width));
   return drawing;
 }
 
@@ -240,15 +266,15 @@ function setupDrawing(page, predictor) {
 function setupClear(drawing, predictor, lookInside) {
   function clearDrawing() {
     drawing.clear();
-    ui.showCanvasNote('');
+    showCanvasNote('');
     predictor.discard();
-    ui.setCanvasEmpty(true);
-    ui.clearPrediction();
-    ui.withdrawTeach();
+    setCanvasEmpty(true);
+    clearPrediction();
+    withdrawTeach();
     lookInside.setImage(null);
     lookInside.show(null);
   }
-  ui.onClearRequested(clearDrawing);
+  onClearRequested(clearDrawing);
   return clearDrawing;
 }
 
@@ -282,12 +308,12 @@ async function setupYourDrawings(storeReady) {
     store = await storeReady;
   } catch (error) {
     console.warn(error);
-    ui.setDrawingsUnavailable('This browser does not let the page keep drawings (private mode or blocked site data).');
+    setDrawingsUnavailable('This browser does not let the page keep drawings (private mode or blocked site data).');
     return null;
   }
   const refresh = async () => {
     const { readable, unreadable } = checkedRecords(await store.list());
-    ui.showDrawings(readable, unreadable);
+    showDrawings(readable, unreadable);
   };
   // A failed IndexedDB call is logged and said in one line; the page goes on.
   const guarded = (action) => async (argument) => {
@@ -295,27 +321,27 @@ async function setupYourDrawings(storeReady) {
       await action(argument);
     } catch (error) {
       console.error(error);
-      ui.showDrawingsProblem(`Could not update your drawings: ${error.message}`);
+      showDrawingsProblem(`Could not update your drawings: ${error.message}`);
     }
   };
-  ui.onDeleteDrawing(
+  onDeleteDrawing(
     guarded(async (id) => {
       await store.remove(id);
-      ui.removeDrawing(id);
+      removeDrawing(id);
     }),
   );
-  ui.onDeleteAllDrawings(
+  onDeleteAllDrawings(
     guarded(async () => {
       await store.clear();
-      ui.showDrawings([], 0);
+      showDrawings([], 0);
     }),
   );
-  ui.onDownloadDrawings(
+  onDownloadDrawings(
     guarded(async () => {
       const { readable } = checkedRecords(await store.list());
       if (!readable.length) return;
       const stamp = isoSeconds(new Date()).replace(/[-:]/g, '');
-      ui.saveFile(`mnist-draw-drawings-${stamp}.json`, strokeFileText(readable));
+      saveFile(`mnist-draw-drawings-${stamp}.json`, strokeFileText(readable));
     }),
   );
   await guarded(refresh)();
@@ -332,14 +358,14 @@ async function setupYourDrawings(storeReady) {
 async function setupTeach(drawing, page, labels, drawingsReady, clearDrawing) {
   const drawings = await drawingsReady;
   if (!drawings) return;
-  ui.buildDigitChoices(labels);
-  ui.withdrawTeach();
-  ui.onKeepRequested(async (digit) => {
+  buildDigitChoices(labels);
+  withdrawTeach();
+  onKeepRequested(async (digit) => {
     const strokes = drawing.strokes();
     if (!strokes.length) return;
-    const { shown, unreadable } = ui.drawingsKept();
+    const { shown, unreadable } = drawingsKept();
     if (shown + unreadable >= DRAWING_LIMITS.maxDigitsPerFile) {
-      ui.showTeachNote(
+      showTeachNote(
         `You keep ${shown + unreadable} drawings, the most one download may hold: download them and delete some to keep more.`,
         'error',
       );
@@ -352,12 +378,12 @@ async function setupTeach(drawing, page, labels, drawingsReady, clearDrawing) {
       record = { ...record, id: await drawings.store.add(record) };
     } catch (error) {
       console.error(error);
-      ui.showTeachNote(`Could not keep it: ${error.message}`, 'error');
+      showTeachNote(`Could not keep it: ${error.message}`, 'error');
       return;
     }
     clearDrawing();
-    ui.addDrawing(record);
-    ui.showTeachNote(`Kept as a ${labels[digit]} (${ui.drawingsKept().shown} in this browser). Draw the next one.`);
+    addDrawing(record);
+    showTeachNote(`Kept as a ${labels[digit]} (${drawingsKept().shown} in this browser). Draw the next one.`);
   });
 }
 
@@ -387,6 +413,9 @@ function exposeForTests({ tf, metadata, backend, variantName, version, models, p
       ),
     fuse: (stroke, image) => fuse(stroke, image, metadata.stroke.fusion.stroke_weight),
     predictCanvas: predictor.predict,
+    // True while a prediction runs or another waits for it; a stroke's end asks for one at once,
+    // so once this is false after the last stroke the page shows its answer to the whole drawing.
+    predicting: predictor.busy,
     readInk: () => drawing.readInk(), // what predictCanvas reads: {data, left, top, width, height} or null
     // (1, 28, 28, 1) image -> {block1: {shape, raw, maps}, block2: ...}; loads the activation model.
     blockActivations: lookInside.blockActivations,
@@ -401,10 +430,10 @@ async function start(drawingsReady) {
   const canvasReaders = { readInk: () => drawing.readInk(), readStrokes: () => drawing.strokes() };
   const predictor = createPredictor(tf, models, metadata, canvasReaders, lookInside);
   const drawing = setupDrawing(metadata.page, predictor);
-  ui.buildBars(metadata.output.labels);
+  buildBars(metadata.output.labels);
   const clearDrawing = setupClear(drawing, predictor, lookInside);
   await setupTeach(drawing, metadata.page, metadata.output.labels, drawingsReady, clearDrawing);
-  ui.showModelInfo({
+  showModelInfo({
     testAccuracy: metadata.test_accuracy,
     variant: variantName,
     bytes: variant.bytes,
@@ -412,7 +441,7 @@ async function start(drawingsReady) {
     tfVersion: tf.version.tfjs,
   });
   exposeForTests({ tf, metadata, backend, variantName, version, models, predictor, drawing, lookInside });
-  ui.setStatus('ready', 'Ready: draw a digit.');
+  setStatus('ready', 'Ready: draw a digit.');
   performance.mark('mnist-ready'); // bench/web.py reads the cold-load time from this
   registerServiceWorker(); // after ready, so its precaching never slows the first visit
 }
@@ -425,5 +454,5 @@ start(drawingsReady).catch((error) => {
     error instanceof ModelLoadError
       ? error.message
       : `${error.message}. If the model is missing, run \`${EXPORT_COMMAND}\`.`;
-  ui.setStatus('error', `Could not start: ${message}`);
+  setStatus('error', `Could not start: ${message}`);
 });
