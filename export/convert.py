@@ -20,8 +20,9 @@ graph-model path, not `save_keras_model`: Keras 3 layers models don't load in TF
 
 Nothing is replaced until everything checks out: both outputs are built in `.tmp-export-*`
 folders beside their targets, reloaded and compared with Keras (export/check.py), then swapped
-into place (swap_in: one atomic exchange where the kernel offers it, so a kill at any moment
-leaves a whole export, old or new, at the target; recover() finishes the job at the next start).
+into place (swap_in: mnist_draw/atomic.py's replace_folder, one atomic exchange where the kernel
+offers it, so a kill at any moment leaves a whole export, old or new, at the target, with
+everything on disk first; recover() finishes the job at the next start).
 Any failure raises ExportError with a one-line message and leaves the old files alone. A target
 is only ever replaced if it is empty or an earlier export of its kind (web_export_problem,
 saved_model_problem): `--saved-model artifacts` or `--out web` is refused, never emptied.
@@ -30,14 +31,11 @@ saved_model_problem): `--saved-model artifacts` or `--out web` is refused, never
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
 import fcntl
 import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
 import warnings
@@ -56,6 +54,8 @@ from export.check import (
 )
 from export.stroke import StrokeExportError, export_stroke_model
 from mnist_draw.activations import activation_model
+from mnist_draw.atomic import replace_folder
+from mnist_draw.checksums import sha256_of
 from mnist_draw.config import (
     ARTIFACTS_DIR,
     BLOCK_OUTPUT_NAMES,
@@ -72,7 +72,6 @@ from mnist_draw.config import (
     WEB_MODEL_DIR,
 )
 from mnist_draw.errors import one_line
-from mnist_draw.files import sha256_of
 from mnist_draw.inference import probability_problem
 from mnist_draw.preprocess import preprocess_parameters
 from mnist_draw.stroke_inference import stroke_model_path
@@ -129,8 +128,12 @@ def export_saved_model(model, directory: Path, probes: np.ndarray, reference: np
         raise ExportError(f"the reloaded SavedModel differs from Keras (max abs diff {agreement.max_abs_diff:.2e})")
 
 
-def convert_variant(saved_model_dir: Path, out_dir: Path, variant: str) -> None:
-    """SavedModel -> TF.js graph model (model.json + shards) with `variant` weights in out_dir."""
+def convert_variant(saved_model_dir: Path, out_dir: Path, variant: str, quantization: dict | None = None) -> None:
+    """SavedModel -> TF.js graph model (model.json + shards) with `variant` weights in out_dir.
+
+    `quantization`, when given, is the converter's own map (dtype -> weight-name patterns, one
+    dtype `True` for every other weight) and replaces the variant's.
+    """
     # tensorflow_hub, which the converter imports, warns that pkg_resources is deprecated.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
@@ -138,7 +141,9 @@ def convert_variant(saved_model_dir: Path, out_dir: Path, variant: str) -> None:
             from tensorflowjs.converters.tf_saved_model_conversion_v2 import convert_tf_saved_model
         except ImportError as error:  # setuptools >= 81 has no pkg_resources, which tensorflow_hub imports
             raise ExportError(f"cannot import the tensorflowjs converter ({error})") from None
-    convert_tf_saved_model(str(saved_model_dir), str(out_dir), quantization_dtype_map=QUANTIZATIONS[variant])
+    convert_tf_saved_model(
+        str(saved_model_dir), str(out_dir), quantization_dtype_map=quantization or QUANTIZATIONS[variant]
+    )
 
 
 def folder_bytes(directory: Path) -> int:
@@ -309,12 +314,6 @@ WEB_EXPORT_ENTRIES = {
     *QUANTIZATIONS,
 }  # all `python -m export` writes to --out
 SAVED_MODEL_ENTRIES = {"saved_model.pb", "variables", "assets", "fingerprint.pb", "keras_metadata.pb"}
-# Tests set this to "mid-swap:<target folder name>" to hold the export inside swap_in, so a real
-# SIGKILL can land at that moment.
-PAUSE_ENV = "MNIST_EXPORT_PAUSE_AT"
-PAUSE_SECONDS = 300
-RENAME_EXCHANGE = 2  # linux/fs.h: renameat2 flag that swaps two paths atomically
-AT_FDCWD = -100
 
 
 def web_export_problem(folder: Path) -> str | None:
@@ -421,53 +420,9 @@ def staging_dir(target: Path) -> Path:
     return staged
 
 
-def pause_point(step: str, target: Path) -> None:
-    """Hold here for PAUSE_SECONDS if $MNIST_EXPORT_PAUSE_AT names this step and target (tests only)."""
-    if os.environ.get(PAUSE_ENV) == f"{step}:{target.name}":
-        print(f"export paused at {step}:{target.name}", file=sys.stderr, flush=True)
-        time.sleep(PAUSE_SECONDS)
-
-
-def exchange_paths(first: Path, second: Path) -> bool:
-    """Swap two existing paths in one atomic step (Linux renameat2); False where the OS or filesystem cannot."""
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):  # not Linux, or a C library older than glibc 2.28
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    if renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # the filesystem has no atomic exchange
-        return False
-    raise OSError(code, os.strerror(code), str(first), None, str(second))
-
-
 def swap_in(staged: Path, target: Path) -> None:
-    """Put the folder `staged` at `target`; at every moment `target` holds a whole export, old or new.
-
-    Where the kernel can swap two folders atomically (renameat2 RENAME_EXCHANGE: Linux on ext4,
-    xfs, btrfs, tmpfs) that is one step, and `staged` then holds the previous export to delete.
-    Elsewhere the previous export is renamed to `.tmp-export-old-*` and `staged` renamed in; a
-    kill between those two renames leaves no `target`, and recover() puts the old one back at
-    the next start. Either way the previous export's files are deleted last.
-    """
-    if not target.exists():
-        os.replace(staged, target)
-        return
-    if exchange_paths(staged, target):
-        pause_point("mid-swap", target)
-        shutil.rmtree(staged, ignore_errors=True)  # now the previous export; recover() retries a failure
-        return
-    backup = target.with_name(f"{BACKUP_PREFIX}{time.time_ns()}-{target.name}")
-    os.replace(target, backup)
-    pause_point("mid-swap", target)
-    try:
-        os.replace(staged, target)
-    except OSError:
-        os.replace(backup, target)  # put the previous export back before reporting
-        raise
-    shutil.rmtree(backup, ignore_errors=True)
+    """Put the folder `staged` at `target`, whole (replace_folder); a previous export moved aside is `.tmp-export-old-*`."""
+    replace_folder(staged, target, target.with_name(f"{BACKUP_PREFIX}{time.time_ns()}-{target.name}"))
 
 
 def choose_quantized(trials: dict, candidates: list[str]) -> str | None:
