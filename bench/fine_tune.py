@@ -23,6 +23,9 @@ use the app. Steps:
    session), each other held-out writer and all of them together, and the MNIST test
    set. For each: errors before and after, digits fixed and digits broken, and a two-sided sign
    test on the changed digits, so noise is shown as counts, not hidden in a percentage.
+   The fine-tune teaches the stroke model too (its stage in train/recipes/fine-tune.toml), so
+   the held-out sets are also measured as the pen path alone and fused (what the page and the
+   app show): the stroke model reads each digit's own strokes, the same at every placement.
 Nothing is written outside a temporary folder (removed at the end unless --keep) and --out's
 JSON (bench/results/fine_tune.json). Train's own held-out report includes the digits trained on,
 so the numbers here are measured by this script, on digits the fine-tune never saw.
@@ -55,8 +58,10 @@ from digit_data.pendigits import (
 from mnist_draw import held_out_writers
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import ARTIFACTS_DIR, CANVAS_SIZE, DEFAULT_MODEL_PATH, MODEL_FILENAME, PROJECT_ROOT
-from mnist_draw.files import sha256_of, write_json_atomically
+from mnist_draw.atomic import write_json_atomically
+from mnist_draw.checksums import sha256_of
 from mnist_draw.kept_drawings import APP_WRITER
+from mnist_draw.stroke_inference import stroke_model_path
 from mnist_draw.strokes import DrawnDigit, make_digit, write_stroke_file
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "fine_tune.json"
@@ -70,6 +75,7 @@ NOISE_P = 0.05  # a set is worse beyond noise when more digits broke than were f
 BENCH_OWNS = ("--fine-tune", "--model", "--drawings", "--out")  # train flags this script sets itself
 TRAIN_OUTPUT_TAIL = 40  # lines of train's output kept for an error message
 DEFAULT_PEOPLE = 3  # held-out writers taught, one fine-tune each: the least accurate
+READINGS = ("image", "stroke", "fused")  # the image CNN alone, the pen path alone, both as the page shows them
 
 
 # --- Which writer, which digits ---------------------------------------------------------------
@@ -156,12 +162,32 @@ def render_grid(digits: list[DrawnDigit]) -> dict:
 
 
 def predict(model_path: Path, *image_sets: np.ndarray) -> list[np.ndarray]:
-    """A .keras model and (N, 28, 28) uint8 image sets -> its predicted labels (N,) for each set."""
+    """A .keras model and (N, 28, 28) uint8 image sets -> its probabilities (N, 10) float32 for each set."""
     from digit_data.mnist import to_model_input
     from mnist_draw.inference import load_model
 
     model = load_model(model_path)
-    return [model.predict(to_model_input(images), batch_size=512, verbose=0).argmax(axis=1) for images in image_sets]
+    return [model.predict(to_model_input(images), batch_size=512, verbose=0) for images in image_sets]
+
+
+def read_grid(model_path: Path, grid: dict, digits: list[DrawnDigit], test_images: np.ndarray) -> dict:
+    """A model set (mnist.keras and, beside it, stroke/) -> predicted labels {"image", "stroke", "fused"} (N,) on the grid, and "mnist".
+
+    "stroke" and "fused" are None when the set has no stroke model. The stroke model reads each
+    digit's strokes once; its reading is the same at every placement (the path is normalised).
+    """
+    from mnist_draw import fusion, pen_path
+    from mnist_draw.stroke_inference import load_stroke_reader
+
+    image, mnist = predict(model_path, grid["images"], test_images)
+    reader = load_stroke_reader(model_path)
+    readings = {"image": image.argmax(axis=1), "stroke": None, "fused": None, "mnist": mnist.argmax(axis=1)}
+    if reader is not None:
+        paths = pen_path.batch_features(digits, reader.n_points)
+        stroke = reader.model.predict(paths, batch_size=1024, verbose=0)[grid["digit"]]
+        readings["stroke"] = stroke.argmax(axis=1)
+        readings["fused"] = fusion.fuse(stroke, image, reader.stroke_weight).argmax(axis=1)
+    return readings
 
 
 def sign_test(fixed: int, broken: int) -> float:
@@ -218,21 +244,35 @@ def all_comparisons(grid: dict, writer: str, lesson: dict, before: dict, after: 
     `lesson`: {"taught", "measured"}, positions in the held-out digits of the person's digits
     taught and of those measured as their other digits (see `lesson_for`).
     """
-    of_writer = grid["writers"] == writer
-    taught = np.isin(grid["digit"], sorted(lesson["taught"]))
-    measured = np.isin(grid["digit"], sorted(lesson["measured"]))
-    others = ~of_writer
-    rows = {
-        "writer_other_digits": compare(grid["labels"], before["grid"], after["grid"], measured),
-        "writer_trained_digits": compare(grid["labels"], before["grid"], after["grid"], of_writer & taught),
-        "other_writers": compare(grid["labels"], before["grid"], after["grid"], others),
-    }
-    writers = set(grid["writers"][others])
+    rows = held_out_comparisons(grid, writer, lesson, before["image"], after["image"])
+    writers = set(grid["writers"][grid["writers"] != writer])
     for name in (writer_name(number) for number in VALIDATION_WRITERS if writer_name(number) in writers):
-        rows[name] = compare(grid["labels"], before["grid"], after["grid"], grid["writers"] == name)
+        rows[name] = compare(grid["labels"], before["image"], after["image"], grid["writers"] == name)
     everything = np.ones(len(mnist_labels), dtype=bool)
     rows["mnist_test"] = compare(mnist_labels, before["mnist"], after["mnist"], everything)
     return rows
+
+
+def held_out_comparisons(grid: dict, writer: str, lesson: dict, before: np.ndarray, after: np.ndarray) -> dict:
+    """One reading's labels before and after on the grid -> the person's other digits, those taught, the other writers."""
+    of_writer = grid["writers"] == writer
+    taught = np.isin(grid["digit"], sorted(lesson["taught"]))
+    measured = np.isin(grid["digit"], sorted(lesson["measured"]))
+    return {
+        "writer_other_digits": compare(grid["labels"], before, after, measured),
+        "writer_trained_digits": compare(grid["labels"], before, after, of_writer & taught),
+        "other_writers": compare(grid["labels"], before, after, ~of_writer),
+    }
+
+
+def reading_comparisons(grid: dict, writer: str, lesson: dict, before: dict, after: dict) -> dict:
+    """The pen path alone and fused -> {reading: held_out_comparisons(...)}, None for a set without a stroke model."""
+    return {
+        reading: held_out_comparisons(grid, writer, lesson, before[reading], after[reading])
+        if before[reading] is not None and after[reading] is not None
+        else None
+        for reading in READINGS[1:]
+    }
 
 
 # --- The fine-tune, as users run it -------------------------------------------------------------
@@ -320,19 +360,39 @@ def worse_sets(rows: dict) -> list[str]:
     return [name for name in others if worse_beyond_noise(rows[name])]
 
 
-def verdicts(people: list[dict], cores: int | None) -> dict:
-    """Every person's run ({"writer", "sets", "seconds"}) -> each target: {"met": bool | None, "says": one line}.
-
-    The person's errors are pooled over the people (a writer with 8 errors decides little alone);
-    MNIST, time and the other sets must hold in every person's run.
-    """
-    own = [person["sets"]["writer_other_digits"] for person in people]
+def errors_removed(people: list[dict], sets: list[dict], reading: str) -> dict:
+    """Each person's comparison rows for one reading -> the pooled verdict on their other digits' errors."""
+    own = [rows["writer_other_digits"] for rows in sets]
     before, after = sum(row["errors_before"] for row in own), sum(row["errors_after"] for row in own)
     share = (before - after) / before if before else None
     each = ", ".join(
         f"{person['writer']} {row['errors_before']} -> {row['errors_after']}" for person, row in zip(people, own)
     )
-    worse = [f"{name} (teaching {person['writer']})" for person in people for name in worse_sets(person["sets"])]
+    return {
+        "met": None if share is None else share >= TARGETS["writer_errors_removed_fraction"],
+        "says": f"{reading}: {before - after} of the people's {before} errors on their other digits removed"
+        + ("" if share is None else f" ({share:.0%}; target: half)")
+        + f": {each}, {sum(row['fixed'] for row in own)} fixed and {sum(row['broken'] for row in own)} broken",
+    }
+
+
+def nothing_worse(people: list[dict], sets: list[dict], reading: str) -> dict:
+    """Each person's comparison rows for one reading -> whether a set besides theirs got worse beyond noise."""
+    worse = [f"{name} (teaching {person['writer']})" for person, rows in zip(people, sets) for name in worse_sets(rows)]
+    return {
+        "met": not worse,
+        "says": f"{reading}: worse beyond noise (more broken than fixed, sign test p < {NOISE_P}): {', '.join(worse) or 'nothing'}",
+    }
+
+
+def verdicts(people: list[dict], cores: int | None) -> dict:
+    """Every person's run ({"writer", "sets", "readings", "seconds"}) -> each target: {"met": bool | None, "says": one line}.
+
+    The person's errors are pooled over the people (a writer with 8 errors decides little alone);
+    MNIST, time and the other sets must hold in every person's run. The image model's verdicts
+    come first; the pen path's and the fused answer's follow where the sets have a stroke model.
+    """
+    image_sets = [person["sets"] for person in people]
     mnist_after = min(person["sets"]["mnist_test"]["accuracy_after"] for person in people)
     seconds = max(person["seconds"] for person in people)
     others = "; ".join(
@@ -340,13 +400,9 @@ def verdicts(people: list[dict], cores: int | None) -> dict:
         f" MNIST test {changes(person['sets']['mnist_test'])}"
         for person in people
     )
-    return {
-        "writer_errors_removed": {
-            "met": None if share is None else share >= TARGETS["writer_errors_removed_fraction"],
-            "says": f"{before - after} of the people's {before} errors on their other digits removed"
-            + ("" if share is None else f" ({share:.0%}; target: half)")
-            + f": {each}, {sum(row['fixed'] for row in own)} fixed and {sum(row['broken'] for row in own)} broken",
-        },
+    image_worse = nothing_worse(people, image_sets, "image")
+    checks = {
+        "writer_errors_removed": errors_removed(people, image_sets, "image"),
         "mnist_test_accuracy": {
             "met": mnist_after >= TARGETS["mnist_test_accuracy"],
             "says": f"MNIST test {mnist_after:.2%} after, the lowest of the runs (target >= {TARGETS['mnist_test_accuracy']:.1%})",
@@ -355,11 +411,14 @@ def verdicts(people: list[dict], cores: int | None) -> dict:
             "met": seconds < TARGETS["fine_tune_seconds"] if cores == TARGETS["fine_tune_cores"] else None,
             "says": f"fine-tune {seconds:.0f}s wall clock at most on {cores} cores (target under {TARGETS['fine_tune_seconds']}s on 2 cores)",
         },
-        "nothing_else_worse": {
-            "met": not worse,
-            "says": f"worse beyond noise (more broken than fixed, sign test p < {NOISE_P}): {', '.join(worse) or 'nothing'}; {others}",
-        },
+        "nothing_else_worse": {"met": image_worse["met"], "says": f"{image_worse['says']}; {others}"},
     }
+    for reading in READINGS[1:]:
+        if all(person.get("readings", {}).get(reading) for person in people):
+            sets = [person["readings"][reading] for person in people]
+            checks[f"{reading}_errors_removed"] = errors_removed(people, sets, reading)
+            checks[f"{reading}_nothing_else_worse"] = nothing_worse(people, sets, reading)
+    return checks
 
 
 # --- Command line -------------------------------------------------------------------------------
@@ -458,19 +517,23 @@ def measure_before(args: argparse.Namespace) -> tuple[list[DrawnDigit], dict, tu
     print(
         f"measuring {args.model} on {len(grid['labels'])} drawn held-out digits and {len(test_labels)} MNIST test digits"
     )
-    predicted_grid, predicted_mnist = predict(args.model, grid["images"], test_images)
-    return digits, grid, (test_images, test_labels), {"grid": predicted_grid, "mnist": predicted_mnist}
+    return digits, grid, (test_images, test_labels), read_grid(args.model, grid, digits, test_images)
+
+
+def shown(readings: dict) -> np.ndarray:
+    """What the app shows a person: the fused reading, or the image model's where there is no stroke model."""
+    return readings["image"] if readings["fused"] is None else readings["fused"]
 
 
 def accuracy_per_writer(grid: dict, before: dict) -> dict[str, float]:
-    """The shipped model's predictions on the grid -> {writer: accuracy over their digits and placements}."""
-    one_hot = np.eye(10)[before["grid"]]
+    """The shipped models' shown answers on the grid -> {writer: accuracy over their digits and placements}."""
+    one_hot = np.eye(10)[shown(before)]
     return held_out_writers.drawn_accuracy(grid["labels"], one_hot, grid["writers"], grid["placements"])["per_writer"]
 
 
 def misread_digits(grid: dict, before: dict) -> set[int]:
-    """-> positions in the held-out digits of those the shipped model misreads at one placement or more."""
-    return {int(digit) for digit in grid["digit"][before["grid"] != grid["labels"]]}
+    """-> positions in the held-out digits of those the app misreads (shown) at one placement or more."""
+    return {int(digit) for digit in grid["digit"][shown(before) != grid["labels"]]}
 
 
 def lesson_for(args: argparse.Namespace, digits: list[DrawnDigit], writer: str, misread: set[int]) -> dict:
@@ -513,6 +576,9 @@ def fine_tune(args: argparse.Namespace, extra: list[str], work: Path, taught: li
     out = work / "out"
     out.mkdir()
     shutil.copy2(args.model, out / MODEL_FILENAME)  # the gate compares with it, as with artifacts/ for users
+    stroke_set = stroke_model_path(args.model).parent
+    if stroke_set.is_dir():  # the stroke fine-tune starts from --out's stroke model, as from artifacts/stroke/
+        shutil.copytree(stroke_set, out / stroke_set.name)
     command = train_command(args.model, stroke_file, out, args, extra)
     print(f"fine-tuning: {shlex.join(command)}", flush=True)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
@@ -534,7 +600,7 @@ def fine_tune(args: argparse.Namespace, extra: list[str], work: Path, taught: li
 
 
 def person_record(
-    args: argparse.Namespace, digits: list[DrawnDigit], writer: str, lesson: dict, run: dict, rows: dict
+    args: argparse.Namespace, digits: list[DrawnDigit], writer: str, lesson: dict, run: dict, rows: dict, readings: dict
 ) -> dict:
     """Print one person's table -> their part of the JSON document."""
     writer_positions = [index for index, digit in enumerate(digits) if digit.writer == writer]
@@ -551,6 +617,10 @@ def person_record(
     )
     for name in ("writer_other_digits", "other_writers", "mnist_test"):
         print(f"{name}: {trades(rows[name])}")
+    for reading, reading_rows in readings.items():
+        print(f"{reading}:" if reading_rows else f"{reading}: no stroke model in the fine-tuned set")
+        if reading_rows:
+            print("\n".join(table(reading_rows, writer, len(used))[1:]))
     return {
         "writer": writer,
         "writer_picked": "given" if args.writer else "least accurate",
@@ -563,6 +633,7 @@ def person_record(
             "model_sha256": sha256_of(run["model"]),
         },
         "sets": rows,
+        "readings": readings,
     }
 
 
@@ -612,10 +683,10 @@ def main(argv: list[str] | None = None) -> int:
         for writer in writers:
             lesson = lesson_for(args, digits, writer, misread)
             run = fine_tune(args, extra, work / writer, [digits[index] for index in lesson["taught"]], writer)
-            after_grid, after_mnist = predict(run["model"], grid["images"], test_images)
-            after = {"grid": after_grid, "mnist": after_mnist}
+            after = read_grid(run["model"], grid, digits, test_images)
             rows = all_comparisons(grid, writer, lesson, before, after, test_labels)
-            people.append(person_record(args, digits, writer, lesson, run, rows))
+            readings = reading_comparisons(grid, writer, lesson, before, after)
+            people.append(person_record(args, digits, writer, lesson, run, rows, readings))
         results = document(args, argv, model_sha256, per_writer, people)
     except (PenDataError, DataError, ModelError, ValueError, RuntimeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from bench import fine_tune
+from mnist_draw.checksums import sha256_of
 from mnist_draw.config import ARTIFACTS_DIR, METRICS_FILENAME, MODEL_FILENAME, STROKE_DIR_NAME
-from mnist_draw.files import sha256_of
 from mnist_draw.kept_drawings import APP_WRITER
 from mnist_draw.strokes import read_stroke_file
 
@@ -85,7 +85,8 @@ def person(writer: str, own: tuple[int, int], others: tuple[int, int], mnist_aft
         "pendigits-30": other,
         "mnist_test": mnist,
     }
-    return {"writer": writer, "sets": sets, "seconds": seconds}
+    held_out = {name: sets[name] for name in ("writer_other_digits", "writer_trained_digits", "other_writers")}
+    return {"writer": writer, "sets": sets, "readings": {"stroke": held_out, "fused": held_out}, "seconds": seconds}
 
 
 def test_verdicts_pool_the_peoples_errors_and_hold_every_run_to_the_rest():
@@ -99,13 +100,18 @@ def test_verdicts_pool_the_peoples_errors_and_hold_every_run_to_the_rest():
     assert checks["mnist_test_accuracy"]["met"] is True and "99.61%" in checks["mnist_test_accuracy"]["says"]
     assert checks["fine_tune_seconds"]["met"] is True and "120s" in checks["fine_tune_seconds"]["says"]
     assert checks["nothing_else_worse"]["met"] is True
+    assert checks["fused_errors_removed"]["met"] is True and checks["stroke_nothing_else_worse"]["met"] is True
+    assert checks["fused_errors_removed"]["says"].startswith("fused: 9 of the people's 17 errors")
     assert fine_tune.verdicts(people, cores=4)["fine_tune_seconds"]["met"] is None
+    people[0]["readings"] = {"stroke": None, "fused": None}  # a set without a stroke model: no pen-path verdicts
+    assert not any(name.startswith(("stroke", "fused")) for name in fine_tune.verdicts(people, cores=2))
+    people[0]["readings"] = {"stroke": people[1]["readings"]["stroke"], "fused": people[1]["readings"]["fused"]}
 
     people.append(person("pendigits-30", (5, 5), (0, 9), 0.9958, 310.0))
     checks = fine_tune.verdicts(people, cores=2)
     assert checks["writer_errors_removed"]["met"] is False  # 9 of 22
     assert not checks["mnist_test_accuracy"]["met"] and not checks["fine_tune_seconds"]["met"]
-    assert checks["nothing_else_worse"]["met"] is False
+    assert checks["nothing_else_worse"]["met"] is False and checks["fused_nothing_else_worse"]["met"] is False
     assert (
         "other_writers (teaching pendigits-30), pendigits-30 (teaching pendigits-30)"
         in checks["nothing_else_worse"]["says"]
@@ -186,10 +192,14 @@ def test_smoke_benchmark_fine_tunes_for_real_and_leaves_artifacts_alone(tmp_path
         assert person["digits_measured"] == 3
         assert sets["writer_trained_digits"]["images"] == 3 * 3 and sets["writer_other_digits"]["images"] == 3 * 3
         assert sets["other_writers"]["images"] == 5 * 6 * 3 and sets["mnist_test"]["images"] == 10_000
-        person_errors = sets["writer_trained_digits"]["errors_before"] + sets["writer_other_digits"]["errors_before"]
+        fused = person["readings"]["fused"]  # what the app shows: the people are those it reads worst
+        person_errors = fused["writer_trained_digits"]["errors_before"] + fused["writer_other_digits"]["errors_before"]
         assert person_errors == round((1 - before[writer]) * 6 * 3)
-        for name, row in sets.items():
-            assert row["errors_before"] - row["errors_after"] == row["fixed"] - row["broken"], name
+        for reading, rows in {"image": sets, **person["readings"]}.items():
+            assert rows["writer_other_digits"]["images"] == sets["writer_other_digits"]["images"], reading
+            assert rows["other_writers"]["images"] == sets["other_writers"]["images"], reading
+            for name, row in rows.items():
+                assert row["errors_before"] - row["errors_after"] == row["fixed"] - row["broken"], (reading, name)
         assert sets["mnist_test"]["accuracy_before"] > 0.99 and sets["mnist_test"]["accuracy_after"] > 0.98
 
         run = person["fine_tune"]
@@ -216,5 +226,9 @@ def test_smoke_benchmark_fine_tunes_for_real_and_leaves_artifacts_alone(tmp_path
         "mnist_test_accuracy",
         "fine_tune_seconds",
         "nothing_else_worse",
+        "stroke_errors_removed",
+        "stroke_nothing_else_worse",
+        "fused_errors_removed",
+        "fused_nothing_else_worse",
     }
     assert snapshot(ARTIFACTS_DIR) == artifacts_before
