@@ -2,7 +2,8 @@
 
 The browser side is web/js/canvas.js (the static page's drawing surface) followed by
 app/drawing_canvas.js (the glue to Streamlit), joined into one inline module, with the markup
-below and app/drawing_canvas.css. It renders in the app's document (a shadow root, no iframe).
+below and the page's drawing-surface rule (web/canvas.css) ahead of app/drawing_canvas.css. It
+renders in the app's document (a shadow root, no iframe).
 
 What it sends back is the strokes, not pixels: on every pointer-up, at once, every stroke since
 the last Clear as [[x, y], ...] canvas pixels (x right, y down), the way canvas.js records them;
@@ -37,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 HTML = """
 <div class="drawing-canvas">
   <canvas
+    class="draw-canvas"
     data-testid="drawing-canvas"
     role="img"
     aria-label="Drawing area: draw one digit, 0 to 9, with mouse, finger or pen"
@@ -49,7 +51,9 @@ HTML = """
 _component = st.components.v2.component(
     "mnist_draw_drawing_canvas",
     html=HTML,
-    css=(HERE / "drawing_canvas.css").read_text(encoding="utf-8"),
+    css=(PROJECT_ROOT / "web" / "canvas.css").read_text(encoding="utf-8")
+    + "\n"
+    + (HERE / "drawing_canvas.css").read_text(encoding="utf-8"),
     js=(PROJECT_ROOT / "web" / "js" / "canvas.js").read_text(encoding="utf-8")
     + "\n"
     + (HERE / "drawing_canvas.js").read_text(encoding="utf-8"),

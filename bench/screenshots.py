@@ -30,12 +30,13 @@ COMMAND = "uv run python -m bench.screenshots"
 
 # Each screenshot -> the files that decide what it shows; a change to any of them makes it stale.
 MARKUP: dict[str, list[str]] = {
-    "screenshot.png": ["web/index.html", "web/style.css"],
+    "screenshot.png": ["web/index.html", "web/style.css", "web/canvas.css"],
     "screenshot-app.png": [
         "streamlit_app.py",
         "app/drawing_canvas.py",
         "app/drawing_canvas.js",
         "app/drawing_canvas.css",
+        "web/canvas.css",
     ],
 }
 PAGE_VIEWPORT = {"width": 1040, "height": 800}  # a laptop window: the canvas and the bars side by side

@@ -12,11 +12,13 @@
  *    backends, into one classic script (not an ES module: web/js/script-url.js says why). Left out: the converter's executors for op categories no graph uses, the wasm
  *    backend's threaded glue (the page is not cross-origin isolated, so it never runs), and
  *    tfjs-core's optimizers (training only). Licences go to app.js.LEGAL.txt.
- * 3. index.html, style.css, manifest.webmanifest, the SIMD wasm binary (the only one the page
- *    can ask for: web/js/tf.js), icons drawn by web/icons.mjs, and model/ (a copy of
- *    --model-dir, for static hosts; serve.mjs serves --model-dir itself).
- * 4. sw.js: web/sw.js bundled with the shell file list and the build id (a hash of them).
- * 5. build.json: id, kernels, graph ops, converter categories, bundled npm packages, and
+ * 3. style.css: web/style.css with the files it @imports (web/canvas.css, the drawing surface
+ *    the app shares) bundled in and minified, so the page still asks for one stylesheet.
+ * 4. index.html, manifest.webmanifest, the SIMD wasm binary (the only one the page can ask for:
+ *    web/js/tf.js), icons drawn by web/icons.mjs, and model/ (a copy of --model-dir, for static
+ *    hosts; serve.mjs serves --model-dir itself).
+ * 5. sw.js: web/sw.js bundled with the shell file list and the build id (a hash of them).
+ * 6. build.json: id, kernels, graph ops, converter categories, bundled npm packages, and
  *    each shipped file's bytes and gzip bytes (tests/test_web_offline.py, bench/web.py).
  * The new dist/ replaces the old one only when complete.
  */
@@ -48,7 +50,7 @@ const require = createRequire(import.meta.url);
 const WASM_BINARY = 'tfjs-backend-wasm-simd.wasm';
 const ICON_SIZES = [192, 512];
 /** Copied from web/ as they are. */
-const STATIC_FILES = ['index.html', 'style.css', 'manifest.webmanifest'];
+const STATIC_FILES = ['index.html', 'manifest.webmanifest'];
 /** What the service worker precaches, relative to the page; the default model is added by sw.js. */
 const SHELL_FILES = [
   './',
@@ -157,6 +159,17 @@ async function bundleApp(esbuild, outDir, kernelSource, categories) {
   return { packages: bundledPackages(result.metafile), skippedCategories: [...new Set(skipped)].sort() };
 }
 
+/** Bundle web/style.css and what it @imports into `outDir`/style.css. */
+async function bundleStyle(esbuild, outDir) {
+  await esbuild.build({
+    entryPoints: { style: path.join(WEB_DIR, 'style.css') },
+    outdir: outDir,
+    bundle: true,
+    minify: true,
+    logLevel: 'error',
+  });
+}
+
 /** Bundle web/sw.js into `outDir`/sw.js with SW_BUILD filled in. */
 async function bundleServiceWorker(esbuild, outDir, swBuild) {
   await esbuild.build({
@@ -221,6 +234,7 @@ export async function build(outDir, modelDir) {
       kernelModuleSource(derived.kernels),
       derived.categories,
     );
+    await bundleStyle(esbuild, staging);
     for (const file of STATIC_FILES) cpSync(path.join(WEB_DIR, file), path.join(staging, file));
     const wasmDist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
     mkdirSync(path.join(staging, 'wasm'));
