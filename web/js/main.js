@@ -176,6 +176,14 @@ function setupLookInside(tf, metadata) {
   };
 }
 
+/** A blank canvas on the page: no prediction, nothing to teach, no activation maps. */
+function showNothingDrawn(lookInside) {
+  clearPrediction();
+  withdrawTeach();
+  lookInside.setImage(null);
+  lookInside.show(null);
+}
+
 /**
  * Canvas pixels (the rectangle that holds ink) -> preprocess -> classify, and the canvas's
  * strokes -> pen path -> stroke model, fused -> page. One prediction runs at a time; a request
@@ -193,10 +201,7 @@ function createPredictor(tf, models, metadata, { readInk, readStrokes }, lookIns
     const ink = readInk();
     const image = ink && preprocessCanvas(ink.data, ink.width, ink.height, preprocess);
     if (!image || isBlank(image)) {
-      clearPrediction();
-      withdrawTeach();
-      lookInside.setImage(null);
-      lookInside.show(null);
+      showNothingDrawn(lookInside);
       return;
     }
     lookInside.setImage(image);
@@ -269,10 +274,7 @@ function setupClear(drawing, predictor, lookInside) {
     showCanvasNote('');
     predictor.discard();
     setCanvasEmpty(true);
-    clearPrediction();
-    withdrawTeach();
-    lookInside.setImage(null);
-    lookInside.show(null);
+    showNothingDrawn(lookInside);
   }
   onClearRequested(clearDrawing);
   return clearDrawing;
