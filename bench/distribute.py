@@ -30,9 +30,9 @@ import time
 from pathlib import Path
 
 from bench.machine import machine_record
+from mnist_draw.atomic import write_json_atomically
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import METRICS_FILENAME, PROJECT_ROOT
-from mnist_draw.files import write_json_atomically
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "distribute.json"
 WORKERS = 2

@@ -22,9 +22,9 @@ from browser import chromium
 from browser.digits import PAGE_CENTRED, PAGE_DIGITS
 from browser.mouse import draw_digit
 from browser.static_page import CANVAS, PREDICTION, READY, static_server
+from mnist_draw.atomic import write_json_atomically
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import PROJECT_ROOT, WEB_MODEL_DIR
-from mnist_draw.files import write_json_atomically
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "drawings_list.json"
 TARGET_MS = 50.0

@@ -43,8 +43,8 @@ from export.convert import (  # noqa: E402
     load_source_model,
     sha256_of,
 )
+from mnist_draw.atomic import write_json_atomically  # noqa: E402
 from mnist_draw.config import DATA_DIR_ENV, DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR  # noqa: E402
-from mnist_draw.files import write_json_atomically  # noqa: E402
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "export.json"
 

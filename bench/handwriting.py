@@ -28,9 +28,9 @@ from browser.chromium import launch
 from browser.handwriting import read_page_answer
 from browser.static_page import READY, static_server
 from digit_data.pendigits import PenDataError, load_pendigits
+from mnist_draw.atomic import write_json_atomically
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import PROJECT_ROOT, WEB_MODEL_DIR
-from mnist_draw.files import write_json_atomically
 from mnist_draw.held_out_writers import PLACEMENTS, drawn_accuracy, held_out
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "handwriting.json"

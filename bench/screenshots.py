@@ -20,9 +20,10 @@ import json
 import sys
 from pathlib import Path
 
+from mnist_draw.atomic import write_json_atomically
+from mnist_draw.checksums import sha256_of
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import PROJECT_ROOT, WEB_MODEL_DIR
-from mnist_draw.files import sha256_of, write_json_atomically
 
 DOCS_DIR = PROJECT_ROOT / "docs"
 RECORD_PATH = DOCS_DIR / "screenshots.json"

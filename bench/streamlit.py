@@ -55,9 +55,9 @@ from browser import chromium
 from browser.digits import APP_CENTRED, APP_DIGITS
 from browser.mouse import draw_digit, draw_digit_async
 from mnist_draw import inference
+from mnist_draw.atomic import write_json_atomically
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import PROJECT_ROOT
-from mnist_draw.files import write_json_atomically
 from mnist_draw.preprocess import preprocess_ink
 from mnist_draw.render import render_canvas_strokes, to_canvas
 

@@ -32,9 +32,9 @@ import numpy as np
 
 from bench.machine import machine_record
 from digit_data.pendigits import VALIDATION_WRITERS, PenDataError, load_pendigits
+from mnist_draw.atomic import write_json_atomically
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import ARTIFACTS_DIR, MODEL_FILENAME, PROJECT_ROOT
-from mnist_draw.files import write_json_atomically
 from train.stroke_data import BASIC_AUGMENTATION, Augmentation, training_arrays
 from train.stroke_model import StrokeModelConfig, build_stroke_model, compile_stroke_model
 

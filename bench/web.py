@@ -42,9 +42,9 @@ from browser import chromium, processes
 from browser.digits import PAGE_DIGITS
 from browser.mouse import draw_digit, surface_placement
 from browser.static_page import CANVAS, PREDICTION, READY, STATUS, ServerError, build_page, static_server, wait_for_url
+from mnist_draw.atomic import write_json_atomically
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import PROJECT_ROOT, WEB_MODEL_DIR
-from mnist_draw.files import write_json_atomically
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "web.json"
 TARGETS = {

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from mnist_draw.checksums import sha256_of
 from mnist_draw.config import DATA_DIR_ENV
-from mnist_draw.files import sha256_of
 
 # The canonical files and the SHA-256 of each .gz as published (yann.lecun.com published MD5s of the same files).
 MNIST_FILES = {

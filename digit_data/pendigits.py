@@ -32,7 +32,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from mnist_draw.files import write_bytes_atomically
+from mnist_draw.atomic import write_bytes_atomically
 from mnist_draw.strokes import DrawnDigit, make_digit
 
 PEN_DATA_ENV = "PENDIGITS_DATA_DIR"
@@ -206,7 +206,7 @@ def training_text_from_zip(archive: bytes, source: str) -> bytes:
 def fetch_pendigits(cache_dir: Path | str | None = None, url: str = UCI_URL) -> Path:
     """Download the UCI zip, check its training file, keep it as `cache_dir`/pendigits-orig.tra.gz -> that path.
 
-    Written atomically (mnist_draw/files.py), so an interrupted fetch never leaves a partial cache.
+    Written atomically (mnist_draw/atomic.py), so an interrupted fetch never leaves a partial cache.
     """
     text = training_text_from_zip(download(url), url)
     target = Path(cache_dir or default_cache_dir()) / f"{TRAINING_FILE}.gz"

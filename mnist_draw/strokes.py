@@ -30,7 +30,7 @@ Every digit and file is bounded (mnist_draw/config.py: points and strokes per di
 and bytes per file; web/js/limits.js mirrors them). Reading is all or nothing: a malformed,
 empty, truncated, foreign or oversized file, or anything that is not a regular file, raises one
 `StrokeError` line that names the file (and the digit), and no digit of it is returned.
-Writing is atomic (mnist_draw/files.py): a failed write never leaves half a file behind.
+Writing is atomic (mnist_draw/atomic.py): a failed write never leaves half a file behind.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ import os
 import stat
 from pathlib import Path
 
+from mnist_draw.atomic import write_bytes_atomically
 from mnist_draw.config import (
     MAX_DIGITS_PER_FILE,
     MAX_POINTS_PER_DIGIT,
@@ -50,7 +51,6 @@ from mnist_draw.config import (
     MIN_POINT_DISTANCE,
     PROJECT_ROOT,
 )
-from mnist_draw.files import write_bytes_atomically
 
 Point = tuple[float, float]
 Stroke = tuple[Point, ...]

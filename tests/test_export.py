@@ -17,6 +17,7 @@ from export import convert as convert_module
 from export.__main__ import main
 from export.check import compare
 from export.convert import candidates_for, choose_quantized, swap_in
+from mnist_draw import atomic
 from mnist_draw.config import (
     CANVAS_SIZE,
     CLASS_LABELS,
@@ -268,7 +269,7 @@ def test_swap_in_exchanges_the_folders_in_one_step_on_linux(tmp_path, monkeypatc
 
 def test_swap_in_without_atomic_exchange_replaces_the_whole_folder(tmp_path, monkeypatch):
     staged, target = staged_and_target(tmp_path)
-    monkeypatch.setattr(convert_module, "exchange_paths", lambda first, second: False)
+    monkeypatch.setattr(atomic, "exchange_paths", lambda first, second: False)
     swap_in(staged, target)
     assert snapshot(target) == {"metadata.json": b"{}"}
     assert leftovers(tmp_path) == [] and not staged.exists()
@@ -284,7 +285,7 @@ def test_swap_in_restores_previous_folder_when_the_rename_fails(tmp_path, monkey
             raise OSError("disk full")
         real_replace(source, destination)
 
-    monkeypatch.setattr(convert_module, "exchange_paths", lambda first, second: False)
+    monkeypatch.setattr(atomic, "exchange_paths", lambda first, second: False)
     monkeypatch.setattr(convert_module.os, "replace", replace_failing_second_time)
     with pytest.raises(OSError, match="disk full"):
         swap_in(staged, target)

@@ -1,7 +1,7 @@
 """`python -m export` never deletes a folder it did not write, and a kill at any moment leaves a whole export.
 
 The kill tests run a child process, hold it inside the swap with $MNIST_EXPORT_PAUSE_AT
-(export/convert.py's pause_point), send it SIGKILL there and look at what is left on disk; then
+(mnist_draw/atomic.py's pause_at), send it SIGKILL there and look at what is left on disk; then
 the next run must restore or clean up. One child is the whole `python -m export` (it has no Node
 on its PATH, so it skips the TF.js-in-Node check that tests/test_export_parity.py covers); the
 other runs only swap_in, with the atomic exchange unavailable, as on filesystems without it.
@@ -22,7 +22,8 @@ import pytest
 
 from export import convert as convert_module
 from export.__main__ import main
-from export.convert import DEFAULT_SAVED_MODEL_DIR, PAUSE_ENV, recover
+from export.convert import DEFAULT_SAVED_MODEL_DIR, recover
+from mnist_draw.atomic import EXPORT_PAUSE_ENV as PAUSE_ENV
 from mnist_draw.config import PROJECT_ROOT, WEB_MODEL_DIR
 from tests.test_export import leftovers, snapshot, write_previous_export
 
@@ -267,7 +268,7 @@ def test_swap_killed_between_the_renames_of_the_fallback_is_restored_by_the_next
     staged = web_dir.with_name(".tmp-export-new-x1y2z3-model")
     (staged / "float32").mkdir(parents=True)
     (staged / "metadata.json").write_text('{"format": "tfjs-graph-model", "new": true}')
-    code = "import sys; from pathlib import Path; from export import convert; convert.exchange_paths = lambda first, second: False; convert.swap_in(Path(sys.argv[1]), Path(sys.argv[2]))"
+    code = "import sys; from pathlib import Path; from export import convert; from mnist_draw import atomic; atomic.exchange_paths = lambda first, second: False; convert.swap_in(Path(sys.argv[1]), Path(sys.argv[2]))"
     child, log_path = start_child(tmp_path, code, [str(staged), str(web_dir)], "mid-swap:model")
     wait_for_pause_then_kill(child, log_path, "mid-swap:model")
 

@@ -15,8 +15,8 @@ import pytest
 import tensorflow as tf
 
 from mnist_draw import held_out_writers
+from mnist_draw.checksums import sha256_of
 from mnist_draw.config import ARTIFACTS_DIR, CANVAS_SIZE, METRICS_FILENAME, MODEL_FILENAME
-from mnist_draw.files import sha256_of
 from mnist_draw.inference import load_model
 from mnist_draw.render import Placement
 from mnist_draw.strokes import DrawnDigit, make_digit, to_json, write_stroke_file

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
+from mnist_draw.checksums import sha256_of
 from mnist_draw.config import ARTIFACTS_DIR, METRICS_FILENAME, MODEL_FILENAME, STROKE_DIR_NAME, STROKE_MODEL_FILENAME
-from mnist_draw.files import sha256_of
 from mnist_draw.fusion import STROKE_WEIGHT_KEY, fuse
 from train import recipe, stroke_training
 from train.config import RunOptions, TrainConfig

@@ -9,8 +9,8 @@ import keras
 import numpy as np
 import pytest
 
+from mnist_draw.checksums import sha256_of
 from mnist_draw.config import INPUT_SHAPE, METRICS_FILENAME, MODEL_FILENAME, NUM_CLASSES
-from mnist_draw.files import sha256_of
 from train.__main__ import build_parser, main, stages_from
 from train.config import TrainConfig
 from train.model import build_model, weight_bytes

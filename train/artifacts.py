@@ -13,6 +13,8 @@ rename of a pointer; instead:
 3. Each member is moved: the old one into `.tmp-train-previous-*`, the new one into place.
    Then the journal is deleted, and the old members with it.
 
+Every file and folder is on disk before the journal names it, and the journal before the first
+move (mnist_draw/atomic.py, which also holds the test hooks that pause a run mid-swap).
 A kill before step 2 leaves the previous set exactly as it was (the next run deletes the
 staging folder); a kill after it leaves a journal, and the next run finishes the moves, so the
 complete new set is in place. Either way no mix of two runs survives a restart. Rejected sets
@@ -32,8 +34,8 @@ import shutil
 import uuid
 from pathlib import Path
 
+from mnist_draw.atomic import TRAIN_PAUSE_MID_SWAP_ENV, fsync_directory, fsync_tree, pause, write_json_atomically
 from mnist_draw.config import METRICS_FILENAME, MODEL_FILENAME, STROKE_MODEL_FILENAME
-from mnist_draw.files import write_json_atomically
 
 HISTORY_FILENAME = "history.csv"
 PLOTS_DIRNAME = "plots"  # the same name mnist_draw/report.py reads
@@ -125,7 +127,6 @@ def swap_in(claim: Claim, *, pause_mid_swap: float = 0.0) -> None:
         "members": [name for name in MEMBERS if (staging / name).exists()],
     }
     write_json_atomically(claim.out / JOURNAL_NAME, journal)
-    fsync_directory(claim.out)
     finish_swap(claim.out, journal, pause_mid_swap=pause_mid_swap)
     claim.done = True
 
@@ -145,7 +146,7 @@ def finish_swap(out: Path, journal: dict, *, pause_mid_swap: float = 0.0) -> Non
         if index == 0 and pause_mid_swap:
             pause(
                 pause_mid_swap,
-                "MNIST_TRAIN_PAUSE_MID_SWAP",
+                TRAIN_PAUSE_MID_SWAP_ENV,
                 "with the new model in place and the rest of the set still old",
             )
     fsync_directory(out)
@@ -164,30 +165,3 @@ def set_aside(claim: Claim) -> Path:
     os.replace(claim.staging, target)
     claim.done = True
     return target
-
-
-def pause(seconds: float, variable: str, where: str) -> None:
-    """Test hook: sleep so a test can kill the run at this exact point."""
-    import time
-
-    print(f"pausing {seconds:g}s {where} (test hook ${variable})", flush=True)
-    time.sleep(seconds)
-
-
-def fsync_tree(folder: Path) -> None:
-    """Flush every file under `folder`, and the folders, to disk: the commit must not outrun the data."""
-    for path in sorted(folder.rglob("*"), reverse=True):
-        if path.is_file():
-            with open(path, "rb") as handle:
-                os.fsync(handle.fileno())
-        else:
-            fsync_directory(path)
-    fsync_directory(folder)
-
-
-def fsync_directory(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from mnist_draw import held_out_writers, preprocess, render
+from mnist_draw.atomic import write_bytes_atomically
 from mnist_draw.config import CANVAS_SIZE, STROKE_WIDTH_RANGE
-from mnist_draw.files import write_bytes_atomically
 from mnist_draw.render import Placement
 from mnist_draw.strokes import DrawnDigit
 

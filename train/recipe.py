@@ -228,7 +228,7 @@ def kept(stages: tuple[Stage, ...], options: RunOptions, stage: Stage, training_
     folder = stage_out(options, stage)
     if training_above or not (folder / STROKE_MODEL_FILENAME).is_file():
         return False
-    from mnist_draw.files import sha256_of
+    from mnist_draw.checksums import sha256_of
 
     image_model = image_model_for(stages, options, stage)
     recorded = stroke_training.recorded_image_sha256(folder)

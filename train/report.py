@@ -15,8 +15,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.metrics import classification_report, confusion_matrix
 
+from mnist_draw.atomic import write_bytes_atomically
 from mnist_draw.config import CLASS_LABELS, NUM_CLASSES
-from mnist_draw.files import write_bytes_atomically
 
 MAX_MISCLASSIFIED_SHOWN = 100
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from mnist_draw.files import write_bytes_atomically
+from mnist_draw.atomic import fsync_tree, write_bytes_atomically
 
 POINTER_NAME = "latest"
 WEIGHTS_NAME = "model.weights.h5"
@@ -95,6 +95,7 @@ class TrainingBackup(keras.callbacks.BackupAndRestore):
             (temporary / STATE_NAME).write_text(json.dumps(state, allow_nan=False))
             final = self.write_dir / f"epoch-{len(self.epochs_logged):04d}{'-finished' if self.finished else ''}"
             shutil.rmtree(final, ignore_errors=True)
+            fsync_tree(temporary)  # on disk before the pointer names it
             os.replace(temporary, final)
             write_bytes_atomically(self.write_dir / POINTER_NAME, final.name.encode())
         finally:

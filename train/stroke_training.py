@@ -297,7 +297,7 @@ def stroke_record(model, config: StrokeTrainConfig, history: dict, train_seconds
 
 def write_set(out: Path, model, metrics: dict) -> None:
     """stroke.keras and metrics.json staged beside the set in `out`, then swapped in together (train/artifacts.py)."""
-    from mnist_draw.files import write_json_atomically
+    from mnist_draw.atomic import write_json_atomically
     from train import artifacts, training
 
     claim = artifacts.claim(out)
@@ -316,7 +316,7 @@ def run(config: StrokeTrainConfig, options: RunOptions, image_model: Path, peopl
     content; a fine-tune with no kept stroke model returns None (there is nothing to teach).
     `people`: (drawings, record) as train/kept_drawings.py reads them, for a fine-tune.
     """
-    from mnist_draw.files import sha256_of
+    from mnist_draw.checksums import sha256_of
     from mnist_draw.inference import ModelNotFoundError
 
     if config.fine_tune:
@@ -380,7 +380,7 @@ def fine_tune(config: StrokeTrainConfig, options: RunOptions, people, *, log=pri
     to choose a new one on. Accuracy on the drawings and on the pen writers, before and after, is
     recorded (neither is held out: they say what was learnt and what was kept).
     """
-    from mnist_draw.files import sha256_of
+    from mnist_draw.checksums import sha256_of
     from mnist_draw.inference import ModelError
     from mnist_draw.stroke_inference import load_stroke_model
 

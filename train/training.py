@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 import platform
 import shutil
 import signal
@@ -25,19 +24,15 @@ import sklearn
 import tensorflow as tf
 
 from digit_data import mnist, pendigits
-from mnist_draw import held_out_writers
+from mnist_draw import atomic, held_out_writers
+from mnist_draw.atomic import replace_file, write_bytes_atomically, write_json_atomically
+from mnist_draw.checksums import sha256_of
 from mnist_draw.config import METRICS_FILENAME, MODEL_FILENAME
 from mnist_draw.errors import one_line
-from mnist_draw.files import sha256_of, temporary_sibling, write_bytes_atomically, write_json_atomically
 from mnist_draw.inference import ModelError, ModelNotFoundError, load_model
 from train import artifacts, data, distill, distribute, gate, interrupt, kept_drawings, pen, report, resume
 from train.config import RunOptions, TrainConfig
 from train.model import build_model, set_batch_norm_trainable, weight_bytes
-
-PAUSE_BEFORE_SWAP_ENV = (
-    "MNIST_TRAIN_PAUSE_BEFORE_SWAP"  # test hook: seconds to wait with the new set staged, before the swap
-)
-PAUSE_MID_SWAP_ENV = "MNIST_TRAIN_PAUSE_MID_SWAP"  # test hook: seconds to wait after the swap moved the model in
 
 
 class TrainingError(Exception):
@@ -127,14 +122,12 @@ def inference_copy(model: keras.Model) -> keras.Model:
 
 def save_model_atomically(model: keras.Model, path: Path) -> None:
     """Save an inference copy of `model` to `path` (.keras): written aside, loaded back to prove it is whole, renamed in."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = temporary_sibling(path)
-    try:
+
+    def save_and_reload(temporary: Path) -> None:
         inference_copy(model).save(temporary)
         keras.saving.load_model(temporary, compile=False)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+
+    replace_file(path, save_and_reload)
 
 
 def library_versions() -> dict:
@@ -485,12 +478,6 @@ def stage_set(claim: artifacts.Claim, model: keras.Model, metrics: dict, arrays:
     write_json_atomically(staging / METRICS_FILENAME, metrics)
 
 
-def env_seconds(name: str) -> float:
-    """A test hook's pause in seconds from the environment; 0 when unset."""
-    value = os.environ.get(name, "").strip()
-    return float(value) if value else 0.0
-
-
 def publish(claim: artifacts.Claim, metrics: dict, incumbent: dict | None, force: bool) -> None:
     """Swap the staged set in, unless it is clearly worse than the incumbent (then Rejected, the set kept aside)."""
     reason = gate.clearly_worse(metrics, incumbent) if incumbent else None
@@ -501,15 +488,17 @@ def publish(claim: artifacts.Claim, metrics: dict, incumbent: dict | None, force
         )
     if reason:
         print(f"note: --force: replacing although the new model is clearly worse ({reason})")
-    if env_seconds(PAUSE_BEFORE_SWAP_ENV):
-        artifacts.pause(
-            env_seconds(PAUSE_BEFORE_SWAP_ENV), PAUSE_BEFORE_SWAP_ENV, "with the new set staged, before the swap"
+    if atomic.pause_seconds(atomic.TRAIN_PAUSE_BEFORE_SWAP_ENV):
+        atomic.pause(
+            atomic.pause_seconds(atomic.TRAIN_PAUSE_BEFORE_SWAP_ENV),
+            atomic.TRAIN_PAUSE_BEFORE_SWAP_ENV,
+            "with the new set staged, before the swap",
         )
     interrupt.check()  # a Ctrl+C or kill that arrived where Python dropped its exception stops the run here
     # The swap takes milliseconds: let it finish (a signal now is handled once it is done).
     previous_handlers = {number: signal.signal(number, signal.SIG_IGN) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
-        artifacts.swap_in(claim, pause_mid_swap=env_seconds(PAUSE_MID_SWAP_ENV))
+        artifacts.swap_in(claim, pause_mid_swap=atomic.pause_seconds(atomic.TRAIN_PAUSE_MID_SWAP_ENV))
     finally:
         for number, handler in previous_handlers.items():
             signal.signal(number, handler)
