@@ -56,10 +56,10 @@ from digit_data.pendigits import (
     writer_name,
 )
 from mnist_draw import held_out_writers
-from mnist_draw.cli import HelpFormatter
-from mnist_draw.config import ARTIFACTS_DIR, CANVAS_SIZE, DEFAULT_MODEL_PATH, MODEL_FILENAME, PROJECT_ROOT
 from mnist_draw.atomic import write_json_atomically
 from mnist_draw.checksums import sha256_of
+from mnist_draw.cli import HelpFormatter
+from mnist_draw.config import ARTIFACTS_DIR, CANVAS_SIZE, DEFAULT_MODEL_PATH, MODEL_FILENAME, PROJECT_ROOT
 from mnist_draw.kept_drawings import APP_WRITER
 from mnist_draw.stroke_inference import stroke_model_path
 from mnist_draw.strokes import DrawnDigit, make_digit, write_stroke_file
