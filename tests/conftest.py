@@ -134,3 +134,77 @@ def server_url(node_binary):
             yield url
     except ServerError as error:
         pytest.fail(str(error))
+
+
+@pytest.fixture
+def page(browser, server_url):
+    """A fresh context and tab with the page loaded and the model ready; fails the test on any page or console error."""
+    from tests.web_page import open_tab
+
+    context, tab, errors = open_tab(browser, server_url)
+    yield tab
+    context.close()
+    assert not errors, f"errors in the page: {errors}"
+
+
+@pytest.fixture
+def visit(browser, server_url):
+    """A fresh context (empty IndexedDB) with the page ready (tests/web_page.py Visit); fails the test on any page or console error."""
+    from tests.web_page import Visit
+
+    visit = Visit(browser, server_url)
+    yield visit
+    visit.context.close()
+    assert not visit.errors, f"errors in the page: {visit.errors}"
+
+
+@pytest.fixture(scope="session")
+def untrained_model_path(tmp_path_factory) -> Path:
+    """A seeded, untrained build_model() saved as .keras, made once per session: for the tests that
+    need a model file to load, convert or serve but never its accuracy. Read it, never change it:
+    a test that damages a model does so to its own copy."""
+    import keras
+
+    from train.model import build_model
+
+    keras.utils.set_random_seed(0)
+    path = tmp_path_factory.mktemp("untrained-model") / "untrained.keras"
+    build_model().save(path)
+    return path
+
+
+@pytest.fixture
+def trained_app():
+    """The Streamlit app in an AppTest on the shipped model, as `streamlit run` starts it ($MNIST_MODEL_PATH, if set, picks another)."""
+    from streamlit.testing.v1 import AppTest
+
+    from mnist_draw.inference import model_path_from_env
+    from tests.apptest import APP_FILE
+
+    model_path = model_path_from_env()
+    if not model_path.is_file():
+        pytest.fail(f"{model_path} is missing: the trained model is committed; make it with `python -m train`")
+    return AppTest.from_file(APP_FILE, default_timeout=60)
+
+
+@pytest.fixture(scope="session")
+def first_test_digits(mnist_dir):
+    """The first MNIST test digit of 0, 1, 2 and 7 as (uint8 (28, 28) white on black, label)."""
+    import numpy as np
+
+    from digit_data.mnist import MNIST_FILES, read_idx
+
+    images = read_idx(mnist_dir / MNIST_FILES["test_images"][0], 3)
+    labels = read_idx(mnist_dir / MNIST_FILES["test_labels"][0], 1)
+    return [(images[int(np.flatnonzero(labels == digit)[0])], str(digit)) for digit in (0, 1, 2, 7)]
+
+
+@pytest.fixture(scope="session")
+def pen_text(pen_dir) -> bytes:
+    """The decompressed UNIPEN text of the real training-writer file in pen_dir, gzipped or not."""
+    import gzip
+
+    from digit_data.pendigits import TRAINING_FILE
+
+    packed = pen_dir / f"{TRAINING_FILE}.gz"
+    return gzip.decompress(packed.read_bytes()) if packed.is_file() else (pen_dir / TRAINING_FILE).read_bytes()

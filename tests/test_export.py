@@ -30,46 +30,12 @@ from mnist_draw.config import (
     WEB_MODEL_DIR,
 )
 from mnist_draw.preprocess import LUMA_WEIGHTS, preprocess_parameters
+from tests.export_files import leftovers, snapshot, write_previous_export
 
 METADATA_KEYS = {
     "format", "default_variant", "variants", "input", "output", "preprocess", "page", "activations", "stroke", "test_accuracy", "parameters",
     "versions", "training", "quantization_trials", "verification", "weights_sha256", "source_model_sha256",
 }  # fmt: skip
-
-
-def snapshot(directory: Path) -> dict[str, bytes]:
-    """Every file under `directory` by relative path -> its bytes."""
-    return {
-        str(path.relative_to(directory)): path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file()
-    }
-
-
-def leftovers(directory: Path) -> list[str]:
-    """Staging or backup folders an export left behind."""
-    return sorted(path.name for path in directory.iterdir() if path.name.startswith(".tmp-"))
-
-
-@pytest.fixture(scope="module")
-def untrained_model_path(tmp_path_factory) -> Path:
-    """A seeded, untrained build_model() saved as .keras: this file tests conversion, not accuracy."""
-    import keras
-
-    from train.model import build_model
-
-    keras.utils.set_random_seed(7)
-    path = tmp_path_factory.mktemp("model") / "untrained.keras"
-    build_model().save(path)
-    return path
-
-
-def write_previous_export(web_dir: Path, saved_model_dir: Path) -> None:
-    """Folders shaped like an earlier export (what export recognises as replaceable), with recognisable contents."""
-    (web_dir / "float32").mkdir(parents=True)
-    (web_dir / "float32" / "model.json").write_text('{"previous": true}')
-    (web_dir / "metadata.json").write_text('{"format": "tfjs-graph-model", "previous": true}')
-    (saved_model_dir / "variables").mkdir(parents=True)
-    (saved_model_dir / "saved_model.pb").write_bytes(b"previous")
-    (saved_model_dir / "variables" / "variables.index").write_bytes(b"previous")
 
 
 @pytest.fixture

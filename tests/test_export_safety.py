@@ -25,22 +25,9 @@ from export.__main__ import main
 from export.convert import DEFAULT_SAVED_MODEL_DIR, recover
 from mnist_draw.atomic import EXPORT_PAUSE_ENV as PAUSE_ENV
 from mnist_draw.config import PROJECT_ROOT, WEB_MODEL_DIR
-from tests.test_export import leftovers, snapshot, write_previous_export
+from tests.export_files import leftovers, snapshot, write_previous_export
 
 PAUSE_TIMEOUT = 600  # seconds for the child to reach the swap: TensorFlow start-up and conversion on a busy CPU
-
-
-@pytest.fixture(scope="module")
-def model_path(tmp_path_factory) -> Path:
-    """A seeded, untrained build_model() saved as .keras."""
-    import keras
-
-    from train.model import build_model
-
-    keras.utils.set_random_seed(3)
-    path = tmp_path_factory.mktemp("model") / "untrained.keras"
-    build_model().save(path)
-    return path
 
 
 def run_cli(model: Path, web_dir: Path, saved_model_dir: Path) -> int:
@@ -226,12 +213,14 @@ def assert_whole_web_export(web_dir: Path, model: Path) -> None:
 
 
 @pytest.mark.slow
-def test_export_killed_inside_the_swap_leaves_a_whole_export_and_the_next_run_cleans_up(tmp_path, model_path, capsys):
+def test_export_killed_inside_the_swap_leaves_a_whole_export_and_the_next_run_cleans_up(
+    tmp_path, untrained_model_path, capsys
+):
     web_dir, saved_model_dir = tmp_path / "web" / "model", tmp_path / "saved_model"
     write_previous_export(web_dir, saved_model_dir)
     arguments = [
         "--model",
-        str(model_path),
+        str(untrained_model_path),
         "--out",
         str(web_dir),
         "--saved-model",
@@ -250,14 +239,14 @@ def test_export_killed_inside_the_swap_leaves_a_whole_export_and_the_next_run_cl
     wait_for_pause_then_kill(child, log_path, "mid-swap:model")
 
     # Killed right after the atomic exchange, before the previous export was deleted: the new one is in place.
-    assert_whole_web_export(web_dir, model_path)
+    assert_whole_web_export(web_dir, untrained_model_path)
     assert (saved_model_dir / "saved_model.pb").read_bytes() != b"previous"
     assert leftovers(web_dir.parent) != [], "the previous export, still waiting to be deleted"
 
     assert run_cli(tmp_path / "absent.keras", web_dir, saved_model_dir) == 1  # the next run, whatever its fate
     assert "removed 1 unfinished export folder(s)" in capsys.readouterr().out
     assert leftovers(web_dir.parent) == [] and leftovers(tmp_path) == []
-    assert_whole_web_export(web_dir, model_path)
+    assert_whole_web_export(web_dir, untrained_model_path)
 
 
 def test_swap_killed_between_the_renames_of_the_fallback_is_restored_by_the_next_run(tmp_path, capsys):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -13,16 +14,9 @@ from mnist_draw.config import DEFAULT_MODEL_PATH, IMAGE_SIZE, INPUT_SHAPE, NUM_C
 
 
 @pytest.fixture(scope="module")
-def untrained_model(tmp_path_factory):
-    """A seeded, untrained build_model() saved and loaded back through inference.load_model."""
-    import keras
-
-    from train.model import build_model
-
-    keras.utils.set_random_seed(0)
-    path = tmp_path_factory.mktemp("model") / "untrained.keras"
-    build_model().save(path)
-    return inference.load_model(path)
+def untrained_model(untrained_model_path):
+    """The session's seeded, untrained build_model() (tests/conftest.py) loaded back through inference.load_model."""
+    return inference.load_model(untrained_model_path)
 
 
 def test_load_model_missing_file_names_path_and_train_command(tmp_path):
@@ -43,18 +37,13 @@ def test_load_model_corrupt_file_raises_one_line_model_error(tmp_path):
     assert "not found" not in message.lower()
 
 
-def saved_untrained(directory: Path) -> Path:
-    import keras
-
-    from train.model import build_model
-
-    keras.utils.set_random_seed(0)
-    build_model().save(directory / "untrained.keras")
-    return directory / "untrained.keras"
+def saved_untrained(directory: Path, untrained_model_path: Path) -> Path:
+    """A copy of the session's untrained model in `directory`, for a test to damage."""
+    return Path(shutil.copy2(untrained_model_path, directory / "untrained.keras"))
 
 
-def test_load_model_truncated_file_is_reported_as_a_bad_zip(tmp_path):
-    whole = saved_untrained(tmp_path).read_bytes()
+def test_load_model_truncated_file_is_reported_as_a_bad_zip(tmp_path, untrained_model_path):
+    whole = saved_untrained(tmp_path, untrained_model_path).read_bytes()
     path = tmp_path / "truncated.keras"
     path.write_bytes(whole[: len(whole) // 2])  # an interrupted copy or download
     with pytest.raises(inference.ModelError, match=r"not a valid \.keras file \(bad zip"):
@@ -69,8 +58,8 @@ def test_load_model_zip_without_a_keras_config_is_refused_by_name(tmp_path):
         inference.load_model(path)
 
 
-def test_load_model_damaged_entry_is_reported_as_a_bad_zip(tmp_path):
-    path = saved_untrained(tmp_path)
+def test_load_model_damaged_entry_is_reported_as_a_bad_zip(tmp_path, untrained_model_path):
+    path = saved_untrained(tmp_path, untrained_model_path)
     data = bytearray(path.read_bytes())
     with zipfile.ZipFile(path) as archive:
         entry = archive.getinfo("model.weights.h5")

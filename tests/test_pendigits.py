@@ -33,18 +33,6 @@ from digit_data.pendigits import (
 LABEL_COUNTS = {0: 780, 1: 779, 2: 780, 3: 719, 4: 780, 5: 720, 6: 720, 7: 778, 8: 719, 9: 719}
 
 
-def read_pen_text(pen_dir: Path) -> bytes:
-    """The decompressed UNIPEN text of the real file in `pen_dir`, gzipped or not."""
-    packed = pen_dir / f"{TRAINING_FILE}.gz"
-    return gzip.decompress(packed.read_bytes()) if packed.is_file() else (pen_dir / TRAINING_FILE).read_bytes()
-
-
-@pytest.fixture(scope="session")
-def pen_text(pen_dir) -> bytes:
-    """The real file's text (pen_dir and pen_digits are tests/conftest.py's)."""
-    return read_pen_text(pen_dir)
-
-
 @pytest.fixture(scope="session")
 def pen_gz(pen_dir, pen_text) -> bytes:
     """The real file gzipped: the shared .gz itself when there is one."""

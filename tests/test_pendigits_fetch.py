@@ -34,7 +34,6 @@ from digit_data.pendigits import (
     unlzw,
 )
 from tests.conftest import missing
-from tests.test_pendigits import read_pen_text
 
 
 def lzw_compress(data: bytes, max_bits: int = 16, block_mode: bool = True) -> bytes:
@@ -115,11 +114,6 @@ def build_zip(members: dict[str, bytes]) -> bytes:
         for name, data in members.items():
             bundle.writestr(name, data)
     return buffer.getvalue()
-
-
-@pytest.fixture(scope="module")
-def pen_text(pen_dir) -> bytes:
-    return read_pen_text(pen_dir)
 
 
 @pytest.fixture(scope="module")

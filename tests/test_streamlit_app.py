@@ -7,55 +7,21 @@ predictions here use the committed artifacts/mnist.keras on real MNIST test digi
 
 from __future__ import annotations
 
-import io
 import json
 
 import numpy as np
 import pytest
-from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from mnist_draw.config import PROJECT_ROOT
-from mnist_draw.inference import MODEL_PATH_ENV, model_path_from_env
-from tests.test_upload import png_claiming_size, seven
-
-APP_FILE = str(PROJECT_ROOT / "streamlit_app.py")  # AppTest resolves relative paths against this test file
-PROMPT = "Draw a digit (0-9)"
-
-
-@pytest.fixture(scope="module")
-def untrained_model_path(tmp_path_factory):
-    """An untrained build_model() on disk: enough for states that never check the predicted digit."""
-    from train.model import build_model
-
-    path = tmp_path_factory.mktemp("model") / "untrained.keras"
-    build_model().save(path)
-    return path
+from mnist_draw.inference import MODEL_PATH_ENV
+from tests.apptest import APP_FILE, PROMPT, png, predictions
+from tests.made_up_images import png_claiming_size, seven
 
 
 @pytest.fixture
 def app(monkeypatch, untrained_model_path) -> AppTest:
     monkeypatch.setenv(MODEL_PATH_ENV, str(untrained_model_path))
     return AppTest.from_file(APP_FILE, default_timeout=60)
-
-
-@pytest.fixture
-def trained_app(monkeypatch) -> AppTest:
-    """The app on the shipped model, as `streamlit run` starts it ($MNIST_MODEL_PATH, if set, picks another)."""
-    model_path = model_path_from_env()
-    if not model_path.is_file():
-        pytest.fail(f"{model_path} is missing: the trained model is committed; make it with `python -m train`")
-    return AppTest.from_file(APP_FILE, default_timeout=60)
-
-
-def predictions(at: AppTest) -> list[str]:
-    return [metric.value for metric in at.metric if metric.label == "Prediction"]
-
-
-def png(pixels: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def test_blank_canvas_shows_the_prompt_and_no_prediction(app):
@@ -92,21 +58,11 @@ def test_bad_upload_shows_the_message_and_the_app_keeps_running(app, filename, c
     assert predictions(app) == [] and any(PROMPT in info.value for info in app.info)
 
 
-@pytest.fixture(scope="module")
-def test_digits(mnist_dir) -> list[tuple[np.ndarray, str]]:
-    """The first test digit of 0, 1, 2 and 7 as (uint8 (28, 28) white on black, label)."""
-    from digit_data.mnist import MNIST_FILES, read_idx
-
-    images = read_idx(mnist_dir / MNIST_FILES["test_images"][0], 3)
-    labels = read_idx(mnist_dir / MNIST_FILES["test_labels"][0], 1)
-    return [(images[int(np.flatnonzero(labels == digit)[0])], str(digit)) for digit in (0, 1, 2, 7)]
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("polarity", ["white-on-black", "dark-on-light-scan"])
-def test_uploaded_real_digit_is_predicted_as_its_label(trained_app, test_digits, polarity):
+def test_uploaded_real_digit_is_predicted_as_its_label(trained_app, first_test_digits, polarity):
     trained_app.run()
-    for digit, label in test_digits:
+    for digit, label in first_test_digits:
         scan = np.kron(digit, np.ones((8, 8), dtype=np.uint8))  # 224 x 224, like a scanned square
         if polarity == "dark-on-light-scan":
             scan = 255 - scan

@@ -1,6 +1,6 @@
 """The Streamlit app's "Look inside" view (AppTest): filters and activation maps after an upload.
 
-Reuses the upload helpers of tests/test_streamlit_app.py; drawing is not possible in AppTest, but
+Uses the AppTest helpers of tests/apptest.py (tests/test_streamlit_app.py uses them too); drawing is not possible in AppTest, but
 the Draw tab calls the same show_prediction -> show_look_inside path.
 """
 
@@ -9,14 +9,7 @@ from __future__ import annotations
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from tests.test_streamlit_app import (  # noqa: F401 (fixtures)
-    APP_FILE,
-    PROMPT,
-    png,
-    predictions,
-    test_digits,
-    trained_app,
-)
+from tests.apptest import PROMPT, png, predictions
 
 LOOK_INSIDE = "Look inside the model"
 CAPTIONS = (
@@ -38,9 +31,9 @@ def test_blank_app_shows_no_look_inside(trained_app):
     assert look_inside(trained_app) == []
 
 
-def test_good_upload_shows_filters_and_activation_maps(trained_app, test_digits):
+def test_good_upload_shows_filters_and_activation_maps(trained_app, first_test_digits):
     trained_app.run()
-    for digit, label in test_digits[:2]:  # a second upload updates the same view
+    for digit, label in first_test_digits[:2]:  # a second upload updates the same view
         scan = np.kron(digit, np.ones((8, 8), dtype=np.uint8))
         trained_app.file_uploader(key="upload").set_value((f"{label}.png", png(scan), "image/png"))
         trained_app.run()

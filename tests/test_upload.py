@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import struct
 import threading
 import time
-import zlib
 
 import numpy as np
 import pytest
@@ -16,6 +14,7 @@ from mnist_draw import upload
 from mnist_draw.config import CANVAS_SIZE
 from mnist_draw.preprocess import preprocess_canvas
 from mnist_draw.upload import MAX_UPLOAD_MB, UploadError, decode_upload
+from tests.made_up_images import png_claiming_size, seven
 
 
 def encode(pixels: np.ndarray, image_format: str = "PNG", **options) -> bytes:
@@ -23,29 +22,6 @@ def encode(pixels: np.ndarray, image_format: str = "PNG", **options) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format=image_format, **options)
     return buffer.getvalue()
-
-
-def png_claiming_size(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims width x height: a pixel bomb that never needs the memory."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
-    )
-
-
-def seven(size: int = 112, ink: int = 255, background: int = 0) -> np.ndarray:
-    """(size, size) uint8: a thick "7" (top bar and a diagonal) in `ink` on `background`."""
-    pixels = np.full((size, size), background, dtype=np.uint8)
-    unit = size // 8
-    pixels[unit : 2 * unit, 2 * unit : 6 * unit] = ink
-    for row in range(2 * unit, 7 * unit):
-        column = 6 * unit - (row - 2 * unit) * 3 * unit // (5 * unit)
-        pixels[row, column - unit // 2 : column + unit // 2] = ink
-    return pixels
 
 
 @pytest.mark.parametrize(
