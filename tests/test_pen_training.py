@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -103,6 +105,29 @@ except KeyboardInterrupt:
 """
 
 
+def wait_until_workers_ignore_ctrl_c(pid: int, count: int, timeout: float = 120) -> None:
+    """Wait until `count` multiprocessing pool workers of `pid` ignore SIGINT (Linux /proc).
+
+    A pool worker ignores it once its initializer has run (held_out_writers._leave_ctrl_c_to_the_parent),
+    and then takes its first chunk at once: the tasks were queued before the workers started. The
+    pool's resource tracker, a child too, ignores SIGINT from its start, so only workers count.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ignoring = 0
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            with contextlib.suppress(OSError):
+                if b"spawn_main" not in Path(f"/proc/{child}/cmdline").read_bytes():
+                    continue
+                status = Path(f"/proc/{child}/status").read_text()
+                ignored = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigIgn:")), 16)
+                ignoring += bool(ignored & (1 << (signal.SIGINT - 1)))
+        if ignoring >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{count} pool workers did not start within {timeout:.0f}s")
+
+
 def test_ctrl_c_while_rendering_is_one_line_not_a_traceback_per_worker(tmp_path):
     # Ctrl+C in a terminal signals the whole foreground process group: the pool's workers too.
     child = subprocess.Popen(
@@ -114,7 +139,7 @@ def test_ctrl_c_while_rendering_is_one_line_not_a_traceback_per_worker(tmp_path)
         start_new_session=True,
     )
     assert child.stdout.readline().strip() == "rendering"
-    time.sleep(2)  # the workers are busy drawing (or, on a loaded machine, still starting: blocked then)
+    wait_until_workers_ignore_ctrl_c(child.pid, count=2)  # so they are busy drawing now
     os.killpg(child.pid, signal.SIGINT)
     _, stderr = child.communicate(timeout=180)
     assert child.returncode == 130
