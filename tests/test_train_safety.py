@@ -207,17 +207,23 @@ def test_unwritable_out_is_one_line(tmp_path, mnist_dir, capsys):
 # --- real runs, real signals ---------------------------------------------------------------
 
 
+# A signalled run's epochs: the signal is sent as epoch 3 starts, and the epochs after it (each a
+# checkpoint write) leave it time to land mid-fit even on a busy machine.
+SIGNALLED_EPOCHS = 6
+
+
 def signal_mid_fit(tmp_path, mnist_dir, signal_number: int) -> tuple:
-    """A 12-epoch tiny run into an --out holding a previous set, sent `signal_number` during epoch 3.
+    """A SIGNALLED_EPOCHS-epoch tiny run into an --out holding a previous set, sent `signal_number` during epoch 3.
 
     -> (out, snapshot of the previous set, the run's arguments, the finished child).
     """
     out = tmp_path / "out"
     write_fake_set(out, "previous")
     before = snapshot(out)
-    arguments = ["--data", str(mnist_dir), "--out", str(out), "--epochs", "12", "--set", "patience=20", *PLAIN, *TINY]
+    arguments = ["--data", str(mnist_dir), "--out", str(out), "--epochs", str(SIGNALLED_EPOCHS)]
+    arguments += ["--set", "patience=20", *PLAIN, *TINY]
     child = TrainProcess(arguments, child_environment(tmp_path / "cache"), tmp_path / "stderr-signalled")
-    child.wait_for("Epoch 3/12")
+    child.wait_for(f"Epoch 3/{SIGNALLED_EPOCHS}")
     child.send(signal_number)
     child.finish(timeout=120)
     return out, before, arguments, child
@@ -252,9 +258,12 @@ def test_ctrl_c_mid_fit_keeps_the_previous_set_and_resume_finishes_the_run(tmp_p
     )
     assert code == 0, stderr
     resumed_after = int(printed.split("resuming after epoch ")[1].split()[0])
-    assert resumed_after >= 2 and "Epoch 1/12" not in printed and f"Epoch {resumed_after + 1}/12" in printed
+    epochs = SIGNALLED_EPOCHS
+    assert (
+        resumed_after >= 2 and f"Epoch 1/{epochs}" not in printed and f"Epoch {resumed_after + 1}/{epochs}" in printed
+    )
     metrics = json.loads((out / METRICS_FILENAME).read_text())
-    assert metrics["epochs_run"] == 12 and len((out / "history.csv").read_text().splitlines()) == 1 + 12
+    assert metrics["epochs_run"] == epochs and len((out / "history.csv").read_text().splitlines()) == 1 + epochs
     assert "note: the model in place cannot be read" in printed  # the stand-in set's "model" is not a model
     assert not (out / "checkpoints" / "resume").exists() and leftovers(out) == []
 
