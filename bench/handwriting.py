@@ -63,11 +63,10 @@ def accuracy_report(jobs: list[tuple], answers: list[int]) -> dict:
     return report
 
 
-def measure_page(browser, model_dir: Path, jobs: list[tuple]) -> dict:
-    """Draw every job into the page serving `model_dir` -> drawn_accuracy report of the answers, timing,
-    and, when the export has a stroke model, the reports of each part's own reading ("image_alone",
-    "stroke_alone", from the page's "what each model thought" line) of the same drawings."""
-    started = time.perf_counter()
+def page_readings(browser, model_dir: Path, jobs: list[tuple], progress_every: int = 250) -> tuple[list, list]:
+    """Draw every job into the page serving `model_dir` -> (the digit the page showed for each, -1: none;
+    and each [image, stroke] digit of its "what each model thought" line, None where the export has no
+    stroke model)."""
     answers, parts = [], []
     with static_server(model_dir) as url:
         context = browser.new_context(viewport={"width": 1000, "height": 900})
@@ -75,15 +74,23 @@ def measure_page(browser, model_dir: Path, jobs: list[tuple]) -> dict:
         page.goto(url)
         page.wait_for_selector(READY, timeout=60_000)
         for count, (digit, name) in enumerate(jobs, start=1):
-            answer = read_page_answer(page, digit, PLACEMENTS[name])
-            answers.append(as_digit(answer))
+            answers.append(as_digit(read_page_answer(page, digit, PLACEMENTS[name])))
             parts.append(page.locator(MODEL_PARTS).evaluate("e => [e.dataset.imageDigit, e.dataset.strokeDigit]"))
-            if count % 250 == 0:
+            if count % progress_every == 0:
                 print(
                     f"  {count}/{len(jobs)} drawn, {np.mean([a == d.label for a, (d, _) in zip(answers, jobs)]):.2%} right so far",
                     flush=True,
                 )
         context.close()
+    return answers, parts
+
+
+def measure_page(browser, model_dir: Path, jobs: list[tuple]) -> dict:
+    """Draw every job into the page serving `model_dir` -> drawn_accuracy report of the answers, timing,
+    and, when the export has a stroke model, the reports of each part's own reading ("image_alone",
+    "stroke_alone", from the page's "what each model thought" line) of the same drawings."""
+    started = time.perf_counter()
+    answers, parts = page_readings(browser, model_dir, jobs)
     report = accuracy_report(jobs, answers)
     if any(stroke is not None for _, stroke in parts):
         report["image_alone"] = accuracy_report(jobs, [as_digit(image) for image, _ in parts])

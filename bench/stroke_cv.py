@@ -152,12 +152,14 @@ def report(probabilities: np.ndarray, labels: np.ndarray, writers: np.ndarray) -
 
 
 def run_variant(
-    name: str, digits, labels, writers, images: dict, config: StrokeModelConfig, seed: int, log
+    name: str, digits, labels, writers, images: dict, config: StrokeModelConfig, seed: int, log, after_fold=None
 ) -> tuple[dict, dict]:
     """One variant through all folds -> its results (stroke alone, fused, per fold and pooled), and its probabilities.
 
     The probabilities: "stroke" (N, 10), each digit read by the model of its test fold, and
     "fold<k>_validation_stroke", the weight chooser's on fold k's validation writers.
+    after_fold(fold, model, weight), if given, runs once each fold's model and weight are final
+    (bench/stroke_cv_page.py draws the fold's writers into the page with them).
     """
     n_points, augmentation = VARIANTS[name]
     folds = np.array([fold_of(writer) for writer in writers])
@@ -197,6 +199,8 @@ def run_variant(
             f"{name} fold {fold}: stroke {entry['stroke_accuracy']:.2%}, fused {entry['fused_accuracy']:.2%} "
             f"(w={weight:.2f}), {entry['seconds']:.0f}s"
         )
+        if after_fold is not None:
+            after_fold(fold, model, weight)
     held = folds == 0
     fold_zero_weight = per_fold[0]["weight"]
     shipped = {
