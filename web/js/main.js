@@ -13,7 +13,9 @@
  *
  * Teach it: after a prediction the person says which digit they meant; the canvas's strokes
  * (canvas.js) become a stroke-file record (strokes.js) kept in this browser (drawings.js) and
- * listed under "Your drawings", which works even when the model does not load.
+ * listed under "Your drawings", which works even when the model does not load. The kept
+ * drawings' pen paths vote on every later answer at once (adapt.js, createLearner) unless the
+ * switch under "Your drawings" is off.
  *
  * TF.js is the lean build in tf.js (bundled with this module by web/build.mjs). URL options,
  * for tests and benchmarks:
@@ -23,6 +25,8 @@
  *   ?variant=float32|uint8    model weights (default: metadata.default_variant)
  *   ?model=URL                model folder (default: model/ beside the page)
  */
+import { adapt, keptMemory } from './adapt.js';
+import { ADAPT_PARAMS } from './adaptParams.js';
 import { argmax, blockActivations, classify, classifyBatch } from './classify.js';
 import { createDrawingCanvas } from './canvas.js';
 import {
@@ -57,10 +61,12 @@ import {
   drawingsKept,
   onDeleteAllDrawings,
   onDeleteDrawing,
+  onAdaptSwitch,
   onDownloadDrawings,
   removeDrawing,
   saveFile,
   setDrawingsUnavailable,
+  showAdapted,
   showDrawings,
   showDrawingsProblem,
 } from './yourDrawings.js';
@@ -117,13 +123,46 @@ async function createClassifier() {
 }
 
 /**
- * The pen path's reading of `strokes` (canvas pixels) by the stroke model -> its probabilities,
- * or null when there is no stroke model or nothing drawn.
+ * The pen path of `strokes` (canvas pixels) and the stroke model's reading of it ->
+ * {features, probabilities}, or null when there is no stroke model or nothing drawn.
  */
 async function readPenPath(tf, strokeModel, metadata, strokes) {
   if (!strokeModel || !strokes.some((stroke) => stroke.length)) return null;
   const features = penPathFeatures(strokes, metadata.stroke.pen_path);
-  return classify(tf, strokeModel, features, metadata.stroke.input.shape);
+  return { features, probabilities: await classify(tf, strokeModel, features, metadata.stroke.input.shape) };
+}
+
+/**
+ * Learns at once from the kept drawings (adapt.js): while the switch is on, their pen paths vote
+ * on every answer. `learn` takes the readable kept records whenever they change (even before the
+ * models load); `start` the stroke model's pen-path parameters (none: nothing to learn with).
+ */
+function createLearner() {
+  let records = [];
+  let penPath = null;
+  let memory = null;
+  let on = true;
+  const rebuild = () => {
+    if (penPath) {
+      const features = records.map((record) => penPathFeatures(record.strokes, penPath));
+      memory = keptMemory(
+        features,
+        records.map((record) => record.label),
+        ADAPT_PARAMS,
+      );
+    }
+  };
+  return {
+    learn: (kept) => rebuild((records = kept)),
+    start: (params) => rebuild((penPath = params)),
+    use: (value) => (on = value),
+    learned: () => memory?.labels.length ?? 0,
+    /** The fused probabilities and the drawing's pen path -> {probabilities, changed}. */
+    apply: (probabilities, features) =>
+      on && memory && features
+        ? adapt(probabilities, features, memory, ADAPT_PARAMS)
+        : { probabilities, changed: false },
+  };
 }
 
 /** The top class of `probabilities` as {digit, confidence}. */
@@ -179,6 +218,7 @@ function setupLookInside(tf, metadata) {
 /** A blank canvas on the page: no prediction, nothing to teach, no activation maps. */
 function showNothingDrawn(lookInside) {
   clearPrediction();
+  showAdapted(false);
   withdrawTeach();
   lookInside.setImage(null);
   lookInside.show(null);
@@ -190,7 +230,7 @@ function showNothingDrawn(lookInside) {
  * made meanwhile runs once more after it, on the pixels of that moment. `discard()` drops a
  * prediction still running (the canvas was just cleared under it).
  */
-function createPredictor(tf, models, metadata, { readInk, readStrokes }, lookInside) {
+function createPredictor(tf, models, metadata, { readInk, readStrokes }, lookInside, learner) {
   const { model, strokeModel } = models;
   const { preprocess, page, input, output } = metadata;
   let pending = false; // a prediction is running
@@ -206,10 +246,15 @@ function createPredictor(tf, models, metadata, { readInk, readStrokes }, lookIns
     }
     lookInside.setImage(image);
     const fromImage = await classify(tf, model, image, input.shape);
-    const fromPath = await readPenPath(tf, strokeModel, metadata, readStrokes());
+    const penPath = await readPenPath(tf, strokeModel, metadata, readStrokes());
     if (started !== generation) return;
+    const fromPath = penPath?.probabilities;
     const strokeWeight = metadata.stroke?.fusion.stroke_weight;
-    const probabilities = fromPath ? fuse(fromPath, fromImage, strokeWeight) : fromImage;
+    const { probabilities, changed } = learner.apply(
+      fromPath ? fuse(fromPath, fromImage, strokeWeight) : fromImage,
+      penPath?.features,
+    );
+    showAdapted(changed);
     showParts(
       fromPath && { image: topOf(fromImage, output.labels), stroke: topOf(fromPath, output.labels), strokeWeight },
     );
@@ -304,7 +349,7 @@ function checkedRecords(records) {
  * Nothing here can stop the page: a failure is one line in the section.
  * @param {Promise<import('./drawings.js').DrawingStore>} storeReady
  */
-async function setupYourDrawings(storeReady) {
+async function setupYourDrawings(storeReady, onKeptChanged) {
   let store;
   try {
     store = await storeReady;
@@ -316,7 +361,10 @@ async function setupYourDrawings(storeReady) {
   const refresh = async () => {
     const { readable, unreadable } = checkedRecords(await store.list());
     showDrawings(readable, unreadable);
+    onKeptChanged(readable);
   };
+  // After one drawing is kept or deleted: the thumbnails change one by one, what is learned from all.
+  const changed = async () => onKeptChanged(checkedRecords(await store.list()).readable);
   // A failed IndexedDB call is logged and said in one line; the page goes on.
   const guarded = (action) => async (argument) => {
     try {
@@ -330,12 +378,14 @@ async function setupYourDrawings(storeReady) {
     guarded(async (id) => {
       await store.remove(id);
       removeDrawing(id);
+      await changed();
     }),
   );
   onDeleteAllDrawings(
     guarded(async () => {
       await store.clear();
       showDrawings([], 0);
+      onKeptChanged([]);
     }),
   );
   onDownloadDrawings(
@@ -347,7 +397,7 @@ async function setupYourDrawings(storeReady) {
     }),
   );
   await guarded(refresh)();
-  return { store, refresh };
+  return { store, refresh, changed };
 }
 
 /**
@@ -385,6 +435,7 @@ async function setupTeach(drawing, page, labels, drawingsReady, clearDrawing) {
     }
     clearDrawing();
     addDrawing(record);
+    await drawings.changed();
     showTeachNote(`Kept as a ${labels[digit]} (${drawingsKept().shown} in this browser). Draw the next one.`);
   });
 }
@@ -393,7 +444,18 @@ async function setupTeach(drawing, page, labels, drawingsReady, clearDrawing) {
  * For tests and benchmarks (tests/test_web.py, bench/web.py): the same loaded model and the
  * same functions the page uses, nothing else.
  */
-function exposeForTests({ tf, metadata, backend, variantName, version, models, predictor, drawing, lookInside }) {
+function exposeForTests({
+  tf,
+  metadata,
+  backend,
+  variantName,
+  version,
+  models,
+  predictor,
+  drawing,
+  lookInside,
+  learner,
+}) {
   const { preprocess, input } = metadata;
   const { model, strokeModel } = models;
   globalThis.mnistDemo = {
@@ -421,19 +483,25 @@ function exposeForTests({ tf, metadata, backend, variantName, version, models, p
     readInk: () => drawing.readInk(), // what predictCanvas reads: {data, left, top, width, height} or null
     // (1, 28, 28, 1) image -> {block1: {shape, raw, maps}, block2: ...}; loads the activation model.
     blockActivations: lookInside.blockActivations,
+    keptLearned: learner.learned, // how many kept drawings the answers learn from now
   };
 }
 
-async function start(drawingsReady) {
+async function start(drawingsReady, learner) {
   const { metadata, backend, model, strokeModel, variantName, variant, version } = await createClassifier();
+  learner.start(strokeModel ? metadata.stroke.pen_path : null);
   const lookInside = setupLookInside(tf, metadata);
   // The predictor reads the canvas only on strokes, which the canvas made just below sends.
   const models = { model, strokeModel };
   const canvasReaders = { readInk: () => drawing.readInk(), readStrokes: () => drawing.strokes() };
-  const predictor = createPredictor(tf, models, metadata, canvasReaders, lookInside);
+  const predictor = createPredictor(tf, models, metadata, canvasReaders, lookInside, learner);
   const drawing = setupDrawing(metadata.page, predictor);
   buildBars(metadata.output.labels);
   const clearDrawing = setupClear(drawing, predictor, lookInside);
+  onAdaptSwitch((on) => {
+    learner.use(on);
+    predictor.predict(); // the drawing on the canvas, read again the other way
+  });
   await setupTeach(drawing, metadata.page, metadata.output.labels, drawingsReady, clearDrawing);
   showModelInfo({
     testAccuracy: metadata.test_accuracy,
@@ -442,15 +510,16 @@ async function start(drawingsReady) {
     backend,
     tfVersion: tf.version.tfjs,
   });
-  exposeForTests({ tf, metadata, backend, variantName, version, models, predictor, drawing, lookInside });
+  exposeForTests({ tf, metadata, backend, variantName, version, models, predictor, drawing, lookInside, learner });
   setStatus('ready', 'Ready: draw a digit.');
   performance.mark('mnist-ready'); // bench/web.py reads the cold-load time from this
   registerServiceWorker(); // after ready, so its precaching never slows the first visit
 }
 
 // Drawings already kept stay reachable (and downloadable) even when the model cannot load.
-const drawingsReady = setupYourDrawings(openDrawings());
-start(drawingsReady).catch((error) => {
+const learner = createLearner();
+const drawingsReady = setupYourDrawings(openDrawings(), learner.learn);
+start(drawingsReady, learner).catch((error) => {
   console.error(error);
   const message =
     error instanceof ModelLoadError

@@ -1,6 +1,7 @@
 /**
  * "Your drawings": the kept drawings' count and thumbnails, delete one, delete all (asked first),
- * and the download as one file. The drawings themselves are kept by web/js/drawings.js.
+ * the download as one file, and whether an answer came from them (with the switch that turns that
+ * off). The drawings themselves are kept by web/js/drawings.js.
  */
 import { drawStrokes } from './canvas.js';
 import { byTestId } from './dom.js';
@@ -14,6 +15,9 @@ const elements = {
   confirmQuestion: document.getElementById('delete-all-question'),
   confirmDelete: byTestId('confirm-delete-all'),
   cancelDelete: byTestId('cancel-delete-all'),
+  adaptSwitch: byTestId('adapt-switch'),
+  adapted: byTestId('adapted'),
+  prediction: byTestId('prediction'),
 };
 // Thumbnails only: the stroke format keeps no pen width, so they use this share of the canvas side.
 const THUMBNAIL_PEN_SHARE = 0.07;
@@ -189,4 +193,20 @@ export function saveFile(name, text, type = 'application/json') {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000); // some browsers read the blob after click returns
+}
+
+/**
+ * Whether the answer shown came from the kept drawings (web/js/adapt.js changed its top digit):
+ * the line "From your drawings" and `data-adapted` on the prediction.
+ */
+export function showAdapted(adapted) {
+  elements.adapted.hidden = !adapted;
+  elements.prediction.dataset.adapted = String(adapted);
+}
+
+/** The switch between reading with the kept drawings (on) and the plain model (off): now and on change. */
+export function onAdaptSwitch(onSwitch) {
+  const report = () => onSwitch(elements.adaptSwitch.checked);
+  elements.adaptSwitch.addEventListener('change', report);
+  report();
 }
