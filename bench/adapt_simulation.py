@@ -41,8 +41,8 @@ from mnist_draw.config import (
 from mnist_draw.fusion import fuse
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "adapt_simulation.json"
-RADII = (0.2, 0.25, 0.28, 0.3, 0.32, 0.35, 0.38, 0.4)
-HALF_STRENGTHS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+RADII = (0.2, 0.25, 0.26, 0.28, 0.3, 0.32, 0.35, 0.38, 0.4)
+HALF_STRENGTHS = (0.25, 0.5, 0.6, 0.75, 0.9, 1.0, 1.5, 2.0, 3.0)
 
 
 def readings(cache: Path | None) -> dict:
@@ -166,6 +166,7 @@ def play(data: dict, probabilities: np.ndarray, positions: np.ndarray, writers, 
 
 
 CHOICE_RULE = (
+    "half strength below 1, so one kept drawing drawn again the same way outweighs even a sure model; then "
     "the most of a person's own later errors fixed, with none of their own digits broken and, on other "
     "people's digits, at most 1 broken per 100 fixed; a tie goes to the smaller half strength"
 )
@@ -174,7 +175,11 @@ CHOICE_RULE = (
 def choose(grid: list[dict]) -> dict:
     """The grid row CHOICE_RULE picks."""
     allowed = [
-        row for row in grid if row["own"]["broken"] == 0 and row["others"]["broken"] * 100 <= row["others"]["fixed"]
+        row
+        for row in grid
+        if row["half_strength"] < 1
+        and row["own"]["broken"] == 0
+        and row["others"]["broken"] * 100 <= row["others"]["fixed"]
     ]
     return max(allowed, key=lambda row: (row["own"]["fixed"], -row["half_strength"]))
 

@@ -39,8 +39,8 @@ MAX_STROKE_FILE_BYTES = 48 * 1024 * 1024
 # Mirrored for the browser by web/js/adaptParams.js, which `python -m mnist_draw.adapt` generates
 # (tests/test_adapt.py checks it is current). Chosen by bench/adapt_simulation.py on the training
 # writers (docs/teach-it.md, "Learns at once").
-ADAPT_RADIUS = 0.32  # RMS pen-path feature distance at which a kept drawing stops counting at all
-ADAPT_HALF_STRENGTH = 1.0  # the vote strength at which the kept drawings weigh as much as the models
+ADAPT_RADIUS = 0.28  # RMS pen-path feature distance at which a kept drawing stops counting at all
+ADAPT_HALF_STRENGTH = 0.6  # the vote strength at which the kept drawings weigh as much as the models
 
 # --- Layer names: the contract between train/model.py and the look-inside views -------------
 FIRST_CONV_NAME = "block1_a_conv"  # the first Conv2D: 32 kernels of 3x3 on the grey channel
