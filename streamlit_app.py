@@ -219,8 +219,10 @@ def draw_area() -> None:
 
 def teach(strokes: tuple[Stroke, ...], predicted: str) -> None:
     """Say which digit was meant (confirming a right guess counts too): the strokes are kept for training."""
-    # One key per drawing, so the choice starts at the prediction again for the next digit.
-    drawing_key = hashlib.sha256(json.dumps(strokes).encode()).hexdigest()[:12]
+    # One key per drawing, so the choice starts at the prediction again for the next digit. The
+    # stroke count leads it: a browser driver tells the answer to a whole drawing by it
+    # (browser/app_driver.py answer_control).
+    drawing_key = f"{len(strokes)}-{hashlib.sha256(json.dumps(strokes).encode()).hexdigest()[:12]}"
     kept = st.session_state.setdefault("kept_drawings", {})  # drawing key -> the digit it was kept as
     visitor = st.session_state.get("visitor")
     with st.container(border=True):

@@ -35,6 +35,7 @@ DRAWABLE_CANVAS_CLEAR_BUTTON = 'button[aria-label="Reset canvas & history"]'  # 
 EXCEPTION = '[data-testid="stException"]'
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'  # no run of the script or a fragment going on
 PROMPT = "Draw a digit (0-9)"
+ANSWER_CONTROLS = '[class*="st-key-meant-"]'  # the "Which digit did you mean?" of an answer (answer_control)
 VIEWPORT = {"width": 1280, "height": 1000}  # wide enough for the canvas and the result side by side
 
 
@@ -145,6 +146,26 @@ def wait_for_prediction(page, timeout_ms: float = 30_000) -> str:
     return metric_value(metric).inner_text().strip()
 
 
+def answer_control(page, strokes: int):
+    """Locator of the "Which digit did you mean?" control of the answer to a drawing of `strokes` strokes.
+
+    streamlit_app.py keys it "meant-<strokes>-<drawing hash>", and Streamlit gives its element the
+    class st-key-<key>: it appears once the run that got the whole drawing has shown its answer.
+    """
+    return page.locator(f'[class*="st-key-meant-{strokes}-"]')
+
+
+def wait_for_answer(page, strokes: int, timeout_ms: float = 60_000) -> str:
+    """The "Prediction" metric's value for the whole drawing of `strokes` strokes.
+
+    Every pointer-up sends the strokes so far and reruns the app, so the answer to a many-stroke
+    digit's first strokes shows first; this waits for the run that got all of them to finish.
+    """
+    answer_control(page, strokes).first.wait_for(state="attached", timeout=timeout_ms)
+    wait_until_idle(page, timeout_ms)
+    return wait_for_prediction(page, timeout_ms)
+
+
 def clear(page, timeout_ms: float = 30_000) -> None:
     """Press the canvas's Clear button (an older revision's toolbar bin) and wait until the app is back to its prompt."""
     if page.locator(CLEAR_BUTTON).count():
@@ -153,6 +174,21 @@ def clear(page, timeout_ms: float = 30_000) -> None:
         page.locator(CANVAS).hover()
         page.locator(DRAWABLE_CANVAS_CLEAR_BUTTON).click()
     prediction_metric(page).wait_for(state="detached", timeout=timeout_ms)
+    # The answer's "Which digit did you mean?" goes when that run ends: until then a next drawing
+    # with as many strokes would find it (answer_control).
+    page.locator(ANSWER_CONTROLS).first.wait_for(state="detached", timeout=timeout_ms)
+
+
+def wait_for_pen(page, width: float, timeout_ms: float = 30_000) -> None:
+    """Wait until the canvas draws with a pen `width` canvas pixels wide.
+
+    A new pen width reaches the canvas with the data of the rerun the slider started
+    (app/drawing_canvas.js setPenWidth), which sets the canvas context's lineWidth.
+    """
+    canvas = page.locator(CANVAS).element_handle(timeout=timeout_ms)
+    page.wait_for_function(
+        "([canvas, width]) => canvas.getContext('2d').lineWidth === width", arg=[canvas, width], timeout=timeout_ms
+    )
 
 
 def wait_until_idle(page, timeout_ms: float = 60_000) -> None:

@@ -7,7 +7,6 @@ never trained on, so the answers measure what a new person drawing would see.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 from browser import app_driver, static_page
@@ -16,11 +15,11 @@ from mnist_draw.held_out_writers import PLACEMENTS
 from mnist_draw.render import Placement
 from mnist_draw.strokes import DrawnDigit
 
-# After the last stroke's prediction appears, time for a still-running live prediction to be replaced.
-SETTLE_MS = 150
-APP_SEND_DELAY_MS = 300  # the canvas sends on pointer-up; this covers the trip until the rerun has started
-APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'  # no rerun in progress
-QUIET_MS = 1500  # an answer that holds this long after the app went idle is the whole digit's
+# The page's answer to the whole drawing: shown, and no prediction running or waiting. The last
+# stroke's end asks for a prediction as the mouse goes up (web/js/main.js, mnistDemo.predicting),
+# so a live one still running then is always followed by the stroke-end one.
+PAGE_SETTLED = """selector => document.querySelector(selector).textContent.trim() !== ''
+    && !window.mnistDemo.predicting()"""
 
 
 def spread_sample(digits: Sequence[DrawnDigit], count: int) -> list[tuple[DrawnDigit, str]]:
@@ -44,39 +43,21 @@ def read_page_answer(page, digit: DrawnDigit, placement: Placement) -> str:
     )
     set_page_pen(page, placement.pen_width)
     draw_digit(page, static_page.CANVAS, digit, placement)
-    page.wait_for_function(
-        "selector => document.querySelector(selector).textContent.trim() !== ''", arg=static_page.PREDICTION
-    )
-    page.wait_for_timeout(SETTLE_MS)
+    return settled_page_answer(page)
+
+
+def settled_page_answer(page, timeout_ms: float = 30_000) -> str:
+    """The page's answer to everything drawn so far, once it shows one and no prediction is running or queued."""
+    page.wait_for_function(PAGE_SETTLED, arg=static_page.PREDICTION, timeout=timeout_ms)
     return page.locator(static_page.PREDICTION).inner_text().strip()
-
-
-def settled_app_answer(page, timeout_ms: float = 60_000) -> str:
-    """The Prediction metric once the app has stopped rerunning and the answer has held for QUIET_MS.
-
-    Every mouse-up sends the strokes so far and reruns the app, so the answer to the first strokes
-    of a many-stroke digit shows before the answer to the whole digit.
-    """
-    deadline = time.monotonic() + timeout_ms / 1000
-    page.wait_for_timeout(APP_SEND_DELAY_MS)
-    answer, held_since = None, time.monotonic()
-    while time.monotonic() < deadline:
-        page.locator(APP_IDLE).wait_for(timeout=timeout_ms)
-        current = app_driver.wait_for_prediction(page, timeout_ms)
-        if current != answer:
-            answer, held_since = current, time.monotonic()
-        elif (time.monotonic() - held_since) * 1000 >= QUIET_MS:
-            return answer
-        page.wait_for_timeout(250)
-    raise TimeoutError(f"the app's answer did not settle within {timeout_ms / 1000:.0f} s")
 
 
 def read_app_answer(page, digit: DrawnDigit, placement: Placement) -> str:
     """Draw `digit` on the Streamlit canvas (at the app's default pen) -> the Prediction metric; then clear.
 
-    Every mouse-up reruns the app, so a many-stroke digit is read once the last rerun is done.
+    Every mouse-up reruns the app, so a many-stroke digit is read from the run that got all its strokes.
     """
     draw_digit(page, app_driver.CANVAS, digit, placement)
-    answer = settled_app_answer(page)
+    answer = app_driver.wait_for_answer(page, strokes=len(digit.strokes))
     app_driver.clear(page)
     return answer

@@ -39,7 +39,7 @@ from browser.static_page import CANVAS, CLEAR_BUTTON, READY, STROKE_WIDTH_SLIDER
 from mnist_draw.config import CANVAS_SIZE, IMAGE_SIZE, STROKE_WIDTH_RANGE
 from mnist_draw.preprocess import bounding_box, centre_offset, fit_to_box, preprocess_canvas, preprocess_ink
 from mnist_draw.render import Placement, render_ink
-from tests.test_web import LOAD_TIMEOUT_MS
+from tests.web_page import LOAD_TIMEOUT_MS
 
 DIGIT_COUNT = int(os.environ.get("RENDER_PARITY_DIGITS", "40"))  # 200 for the numbers above
 SEED = 0

@@ -79,7 +79,8 @@ def test_blank_canvas_shows_the_prompt_and_no_prediction(page):
 def test_drawn_digit_is_predicted(page, digit, centre, size):
     drawn = APP_DIGITS[digit]
     draw_digit(page, driver.CANVAS, drawn, surface_placement(drawn, size, *centre))
-    assert driver.wait_for_prediction(page) == digit
+    # The answer to the whole digit, not to its first strokes: every pointer-up reruns the app.
+    assert driver.wait_for_answer(page, strokes=len(drawn.strokes)) == digit
 
 
 def test_canvas_is_a_square_of_the_canvas_size_in_css_pixels(page):
@@ -146,9 +147,9 @@ def test_digit_drawn_with_another_pen_width_is_predicted(page, key, width, digit
     slider.focus()
     slider.press(key)
     expect(page.locator('[data-testid="stSliderThumbValue"]')).to_have_text(str(width))
-    page.wait_for_timeout(1500)  # the slider's rerun hands the canvas its new pen; no DOM sign marks its end
+    driver.wait_for_pen(page, width)  # the slider's rerun hands the canvas its new pen
     draw_digit(page, driver.CANVAS, APP_DIGITS[digit], APP_CENTRED[digit])
-    assert driver.wait_for_prediction(page) == digit
+    assert driver.wait_for_answer(page, strokes=len(APP_DIGITS[digit].strokes)) == digit
 
 
 def test_look_inside_renders_for_the_drawn_digit(page):

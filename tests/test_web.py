@@ -15,77 +15,29 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import time
-from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
 import pytest
 
 from browser.digits import PAGE_CENTRED, PAGE_DIGITS
-from browser.mouse import draw_digit, surface_placement
+from browser.mouse import draw_digit
 from browser.static_page import CANVAS, READY
-from mnist_draw.config import DEFAULT_MODEL_PATH
 from tests.conftest import MODEL_DIR, missing
 from tests.make_golden import GOLDEN_PATH, decode_canvas, decode_expected
+from tests.web_page import (
+    KERAS_MODEL,
+    LOAD_TIMEOUT_MS,
+    prediction,
+    settled_prediction,
+    touch_draw,
+    wait_for_prediction,
+)
 
-KERAS_MODEL = Path(os.environ.get("WEB_TEST_KERAS_MODEL", DEFAULT_MODEL_PATH))
-LOAD_TIMEOUT_MS = 30_000
-
-
-@pytest.fixture
-def page(browser, server_url):
-    """A fresh tab with the page loaded and the model ready."""
-    context = browser.new_context(viewport={"width": 1000, "height": 900})
-    tab = context.new_page()
-    errors = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    # CSP violations and failed loads show up as console errors.
-    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    tab.goto(server_url)
-    tab.wait_for_selector(READY, timeout=LOAD_TIMEOUT_MS)
-    yield tab
-    context.close()
-    assert not errors, f"errors in the page: {errors}"
-
-
-# (name, scale of the canvas the digit spans, centre x, centre y, pen width in canvas pixels)
-PLACEMENTS = [
-    ("centred", 0.7, 0.5, 0.5, None),
-    ("small_top_left", 0.38, 0.3, 0.3, 14),
-    ("large_thick", 0.92, 0.5, 0.5, 34),
-]
-
-
-def set_stroke_width(page, width):
-    page.locator('[data-testid="stroke-width"]').fill(str(width))
-
-
-def prediction(page):
-    return page.locator('[data-testid="prediction"]').inner_text().strip()
-
-
-def wait_for_prediction(page, expected):
-    page.wait_for_function(
-        "expected => document.querySelector('[data-testid=prediction]').textContent.trim() === expected",
-        arg=expected,
-        timeout=5000,
-    )
-
-
-@pytest.mark.parametrize("placement", PLACEMENTS, ids=lambda placement: placement[0])
-@pytest.mark.parametrize("digit", sorted(PAGE_DIGITS))
-def test_drawn_digit_is_recognised(page, digit, placement):
-    _, scale, centre_x, centre_y, width = placement
-    if width is not None:
-        set_stroke_width(page, width)
-    drawn = PAGE_DIGITS[digit]
-    draw_digit(page, CANVAS, drawn, surface_placement(drawn, scale, centre_x, centre_y))
-    page.wait_for_function("() => document.querySelector('[data-testid=prediction]').textContent.trim() !== ''")
-    page.wait_for_timeout(150)  # let the stroke-end prediction replace any live one
-    assert prediction(page) == digit, page.locator('[data-testid="probabilities"]').inner_text()
+# Every digit at every placement is drawn once, in tests/test_web_offline.py: in a tab of the same
+# build and model, visited once and then offline, so one drawing shows that the page reads it and
+# that it does so without the network.
 
 
 def test_blank_canvas_predicts_nothing(page):
@@ -270,36 +222,6 @@ def test_model_option_loads_the_model_from_another_folder(browser, server_url):
     assert not errors, errors
 
 
-# Chromium's velocity tracker forgets a pointer's history after a 40 ms gap between moves; a finger
-# that rests longer than that before it lifts ends with no velocity, so the stroke starts no fling.
-FINGER_REST_S = 0.06
-
-
-def touch_draw(page, polyline, steps_per_segment=6):
-    """One finger stroke through Chromium's touch input (CDP), in unit-square canvas coordinates.
-
-    The finger stops at the last point before it lifts, as a person's does. A stroke that lifts at
-    full speed is a fling to Chromium, and the tap that follows it only stops the fling: it sends no
-    click, so a test tapping a button next would read that as a broken button.
-    """
-    box = page.locator(CANVAS).bounding_box()
-    session = page.context.new_cdp_session(page)
-    points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in polyline]
-
-    def touch(kind, x, y):
-        session.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
-
-    touch("touchStart", *points[0])
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
-        for step in range(1, steps_per_segment + 1):
-            touch("touchMove", x0 + (x1 - x0) * step / steps_per_segment, y0 + (y1 - y0) * step / steps_per_segment)
-    time.sleep(FINGER_REST_S)
-    touch("touchMove", *points[-1])  # still at the end: the only move the velocity tracker keeps
-    time.sleep(FINGER_REST_S)
-    session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    session.detach()
-
-
 def test_page_fits_a_phone_screen_and_draws_by_touch(browser, server_url):
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     tab = context.new_page()
@@ -336,7 +258,7 @@ def test_preprocessing_in_browser_matches_python_golden(page):
 
 def test_tensor_count_stays_flat(page):
     draw_digit(page, CANVAS, PAGE_DIGITS["3"], PAGE_CENTRED["3"])
-    wait_for_prediction(page, "3")
+    assert settled_prediction(page) == "3"  # no prediction of the drawing still holds tensors
     counts = page.evaluate(
         """async () => {
             const before = window.mnistDemo.tf.memory().numTensors;

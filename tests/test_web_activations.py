@@ -5,7 +5,7 @@ with the outputs of train/model.py's BLOCK_OUTPUT_NAMES; metadata.json "activati
 it. Checked here: the metadata entry and its SHA-256s, browser TF.js vs Keras
 (mnist_draw.activations.block_activations) on a real MNIST test digit within 1e-4, no tensor leak, and
 the view in real Chromium: loaded only when opened, grids drawn, data-state="ready", no errors.
-Fixture server_url comes from tests/conftest.py, page from tests/test_web.py; drawing from browser/.
+Fixtures server_url and page come from tests/conftest.py; drawing from browser/.
 """
 
 from __future__ import annotations
@@ -21,14 +21,8 @@ from browser.digits import PAGE_CENTRED, PAGE_DIGITS
 from browser.mouse import draw_digit
 from browser.static_page import CANVAS, READY
 from mnist_draw.config import BLOCK_OUTPUT_NAMES
-from tests.conftest import missing
-from tests.test_web import (  # noqa: F401 (fixtures)
-    KERAS_MODEL,
-    LOAD_TIMEOUT_MS,
-    MODEL_DIR,
-    page,
-    wait_for_prediction,
-)
+from tests.conftest import MODEL_DIR, missing
+from tests.web_page import KERAS_MODEL, LOAD_TIMEOUT_MS, wait_for_prediction
 
 ACTIVATIONS = '[data-testid="activations"]'
 EXPECTED_SHAPES = {"block1": [12, 12, 32], "block2": [4, 4, 64]}

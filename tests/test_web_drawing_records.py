@@ -12,17 +12,7 @@ from playwright.sync_api import expect
 from browser.static_page import CANVAS
 from mnist_draw.config import MAX_POINTS_PER_DIGIT
 from mnist_draw.strokes import read_stroke_file
-from tests.test_web_teach import (  # noqa: F401 (visit is a fixture)
-    COUNT,
-    DOWNLOAD,
-    ITEMS,
-    KEEP,
-    draw,
-    kept_labels,
-    meant,
-    visit,
-    wait_for_count,
-)
+from tests.web_page import COUNT, DOWNLOAD, ITEMS, KEEP, draw, kept_labels, meant, wait_for_count
 
 CANVAS_NOTE = '[data-testid="canvas-note"]'
 

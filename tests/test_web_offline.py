@@ -31,8 +31,8 @@ from browser.digits import PAGE_CENTRED, PAGE_DIGITS
 from browser.mouse import draw_digit, surface_placement
 from browser.static_page import CANVAS, READY, PageServer, ServerError, built_page
 from mnist_draw.config import PROJECT_ROOT
-from tests.conftest import missing
-from tests.test_web import LOAD_TIMEOUT_MS, MODEL_DIR, PLACEMENTS, prediction, set_stroke_width, wait_for_prediction
+from tests.conftest import MODEL_DIR, missing
+from tests.web_page import LOAD_TIMEOUT_MS, PLACEMENTS, set_stroke_width, settled_prediction, wait_for_prediction
 
 JS_BUDGET_GZIP_BYTES = 120 * 1024  # the issue's target for all the page's JavaScript
 TFJS_PACKAGES = {
@@ -436,23 +436,36 @@ def offline_context(browser, dist, node_binary):
     context.close()
 
 
-@pytest.mark.parametrize("placement", PLACEMENTS, ids=lambda placement: placement[0])
-@pytest.mark.parametrize("digit", sorted(PAGE_DIGITS))
-def test_drawn_digit_is_recognised_offline(offline_context, digit, placement):
-    """tests/test_web.py's drawn-digit test, each in a new tab of a page visited once and now offline."""
-    _, scale, centre_x, centre_y, width = placement
+@pytest.fixture(scope="module")
+def offline_tab(offline_context):
+    """One tab of the page in the offline context, loaded from the service worker's cache -> (tab, its errors)."""
     context, url = offline_context
     tab, errors = new_tab(context)
     tab.goto(url)
     tab.wait_for_selector(READY, timeout=LOAD_TIMEOUT_MS)
-    if width is not None:
-        set_stroke_width(tab, width)
+    yield tab, errors
+    tab.close()
+
+
+@pytest.mark.parametrize("placement", PLACEMENTS, ids=lambda placement: placement[0])
+@pytest.mark.parametrize("digit", sorted(PAGE_DIGITS))
+def test_drawn_digit_is_recognised_offline(offline_tab, digit, placement):
+    """Every page digit at every placement, drawn once, into the page visited once and now offline.
+
+    The tab runs the same build and model the online page does (tests/test_web.py), from the
+    service worker's cache: its answer shows the page reads the digit, and reads it offline.
+    Each digit starts on a cleared canvas (Escape) with its own pen width, as a person's next one would.
+    """
+    _, scale, centre_x, centre_y, width = placement
+    tab, errors = offline_tab
+    tab.keyboard.press("Escape")
+    wait_for_prediction(tab, "")
+    set_stroke_width(
+        tab, width if width is not None else tab.evaluate("() => window.mnistDemo.metadata.page.stroke_width")
+    )
     drawn = PAGE_DIGITS[digit]
     draw_digit(tab, CANVAS, drawn, surface_placement(drawn, scale, centre_x, centre_y))
-    tab.wait_for_function("() => document.querySelector('[data-testid=prediction]').textContent.trim() !== ''")
-    tab.wait_for_timeout(150)  # let the stroke-end prediction replace any live one
-    got = prediction(tab)
-    tab.close()
+    got = settled_prediction(tab)
     assert got == digit
     assert not errors, errors
 
