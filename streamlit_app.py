@@ -11,9 +11,10 @@ canvas-like pixels),
 mnist_draw.activations (the "Look inside" filters and activation maps), mnist_draw.report (the
 Model tab) and mnist_draw.kept_drawings (labelled drawings kept for training, in drawings/ or
 $MNIST_DRAWINGS_DIR, each browser's apart: the canvas sends the browser's visitor id, and a
-visitor sees, downloads and deletes only their own). Streamlit reruns this file top to bottom on
-every interaction; the drawing area and the drawings list are fragments, so drawing reruns only
-the drawing area.
+visitor sees, downloads and deletes only their own), whose pen paths also vote on the visitor's
+next answers at once (mnist_draw.adapt; a toggle turns that off). Streamlit reruns this file top
+to bottom on every interaction; the drawing area and the drawings list are fragments, so drawing
+reruns only the drawing area.
 """
 
 import gc
@@ -25,7 +26,7 @@ import pandas as pd
 import streamlit as st
 
 from app.drawing_canvas import drawing_canvas
-from mnist_draw import activations, inference, kept_drawings, pixels, report, stroke_inference, upload
+from mnist_draw import activations, adapt, inference, kept_drawings, pen_path, pixels, report, stroke_inference, upload
 from mnist_draw.config import (
     CLASS_LABELS,
     INPUT_SHAPE,
@@ -115,18 +116,44 @@ def thumbnail(digit: DrawnDigit) -> np.ndarray:
     return pixels.enlarge(preprocess_ink(render_ink(digit)), scale=3)
 
 
+def visitor_memory() -> dict | None:
+    """What this visitor's answers learn from: their kept drawings (mnist_draw/adapt.py), read once
+    per change of them in this session; None before the canvas has said whose browser this is."""
+    visitor = st.session_state.get("visitor")
+    if not kept_drawings.is_visitor(visitor):
+        return None
+    memory = st.session_state.get("adapt_memory")
+    if memory is None or memory["visitor"] != visitor:
+        digits = [digit for _, digit in kept_drawings.list_drawings(visitor)[0]]
+        labels = [digit.label for digit in digits]
+        memory = {"visitor": visitor, **adapt.kept_memory(pen_path.batch_features(digits), labels)}
+        st.session_state["adapt_memory"] = memory
+    return memory
+
+
+def forget_memory() -> None:
+    """The kept drawings changed: read them again before the next answer."""
+    st.session_state.pop("adapt_memory", None)
+
+
 def show_prediction(model, image: np.ndarray, strokes=None) -> str:
     """Classify one (28, 28, 1) image, with its strokes' pen path where there is one, and show the
     digit, confidence, all ten bars and the input -> the digit."""
     reading = stroke_inference.read_digit(
         inference.predict_probabilities(model, image), load_stroke_reader(str(model_path)), strokes
     )
-    probabilities = reading.probabilities
+    probabilities, adapted = reading.probabilities, False
+    learning = st.session_state.get("adapt", True) and stroke_inference.has_ink(strokes)
+    memory = visitor_memory() if learning else None
+    if memory is not None:
+        probabilities, _, adapted = adapt.adapt(probabilities, pen_path.path_features(strokes), memory)
     prediction = inference.top_prediction(probabilities)
     digit_column, confidence_column, input_column = st.columns(3)
     digit_column.metric("Prediction", prediction.label)  # outside tools read this metric
     confidence_column.metric("Confidence", f"{prediction.confidence:.0%}")
     input_column.image(pixels.enlarge(image, scale=4), caption="What the model sees (28 x 28)")
+    if adapted:
+        st.caption("From your drawings: ones you kept close to this one changed the answer.")
     if prediction.unsure:
         st.warning(
             f"Not sure: this looks most like a {prediction.label}, but only at {prediction.confidence:.0%} "
@@ -197,6 +224,7 @@ def draw_area() -> None:
     canvas_column, result_column = st.columns([1, 2])
     with canvas_column:
         stroke_width = st.slider("Pen width", *STROKE_WIDTH_RANGE, value=STROKE_WIDTH, key="stroke_width")
+        st.toggle("Learn from my drawings", value=True, key="adapt", help="Off: the plain models' answer.")
         try:
             canvas = drawing_canvas(pen_width=stroke_width, key="canvas")  # sent on every pointer-up
         except StrokeError as error:
@@ -244,6 +272,7 @@ def teach(strokes: tuple[Stroke, ...], predicted: str) -> None:
                 st.error(f"Could not keep the drawing: the server could not write it ({error.strerror}).")
             else:
                 kept[drawing_key] = meant
+                forget_memory()
                 st.rerun()  # the whole app: the "Your drawings" tab lists the new one too
 
 
@@ -340,6 +369,7 @@ def your_drawings() -> None:
                 except OSError as error:
                     st.error(f"Could not delete it: the server refused ({error.strerror}).")
                 else:
+                    forget_memory()
                     st.rerun(scope="fragment")
 
 
