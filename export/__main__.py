@@ -13,12 +13,12 @@ from pathlib import Path
 # this command prints; its real failures still surface as Python exceptions.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from export import ExportError  # noqa: E402
 from export.convert import (  # noqa: E402
     DEFAULT_SAVED_MODEL_DIR,
     MIN_QUANTIZED_AGREEMENT,
     MNIST_TEST,
     QUANTIZE_CHOICES,
-    ExportError,
     convert,
 )
 from mnist_draw.cli import HelpFormatter  # noqa: E402

@@ -20,100 +20,68 @@ graph-model path, not `save_keras_model`: Keras 3 layers models don't load in TF
 
 Nothing is replaced until everything checks out: both outputs are built in `.tmp-export-*`
 folders beside their targets, reloaded and compared with Keras (export/check.py), then swapped
-into place (swap_in: mnist_draw/atomic.py's replace_folder, one atomic exchange where the kernel
-offers it, so a kill at any moment leaves a whole export, old or new, at the target, with
-everything on disk first; recover() finishes the job at the next start).
-Any failure raises ExportError with a one-line message and leaves the old files alone. A target
-is only ever replaced if it is empty or an earlier export of its kind (web_export_problem,
-saved_model_problem): `--saved-model artifacts` or `--out web` is refused, never emptied.
+into place (export/targets.py's swap_in: one atomic exchange where the kernel offers it, so a
+kill at any moment leaves a whole export, old or new, at the target, with everything on disk
+first; its recover() finishes the job at the next start). Any failure raises ExportError with a
+one-line message and leaves the old files alone. A target is only ever replaced if it is empty
+or an earlier export of its kind: `--saved-model artifacts` or `--out web` is refused, never emptied.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
-import re
 import shutil
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 
+from export import ExportError
 from export.check import (
     TfjsGraph,
     compare,
     node_available,
     predict_in_node,
     read_model_json,
-    signature_names,
-    weight_files,
 )
+from export.metadata import build_metadata
+from export.source import check_finished_run, load_check_digits, load_source_model
 from export.stroke import StrokeExportError, export_stroke_model
+from export.targets import (
+    ACTIVATIONS_DIR,
+    METADATA_FILENAME,
+    QUANTIZATIONS,
+    check_replaceable,
+    check_targets_apart,
+    locked_parents,
+    recover,
+    saved_model_problem,
+    staging_dir,
+    swap_in,
+    web_export_problem,
+)
 from mnist_draw.activations import activation_model
-from mnist_draw.atomic import replace_folder
-from mnist_draw.checksums import sha256_of
 from mnist_draw.config import (
     ARTIFACTS_DIR,
     BLOCK_OUTPUT_NAMES,
-    CANVAS_SIZE,
-    CLASS_LABELS,
     DEFAULT_MODEL_PATH,
     INPUT_SHAPE,
-    METRICS_FILENAME,
-    PROJECT_ROOT,
-    STROKE_DIR_NAME,
-    STROKE_WIDTH,
-    STROKE_WIDTH_RANGE,
-    UNSURE_BELOW,
     WEB_MODEL_DIR,
 )
 from mnist_draw.errors import one_line
 from mnist_draw.inference import probability_problem
-from mnist_draw.preprocess import preprocess_parameters
 from mnist_draw.stroke_inference import stroke_model_path
-from train.artifacts import JOURNAL_NAME as TRAIN_SWAP_JOURNAL  # pure Python: names the swap's commit point
 
 DEFAULT_SAVED_MODEL_DIR = ARTIFACTS_DIR / "saved_model"
-METADATA_FILENAME = "metadata.json"
-# Weight formats the converter offers: name -> its quantization_dtype_map (None keeps float32).
-QUANTIZATIONS = {"float32": None, "float16": {"float16": "*"}, "uint8": {"uint8": "*"}}
 QUANTIZE_CHOICES = ("auto", "uint8", "float16", "none")  # auto: measure both, keep the smaller that passes
 MIN_QUANTIZED_AGREEMENT = 0.999  # a quantized model must pick the same digit as float32 on >= 99.9%
 FLOAT32_TOLERANCE = 1e-4  # STYLE.md 2.5: probabilities within 1e-4 and the same argmax
 NODE_CHECK_DIGITS = 256  # pure-JS TF.js takes ~30 ms a digit; the parity tests and the benchmark do more
 MNIST_TEST = "MNIST test set"
-ACTIVATIONS_DIR = "activations"  # web/model/activations/: the block1/block2 graph model
 ACTIVATION_CHECK_DIGITS = 64  # the activation graph is checked against Keras on this many inputs
 PROBE_DIGITS = 64  # seeded noise images that stand in for digits when MNIST is unavailable
-
-
-class ExportError(RuntimeError):
-    """The export failed and nothing was replaced; the message is one line."""
-
-
-def load_source_model(model_path: Path):
-    """The .keras file -> keras.Model, or ExportError naming `python -m train` if missing, corrupt or not giving probabilities."""
-    from mnist_draw.inference import ModelError, load_model
-
-    try:
-        return load_model(model_path)
-    except ModelError as error:
-        raise ExportError(str(error)) from None
-
-
-def load_check_digits(data_dir: Path | None) -> tuple[np.ndarray | None, str | None]:
-    """The 10k MNIST test images as (10000, 28, 28, 1) float32 in [0, 1], or (None, why not)."""
-    from digit_data.mnist import DataError, load_mnist, to_model_input
-
-    try:
-        _, (test_images, _) = load_mnist(data_dir)
-    except DataError as error:
-        return None, str(error)
-    return to_model_input(test_images), None
 
 
 def export_saved_model(model, directory: Path, probes: np.ndarray, reference: np.ndarray) -> None:
@@ -186,22 +154,6 @@ def check_in_node(web_dir: Path, expected: dict, images: np.ndarray) -> float:
     return worst
 
 
-def tfjs_npm_version() -> str | None:
-    """The exactly pinned @tensorflow/tfjs version from package.json, or None."""
-    try:
-        return json.loads((PROJECT_ROOT / "package.json").read_text())["dependencies"]["@tensorflow/tfjs"]
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def training_record(model_path: Path) -> dict:
-    """metrics.json written by `python -m train` beside the model, or {} if there is none."""
-    try:
-        return json.loads((Path(model_path).parent / METRICS_FILENAME).read_text())
-    except (OSError, ValueError):
-        return {}
-
-
 def export_activations(model, web_dir: Path, images: np.ndarray) -> dict:
     """Block activations graph -> web_dir/activations/, checked against Keras -> metadata entry.
 
@@ -235,194 +187,6 @@ def export_activations(model, web_dir: Path, images: np.ndarray) -> dict:
         "digits": len(images),
         "max_abs_diff": worst,
     }
-
-
-def build_metadata(
-    *,
-    model,
-    model_path: Path,
-    web_dir: Path,
-    shipped: dict,
-    default_variant: str,
-    trials: dict,
-    verification: dict,
-    activations: dict | None = None,
-    stroke: dict | None = None,
-) -> dict:
-    """Everything the page and the app need besides the weights; every number from mnist_draw/config.py."""
-    import keras
-    import tensorflow as tf
-    import tensorflowjs
-
-    input_key, output_key = signature_names(read_model_json(web_dir / "float32"))
-    weights_sha256 = {}
-    folders = [*shipped, *([ACTIVATIONS_DIR] if activations else []), *([STROKE_DIR_NAME] if stroke else [])]
-    for variant in folders:
-        for shard in weight_files(read_model_json(web_dir / variant)):
-            weights_sha256[f"{variant}/{shard}"] = sha256_of(web_dir / variant / shard)
-    training = training_record(model_path)
-    return {
-        "format": "tfjs-graph-model",
-        "default_variant": default_variant,
-        "variants": shipped,
-        "input": {
-            "name": input_key,
-            "shape": list(INPUT_SHAPE),
-            "dtype": "float32",
-            "range": [0, 1],
-            "polarity": "white ink (1.0) on black (0.0)",
-        },
-        "output": {"name": output_key, "labels": list(CLASS_LABELS)},
-        "preprocess": preprocess_parameters(),  # the model-input recipe: web/js/preprocess.js's params
-        "page": {  # the drawing page's settings, not part of the recipe
-            "canvas_size": CANVAS_SIZE,
-            "stroke_width": STROKE_WIDTH,
-            "stroke_width_range": list(STROKE_WIDTH_RANGE),
-            "unsure_below": UNSURE_BELOW,
-        },
-        "activations": activations,  # the "Look inside" graph (export_activations); None if not exported
-        "stroke": stroke,  # the pen-path model and its fusion weight (export/stroke.py); None: pictures alone
-        "test_accuracy": training.get("test_accuracy"),
-        "parameters": int(model.count_params()),
-        "versions": {
-            "tensorflow": tf.__version__,
-            "keras": keras.__version__,
-            "tensorflowjs": tensorflowjs.__version__,
-            "tfjs": tfjs_npm_version(),
-        },
-        "training": training.get("config"),
-        "quantization_trials": trials,
-        "verification": verification,
-        "weights_sha256": weights_sha256,
-        "source_model_sha256": sha256_of(model_path),
-    }
-
-
-# --- Replacing the target folders ------------------------------------------------------------
-# Beside each target, `.tmp-export-new-<token>-<name>` is an export being built (or, after the
-# exchange, the previous one on its way out) and `.tmp-export-old-<ns>-<name>` is the previous
-# export moved aside by the two-rename fallback. Folders matching STALE_FOLDER belong to a killed
-# export once the parent's lock is ours; the two `.tmp-<name>-` forms are the earlier layout's.
-STAGING_PREFIX = ".tmp-export-new-"
-BACKUP_PREFIX = ".tmp-export-old-"
-STALE_FOLDER = r"\.tmp-export-(?:new|old)-[A-Za-z0-9_]+-{name}|\.tmp-{name}-[A-Za-z0-9_]{{8}}|\.tmp-old-{name}-\d+-\d+"
-BACKUP_FOLDER = r"\.tmp-export-old-(\d+)-{name}|\.tmp-old-{name}-\d+-(\d+)"  # group: when it was moved aside (ns)
-WEB_EXPORT_ENTRIES = {
-    METADATA_FILENAME,
-    ACTIVATIONS_DIR,
-    STROKE_DIR_NAME,
-    *QUANTIZATIONS,
-}  # all `python -m export` writes to --out
-SAVED_MODEL_ENTRIES = {"saved_model.pb", "variables", "assets", "fingerprint.pb", "keras_metadata.pb"}
-
-
-def web_export_problem(folder: Path) -> str | None:
-    """Why `folder` is not a web export this command wrote (one phrase), or None if it is one."""
-    try:
-        metadata = json.loads((folder / METADATA_FILENAME).read_text())
-    except (OSError, ValueError):
-        metadata = None
-    if not isinstance(metadata, dict) or metadata.get("format") != "tfjs-graph-model":
-        return f'it has no {METADATA_FILENAME} with format "tfjs-graph-model"'
-    strangers = sorted(path.name for path in folder.iterdir() if path.name not in WEB_EXPORT_ENTRIES)
-    return f"it also holds {strangers[0]}, which python -m export does not write" if strangers else None
-
-
-def saved_model_problem(folder: Path) -> str | None:
-    """Why `folder` is not a SavedModel (one phrase), or None if it is one."""
-    if not (folder / "saved_model.pb").is_file() or not (folder / "variables").is_dir():
-        return "it has no saved_model.pb and variables/"
-    strangers = sorted(path.name for path in folder.iterdir() if path.name not in SAVED_MODEL_ENTRIES)
-    return f"it also holds {strangers[0]}, which a SavedModel does not" if strangers else None
-
-
-def check_replaceable(target: Path, flag: str, problem_of) -> None:
-    """ExportError (one line, naming the folder) unless `target` is absent, empty or an export of its kind."""
-    if target.is_symlink():
-        raise ExportError(f"{flag} {target} is a symbolic link: pass the folder itself")
-    if not target.exists():
-        return
-    if not target.is_dir():
-        raise ExportError(f"{flag} {target} is a file, not an export folder")
-    if not any(target.iterdir()):
-        return
-    problem = problem_of(target)
-    if problem is not None:
-        raise ExportError(
-            f"refusing to replace {flag} {target}: {problem}; pass a new or empty folder, or a previous export"
-        )
-
-
-def check_targets_apart(out_dir: Path, saved_model_dir: Path) -> None:
-    """ExportError if one output folder is, or lies inside, the other: each swap would destroy the other."""
-    web, saved = out_dir.resolve(), saved_model_dir.resolve()
-    if web == saved or web.is_relative_to(saved) or saved.is_relative_to(web):
-        raise ExportError(f"--out {out_dir} and --saved-model {saved_model_dir} must be two separate folders")
-
-
-@contextlib.contextmanager
-def locked_parents(targets: list[Path]):
-    """Hold an exclusive flock on each target's parent folder: one export at a time writes beside a target.
-
-    The kernel drops the lock when the process dies however it dies, so a killed export never
-    blocks the next one, and while it is held no other export's staging folder can be live there.
-    """
-    with contextlib.ExitStack() as stack:
-        for parent in sorted({target.parent.resolve() for target in targets}):
-            try:
-                parent.mkdir(parents=True, exist_ok=True)
-                descriptor = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
-            except OSError as error:
-                raise ExportError(f"cannot write into {parent}: {error.strerror}") from None
-            stack.callback(os.close, descriptor)
-            try:
-                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise ExportError(f"another export is writing into {parent} right now; wait for it to finish") from None
-        yield
-
-
-def recover(target: Path, log) -> None:
-    """Undo what a killed export left beside `target`: restore a moved-aside export, delete staging.
-
-    Call with the parent locked (locked_parents). If `target` is missing and the two-rename swap
-    was killed between its renames, the newest moved-aside export is renamed back first.
-    """
-    stale = re.compile(STALE_FOLDER.format(name=re.escape(target.name)))
-    backups = re.compile(BACKUP_FOLDER.format(name=re.escape(target.name)))
-    leftovers = [
-        path
-        for path in target.parent.iterdir()
-        if stale.fullmatch(path.name) and path.is_dir() and not path.is_symlink()
-    ]
-    if not target.exists():
-        moved_aside = [
-            (int(next(group for group in match.groups() if group)), path)
-            for path in leftovers
-            if (match := backups.fullmatch(path.name))
-        ]
-        if moved_aside:
-            _, newest = max(moved_aside)
-            os.rename(newest, target)
-            leftovers.remove(newest)
-            log(f"restored {target} from an interrupted export")
-    for leftover in leftovers:
-        shutil.rmtree(leftover)
-    if leftovers:
-        log(f"removed {len(leftovers)} unfinished export folder(s) beside {target}")
-
-
-def staging_dir(target: Path) -> Path:
-    """A fresh empty `.tmp-export-new-*-<name>` folder beside `target` (same filesystem, so renames are atomic)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=f"-{target.name}", dir=target.parent))
-    staged.chmod(0o755)  # mkdtemp makes it owner-only; once renamed it is served and read by others
-    return staged
-
-
-def swap_in(staged: Path, target: Path) -> None:
-    """Put the folder `staged` at `target`, whole (replace_folder); a previous export moved aside is `.tmp-export-old-*`."""
-    replace_folder(staged, target, target.with_name(f"{BACKUP_PREFIX}{time.time_ns()}-{target.name}"))
 
 
 def choose_quantized(trials: dict, candidates: list[str]) -> str | None:
@@ -555,33 +319,6 @@ def convert(
         except OSError as error:  # an unreadable folder, or a leftover that cannot be removed
             raise ExportError(one_line(error)) from error
         return export_into(model_path, out_dir, saved_model_dir, data_dir=data_dir, candidates=candidates, log=log)
-
-
-def check_finished_run(model_path: Path) -> None:
-    """ExportError (one line) unless `model_path` and the metrics.json beside it are one finished training run.
-
-    `python -m train` swaps its artifacts set in member by member (train/artifacts.py); a kill
-    mid-swap leaves its journal and the new model beside the old metrics.json until the next run
-    finishes the swap. Such a model would ship with another run's accuracy in metadata.json.
-    Where metrics.json records the model's SHA-256, the model must be that file.
-    """
-    folder = model_path.parent
-    if (folder / TRAIN_SWAP_JOURNAL).exists():
-        raise ExportError(
-            f"{folder} holds a half-swapped artifacts set (an interrupted `python -m train`): "
-            "run python -m train again to finish the swap, then export"
-        )
-    metrics_path = folder / METRICS_FILENAME
-    try:
-        metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):  # no metrics: a model from elsewhere; bad ones: the app says so
-        return
-    recorded = metrics.get("model_sha256") if isinstance(metrics, dict) else None
-    if isinstance(recorded, str) and model_path.is_file() and sha256_of(model_path) != recorded:
-        raise ExportError(
-            f"{model_path} is not the model {metrics_path} describes (its SHA-256 differs): the set mixes two runs; "
-            "run python -m train again to finish the swap, then export"
-        )
 
 
 def export_into(

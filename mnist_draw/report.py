@@ -1,6 +1,6 @@
 """What the app's "Model" tab shows: the numbers and plots `python -m train` wrote beside the model.
 
-Training (train/training.py) writes metrics.json and plots/*.png next to the .keras file; this
+Training (train/publish.py) writes metrics.json and plots/*.png next to the .keras file; this
 module only reads them, so the tab always describes the model that is actually loaded.
 """
 

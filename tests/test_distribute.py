@@ -124,7 +124,7 @@ def test_a_peer_whose_port_refuses_is_named_as_the_lost_worker(monkeypatch):
 
     import tensorflow as tf
 
-    from train.training import cluster_failure
+    from train.distribute import cluster_failure
 
     chief_port, alive_port, dead_port = free_ports(3)
     with socket.socket() as alive:

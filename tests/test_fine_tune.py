@@ -93,7 +93,7 @@ def test_nothing_usable_is_one_line_error(tmp_path, capsys):
 
 
 def test_a_few_drawings_fill_their_share_of_every_epoch(tmp_path, people, monkeypatch):
-    from train import training
+    from train import mix as training
     from train.config import TrainConfig
 
     monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path))
@@ -112,7 +112,7 @@ def test_a_few_drawings_fill_their_share_of_every_epoch(tmp_path, people, monkey
 
 
 def test_renders_the_start_model_misreads_count_as_corrections(tmp_path, people, monkeypatch, shipped_model):
-    from train import training
+    from train import mix as training
     from train.config import TrainConfig
 
     images = np.arange(6, dtype=np.uint8)[:, None, None] * np.ones((1, 28, 28), np.uint8)

@@ -138,8 +138,7 @@ def test_the_stroke_stage_writes_its_set_and_a_fine_tune_learns_drawings(tmp_pat
     from mnist_draw.held_out_writers import training_writers
     from mnist_draw.strokes import write_stroke_file
     from train import kept_drawings
-    from train.model import build_model
-    from train.training import save_model_atomically
+    from train.model import build_model, save_model_atomically
 
     monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
     image_model = tmp_path / MODEL_FILENAME

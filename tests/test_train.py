@@ -1,4 +1,4 @@
-"""train/model.py, the atomic model save in train/training.py, the CLI's checks and real smoke runs of `python -m train`."""
+"""train/model.py and its atomic model save, the CLI's checks and real smoke runs of `python -m train`."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from mnist_draw.checksums import sha256_of
 from mnist_draw.config import INPUT_SHAPE, METRICS_FILENAME, MODEL_FILENAME, NUM_CLASSES
 from train.__main__ import build_parser, main, stages_from
 from train.config import TrainConfig
-from train.model import build_model, weight_bytes
-from train.training import save_model_atomically
+from train.model import build_model, save_model_atomically, weight_bytes
 
 WEIGHT_BUDGET_BYTES = 1_500_000  # float32 weights a web page can afford to download
 

@@ -192,12 +192,18 @@ def main(argv: list[str] | None = None) -> int:
         from digit_data.mnist import DataError
         from digit_data.pendigits import PenDataError
         from mnist_draw.inference import ModelError
-        from train import artifacts, kept_drawings, resume, training  # TensorFlow loads here: errors above stay instant
+        from train import (  # TensorFlow loads here: errors above stay instant
+            artifacts,
+            kept_drawings,
+            publish,
+            resume,
+            training,
+        )
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return interrupt.exit_code()
     expected = (DataError, PenDataError, ModelError, ValueError, OSError, artifacts.OutputError)
-    expected += (kept_drawings.DrawingsError, resume.ResumeError, training.TrainingError, training.Rejected)
+    expected += (kept_drawings.DrawingsError, resume.ResumeError, training.TrainingError, publish.Rejected)
     try:
         recipe.run(stages, options, args.from_scratch)
     except training.Interrupted as error:

@@ -14,6 +14,8 @@ the replicas, so the gradient of a step is the same average as on one device and
 rate stays as given. Data sharding: the arrays are in memory (from_tensor_slices), with no
 files to split, so each worker reads the whole pipeline and keeps its own share of every batch
 (AutoShardPolicy.DATA); all workers shuffle with the same seed, so their shares never overlap.
+
+When a worker dies mid-fit, cluster_failure turns TensorFlow's error into one line naming it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ import functools
 import json
 import os
 import socket
+from typing import TYPE_CHECKING
+
+from mnist_draw.errors import one_line
+
+if TYPE_CHECKING:
+    import tensorflow as tf
 
 STRATEGIES = ("default", "mirrored", "multiworker")
 TF_CONFIG_ENV = "TF_CONFIG"
@@ -195,3 +203,27 @@ def average_metrics_across_workers() -> None:
 
     reduce_per_replica.__wrapped__ = original
     trainer.reduce_per_replica = reduce_per_replica
+
+
+def cluster_failure(error: tf.errors.OpError) -> str:
+    """A TensorFlow runtime error -> its one meaningful line (which task stopped, when a worker died)."""
+    import tensorflow as tf
+
+    lines = [line.strip() for line in str(error.message).splitlines() if line.strip()]
+    for index, line in enumerate(lines):
+        if "unhealthy" in line or "stopped sending heartbeats" in line:
+            return worker_lost([item for item in lines[index + 1 : index + 4] if item.startswith("/job:")])
+    if isinstance(error, tf.errors.UnavailableError):
+        # A peer's connection dropped mid-collective: name the task that no longer answers, if one.
+        lost = unreachable_tasks()
+        if lost:
+            return worker_lost(lost)
+    meaningful = [
+        line for line in lines if not line.startswith(("Graph execution error", "Detected at node", "File ", "[["))
+    ]
+    return f"{type(error).__name__}: {meaningful[0] if meaningful else one_line(error)}"
+
+
+def worker_lost(tasks: list[str]) -> str:
+    """The line for a worker that died, naming its TensorFlow tasks ("/job:worker/replica:0/task:1")."""
+    return f"a worker stopped responding ({', '.join(tasks) or 'see its log'}): it crashed or was killed"

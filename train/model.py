@@ -1,14 +1,20 @@
 """The network: exactly the inference graph that is saved, exported and run in the browser.
 
+inference_copy and save_model_atomically save it as the app and the export load it: uncompiled,
+without optimizer state, written aside and loaded back before it replaces anything.
+
 Augmentation is not in here (it lives in the tf.data pipeline, train/data.py): tfjs has no
 RandomRotation/RandomZoom kernels, and the browser should run only what predicts.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keras
 from keras import layers
 
+from mnist_draw.atomic import replace_file
 from mnist_draw.config import BLOCK_OUTPUT_NAMES, FIRST_CONV_NAME, INPUT_SHAPE, NUM_CLASSES
 from train.config import TrainConfig
 
@@ -61,3 +67,25 @@ def set_batch_norm_trainable(model: keras.Model, trainable: bool) -> keras.Model
         if isinstance(layer, layers.BatchNormalization):
             layer.trainable = trainable
     return model
+
+
+def inference_copy(model: keras.Model) -> keras.Model:
+    """A plain, uncompiled copy of `model` outside any distribution strategy, with its weights.
+
+    It carries no AdamW moments (they would triple the file for nothing the app, the export or
+    the page uses) and evaluates on this process alone, with no other worker involved.
+    """
+    copy = model.__class__.from_config(model.get_config())  # clone_model would compile the copy too
+    set_batch_norm_trainable(copy, True)  # a fine-tune froze them; the saved model is as trainable as any
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def save_model_atomically(model: keras.Model, path: Path) -> None:
+    """Save an inference copy of `model` to `path` (.keras): written aside, loaded back to prove it is whole, renamed in."""
+
+    def save_and_reload(temporary: Path) -> None:
+        inference_copy(model).save(temporary)
+        keras.saving.load_model(temporary, compile=False)
+
+    replace_file(path, save_and_reload)

@@ -250,7 +250,7 @@ def run(stages: tuple[Stage, ...], options: RunOptions, from_scratch: bool = Fal
     A stage with a start fine-tunes the model of that earlier stage and reports it as its baseline;
     people's drawings (options.drawings) go to the last image stage and to stroke stages (which
     use them only in a fine-tune). Each stage swaps its set into its folder as one unit
-    (train/training.py, train/stroke_training.py), so an interruption keeps every finished stage.
+    (train/publish.py, train/stroke_training.py), so an interruption keeps every finished stage.
     """
     from train import distribute, kept_drawings, training  # TensorFlow loads here
 

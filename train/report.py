@@ -102,3 +102,27 @@ def plot_misclassified(
         axis.set_title(f"{labels[index]}→{predicted[index]} ({probabilities[index, predicted[index]]:.2f})", fontsize=8)
     figure.suptitle(f"{title}: true→predicted (probability), {int((predicted != labels).sum())} in all")
     save_figure(figure, path)
+
+
+def write_report(plots: Path, metrics: dict, test: tuple, held_out: tuple | None) -> None:
+    """The plots the README and the app's Model tab show (names: mnist_draw.report.PLOTS)."""
+    test_images, test_labels, probabilities = test
+    plot_training_curves(metrics["history"], plots / "training_curves.png")
+    plot_confusion_matrix(metrics["confusion_matrix"], plots / "confusion_matrix.png", "MNIST test set")
+    plot_misclassified(
+        test_images, test_labels, probabilities, plots / "misclassified.png", "Misclassified MNIST test digits"
+    )
+    if held_out is not None:
+        images, labels, drawn_probabilities = held_out
+        plot_confusion_matrix(
+            metrics["held_out_writers"]["confusion_matrix"],
+            plots / "drawn_confusion_matrix.png",
+            "Held-out writers, drawn",
+        )
+        plot_misclassified(
+            images,
+            labels,
+            drawn_probabilities,
+            plots / "drawn_misclassified.png",
+            "Misclassified drawn digits of the held-out writers",
+        )

@@ -282,7 +282,7 @@ def validation_report(stroke: np.ndarray, image: np.ndarray, grid: tuple) -> dic
 def stroke_record(model, config: StrokeTrainConfig, history: dict, train_seconds: float) -> dict:
     """What metrics.json says about the saved model itself: inputs, size, settings, versions."""
     from mnist_draw.pen_path import FEATURE_NAMES
-    from train.training import library_versions
+    from train.run_record import library_versions
 
     return {
         "n_points": config.model.n_points,
@@ -298,11 +298,12 @@ def stroke_record(model, config: StrokeTrainConfig, history: dict, train_seconds
 def write_set(out: Path, model, metrics: dict) -> None:
     """stroke.keras and metrics.json staged beside the set in `out`, then swapped in together (train/artifacts.py)."""
     from mnist_draw.atomic import write_json_atomically
-    from train import artifacts, training
+    from train import artifacts
+    from train.model import save_model_atomically
 
     claim = artifacts.claim(out)
     try:
-        training.save_model_atomically(model, claim.staging / STROKE_MODEL_FILENAME)
+        save_model_atomically(model, claim.staging / STROKE_MODEL_FILENAME)
         write_json_atomically(claim.staging / METRICS_FILENAME, metrics)
         artifacts.swap_in(claim)
     finally:
