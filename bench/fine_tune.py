@@ -26,6 +26,10 @@ use the app. Steps:
    The fine-tune teaches the stroke model too (its stage in train/recipes/fine-tune.toml), so
    the held-out sets are also measured as the pen path alone and fused (what the page and the
    app show): the stroke model reads each digit's own strokes, the same at every placement.
+   The shipped stroke model learnt all 30 pen writers, so the people would not be strangers to
+   it: the run first trains one of the same recipe on the training writers alone (the one that
+   chose the shipped fusion weight, `stranger_set`), starts every fine-tune from it and keeps
+   the held-out writers out of the stroke fine-tune too (`--set stroke.learn_held_out=false`).
 Nothing is written outside a temporary folder (removed at the end unless --keep) and --out's
 JSON (bench/results/fine_tune.json). Train's own held-out report includes the digits trained on,
 so the numbers here are measured by this script, on digits the fine-tune never saw.
@@ -34,6 +38,7 @@ so the numbers here are measured by this script, on digits the fine-tune never s
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import re
@@ -59,7 +64,14 @@ from mnist_draw import held_out_writers
 from mnist_draw.atomic import write_json_atomically
 from mnist_draw.checksums import sha256_of
 from mnist_draw.cli import HelpFormatter
-from mnist_draw.config import ARTIFACTS_DIR, CANVAS_SIZE, DEFAULT_MODEL_PATH, MODEL_FILENAME, PROJECT_ROOT
+from mnist_draw.config import (
+    ARTIFACTS_DIR,
+    CANVAS_SIZE,
+    DEFAULT_MODEL_PATH,
+    METRICS_FILENAME,
+    MODEL_FILENAME,
+    PROJECT_ROOT,
+)
 from mnist_draw.kept_drawings import APP_WRITER
 from mnist_draw.stroke_inference import stroke_model_path
 from mnist_draw.strokes import DrawnDigit, make_digit, write_stroke_file
@@ -73,6 +85,9 @@ TARGETS = {
 }
 NOISE_P = 0.05  # a set is worse beyond noise when more digits broke than were fixed and the sign test says p < this
 BENCH_OWNS = ("--fine-tune", "--model", "--drawings", "--out")  # train flags this script sets itself
+STRANGERS_ONLY = ["--set", "stroke.learn_held_out=false"]  # the stroke fine-tune never sees the held-out writers
+# The shipped stroke run's settings that shape a stroke model trained again on the training writers.
+STROKE_SHAPE = ("n_points", "num_filters", "dropout_rate", "epochs", "batch_size", "learning_rate", "seed")
 TRAIN_OUTPUT_TAIL = 40  # lines of train's output kept for an error message
 DEFAULT_PEOPLE = 3  # held-out writers taught, one fine-tune each: the least accurate
 READINGS = ("image", "stroke", "fused")  # the image CNN alone, the pen path alone, both as the page shows them
@@ -283,7 +298,40 @@ def train_command(model: Path, stroke_file: Path, out: Path, args: argparse.Name
     command = [sys.executable, "-m", "train", "--fine-tune", "--model", str(model)]
     command += ["--drawings", str(stroke_file), "--out", str(out)]
     command += ["--data", args.data] * bool(args.data) + ["--pen-data", args.pen_data] * bool(args.pen_data)
-    return command + extra
+    return command + STRANGERS_ONLY * stroke_model_path(model).is_file() + extra
+
+
+def stranger_set(model: Path, folder: Path, pen_data: str | None, stroke_epochs: int | None) -> Path:
+    """`model` and, beside it, a stroke model of the shipped one's shape that never saw the held-out writers -> folder/mnist.keras.
+
+    That stroke model is the one the shipped run trained on the training writers to choose its
+    fusion weight (same settings, same seed), trained again; the shipped weight is kept with it.
+    `stroke_epochs` shortens its training for smoke runs. Without a stroke model beside `model`
+    the set is `model` alone.
+    """
+    from train import stroke_training
+
+    folder.mkdir(parents=True)
+    shutil.copy2(model, folder / MODEL_FILENAME)
+    shipped = stroke_model_path(model)
+    if not shipped.is_file():
+        return folder / MODEL_FILENAME
+    record = json.loads((shipped.parent / METRICS_FILENAME).read_text(encoding="utf-8"))
+    settings = {key: record["config"][key] for key in STROKE_SHAPE if key in record["config"]}
+    settings.update({"learn_held_out": False} | ({"epochs": stroke_epochs} if stroke_epochs else {}))
+    config = stroke_training.config_from(settings)
+    training, _ = stroke_training.pen_split(config, Path(pen_data) if pen_data else None)
+    print(f"training a stroke model like {shipped} on the {len(training)} training writers' digits alone", flush=True)
+    stroke, history = stroke_training.fit_stroke_model(config, training, config.seed, log=lambda line: None)
+    metrics = {
+        **record,
+        **stroke_training.stroke_record(stroke, config, history, train_seconds=0.0),
+        "training_digits": len(training),
+        "fine_tuned_from": None,
+        "drawings": None,
+    }
+    stroke_training.write_set(folder / shipped.parent.name, stroke, metrics)
+    return folder / MODEL_FILENAME
 
 
 def run_fine_tune(command: list[str], log_path: Path) -> tuple[int, float, list[str]]:
@@ -458,6 +506,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=42, metavar="N", help="seed of the choice of digits")
     parser.add_argument(
+        "--stroke-epochs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="epochs of the stroke model trained on the training writers alone (default: the shipped run's; fewer for smoke runs)",
+    )
+    parser.add_argument(
         "--per-writer",
         type=int,
         default=None,
@@ -508,7 +563,7 @@ def parse(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
 
 
 def measure_before(args: argparse.Namespace) -> tuple[list[DrawnDigit], dict, tuple, dict]:
-    """Load and render everything, predict with the shipped model -> (digits, grid, MNIST test, predictions)."""
+    """Load and render everything, predict with the start set (args.model) -> (digits, grid, MNIST test, predictions)."""
     from digit_data.mnist import load_mnist
 
     digits = held_out_digits(args.pen_data, args.per_writer)
@@ -638,7 +693,7 @@ def person_record(
 
 
 def document(
-    args: argparse.Namespace, argv: list[str], model_sha256: str, per_writer: dict, people: list[dict]
+    args: argparse.Namespace, argv: list[str], shipped: tuple[Path, str], per_writer: dict, people: list[dict]
 ) -> dict:
     """Print the verdicts over all people -> the JSON document."""
     print()
@@ -650,8 +705,11 @@ def document(
         "what": "fine-tune the shipped model on some of each person's digits (held-out writers, one fine-tune each); measure that person's other digits, the other held-out writers and MNIST test",
         "bench_command": shlex.join(["python", "-m", "bench.fine_tune", *argv]),
         "machine": machine_record(),
-        "model": str(args.model),
-        "model_sha256": model_sha256,
+        "model": str(shipped[0]),
+        "model_sha256": shipped[1],
+        "stroke_model": "trained on the training writers alone, as the shipped run's weight chooser (stranger_set)"
+        if stroke_model_path(args.model).is_file()
+        else None,
         "accuracy_before_per_writer": per_writer,
         "digits_per_writer_measured": args.per_writer,
         "placements": list(held_out_writers.PLACEMENTS),
@@ -672,7 +730,9 @@ def main(argv: list[str] | None = None) -> int:
 
     model_sha256 = sha256_of(args.model)
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-fine-tune-"))
+    shipped_model = args.model
     try:
+        args.model = stranger_set(shipped_model, work / "start", args.pen_data, args.stroke_epochs)
         digits, grid, (test_images, test_labels), before = measure_before(args)
         per_writer = accuracy_per_writer(grid, before)
         writers = pick_writers(per_writer, args.writer, args.people)
@@ -687,7 +747,7 @@ def main(argv: list[str] | None = None) -> int:
             rows = all_comparisons(grid, writer, lesson, before, after, test_labels)
             readings = reading_comparisons(grid, writer, lesson, before, after)
             people.append(person_record(args, digits, writer, lesson, run, rows, readings))
-        results = document(args, argv, model_sha256, per_writer, people)
+        results = document(args, argv, (shipped_model, model_sha256), per_writer, people)
     except (PenDataError, DataError, ModelError, ValueError, RuntimeError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -7,6 +7,7 @@ held-out writer with the real `python -m train` subprocess, one epoch on 200 MNI
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from types import SimpleNamespace
 
@@ -179,7 +180,7 @@ def test_smoke_benchmark_fine_tunes_for_real_and_leaves_artifacts_alone(tmp_path
         "--pen-data",
         str(pen_dir),
     ]
-    arguments += ["--keep", str(work), "--out", str(results)]
+    arguments += ["--keep", str(work), "--out", str(results), "--stroke-epochs", "1"]
     arguments += ["--", "--set", "pen_share=0", "--epochs", "1", "--limit", "200", "--set", "validation_size=500"]
     assert fine_tune.main([*arguments, "--set", "drawing_renders=2"]) == 0
 
@@ -203,9 +204,11 @@ def test_smoke_benchmark_fine_tunes_for_real_and_leaves_artifacts_alone(tmp_path
         assert sets["mnist_test"]["accuracy_before"] > 0.99 and sets["mnist_test"]["accuracy_after"] > 0.98
 
         run = person["fine_tune"]
+        # The start set: the shipped image model and a stroke model that never saw the held-out writers.
         assert run["command"].startswith(
-            f"{sys.executable} -m train --fine-tune --model {ARTIFACTS_DIR / MODEL_FILENAME} --drawings {work / writer}/"
+            f"{sys.executable} -m train --fine-tune --model {work / 'start' / MODEL_FILENAME} --drawings {work / writer}/"
         )
+        assert shlex.join(fine_tune.STRANGERS_ONLY) in run["command"]
         assert run["seconds"] > 0 and run["model_sha256"] != shipped and document["model_sha256"] == shipped
         (stroke_file,) = (work / writer).glob("*.json")
         taught = read_stroke_file(stroke_file)
@@ -221,6 +224,7 @@ def test_smoke_benchmark_fine_tunes_for_real_and_leaves_artifacts_alone(tmp_path
         # The stroke model learnt the same drawings' pen paths, beside the image model.
         stroke = json.loads((metrics_file.parent / STROKE_DIR_NAME / METRICS_FILENAME).read_text())
         assert stroke["fine_tuned_from"] is not None and stroke["drawings"] is not None
+        assert stroke["config"]["learn_held_out"] is False
     assert set(document["verdicts"]) == {
         "writer_errors_removed",
         "mnist_test_accuracy",
@@ -232,3 +236,9 @@ def test_smoke_benchmark_fine_tunes_for_real_and_leaves_artifacts_alone(tmp_path
         "fused_nothing_else_worse",
     }
     assert snapshot(ARTIFACTS_DIR) == artifacts_before
+    start = json.loads((work / "start" / STROKE_DIR_NAME / METRICS_FILENAME).read_text())
+    shipped_stroke = json.loads((ARTIFACTS_DIR / STROKE_DIR_NAME / METRICS_FILENAME).read_text())
+    assert start["config"]["learn_held_out"] is False and start["config"]["epochs"] == 1
+    assert start["stroke_weight"] == shipped_stroke["stroke_weight"]
+    assert start["training_digits"] < shipped_stroke["training_digits"]
+    assert document["model"] == str(ARTIFACTS_DIR / MODEL_FILENAME) and document["stroke_model"]

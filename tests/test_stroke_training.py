@@ -216,3 +216,11 @@ def test_misread_drawings_count_correction_weight_times_in_every_epoch():
     order = stroke_training.epoch_order(3, extra, 7, rng)
     assert sorted(order.tolist()) == [0, 1, 2, 2, 2, 2, 2]
     assert len(stroke_training.epoch_order(3, extra, 14, rng)) == 14  # cycled to fill the epoch's share
+
+
+def test_learn_held_out_false_keeps_the_held_out_writers_unseen():
+    """bench/fine_tune.py measures a fine-tune on the held-out writers: its stroke model may not learn them."""
+    training, held_out = ["a", "b"], ["c"]
+    assert stroke_training.saved_model_digits(stroke_training.config_from({}), training, held_out) == ["a", "b", "c"]
+    unseen = stroke_training.config_from({"learn_held_out": False})
+    assert stroke_training.saved_model_digits(unseen, training, held_out) == ["a", "b"]

@@ -53,6 +53,7 @@ class StrokeTrainConfig:
     model: object = None  # a train.stroke_model.StrokeModelConfig; None: its defaults
     seed: int = TrainConfig.seed  # seeds the augmentation, the weights and the data order
     limit: int | None = None  # only the first N training and N held-out writers' pen digits (smoke runs)
+    learn_held_out: bool = True  # the saved model learns the held-out pen writers too; false: they stay unseen
     fine_tune: bool = False  # start from the kept stroke model and learn people's drawings (--fine-tune)
     drawing_share: float = TrainConfig.drawing_share  # in a fine-tune, share of each epoch's paths that are drawings
     correction_weight: int = TrainConfig.correction_weight  # in a fine-tune, start model's misreadings count this often
@@ -115,6 +116,11 @@ def recorded_image_sha256(out: Path) -> str | None:
 
 
 # --- Data ------------------------------------------------------------------------------
+
+
+def saved_model_digits(config: StrokeTrainConfig, training: list, held_out: list) -> list:
+    """The pen digits the saved model learns: every writer's, or the training writers' alone."""
+    return training + held_out if config.learn_held_out else training
 
 
 def pen_split(config: StrokeTrainConfig, pen_dir: Path | None) -> tuple[list, list]:
@@ -332,16 +338,22 @@ def run(config: StrokeTrainConfig, options: RunOptions, image_model: Path, peopl
     log(
         f"stroke model: choosing the fusion weight with {len(training)} training writers' digits, {len(held_out)} held out"
     )
-    chooser, _ = fit_stroke_model(config, training, config.seed, validation=validation, log=log)
+    chooser, chooser_history = fit_stroke_model(config, training, config.seed, validation=validation, log=log)
     image, grid = image_probabilities(Path(image_model), held_out, log=log)
     report = validation_report(chooser.predict(validation[0], verbose=0), image, grid)
-    log(f"stroke model: saving one trained on all {len(training) + len(held_out)} digits")
-    model, history = fit_stroke_model(config, training + held_out, config.seed + 1, log=log)
+    if config.learn_held_out:
+        log(f"stroke model: saving one trained on all {len(training) + len(held_out)} digits")
+        model, history = fit_stroke_model(config, training + held_out, config.seed + 1, log=log)
+    else:
+        log(
+            f"stroke model: saving the one that chose the weight, trained on the {len(training)} training writers' digits"
+        )
+        model, history = chooser, chooser_history
     metrics = {
         STROKE_WEIGHT_KEY: report[STROKE_WEIGHT_KEY],
         "fusion_rule": FUSION_RULE,
         **stroke_record(model, config, history, time.perf_counter() - started),
-        "training_digits": len(training) + len(held_out),
+        "training_digits": len(saved_model_digits(config, training, held_out)),
         "validation": report,
         "image_model": str(image_model),
         "image_model_sha256": sha256_of(image_model),
@@ -375,7 +387,7 @@ def plain_accuracy(model, digits, n_points: int) -> float | None:
 
 
 def fine_tune(config: StrokeTrainConfig, options: RunOptions, people, *, log=print) -> dict | None:
-    """The kept stroke model taught people's drawings mixed with all pen writers -> metrics (None: no start model).
+    """The kept stroke model taught people's drawings mixed with the pen writers -> metrics (None: no start model).
 
     The start set's fusion weight is kept: the start model saw every pen writer, so none is left
     to choose a new one on. Accuracy on the drawings and on the pen writers, before and after, is
@@ -405,7 +417,7 @@ def fine_tune(config: StrokeTrainConfig, options: RunOptions, people, *, log=pri
     started = time.perf_counter()
     drawings, drawings_record = people
     training, held_out = pen_split(config, options.pen_data)
-    pen_digits = training + held_out
+    pen_digits = saved_model_digits(config, training, held_out)
     start_sha = sha256_of(start_path)
     model = load_stroke_model(start_path)
     n_points = model.input_shape[1]
