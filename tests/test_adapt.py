@@ -66,3 +66,11 @@ def test_simulation_blend_is_the_same_as_adapt():
     probabilities = np.array([case["probabilities"] for case in GOLDEN["cases"]])
     tops = adapted_top(probabilities, queries, MEMORY, ADAPT_RADIUS, ADAPT_HALF_STRENGTH)
     assert list(tops) == [int(np.argmax(case["expected"])) for case in GOLDEN["cases"]]
+
+
+def test_the_numbers_are_the_ones_the_committed_simulation_chose():
+    from bench.adapt_simulation import RESULTS_PATH, choose
+
+    results = json.loads(RESULTS_PATH.read_text())
+    chosen = choose(results["grid_training_writers_mnist_only_cnn"])
+    assert (chosen["radius"], chosen["half_strength"]) == (ADAPT_RADIUS, ADAPT_HALF_STRENGTH)
