@@ -224,3 +224,17 @@ def test_learn_held_out_false_keeps_the_held_out_writers_unseen():
     assert stroke_training.saved_model_digits(stroke_training.config_from({}), training, held_out) == ["a", "b", "c"]
     unseen = stroke_training.config_from({"learn_held_out": False})
     assert stroke_training.saved_model_digits(unseen, training, held_out) == ["a", "b"]
+
+
+def test_a_distilling_fine_tune_learns_the_start_models_outputs_on_the_pen_writers():
+    labels = np.array([3, 7])
+    teacher = np.full((2, 10), 0.1, dtype=np.float32)
+    one_hot = np.eye(10, dtype=np.float32)[labels]
+    np.testing.assert_array_equal(stroke_training.soft_targets(labels, teacher, 0.0), one_hot)
+    np.testing.assert_allclose(stroke_training.soft_targets(labels, teacher, 1.0), teacher)
+    half = stroke_training.soft_targets(labels, teacher, 0.5)
+    np.testing.assert_allclose(half, 0.5 * one_hot + 0.05)
+    np.testing.assert_allclose(half.sum(axis=1), 1.0)
+    assert stroke_training.config_from({}).distill == 0.0
+    with pytest.raises(ValueError, match=r"distill must be in \[0, 1\], got 1.5"):
+        stroke_training.config_from({"distill": 1.5}).check()

@@ -54,12 +54,14 @@ def build_stroke_model(config: StrokeModelConfig = StrokeModelConfig()):
     return keras.Model(inputs, outputs, name="stroke_cnn")
 
 
-def compile_stroke_model(model, config: StrokeModelConfig, steps_per_epoch: int):
-    """Adam with a cosine decay over the whole run (no validation-driven schedule: a fixed recipe per fold)."""
+def compile_stroke_model(model, config: StrokeModelConfig, steps_per_epoch: int, soft_targets: bool = False):
+    """Adam with a cosine decay over the whole run (no validation-driven schedule: a fixed recipe per fold).
+
+    Targets are labels (N,), or with `soft_targets` probabilities (N, 10), as a distilling fine-tune learns.
+    """
     import keras
 
     schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=config.epochs * steps_per_epoch)
-    model.compile(
-        optimizer=keras.optimizers.Adam(schedule), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
-    )
+    loss = "categorical_crossentropy" if soft_targets else "sparse_categorical_crossentropy"
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss, metrics=["accuracy"])
     return model

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist_draw.config import ARTIFACTS_DIR, METRICS_FILENAME, STROKE_DIR_NAME, STROKE_MODEL_FILENAME
+from mnist_draw.config import ARTIFACTS_DIR, METRICS_FILENAME, NUM_CLASSES, STROKE_DIR_NAME, STROKE_MODEL_FILENAME
 from mnist_draw.fusion import FUSION_RULE, PROBABILITY_FLOOR, STROKE_WEIGHT_KEY, WEIGHT_GRID, fuse
 from train.config import RunOptions, TrainConfig
 
@@ -57,6 +57,7 @@ class StrokeTrainConfig:
     fine_tune: bool = False  # start from the kept stroke model and learn people's drawings (--fine-tune)
     drawing_share: float = TrainConfig.drawing_share  # in a fine-tune, share of each epoch's paths that are drawings
     correction_weight: int = TrainConfig.correction_weight  # in a fine-tune, start model's misreadings count this often
+    distill: float = 0.0  # in a fine-tune, share of the start model's outputs in the pen digits' targets
 
     def __post_init__(self):
         if self.model is None:
@@ -84,6 +85,8 @@ class StrokeTrainConfig:
             raise ValueError(f"drawing_share must be in (0, 1), got {self.drawing_share}")
         if self.correction_weight < 1:
             raise ValueError(f"correction_weight must be at least 1, got {self.correction_weight}")
+        if not 0 <= self.distill <= 1:
+            raise ValueError(f"distill must be in [0, 1], got {self.distill}")
 
 
 def setting_fields() -> dict[str, dataclasses.Field]:
@@ -176,6 +179,18 @@ def drawings_mix(config: StrokeTrainConfig, drawings, start, per_epoch: int, see
     }
 
 
+def soft_targets(labels: np.ndarray, teacher: np.ndarray | None, distill: float) -> np.ndarray:
+    """(N,) labels and the start model's (N, 10) outputs -> (N, 10) targets, `distill` of them the teacher's.
+
+    At distill 1 a model still equal to its start gets no pull from these paths: it moves only
+    where people's drawings (one-hot targets) disagree with it, and keeps the rest in place.
+    """
+    one_hot = np.eye(NUM_CLASSES, dtype=np.float32)[labels]
+    if teacher is None or distill == 0:
+        return one_hot
+    return (1 - distill) * one_hot + distill * teacher.astype(np.float32)
+
+
 def fit_stroke_model(
     config: StrokeTrainConfig, digits, seed: int, *, start=None, drawings=(), validation=None, log=print
 ):
@@ -196,17 +211,24 @@ def fit_stroke_model(
     per_epoch = len(digits)
     mix = drawings_mix(config, drawings, start, per_epoch, seed + 1, log) if drawings else None
     model = start if start is not None else build_stroke_model(model_config)
+    # A fine-tune learns (N, 10) targets, part the start model's outputs; a fresh model, labels.
+    soft = start is not None
+    teacher = model.predict(features, batch_size=1024, verbose=0) if soft and config.distill else None
+    targets = soft_targets(labels, teacher, config.distill) if soft else labels
+    if soft and validation is not None:
+        validation = (validation[0], soft_targets(validation[1], None, 0))
     steps = -(-(per_epoch + (mix["count"] if mix else 0)) // model_config.batch_size)
-    compile_stroke_model(model, model_config, steps_per_epoch=steps)
+    compile_stroke_model(model, model_config, steps_per_epoch=steps, soft_targets=soft)
     rng = np.random.default_rng(seed + 2)
     history: dict[str, list[float]] = {}
     for epoch in range(model_config.epochs):
         batch_x = features[epoch * per_epoch : (epoch + 1) * per_epoch]
-        batch_y = labels[epoch * per_epoch : (epoch + 1) * per_epoch]
+        batch_y = targets[epoch * per_epoch : (epoch + 1) * per_epoch]
         if mix:
             order = epoch_order(len(drawings), mix["extra"], mix["count"], rng) + epoch * len(drawings)
             batch_x = np.concatenate([batch_x, mix["features"][order]])
-            batch_y = np.concatenate([batch_y, mix["labels"][order]])
+            drawn_y = mix["labels"][order]
+            batch_y = np.concatenate([batch_y, soft_targets(drawn_y, None, 0) if soft else drawn_y])
         logs = model.fit(
             batch_x, batch_y, batch_size=model_config.batch_size, shuffle=True, validation_data=validation, verbose=0
         ).history
