@@ -4,8 +4,8 @@
     python -m tests.make_golden --check    # exit 1 if the committed file is stale
 
 Both preprocessing twins are tested against this one file: tests/test_preprocess.py (Python)
-and tests/js/preprocess.test.mjs (Node, and in Chromium via tests/test_web.py). Format
-(STYLE.md 2.5), plus the parameters the cases were made with so the JS side repeats no number:
+and tests/js/preprocess.test.mjs (Node, and in Chromium via tests/test_web.py). Format: cases
+of inputs and expected outputs, plus the parameters the cases were made with so the JS side repeats no number:
 
     {"params": {"image_size", "fit_box", "ink_threshold", "luma_weights"},
      "cases": [{"name", "canvas": {"width", "height", "rgba_zlib_b64"}, "expected_zlib_b64", "shape"}]}
@@ -152,7 +152,7 @@ def unpack(text: str) -> bytes:
 
 
 def encode_case(name: str, rgba: np.ndarray) -> dict:
-    """One golden case in the STYLE.md 2.5 format, arrays packed (see the module docstring)."""
+    """One golden case in the format above (inputs, expected outputs), arrays packed (see the module docstring)."""
     if centring_margin(rgba) < 1e-6:
         raise ValueError(f"golden case {name!r} sits on a centre-of-mass rounding tie; nudge its strokes")
     expected = preprocess_canvas(rgba)

@@ -4,7 +4,7 @@ File 3/3 of the parity pipeline (export/check.py writes the inputs and reads the
 export/predict.mjs runs @tensorflow/tfjs from npm). Two subjects:
   - a fresh export of a small seeded model, so the conversion itself is tested on every run;
   - the committed web/model against the committed artifacts/mnist.keras, so a stale export fails CI.
-Tolerances (STYLE.md 2.5): float32 probabilities within 1e-4 with identical argmax; a quantized
+Tolerances: float32 probabilities within 1e-4 with identical argmax; a quantized
 variant's argmax agrees with Keras on >= 99.9% of the digits.
 """
 

@@ -93,7 +93,7 @@ def test_nothing_usable_is_one_line_error(tmp_path, capsys):
 
 
 def test_a_few_drawings_fill_their_share_of_every_epoch(tmp_path, people, monkeypatch):
-    from train import mix as training
+    from train import mix
     from train.config import TrainConfig
 
     monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path))
@@ -103,7 +103,7 @@ def test_a_few_drawings_fill_their_share_of_every_epoch(tmp_path, people, monkey
         np.full(400, 10, np.uint8),
     )  # label 10: not a digit, so countable
     people_record = kept_drawings.load_drawings([_write(tmp_path / "d.json", people[:4])])
-    mixed, mixed_labels, record = training.add_drawings(config, images, labels, people_record, None)
+    mixed, mixed_labels, record = mix.add_drawings(config, images, labels, people_record, None)
     assert (
         (mixed_labels != 10).sum() == 100 == record["images_per_epoch"]
     )  # a fifth of 500: 4 drawings x 2 renders, cycled
@@ -112,7 +112,7 @@ def test_a_few_drawings_fill_their_share_of_every_epoch(tmp_path, people, monkey
 
 
 def test_renders_the_start_model_misreads_count_as_corrections(tmp_path, people, monkeypatch, shipped_model):
-    from train import mix as training
+    from train import mix
     from train.config import TrainConfig
 
     images = np.arange(6, dtype=np.uint8)[:, None, None] * np.ones((1, 28, 28), np.uint8)
@@ -130,7 +130,7 @@ def test_renders_the_start_model_misreads_count_as_corrections(tmp_path, people,
     ]
     config = TrainConfig(drawing_share=0.5, drawing_renders=2, correction_weight=3, fine_tune=True)
     base = (np.zeros((60, 28, 28), np.uint8), np.full(60, 10, np.uint8))
-    record = training.add_drawings(
+    record = mix.add_drawings(
         config,
         *base,
         kept_drawings.load_drawings([_write(tmp_path / "m.json", mislabelled)]),
@@ -138,9 +138,9 @@ def test_renders_the_start_model_misreads_count_as_corrections(tmp_path, people,
     )[2]
     assert record["renders_misread_by_start_model"] == 6 and record["correction_weight"] == 3
     assert (
-        training.add_drawings(
-            config, *base, kept_drawings.load_drawings([_write(tmp_path / "m.json", mislabelled)]), None
-        )[2]["correction_weight"]
+        mix.add_drawings(config, *base, kept_drawings.load_drawings([_write(tmp_path / "m.json", mislabelled)]), None)[
+            2
+        ]["correction_weight"]
         is None
     )
 
