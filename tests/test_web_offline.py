@@ -29,10 +29,20 @@ import pytest
 from browser import chromium
 from browser.digits import PAGE_CENTRED, PAGE_DIGITS
 from browser.mouse import draw_digit, surface_placement
-from browser.static_page import CANVAS, READY, PageServer, ServerError, built_page
+from browser.static_page import CANVAS, CLEAR_BUTTON, READY, PageServer, ServerError, built_page
 from mnist_draw.config import PROJECT_ROOT
 from tests.conftest import MODEL_DIR, missing
-from tests.web_page import LOAD_TIMEOUT_MS, PLACEMENTS, set_stroke_width, settled_prediction, wait_for_prediction
+from tests.web_page import (
+    KEEP,
+    LOAD_TIMEOUT_MS,
+    PLACEMENTS,
+    draw,
+    meant,
+    set_stroke_width,
+    settled_prediction,
+    wait_for_count,
+    wait_for_prediction,
+)
 
 JS_BUDGET_GZIP_BYTES = 120 * 1024  # all the page's JavaScript: its share of the 550 KB first visit
 TFJS_PACKAGES = {
@@ -534,6 +544,32 @@ def test_new_export_replaces_the_cached_model_on_the_next_online_visit(browser, 
     assert tab.evaluate("() => window.mnistDemo.modelVersion") == new
     draw_digit(tab, CANVAS, PAGE_DIGITS["7"], PAGE_CENTRED["7"])
     wait_for_prediction(tab, "7")
+    context.close()
+    assert not errors, errors
+
+
+def test_a_drawing_kept_offline_teaches_the_page_offline(browser, dist, node_binary):
+    """Learning at once needs no network: with the server gone, a kept correction reads the same shape as kept, after a reload too."""
+    page_server = PageServer(MODEL_DIR, dist, node_binary)
+    page_server.start()
+    try:
+        context, tab, errors = visit_once(browser, page_server)
+    finally:
+        page_server.stop()
+    context.set_offline(True)
+    tab.reload()
+    tab.wait_for_selector(READY, timeout=LOAD_TIMEOUT_MS)
+    draw(tab, "1")
+    meant(tab, "7").click()
+    tab.locator(KEEP).click()
+    wait_for_count(tab, 1)
+    for visit in ("kept", "reloaded offline"):
+        tab.wait_for_function("() => globalThis.mnistDemo?.keptLearned() === 1", timeout=5000)
+        tab.locator(CLEAR_BUTTON).click()
+        draw_digit(tab, CANVAS, PAGE_DIGITS["1"], PAGE_CENTRED["1"])
+        assert settled_prediction(tab) == "7", visit
+        tab.reload()
+        tab.wait_for_selector(READY, timeout=LOAD_TIMEOUT_MS)
     context.close()
     assert not errors, errors
 
