@@ -239,6 +239,18 @@ def commit() -> str | None:
     return result.stdout.strip() or None
 
 
+def cross_validation_digits(parser: argparse.ArgumentParser, pen_data: str | None) -> list | None:
+    """Both image models there (parser.error if not) -> every pen writer's digits; None, with one line, when unreadable."""
+    for path in (MNIST_ONLY_MODEL, SHIPPED_MODEL):
+        if not path.is_file():
+            parser.error(f"no image model at {path}: run `python -m train`")
+    try:
+        return load_pendigits(pen_data)
+    except PenDataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.stroke_cv", description=__doc__.split("\n\n")[2], formatter_class=HelpFormatter
@@ -264,13 +276,8 @@ def main(argv: list[str] | None = None) -> int:
         "--probabilities", type=Path, default=None, help="also save every probability as .npz here, for analysis"
     )
     args = parser.parse_args(argv)
-    for path in (MNIST_ONLY_MODEL, SHIPPED_MODEL):
-        if not path.is_file():
-            parser.error(f"no image model at {path}: run `python -m train`")
-    try:
-        digits = load_pendigits(args.pen_data)
-    except PenDataError as error:
-        print(f"error: {error}", file=sys.stderr)
+    digits = cross_validation_digits(parser, args.pen_data)
+    if digits is None:
         return 1
     started = time.perf_counter()
     labels = np.array([digit.label for digit in digits])

@@ -38,7 +38,6 @@ from bench import stroke_cv
 from bench.handwriting import as_digit, page_readings
 from bench.machine import machine_record
 from browser.chromium import launch
-from digit_data.pendigits import PenDataError, load_pendigits
 from mnist_draw.atomic import write_json_atomically
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import METRICS_FILENAME, MODEL_FILENAME, PROJECT_ROOT, STROKE_DIR_NAME, STROKE_MODEL_FILENAME
@@ -174,13 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=RESULTS_PATH, help="JSON results file")
     args = parser.parse_args(argv)
-    for path in (stroke_cv.MNIST_ONLY_MODEL, stroke_cv.SHIPPED_MODEL):
-        if not path.is_file():
-            parser.error(f"no image model at {path}: run `python -m train`")
-    try:
-        digits = load_pendigits(args.pen_data)
-    except PenDataError as error:
-        print(f"error: {error}", file=sys.stderr)
+    digits = stroke_cv.cross_validation_digits(parser, args.pen_data)
+    if digits is None:
         return 1
     started, commit = time.perf_counter(), stroke_cv.commit()  # the code this run started from
     labels = np.array([digit.label for digit in digits])
