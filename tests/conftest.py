@@ -22,20 +22,29 @@ from mnist_draw.config import DATA_DIR_ENV, PROJECT_ROOT, WEB_MODEL_DIR
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
-# What a test needs, read from the fixtures it asks for, so no test is marked by hand: the fast
-# tier (`make check`) leaves out the browser and the MNIST files (real training, evaluation).
+# What a test needs, read from the fixtures it asks for (directly or through another fixture), so
+# no test is marked by hand: the fast tier (`make check`) leaves out what takes minutes or a browser.
 NEEDS = {
     "browser": "browser",  # a real Chromium
     "server_url": "browser",
     "mnist_dir": "mnist",  # the real MNIST files: training or a full evaluation
     "node_binary": "node",  # Node with the npm packages (TF.js)
     "pen_dir": "pen_data",  # the real pen digits
+    "trainer": "training",  # fits a model for real, here or in a `python -m train` child
+    "cluster": "cluster",  # two `python -m train` workers on 127.0.0.1
+    "signals": "signals",  # real POSIX signals sent to a child process
+    "exporter": "export",  # a real SavedModel and TF.js conversion
 }
+
+
+def needs_of(fixture_names) -> list[str]:
+    """The markers NEEDS gives a test that asks for `fixture_names` (its whole fixture closure), sorted."""
+    return sorted({NEEDS[name] for name in fixture_names if name in NEEDS})
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        for need in sorted({NEEDS[name] for name in getattr(item, "fixturenames", ()) if name in NEEDS}):
+        for need in needs_of(getattr(item, "fixturenames", ())):
             item.add_marker(need)
 
 
@@ -171,6 +180,43 @@ def untrained_model_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("untrained-model") / "untrained.keras"
     build_model().save(path)
     return path
+
+
+@pytest.fixture
+def trainer(tmp_path, monkeypatch):
+    """`python -m train` for real (tests/train_process.py Trainer): in this process or as children, its
+    rendered pen digits cached in this test's own folder."""
+    from tests.train_process import Trainer
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MNIST_DRAW_CACHE", str(cache))
+    return Trainer(cache)
+
+
+@pytest.fixture
+def cluster(trainer, tmp_path):
+    """Two `python -m train --strategy multiworker` workers on 127.0.0.1 (tests/train_process.py Cluster)."""
+    from tests.train_process import Cluster
+
+    return Cluster(trainer, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def signals():
+    """Real POSIX signals for child processes (tests/signals.py Signals)."""
+    from tests.signals import Signals
+
+    if not hasattr(os, "killpg"):
+        missing("POSIX signals are not available on this platform")
+    return Signals()
+
+
+@pytest.fixture(scope="session")
+def exporter():
+    """The real export, `python -m export` and its conversions (tests/export_files.py Exporter)."""
+    from tests.export_files import Exporter
+
+    return Exporter()
 
 
 @pytest.fixture

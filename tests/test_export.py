@@ -116,7 +116,7 @@ def test_model_with_nan_weights_is_refused_in_one_line(tmp_path, previous_export
 
 
 def test_failed_export_leaves_previous_export_untouched(
-    tmp_path, previous_export, untrained_model_path, monkeypatch, capsys
+    tmp_path, previous_export, untrained_model_path, exporter, monkeypatch, capsys
 ):
     web_dir, saved_model_dir = previous_export
     before = snapshot(tmp_path)
@@ -127,7 +127,7 @@ def test_failed_export_leaves_previous_export_untouched(
         raise RuntimeError("converter crashed halfway\nsecond line of a long traceback")
 
     monkeypatch.setattr(convert_module, "convert_variant", failing_converter)
-    assert run_cli(untrained_model_path, web_dir, saved_model_dir, "--data", str(tmp_path / "no-mnist")) == 1
+    assert exporter.run(untrained_model_path, web_dir, saved_model_dir, "--data", str(tmp_path / "no-mnist")) == 1
     error = capsys.readouterr().err.strip()
     assert error == "error: converter crashed halfway"
     assert snapshot(tmp_path) == before
@@ -135,10 +135,10 @@ def test_failed_export_leaves_previous_export_untouched(
 
 
 def test_export_without_mnist_writes_float32_only_and_replaces_previous(
-    tmp_path, previous_export, untrained_model_path, capsys
+    tmp_path, previous_export, untrained_model_path, exporter, capsys
 ):
     web_dir, saved_model_dir = previous_export
-    assert run_cli(untrained_model_path, web_dir, saved_model_dir, "--data", str(tmp_path / "no-mnist")) == 0
+    assert exporter.run(untrained_model_path, web_dir, saved_model_dir, "--data", str(tmp_path / "no-mnist")) == 0
     output = capsys.readouterr().out
     assert "float32 only" in output and f"exported {web_dir}" in output
 
@@ -152,9 +152,9 @@ def test_export_without_mnist_writes_float32_only_and_replaces_previous(
 
 
 @pytest.fixture(scope="module")
-def metadata_of_untrained_export(tmp_path_factory, untrained_model_path) -> tuple[dict, Path]:
+def metadata_of_untrained_export(tmp_path_factory, untrained_model_path, exporter) -> tuple[dict, Path]:
     out = tmp_path_factory.mktemp("export")
-    metadata = convert_module.convert(
+    metadata = exporter.convert(
         untrained_model_path, out / "web", out / "saved_model", data_dir=out / "no-mnist", log=lambda line: None
     )
     return metadata, out / "web"

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from export.check import WASM_BACKEND_DIR, TfjsGraph, compare, predict_in_node, read_model_json, weight_files
-from export.convert import FLOAT32_TOLERANCE, METADATA_FILENAME, MIN_QUANTIZED_AGREEMENT, convert, convert_variant
+from export.convert import FLOAT32_TOLERANCE, METADATA_FILENAME, MIN_QUANTIZED_AGREEMENT, convert_variant
 from mnist_draw.config import DEFAULT_MODEL_PATH, WEB_MODEL_DIR
 from tests.conftest import missing
 
@@ -55,7 +55,7 @@ def calibrate_batch_norm(model, images: np.ndarray, seed: int) -> None:
 
 
 @pytest.fixture(scope="session")
-def fresh_export(tmp_path_factory, test_digits, mnist_dir):
+def fresh_export(tmp_path_factory, test_digits, mnist_dir, exporter):
     """(keras model, export folder): a seeded build_model() exported by convert() into tmp."""
     import keras
 
@@ -66,7 +66,7 @@ def fresh_export(tmp_path_factory, test_digits, mnist_dir):
     calibrate_batch_norm(model, test_digits[-512:], seed=3)
     out = tmp_path_factory.mktemp("fresh-export")
     model.save(out / "seeded.keras")
-    convert(
+    exporter.convert(
         out / "seeded.keras",
         out / "web",
         out / "saved_model",

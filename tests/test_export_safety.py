@@ -164,7 +164,7 @@ def test_recover_leaves_other_temporary_files_and_other_targets_alone(tmp_path):
     assert leftovers(tmp_path) == sorted(others)
 
 
-def wait_for_pause_then_kill(child: subprocess.Popen, log_path: Path, pause_at: str) -> None:
+def wait_for_pause_then_kill(signals, child: subprocess.Popen, log_path: Path, pause_at: str) -> None:
     """Wait until `child` reports it is paused at `pause_at`, then SIGKILL it there."""
     try:
         deadline = time.monotonic() + PAUSE_TIMEOUT
@@ -174,7 +174,7 @@ def wait_for_pause_then_kill(child: subprocess.Popen, log_path: Path, pause_at: 
                     f"the export never paused at {pause_at} (exit code {child.poll()}):\n{log_path.read_text()[-2000:]}"
                 )
             time.sleep(0.5)
-        os.kill(child.pid, signal.SIGKILL)
+        signals.send(child, signal.SIGKILL)
         assert child.wait(timeout=30) == -signal.SIGKILL
     finally:
         if child.poll() is None:
@@ -214,7 +214,7 @@ def assert_whole_web_export(web_dir: Path, model: Path) -> None:
 
 @pytest.mark.slow
 def test_export_killed_inside_the_swap_leaves_a_whole_export_and_the_next_run_cleans_up(
-    tmp_path, untrained_model_path, capsys
+    tmp_path, untrained_model_path, exporter, signals, capsys
 ):
     web_dir, saved_model_dir = tmp_path / "web" / "model", tmp_path / "saved_model"
     write_previous_export(web_dir, saved_model_dir)
@@ -230,13 +230,8 @@ def test_export_killed_inside_the_swap_leaves_a_whole_export_and_the_next_run_cl
         "--data",
         str(tmp_path / "no-mnist"),
     ]
-    child, log_path = start_child(
-        tmp_path,
-        "import sys; from export.__main__ import main; sys.exit(main(sys.argv[1:]))",
-        arguments,
-        "mid-swap:model",
-    )
-    wait_for_pause_then_kill(child, log_path, "mid-swap:model")
+    child, log_path = start_child(tmp_path, exporter.CHILD_SOURCE, arguments, "mid-swap:model")
+    wait_for_pause_then_kill(signals, child, log_path, "mid-swap:model")
 
     # Killed right after the atomic exchange, before the previous export was deleted: the new one is in place.
     assert_whole_web_export(web_dir, untrained_model_path)
@@ -249,7 +244,7 @@ def test_export_killed_inside_the_swap_leaves_a_whole_export_and_the_next_run_cl
     assert_whole_web_export(web_dir, untrained_model_path)
 
 
-def test_swap_killed_between_the_renames_of_the_fallback_is_restored_by_the_next_run(tmp_path, capsys):
+def test_swap_killed_between_the_renames_of_the_fallback_is_restored_by_the_next_run(tmp_path, signals, capsys):
     """Where the kernel cannot exchange two folders, the swap is two renames; a kill between them is the worst case."""
     web_dir, saved_model_dir = tmp_path / "web" / "model", tmp_path / "saved_model"
     write_previous_export(web_dir, saved_model_dir)
@@ -259,7 +254,7 @@ def test_swap_killed_between_the_renames_of_the_fallback_is_restored_by_the_next
     (staged / "metadata.json").write_text('{"format": "tfjs-graph-model", "new": true}')
     code = "import sys; from pathlib import Path; from export import convert; from mnist_draw import atomic; atomic.exchange_paths = lambda first, second: False; convert.swap_in(Path(sys.argv[1]), Path(sys.argv[2]))"
     child, log_path = start_child(tmp_path, code, [str(staged), str(web_dir)], "mid-swap:model")
-    wait_for_pause_then_kill(child, log_path, "mid-swap:model")
+    wait_for_pause_then_kill(signals, child, log_path, "mid-swap:model")
 
     assert not web_dir.exists()
     (moved_aside,) = [path for path in web_dir.parent.iterdir() if path.name.startswith(".tmp-export-old-")]

@@ -31,12 +31,14 @@ def stroke_set(tmp_path_factory):
     return model, path
 
 
-def test_the_export_is_the_keras_model_in_tensorflow_and_in_node(stroke_set, tmp_path, node_binary, monkeypatch):
+def test_the_export_is_the_keras_model_in_tensorflow_and_in_node(
+    stroke_set, tmp_path, node_binary, exporter, monkeypatch
+):
     monkeypatch.setenv("PENDIGITS_DATA_DIR", str(tmp_path / "none"))  # checked on the seeded scribbles
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     model, path = stroke_set
     lines = []
-    entry = export_stroke_model(path, tmp_path, log=lines.append)
+    entry = exporter.stroke(path, tmp_path, log=lines.append)
     assert entry["path"] == "stroke/model.json" and (tmp_path / entry["path"]).is_file()
     assert entry["fusion"] == {"stroke_weight": 0.55, "rule": fusion.FUSION_RULE}
     assert entry["input"]["shape"] == [pen_path.PATH_POINTS, len(pen_path.FEATURE_NAMES)]

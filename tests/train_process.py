@@ -1,8 +1,11 @@
-"""`python -m train` as a real child process, for the tests that stop it with real signals.
+"""`python -m train` for real, in this process or as child processes, for the tests that train.
 
-Used by tests/test_train_safety.py, tests/test_distribute.py and tests/test_fine_tune.py. The
-child's stdout is read line by line as it comes, so a test can wait for "Epoch 3/" or the
-pause hook's line and then send SIGINT or SIGKILL at exactly that point.
+Tests get a Trainer from the `trainer` fixture and a Cluster from the `cluster` fixture
+(tests/conftest.py), which mark them `training` and `cluster`. A child's stdout is read line by line
+as it comes, so a test can wait for "Epoch 3/" or the pause hook's line and then stop it with a real
+signal at exactly that point (tests/signals.py). Used by tests/test_train.py,
+tests/test_train_safety.py, tests/test_distribute.py, tests/test_fine_tune.py,
+tests/test_stroke_training.py and tests/test_bench_fine_tune.py.
 """
 
 from __future__ import annotations
@@ -73,6 +76,10 @@ class TrainProcess:
         self.kill()
         raise AssertionError(f"no {text!r} within {timeout}s:\n{self.output()}")
 
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
     def send(self, signal_number: int) -> None:
         self.process.send_signal(signal_number)
 
@@ -102,6 +109,63 @@ def run_training(
     child = TrainProcess(arguments, environment, stderr_path)
     code = child.finish(timeout)
     return code, child.output(), child.stderr()
+
+
+class Trainer:
+    """`python -m train` for one test: in this process (`main`) or as a child (`start`, `run`).
+
+    Its pen digits are rendered into the test's own cache folder (`cache`, $MNIST_DRAW_CACHE in this
+    process and in every child), never into the user's.
+    """
+
+    def __init__(self, cache: Path):
+        self.cache = cache
+
+    def main(self, argv: list[str]) -> int:
+        """`python -m train ARGV` in this process -> its exit code."""
+        from train.__main__ import main
+
+        return main(argv)
+
+    def environment(self, **extra: str) -> dict:
+        """A child's environment (child_environment) with this test's cache and `extra` set."""
+        return child_environment(self.cache, **extra)
+
+    def start(self, arguments: list[str], stderr_path: Path, **extra: str) -> TrainProcess:
+        """`python -m train ARGUMENTS` started as a child with `extra` in its environment."""
+        return TrainProcess(arguments, self.environment(**extra), stderr_path)
+
+    def run(self, arguments: list[str], stderr_path: Path, timeout: float = 900, **extra: str) -> tuple[int, str, str]:
+        """`python -m train ARGUMENTS` as a child, to the end -> (exit code, stdout, stderr)."""
+        return run_training(arguments, self.environment(**extra), stderr_path, timeout)
+
+
+class Cluster:
+    """Two `python -m train --strategy multiworker` children on 127.0.0.1, each with its own $TF_CONFIG,
+    exactly as on two machines; their stderr files and throwaway $TMPDIRs live in `folder`."""
+
+    def __init__(self, trainer: Trainer, folder: Path):
+        self.trainer = trainer
+        self.folder = folder
+
+    def start(self, arguments_of, **extra: str) -> list[TrainProcess]:
+        """Start both workers; arguments_of(index) gives each one's arguments -> [worker 0 (the chief), worker 1]."""
+        from bench.distribute import free_ports, local_tf_config
+
+        ports = free_ports(2)
+        workers = []
+        for index in range(2):
+            (self.folder / f"tmp-{index}").mkdir(exist_ok=True)
+            workers.append(
+                self.trainer.start(
+                    ["--strategy", "multiworker", *arguments_of(index)],
+                    self.folder / f"stderr-{index}-{time.monotonic_ns()}",
+                    TF_CONFIG=local_tf_config(ports, index),
+                    TMPDIR=str(self.folder / f"tmp-{index}"),
+                    **extra,
+                )
+            )
+        return workers
 
 
 def write_fake_set(out: Path, tag: str) -> None:
