@@ -30,9 +30,10 @@ import numpy as np
 
 from mnist_draw.config import CANVAS_SIZE, IMAGE_SIZE, INPUT_SHAPE, STROKE_WIDTH, STROKE_WIDTH_RANGE
 from mnist_draw.preprocess import bounding_box, fit_to_box, preprocess_canvas, preprocess_parameters
-from tests import adapt_golden, fusion_golden, pen_path_golden
+from tests import adapt_golden, fusion_golden, number_golden, pen_path_golden
 from tests.adapt_golden import ADAPT_GOLDEN_PATH
 from tests.fusion_golden import FUSION_GOLDEN_PATH
+from tests.number_golden import NUMBER_GOLDEN_PATH
 from tests.pen_path_golden import PEN_PATH_GOLDEN_PATH
 
 GOLDEN_PATH = Path(__file__).resolve().parent / "golden" / "preprocess.json"
@@ -222,7 +223,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{FUSION_GOLDEN_PATH}: {'up to date' if fusion_fresh else 'STALE: run python -m tests.make_golden'}")
         adapt_fresh = ADAPT_GOLDEN_PATH.is_file() and ADAPT_GOLDEN_PATH.read_text() == adapt_golden.text()
         print(f"{ADAPT_GOLDEN_PATH}: {'up to date' if adapt_fresh else 'STALE: run python -m tests.make_golden'}")
-        return 0 if fresh and pen_path_fresh and fusion_fresh and adapt_fresh else 1
+        number_fresh = NUMBER_GOLDEN_PATH.is_file() and NUMBER_GOLDEN_PATH.read_text() == number_golden.text()
+        print(f"{NUMBER_GOLDEN_PATH}: {'up to date' if number_fresh else 'STALE: run python -m tests.make_golden'}")
+        return 0 if fresh and pen_path_fresh and fusion_fresh and adapt_fresh and number_fresh else 1
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     print(f"wrote {len(document['cases'])} cases to {args.out} ({len(text) / 1e3:.0f} kB)")
@@ -232,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {len(fusion_golden.cases())} cases to {FUSION_GOLDEN_PATH}")
     ADAPT_GOLDEN_PATH.write_text(adapt_golden.text())  # and the adaptation twins' (tests/adapt_golden.py)
     print(f"wrote {len(adapt_golden.document()['cases'])} cases to {ADAPT_GOLDEN_PATH}")
+    NUMBER_GOLDEN_PATH.write_text(number_golden.text())  # and the number-grouping twins' (tests/number_golden.py)
+    print(f"wrote {len(number_golden.document()['cases'])} cases to {NUMBER_GOLDEN_PATH}")
     return 0
 
 
