@@ -331,10 +331,10 @@ def spiral(rng: np.random.Generator) -> Strokes:
 
 
 def cloud(rng: np.random.Generator) -> Strokes:
-    bumps = int(rng.integers(5, 9))
+    bumps = int(rng.integers(5, 8))
     start = rng.uniform(0, 2 * np.pi)
     angles = start + np.linspace(0, 2 * np.pi, bumps * 12 + 1)
-    radius = 1 + rng.uniform(0.15, 0.25) * np.abs(np.sin(bumps * (angles - start) / 2))
+    radius = 1 + rng.uniform(0.3, 0.45) * np.abs(np.sin(bumps * (angles - start) / 2))
     return [np.stack([0.5 + 0.5 * radius * np.cos(angles), 0.5 - 0.33 * radius * np.sin(angles)], axis=1)]
 
 
@@ -368,18 +368,28 @@ SHAPES: dict[str, Callable[[np.random.Generator], Strokes]] = {
 
 
 def tangle(rng: np.random.Generator) -> Strokes:
-    """A long smooth wander that loops: turning rate with memory, steered back when it leaves the box."""
-    steps = int(rng.integers(70, 130))
-    position, heading, turning = np.array([0.5, 0.5]) + rng.normal(0, 0.2, 2), rng.uniform(0, 2 * np.pi), 0.0
-    points = [position.copy()]
-    for _ in range(steps):
-        turning = 0.85 * turning + rng.normal(0, 0.12)
-        heading += turning
-        towards_centre = math.atan2(0.5 - position[1], 0.5 - position[0])
-        if abs(position - 0.5).max() > 0.5:
-            heading += 0.3 * math.remainder(towards_centre - heading, 2 * math.pi)
-        position = position + 0.04 * np.array([math.cos(heading), math.sin(heading)])
-        points.append(position.copy())
+    """A long smooth wander that loops: turning rate with memory, steered back when it leaves the box.
+
+    Walks that turn less than four full turns in all are walked again: a short, calm one can
+    come out as a 9, a 6 or a 2.
+    """
+    while True:
+        steps = int(rng.integers(130, 200))
+        position, heading, turning = rng.uniform(0.2, 0.8, 2), rng.uniform(0, 2 * np.pi), 0.0
+        points, turned = [position], 0.0
+        for _ in range(steps):
+            # Bends no tighter than a tenth of the box, so it loops rather than curls into knots.
+            turning = min(max(0.9 * turning + rng.normal(0, 0.07), -0.35), 0.35)
+            steer = 0.0
+            if abs(position - 0.5).max() > 0.45:
+                towards_centre = math.atan2(0.5 - position[1], 0.5 - position[0])
+                steer = 0.25 * math.remainder(towards_centre - heading, 2 * math.pi)
+            heading += turning + steer
+            turned += abs(turning + steer)
+            position = position + 0.035 * np.array([math.cos(heading), math.sin(heading)])
+            points.append(position)
+        if turned >= 8 * math.pi:
+            break
     stroke = np.array(points)
     if rng.random() < 0.25:  # lifted once halfway
         cut = int(rng.integers(len(stroke) // 3, 2 * len(stroke) // 3))
@@ -401,11 +411,8 @@ def coil(rng: np.random.Generator) -> Strokes:
 
 
 def scrawl(rng: np.random.Generator) -> Strokes:
-    vertices = rng.uniform(0, 1, (int(rng.integers(8, 15)), 2))
-    if rng.random() < 0.3:
-        cut = len(vertices) // 2
-        return [vertices[:cut], vertices[cut:]]
-    return [vertices]
+    """A jagged line through 12-20 random points of the box: enough corners never to read as a letter or a digit."""
+    return [rng.uniform(0, 1, (int(rng.integers(12, 21)), 2))]
 
 
 def cross_hatching(rng: np.random.Generator) -> Strokes:
@@ -416,13 +423,18 @@ def cross_hatching(rng: np.random.Generator) -> Strokes:
 
 
 def scribble_ball(rng: np.random.Generator) -> Strokes:
-    """Circling round and round while the centre drifts and the radius breathes: scribbling something out."""
-    turns = rng.uniform(4, 8)
-    angles = np.linspace(0, 2 * np.pi * turns, int(turns * 18) + 1)
-    progress = angles / angles[-1]
-    radius = 0.3 * (1 + 0.5 * np.sin(2 * np.pi * rng.uniform(1, 3) * progress + rng.uniform(0, 2 * np.pi)))
-    drift = rng.normal(0, 0.35, 2) * progress[:, None]
-    stroke = np.stack([radius * np.cos(angles), -0.8 * radius * np.sin(angles)], axis=1) + drift
+    """Circling round and round off-centre, as when scribbling something out: a circle carried on a circle.
+
+    The second circle turns at a frequency that is no whole multiple of the first, so the loops
+    never stack into a traced-over 0.
+    """
+    turns = rng.uniform(4, 7)
+    angles = np.linspace(0, 2 * np.pi * turns, int(turns * 24) + 1)
+    ratio, carried = rng.uniform(0.25, 0.45), rng.uniform(0.6, 1.0)
+    phase = rng.uniform(0, 2 * np.pi)
+    xs = np.cos(angles) + carried * np.cos(ratio * angles + phase)
+    ys = -np.sin(angles) - carried * np.sin(ratio * angles + phase)
+    stroke = np.stack([xs, rng.uniform(0.6, 1.0) * ys], axis=1) + rng.normal(0, 0.3, 2) * (angles / angles[-1])[:, None]
     return [mirror(stroke) if rng.random() < 0.5 else stroke]
 
 
@@ -569,6 +581,7 @@ def cram(writers: list[list[Strokes]], rng: np.random.Generator, split: str) -> 
     chosen = rng.choice(len(group), size=count, replace=len(group) < count)
     placed: Strokes = []
     previous_right = previous_centre = None
+    closest = math.inf  # the least distance between neighbouring digits' centres, in heights
     for index in chosen:
         strokes = group[int(index)]
         points = np.concatenate(strokes)
@@ -583,6 +596,7 @@ def cram(writers: list[list[Strokes]], rng: np.random.Generator, split: str) -> 
             shift_x = previous_right + gap
             # Two digits on top of each other would read as one: keep their centres apart.
             shift_x = max(shift_x, previous_centre + 0.35 - width / 2)
+            closest = min(closest, shift_x + width / 2 - previous_centre)
         offset = np.array([shift_x, rng.normal(0, 0.08)])
         placed += [stroke + offset for stroke in strokes]
         previous_right, previous_centre = shift_x + width, shift_x + width / 2
@@ -590,8 +604,10 @@ def cram(writers: list[list[Strokes]], rng: np.random.Generator, split: str) -> 
     low, high = points.min(axis=0), points.max(axis=0)
     ratio = (high[0] - low[0]) / max(high[1] - low[1], 1e-6)
     target = rng.uniform(0.5, 1.6) if unseen else rng.uniform(0.6, 1.4)
-    if ratio > target:  # squeezed, never stretched
-        placed = [np.stack([(stroke[:, 0] - low[0]) * target / ratio, stroke[:, 1]], axis=1) for stroke in placed]
+    # Squeezed, never stretched, and never so far that one digit sits on top of the other.
+    squeeze = max(target / ratio, 0.25 / closest)
+    if squeeze < 1:
+        placed = [np.stack([(stroke[:, 0] - low[0]) * squeeze, stroke[:, 1]], axis=1) for stroke in placed]
     return placed, f"{count} digits"
 
 
