@@ -18,8 +18,8 @@ direction than the template's.
 
 Letters left out because someone's hand makes them a digit (or a digit makes them them):
 O o D Q (0), I l i j J L (1; L also a 7 turned over), S s (5), Z z (2), B b (8, 6), G g (6, 9),
-q y a d (9, 4), r t (1 with a flag, 4, +), ε & (3, 8), Φ (0 struck through), Г (7), and the
-small c u v w x k (the capitals stand for them). Kept though close: C (its mouth opens at least
+q y a d (9, 4), r t (1 with a flag, 4, +), ε & (3, 8), Φ (0 struck through), Г (7); the small
+c k u v w x are left to their capitals. Kept though close: C (its mouth opens at least
 100 degrees, wider than a sloppy 0's), T (its stem hangs from the middle of the bar, not from an
 end like a 7's), F (a 7 is never drawn with the stem at the left of the bar), P (a 9's stem is to
 the right of its loop), U and n (open, a 0 is closed), Y (a stem straight below the fork, where
@@ -39,6 +39,11 @@ How the "unseen" set is made, and why it is fair as "never seen in training":
   - The hand that draws them differs too (UNSEEN_HAND against TRAINING_HAND): wider ranges of
     pen-sample spacing, shake, wobble, corner rounding, slant and turn, and a different speed
     profile, so the unseen set is not the training generator with other templates plugged in.
+
+pen_path.py normalises size away, so a tap of 2-3 samples reaches the stroke model as a short
+straight or bent line blown up to full size, at a random angle: upright, it is a 1 drawn
+straight. Half the taps are therefore single points (what the canvas keeps of a still finger);
+telling the rest from a 1 needs the drawing's size, which only the canvas knows.
 
 Determinism: everything random comes from the `rng` passed in, so one seed gives one set.
 Speed: about 0.3 ms an item on one core (NumPy on small arrays), thousands a second.
@@ -375,19 +380,19 @@ def tangle(rng: np.random.Generator) -> Strokes:
     """
     while True:
         steps = int(rng.integers(130, 200))
-        position, heading, turning = rng.uniform(0.2, 0.8, 2), rng.uniform(0, 2 * np.pi), 0.0
-        points, turned = [position], 0.0
-        for _ in range(steps):
+        x, y = rng.uniform(0.2, 0.8, 2).tolist()
+        heading, turning, turned = rng.uniform(0, 2 * np.pi), 0.0, 0.0
+        points = [(x, y)]
+        for noise in rng.normal(0, 0.07, steps).tolist():
             # Bends no tighter than a tenth of the box, so it loops rather than curls into knots.
-            turning = min(max(0.9 * turning + rng.normal(0, 0.07), -0.35), 0.35)
+            turning = min(max(0.9 * turning + noise, -0.35), 0.35)
             steer = 0.0
-            if abs(position - 0.5).max() > 0.45:
-                towards_centre = math.atan2(0.5 - position[1], 0.5 - position[0])
-                steer = 0.25 * math.remainder(towards_centre - heading, 2 * math.pi)
+            if max(abs(x - 0.5), abs(y - 0.5)) > 0.45:
+                steer = 0.25 * math.remainder(math.atan2(0.5 - y, 0.5 - x) - heading, 2 * math.pi)
             heading += turning + steer
             turned += abs(turning + steer)
-            position = position + 0.035 * np.array([math.cos(heading), math.sin(heading)])
-            points.append(position)
+            x, y = x + 0.035 * math.cos(heading), y + 0.035 * math.sin(heading)
+            points.append((x, y))
         if turned >= 8 * math.pi:
             break
     stroke = np.array(points)
@@ -531,9 +536,14 @@ TEMPLATES = {"scribble": SCRIBBLES, "letter": LETTERS, "shape": SHAPES, "line": 
 
 
 def tap(centre: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """1-3 pointer samples within a pixel or two: a pen touching down and lifting."""
-    count = int(rng.integers(1, 4))
-    return centre + np.cumsum(np.concatenate([np.zeros((1, 2)), rng.normal(0, 0.8, (count - 1, 2))]), axis=0)
+    """A pen touching down and lifting: one sample, or 2-3 if it slid, each at least the canvas's minimum apart.
+
+    A still finger gives one point, as the canvas drops moves under MIN_POINT_DISTANCE.
+    """
+    count = 1 if rng.random() < 0.5 else int(rng.integers(2, 4))
+    steps = rng.normal(0, 1, (count - 1, 2))
+    steps *= (MIN_POINT_DISTANCE + rng.uniform(0, 1.2, (count - 1, 1))) / np.maximum(np.hypot(*steps.T), 1e-9)[:, None]
+    return centre + np.cumsum(np.concatenate([np.zeros((1, 2)), steps]), axis=0)
 
 
 def taps_along(count: int, along: np.ndarray, spacing: float, rng: np.random.Generator) -> Strokes:
@@ -562,17 +572,18 @@ def digit_strokes(digit) -> Strokes:
     return [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes if len(stroke)]
 
 
-def by_writer(digits: Sequence) -> list[list[Strokes]]:
-    """Digits grouped by their `.writer` (one group where there is none), in first-seen order."""
+def by_writer(digits: Sequence) -> list[list]:
+    """Digits grouped by their `.writer` (one group where there is none), in first-seen order.
+
+    The records are kept as they are; only the few that get crammed are turned into arrays.
+    """
     groups: dict = {}
     for digit in digits:
-        strokes = digit_strokes(digit)
-        if strokes:
-            groups.setdefault(getattr(digit, "writer", None), []).append(strokes)
+        groups.setdefault(getattr(digit, "writer", None), []).append(digit)
     return list(groups.values())
 
 
-def cram(writers: list[list[Strokes]], rng: np.random.Generator, split: str) -> tuple[Strokes, str]:
+def cram(writers: list[list], rng: np.random.Generator, split: str) -> tuple[Strokes, str]:
     """2-3 digits of one writer, each scaled to about one height, side by side or overlapping, squeezed into one box."""
     unseen = split == "unseen"
     count = 3 if rng.random() < (0.5 if unseen else 0.3) else 2
@@ -583,7 +594,7 @@ def cram(writers: list[list[Strokes]], rng: np.random.Generator, split: str) -> 
     previous_right = previous_centre = None
     closest = math.inf  # the least distance between neighbouring digits' centres, in heights
     for index in chosen:
-        strokes = group[int(index)]
+        strokes = digit_strokes(group[int(index)])
         points = np.concatenate(strokes)
         low, high = points.min(axis=0), points.max(axis=0)
         height = max(high[1] - low[1], 0.3 * (high[0] - low[0]), 1e-6)
@@ -648,23 +659,29 @@ def place(strokes: Strokes, size: float, rng: np.random.Generator) -> Strokes:
 
 
 def smooth(values: np.ndarray, sigma: float) -> np.ndarray:
-    """Gaussian smoothing along the first axis, `sigma` in samples; the ends held by edge padding."""
+    """Gaussian smoothing along the first axis of (n,) or (n, 2) values, `sigma` in samples; the ends held."""
     radius = min(int(3 * sigma), len(values) - 1)
     if sigma < 0.5 or radius < 1:
         return values
     kernel = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
     kernel /= kernel.sum()
-    padded = np.pad(values, ((radius, radius), (0, 0)), mode="edge")
+    padded = np.concatenate([np.repeat(values[:1], radius, axis=0), values, np.repeat(values[-1:], radius, axis=0)])
+    if values.ndim == 1:
+        return np.convolve(padded, kernel, mode="valid")
     return np.stack([np.convolve(padded[:, axis], kernel, mode="valid") for axis in range(2)], axis=1)
 
 
 def thin(points: np.ndarray, minimum: float) -> np.ndarray:
     """Drop samples closer than `minimum` to the last kept one, as the page's canvas does."""
-    keep, last = [0], points[0]
-    for index in range(1, len(points)):
-        if math.hypot(points[index, 0] - last[0], points[index, 1] - last[1]) >= minimum:
+    gaps = np.hypot(*(points[1:] - points[:-1]).T)
+    if len(points) < 2 or gaps.min() >= minimum:
+        return points
+    listed = points.tolist()
+    keep, (last_x, last_y) = [0], listed[0]
+    for index, (x, y) in enumerate(listed[1:], start=1):
+        if math.hypot(x - last_x, y - last_y) >= minimum:
             keep.append(index)
-            last = points[index]
+            last_x, last_y = x, y
     return points[keep]
 
 
@@ -701,7 +718,7 @@ def draw_stroke(points: np.ndarray, pen: Pen, rng: np.random.Generator) -> np.nd
     if total < 1e-9:
         return points[:1] + rng.normal(0, pen.jitter, (1, 2))
     cumulative = np.concatenate([[0.0], np.cumsum(lengths)])
-    step = max(min(1.0, pen.spacing / 3), total / 4000)  # fine enough to round corners smoothly
+    step = max(min(1.5, pen.spacing / 2), total / 2000)  # fine enough to round corners smoothly
     grid = np.linspace(0, total, int(total / step) + 2)
     dense = np.stack([np.interp(grid, cumulative, points[:, axis]) for axis in range(2)], axis=1)
     dense = smooth(dense, pen.rounding / (grid[1] - grid[0]))
@@ -714,7 +731,7 @@ def draw_stroke(points: np.ndarray, pen: Pen, rng: np.random.Generator) -> np.nd
     heading = np.arctan2(delta[:, 1], delta[:, 0])
     bend = np.abs(np.remainder(np.diff(heading) + np.pi, 2 * np.pi) - np.pi)
     curvature = np.concatenate([[0.0], bend]) / max(grid[1] - grid[0], 1e-9)
-    curvature = smooth(np.stack([curvature, curvature], axis=1), 3.0)[:, 0]
+    curvature = smooth(curvature, 3.0)
     along = np.concatenate([[0.0], np.cumsum(segment)])
     middle = (along[1:] + along[:-1]) / 2
     ramp = min(along[-1] / 4, 12.0)
@@ -750,7 +767,7 @@ def plan(count: int, families: Sequence[str], rng: np.random.Generator) -> list[
     return [chosen[index] for index in rng.permutation(len(chosen))]
 
 
-def make_one(family: str, split: str, rng: np.random.Generator, writers: list[list[Strokes]]) -> NonDigit:
+def make_one(family: str, split: str, rng: np.random.Generator, writers: list[list]) -> NonDigit:
     hand = HANDS[split]
     kinds = KINDS[split][family]
     if family == "dot":
@@ -799,4 +816,6 @@ def make_non_digits(
     writers = by_writer(digits) if "crammed" in families else []
     if "crammed" in families and not writers:
         raise ValueError("crammed non-digits need pen digits: pass digits=..., or leave 'crammed' out of families")
+    if any(not len(getattr(digit, "strokes", digit)) for group in writers for digit in group):
+        raise ValueError("every pen digit to cram needs at least one stroke")
     return [make_one(family, split, rng, writers) for family in plan(count, tuple(families), rng)]
