@@ -164,8 +164,7 @@ def snapshot(folder):
 
 
 @pytest.mark.slow
-def test_smoke_benchmark_fine_tunes_for_real_and_leaves_artifacts_alone(tmp_path, mnist_dir, pen_dir, monkeypatch):
-    monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
+def test_smoke_benchmark_fine_tunes_for_real_and_leaves_artifacts_alone(tmp_path, mnist_dir, pen_dir, trainer):
     shipped, artifacts_before = sha256_of(ARTIFACTS_DIR / MODEL_FILENAME), snapshot(ARTIFACTS_DIR)
     work, results = tmp_path / "work", tmp_path / "fine_tune.json"
     arguments = [

@@ -16,49 +16,14 @@ import pytest
 
 from bench.distribute import free_ports, local_tf_config, smoke_arguments
 from mnist_draw.config import METRICS_FILENAME
-from tests.train_process import (
-    PLAIN,
-    TINY,
-    TrainProcess,
-    child_environment,
-    last_line,
-    leftovers,
-    run_training,
-    snapshot,
-    write_fake_set,
-)
+from tests.train_process import PLAIN, TINY, last_line, leftovers, snapshot, write_fake_set
 from train import distribute
 
 # 4,096 MNIST images, 4 epochs of 128 steps; plain images, so the two runs differ only by distribution.
 SMOKE = smoke_arguments(limit=4096, epochs=4)
 ACCURACY_NOISE = 0.05  # two smoke runs' test accuracies differ by a few points: BatchNorm statistics after 512 steps
-
-
-def start_workers(tmp_path, arguments_of, extra_environment=None) -> list[TrainProcess]:
-    """Two `python -m train --strategy multiworker` processes; arguments_of(index) gives each one's arguments."""
-    ports = free_ports(2)
-    workers = []
-    for index in range(2):
-        environment = child_environment(
-            tmp_path / "cache",
-            TF_CONFIG=local_tf_config(ports, index),
-            TMPDIR=str(tmp_path / f"tmp-{index}"),
-            **(extra_environment or {}),
-        )
-        (tmp_path / f"tmp-{index}").mkdir(exist_ok=True)
-        workers.append(
-            TrainProcess(
-                ["--strategy", "multiworker", *arguments_of(index)],
-                environment,
-                tmp_path / f"stderr-{index}-{time.monotonic_ns()}",
-            )
-        )
-    return workers
-
-
-def two_cpus(tmp_path) -> dict:
-    """A child's environment in which `--strategy mirrored` splits the CPU into two replicas."""
-    return child_environment(tmp_path / "cache", MNIST_TRAIN_CPU_REPLICAS="2")
+# A child's environment in which `--strategy mirrored` splits the CPU into two replicas.
+TWO_CPUS = {"MNIST_TRAIN_CPU_REPLICAS": "2"}
 
 
 # --- the cluster from $TF_CONFIG --------------------------------------------------------------
@@ -145,19 +110,15 @@ def test_a_peer_whose_port_refuses_is_named_as_the_lost_worker(monkeypatch):
 
 
 @pytest.mark.slow
-def test_two_workers_train_together_and_only_the_chief_writes(tmp_path, mnist_dir):
+def test_two_workers_train_together_and_only_the_chief_writes(tmp_path, mnist_dir, trainer, cluster):
     data = ["--data", str(mnist_dir), *SMOKE]
     started = time.monotonic()
-    code, _, stderr = run_training(
-        [*data, "--out", str(tmp_path / "single")], child_environment(tmp_path / "cache"), tmp_path / "stderr-single"
-    )
+    code, _, stderr = trainer.run([*data, "--out", str(tmp_path / "single")], tmp_path / "stderr-single")
     single_seconds = time.monotonic() - started
     assert code == 0, stderr
 
     started = time.monotonic()
-    chief, worker = start_workers(
-        tmp_path, lambda index: [*data, "--out", str(tmp_path / ("chief" if index == 0 else "worker"))]
-    )
+    chief, worker = cluster.start(lambda index: [*data, "--out", str(tmp_path / ("chief" if index == 0 else "worker"))])
     assert chief.finish() == 0, chief.stderr()
     assert worker.finish() == 0, worker.stderr()
     cluster_seconds = time.monotonic() - started
@@ -186,15 +147,16 @@ def test_two_workers_train_together_and_only_the_chief_writes(tmp_path, mnist_di
 
 
 @pytest.mark.slow
-def test_a_dead_worker_fails_the_run_in_one_line_and_resume_restarts_the_cluster(tmp_path, mnist_dir):
+def test_a_dead_worker_fails_the_run_in_one_line_and_resume_restarts_the_cluster(tmp_path, mnist_dir, cluster, signals):
     out = tmp_path / "shared-out"  # as on a shared disk: every worker reads the chief's resume backup
     write_fake_set(out, "previous")
     before = snapshot(out)
     # Killed as epoch 3 starts: the two epochs after it leave the chief steps that need the lost worker.
     arguments = ["--data", str(mnist_dir), "--out", str(out), "--epochs", "5", "--set", "patience=20", *PLAIN, *TINY]
-    chief, worker = start_workers(tmp_path, lambda index: arguments)
+    chief, worker = cluster.start(lambda index: arguments)
     chief.wait_for("Epoch 3/5")
-    worker.kill()
+    signals.send(worker, signal.SIGKILL)
+    worker.finish()
     assert chief.finish(timeout=300) == 1
     stderr = chief.stderr()
     assert "Traceback" not in stderr
@@ -205,13 +167,13 @@ def test_a_dead_worker_fails_the_run_in_one_line_and_resume_restarts_the_cluster
 
     # A worker whose --out is not the chief's cannot see the backup: nobody trains on two different models.
     elsewhere = [*arguments, "--resume", "--out", str(tmp_path / "not-shared")]
-    chief, worker = start_workers(tmp_path, lambda index: [*arguments, "--resume"] if index == 0 else elsewhere)
+    chief, worker = cluster.start(lambda index: [*arguments, "--resume"] if index == 0 else elsewhere)
     assert chief.finish() == 1 and worker.finish() == 1
     for process in (chief, worker):
         assert last_line(process.stderr()).startswith("error: cannot resume: the workers restored different epochs")
     assert snapshot(out) == before
 
-    chief, worker = start_workers(tmp_path, lambda index: [*arguments, "--resume"])
+    chief, worker = cluster.start(lambda index: [*arguments, "--resume"])
     assert chief.finish() == 0, chief.stderr()
     assert worker.finish() == 0, worker.stderr()
     for process in (chief, worker):
@@ -221,7 +183,7 @@ def test_a_dead_worker_fails_the_run_in_one_line_and_resume_restarts_the_cluster
 
 
 @pytest.mark.slow
-def test_mirrored_on_two_logical_cpus_trains_and_resumes(tmp_path, mnist_dir):
+def test_mirrored_on_two_logical_cpus_trains_and_resumes(tmp_path, mnist_dir, trainer, signals):
     out = tmp_path / "out"
     arguments = [
         "--data",
@@ -237,13 +199,13 @@ def test_mirrored_on_two_logical_cpus_trains_and_resumes(tmp_path, mnist_dir):
         "--strategy",
         "mirrored",
     ]
-    child = TrainProcess(arguments, two_cpus(tmp_path), tmp_path / "stderr-1")
+    child = trainer.start(arguments, tmp_path / "stderr-1", **TWO_CPUS)
     child.wait_for("Epoch 3/6")
-    child.send(signal.SIGINT)
+    signals.send(child, signal.SIGINT)
     assert child.finish(timeout=120) == 130
     assert "strategy: mirrored, 2 replicas" in child.output() and not out.joinpath(METRICS_FILENAME).exists()
 
-    code, printed, stderr = run_training([*arguments, "--resume"], two_cpus(tmp_path), tmp_path / "stderr-2")
+    code, printed, stderr = trainer.run([*arguments, "--resume"], tmp_path / "stderr-2", **TWO_CPUS)
     assert code == 0, stderr
     assert "resuming after epoch " in printed and "Epoch 1/6" not in printed
     metrics = json.loads((out / METRICS_FILENAME).read_text())
@@ -251,12 +213,12 @@ def test_mirrored_on_two_logical_cpus_trains_and_resumes(tmp_path, mnist_dir):
 
 
 @pytest.mark.slow
-def test_a_distilling_fine_tune_runs_mirrored(tmp_path, mnist_dir):
+def test_a_distilling_fine_tune_runs_mirrored(tmp_path, mnist_dir, trainer):
     # Its targets are (batch, 10) probabilities, not labels: the state built before fit must say so.
     out = tmp_path / "out"
     arguments = ["--data", str(mnist_dir), "--out", str(out), "--fine-tune", "--epochs", "1", *TINY]
     arguments += ["--strategy", "mirrored"]
-    code, printed, stderr = run_training(arguments, two_cpus(tmp_path), tmp_path / "stderr")
+    code, printed, stderr = trainer.run(arguments, tmp_path / "stderr", **TWO_CPUS)
     assert code == 0, stderr
     metrics = json.loads((out / METRICS_FILENAME).read_text())
     assert metrics["strategy"] == "mirrored" and metrics["config"]["distill"] == 1.0
@@ -264,7 +226,7 @@ def test_a_distilling_fine_tune_runs_mirrored(tmp_path, mnist_dir):
 
 
 @pytest.mark.slow
-def test_a_batch_that_does_not_split_over_the_replicas_is_one_line(tmp_path, mnist_dir):
+def test_a_batch_that_does_not_split_over_the_replicas_is_one_line(tmp_path, mnist_dir, trainer):
     arguments = [
         "--data",
         str(mnist_dir),
@@ -279,6 +241,6 @@ def test_a_batch_that_does_not_split_over_the_replicas_is_one_line(tmp_path, mni
         "--strategy",
         "mirrored",
     ]
-    code, _, stderr = run_training(arguments, two_cpus(tmp_path), tmp_path / "stderr")
+    code, _, stderr = trainer.run(arguments, tmp_path / "stderr", **TWO_CPUS)
     assert code == 1 and last_line(stderr) == "error: --batch-size 33 does not split evenly over 2 replicas"
     assert not (tmp_path / "out").exists()

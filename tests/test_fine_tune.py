@@ -286,9 +286,8 @@ def test_fine_tune_without_a_model_names_it_in_one_line(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_smoke_fine_tune_on_a_handful_of_drawings_keeps_old_skills(
-    tmp_path, mnist_dir, pen_dir, people, pen_digits, capsys, monkeypatch
+    tmp_path, mnist_dir, pen_dir, people, pen_digits, trainer, capsys
 ):
-    monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
     folder = tmp_path / "drawings"
     folder.mkdir()
     write_stroke_file(folder / "drawing-1.json", people)
@@ -324,7 +323,7 @@ def test_smoke_fine_tune_on_a_handful_of_drawings_keeps_old_skills(
         "--set",
         "drawing_renders=2",
     ]
-    assert main(arguments) == 0
+    assert trainer.main(arguments) == 0
     captured = capsys.readouterr()
     assert f"warning: skipped {folder / 'drawing-2.json'}: not a stroke file, or truncated" in captured.err
     assert "drawings: 12 from 1 files" in captured.out and f"saved {out / MODEL_FILENAME}" in captured.out

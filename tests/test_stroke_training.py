@@ -11,7 +11,7 @@ from mnist_draw.checksums import sha256_of
 from mnist_draw.config import ARTIFACTS_DIR, METRICS_FILENAME, MODEL_FILENAME, STROKE_DIR_NAME, STROKE_MODEL_FILENAME
 from mnist_draw.fusion import STROKE_WEIGHT_KEY, fuse
 from train import recipe, stroke_training
-from train.config import RunOptions, TrainConfig
+from train.config import RunOptions
 
 
 def one_hot_ish(labels, sure: float) -> np.ndarray:
@@ -130,7 +130,9 @@ def test_set_list_shows_the_stroke_settings_too(capsys):
     assert 'stroke stages (model = "stroke")' in printed and "\nnum_filters " in printed
 
 
-def test_the_stroke_stage_writes_its_set_and_a_fine_tune_learns_drawings(tmp_path, pen_dir, monkeypatch):
+def test_the_stroke_stage_writes_its_set_and_a_fine_tune_learns_drawings(
+    tmp_path, pen_dir, untrained_model_path, trainer
+):
     """A --limit run: stroke.keras and metrics.json swapped in with a weight in [0, 1]; then a fine-tune on drawings."""
     import keras
 
@@ -138,11 +140,8 @@ def test_the_stroke_stage_writes_its_set_and_a_fine_tune_learns_drawings(tmp_pat
     from mnist_draw.held_out_writers import training_writers
     from mnist_draw.strokes import write_stroke_file
     from train import kept_drawings
-    from train.model import build_model, save_model_atomically
 
-    monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
-    image_model = tmp_path / MODEL_FILENAME
-    save_model_atomically(build_model(TrainConfig()), image_model)  # untrained: this tests the plumbing
+    image_model = untrained_model_path  # untrained: this tests the plumbing; the stroke stage only reads it
     config = stroke_training.config_from({"num_filters": 4, "epochs": 1, "n_points": 16, "limit": 12})
     out = tmp_path / "stroke"
     metrics = stroke_training.run(config, RunOptions(out=out, pen_data=pen_dir), image_model, log=lambda *_: None)

@@ -87,12 +87,11 @@ def test_set_list_prints_every_setting(capsys):
     assert all(f"\n{name} " in printed for name in TrainConfig.__dataclass_fields__)
 
 
-def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, pen_dir, capsys, monkeypatch):
-    monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
+def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, pen_dir, trainer, capsys):
     out = tmp_path / "run"
     arguments = ["--recipe", "mnist-only", "--set", "pen_share=0.2", "--set", "pen_renders=1"]
     arguments += ["--data", str(mnist_dir), "--pen-data", str(pen_dir), "--out", str(out), "--epochs", "1"]
-    assert main([*arguments, "--limit", "120", "--set", "validation_size=500", "--seed", "3"]) == 0
+    assert trainer.main([*arguments, "--limit", "120", "--set", "validation_size=500", "--seed", "3"]) == 0
     printed = capsys.readouterr().out
     assert (
         printed.startswith("config mnist-only: epochs=1")
@@ -150,9 +149,8 @@ def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, pen_dir, capsys, m
     assert getattr(reloaded, "optimizer", None) is None  # saved for inference: no optimizer state in the file
 
 
-def test_the_shipped_recipe_runs_both_stages_in_one_process(tmp_path, mnist_dir, pen_dir, capsys, monkeypatch):
+def test_the_shipped_recipe_runs_both_stages_in_one_process(tmp_path, mnist_dir, pen_dir, trainer, capsys):
     """From nothing: the MNIST-only stage is trained and kept in out/mnist-only, then fine-tuned into out."""
-    monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "run"
     arguments = ["--data", str(mnist_dir), "--pen-data", str(pen_dir), "--out", str(out), "--epochs", "1"]
     arguments += [
@@ -167,7 +165,7 @@ def test_the_shipped_recipe_runs_both_stages_in_one_process(tmp_path, mnist_dir,
         "--set",
         "stroke.num_filters=4",
     ]
-    assert main(arguments) == 0
+    assert trainer.main(arguments) == 0
     printed = capsys.readouterr().out
     kept = out / "mnist-only" / MODEL_FILENAME
     assert "stage 1/3 mnist-only: training into" in printed and "stage 2/3 pen: training into" in printed
@@ -182,7 +180,7 @@ def test_the_shipped_recipe_runs_both_stages_in_one_process(tmp_path, mnist_dir,
     stroke = json.loads((out / "stroke" / METRICS_FILENAME).read_text())
     assert stroke["image_model_sha256"] == sha256_of(out / MODEL_FILENAME)  # fused with the pen stage's model
 
-    assert main([*arguments, "--force"]) == 0  # a second run reuses the kept stage
+    assert trainer.main([*arguments, "--force"]) == 0  # a second run reuses the kept stage
     assert f"stage 1/3 mnist-only: reusing {kept}" in capsys.readouterr().out
 
 

@@ -1,7 +1,7 @@
 """Training never loses work: the artifacts set is replaced whole or not at all, and never by a clearly worse model.
 
-The slow tests start `python -m train` as a real child process (tests/train_process.py) and
-stop it with real signals: SIGINT mid-fit, SIGKILL while the new set waits to be swapped in
+The slow tests start `python -m train` as a real child process (the `trainer` fixture) and
+stop it with real signals (the `signals` fixture): SIGINT mid-fit, SIGKILL while the new set waits to be swapped in
 and while the swap is half done (the $MNIST_TRAIN_PAUSE_* test hooks hold the run there).
 The fast ones drive train/artifacts.py and train/gate.py directly.
 """
@@ -18,17 +18,7 @@ import textwrap
 import pytest
 
 from mnist_draw.config import ARTIFACTS_DIR, METRICS_FILENAME, MODEL_FILENAME, PROJECT_ROOT
-from tests.train_process import (
-    PLAIN,
-    TINY,
-    TrainProcess,
-    child_environment,
-    last_line,
-    leftovers,
-    run_training,
-    snapshot,
-    write_fake_set,
-)
+from tests.train_process import PLAIN, TINY, last_line, leftovers, snapshot, write_fake_set
 from train import artifacts, gate
 from train.__main__ import main
 
@@ -83,14 +73,14 @@ SWAP_SCRIPT = textwrap.dedent(
 )
 
 
-def test_sigkill_mid_swap_then_the_next_claim_completes_the_new_set(tmp_path):
+def test_sigkill_mid_swap_then_the_next_claim_completes_the_new_set(tmp_path, signals):
     write_fake_set(tmp_path, "old")
     child = subprocess.Popen(
         [sys.executable, "-c", SWAP_SCRIPT, str(tmp_path)], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True
     )
     assert "pausing" in child.stdout.readline()
     new_set = snapshot(next(tmp_path.glob(".tmp-train-staging-*")))
-    child.send_signal(signal.SIGKILL)
+    signals.send(child, signal.SIGKILL)
     child.wait()
     assert (tmp_path / MODEL_FILENAME).read_bytes() == b"model of new" and json.loads(
         (tmp_path / METRICS_FILENAME).read_text()
@@ -136,15 +126,14 @@ def tiny_arguments(mnist_dir, out, *extra):
 
 
 @pytest.mark.slow
-def test_smoke_run_does_not_replace_a_better_model_and_force_does(tmp_path, mnist_dir, capsys, monkeypatch):
-    monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
+def test_smoke_run_does_not_replace_a_better_model_and_force_does(tmp_path, mnist_dir, trainer, capsys):
     out = tmp_path / "artifacts"
     shutil.copytree(ARTIFACTS_DIR / "plots", out / "plots")  # the shipped set, copied
     for name in (MODEL_FILENAME, METRICS_FILENAME, "history.csv"):
         shutil.copy2(ARTIFACTS_DIR / name, out / name)
     shipped = snapshot(out)
 
-    assert main(tiny_arguments(mnist_dir, out)) == 1
+    assert trainer.main(tiny_arguments(mnist_dir, out)) == 1
     stderr = capsys.readouterr().err
     error = [line for line in stderr.splitlines() if not line.startswith(WARNING_LINES)]  # Keras's own UserWarnings
     assert (
@@ -165,19 +154,18 @@ def test_smoke_run_does_not_replace_a_better_model_and_force_does(tmp_path, mnis
     ]
     assert json.loads((rejected[0] / METRICS_FILENAME).read_text())["replaced_model"]["test_accuracy"] > 0.99
 
-    assert main(tiny_arguments(mnist_dir, out, "--force")) == 0
+    assert trainer.main(tiny_arguments(mnist_dir, out, "--force")) == 0
     assert "note: --force: replacing although the new model is clearly worse" in capsys.readouterr().out
     assert snapshot(out) != shipped and json.loads((out / METRICS_FILENAME).read_text())["config"]["limit"] == 120
 
 
 @pytest.mark.slow
-def test_diverging_training_stops_with_one_line_and_writes_nothing(tmp_path, mnist_dir, capsys, monkeypatch):
+def test_diverging_training_stops_with_one_line_and_writes_nothing(tmp_path, mnist_dir, trainer, capsys):
     import dataclasses
 
     from train import training
     from train.config import RunOptions, TrainConfig
 
-    monkeypatch.setenv("MNIST_DRAW_CACHE", str(tmp_path / "cache"))
     write_fake_set(tmp_path, "previous")
     before = snapshot(tmp_path)
     # No flag allows this rate (--learning-rate stops at 1): it is the surest way to a NaN loss.
@@ -212,7 +200,7 @@ def test_unwritable_out_is_one_line(tmp_path, mnist_dir, capsys):
 SIGNALLED_EPOCHS = 6
 
 
-def signal_mid_fit(tmp_path, mnist_dir, signal_number: int) -> tuple:
+def signal_mid_fit(tmp_path, mnist_dir, trainer, signals, signal_number: int) -> tuple:
     """A SIGNALLED_EPOCHS-epoch tiny run into an --out holding a previous set, sent `signal_number` during epoch 3.
 
     -> (out, snapshot of the previous set, the run's arguments, the finished child).
@@ -222,17 +210,17 @@ def signal_mid_fit(tmp_path, mnist_dir, signal_number: int) -> tuple:
     before = snapshot(out)
     arguments = ["--data", str(mnist_dir), "--out", str(out), "--epochs", str(SIGNALLED_EPOCHS)]
     arguments += ["--set", "patience=20", *PLAIN, *TINY]
-    child = TrainProcess(arguments, child_environment(tmp_path / "cache"), tmp_path / "stderr-signalled")
+    child = trainer.start(arguments, tmp_path / "stderr-signalled")
     child.wait_for(f"Epoch 3/{SIGNALLED_EPOCHS}")
-    child.send(signal_number)
+    signals.send(child, signal_number)
     child.finish(timeout=120)
     return out, before, arguments, child
 
 
 @pytest.mark.slow
-def test_kill_mid_fit_is_one_line_and_keeps_the_previous_set(tmp_path, mnist_dir):
+def test_kill_mid_fit_is_one_line_and_keeps_the_previous_set(tmp_path, mnist_dir, trainer, signals):
     # SIGTERM: what `kill PID`, systemd or a job scheduler sends
-    out, before, _, child = signal_mid_fit(tmp_path, mnist_dir, signal.SIGTERM)
+    out, before, _, child = signal_mid_fit(tmp_path, mnist_dir, trainer, signals, signal.SIGTERM)
     assert child.process.returncode == 143
     stderr = child.stderr()
     assert "Traceback" not in stderr and last_line(stderr).startswith(f"interrupted: {out} keeps the set it had")
@@ -240,8 +228,8 @@ def test_kill_mid_fit_is_one_line_and_keeps_the_previous_set(tmp_path, mnist_dir
 
 
 @pytest.mark.slow
-def test_ctrl_c_mid_fit_keeps_the_previous_set_and_resume_finishes_the_run(tmp_path, mnist_dir):
-    out, before, arguments, child = signal_mid_fit(tmp_path, mnist_dir, signal.SIGINT)
+def test_ctrl_c_mid_fit_keeps_the_previous_set_and_resume_finishes_the_run(tmp_path, mnist_dir, trainer, signals):
+    out, before, arguments, child = signal_mid_fit(tmp_path, mnist_dir, trainer, signals, signal.SIGINT)
     assert child.process.returncode == 130
     stderr = child.stderr()
     assert (
@@ -253,9 +241,7 @@ def test_ctrl_c_mid_fit_keeps_the_previous_set_and_resume_finishes_the_run(tmp_p
         snapshot(out) == before and leftovers(out) == []
     )  # history.csv too: the interrupted run wrote only into its staging folder
 
-    code, printed, stderr = run_training(
-        [*arguments, "--resume"], child_environment(tmp_path / "cache"), tmp_path / "stderr-2"
-    )
+    code, printed, stderr = trainer.run([*arguments, "--resume"], tmp_path / "stderr-2")
     assert code == 0, stderr
     resumed_after = int(printed.split("resuming after epoch ")[1].split()[0])
     epochs = SIGNALLED_EPOCHS
@@ -270,31 +256,31 @@ def test_ctrl_c_mid_fit_keeps_the_previous_set_and_resume_finishes_the_run(tmp_p
 
 @pytest.mark.slow
 def test_sigkill_before_the_swap_keeps_the_previous_set_the_next_run_tidies_up_and_resume_only_saves(
-    tmp_path, mnist_dir
+    tmp_path, mnist_dir, trainer, signals
 ):
     out = tmp_path / "out"
     write_fake_set(out, "previous")
     before = snapshot(out)
-    environment = child_environment(tmp_path / "cache", MNIST_TRAIN_PAUSE_BEFORE_SWAP="300")
-    child = TrainProcess(
+    child = trainer.start(
         ["--data", str(mnist_dir), "--out", str(out), "--epochs", "1", *PLAIN, *TINY],
-        environment,
         tmp_path / "stderr-1",
+        MNIST_TRAIN_PAUSE_BEFORE_SWAP="300",
     )
     child.wait_for("pausing 300s with the new set staged, before the swap")
     staging = next(out.glob(".tmp-train-staging-*"))
     assert sorted(path.name for path in staging.iterdir()) == ["history.csv", METRICS_FILENAME, MODEL_FILENAME, "plots"]
-    child.kill()
+    signals.send(child, signal.SIGKILL)
+    child.finish()
     assert snapshot(out) == before
 
     next_run = ["--data", str(tmp_path / "no-mnist-here"), "--out", str(out), *PLAIN]  # the same command again
-    code, printed, stderr = run_training(next_run, child_environment(tmp_path / "cache"), tmp_path / "stderr-2")
+    code, printed, stderr = trainer.run(next_run, tmp_path / "stderr-2")
     assert code == 1 and last_line(stderr).startswith("error: MNIST folder")
     assert f"removed {staging.name}, the unfinished set of an interrupted run" in printed
     assert snapshot(out) == before and leftovers(out) == []
 
     resumed = ["--data", str(mnist_dir), "--out", str(out), "--epochs", "1", *PLAIN, *TINY, "--resume"]
-    code, printed, stderr = run_training(resumed, child_environment(tmp_path / "cache"), tmp_path / "stderr-3")
+    code, printed, stderr = trainer.run(resumed, tmp_path / "stderr-3")
     assert code == 0, stderr
     assert (
         "resuming a run whose training had finished (all 1 epochs" in printed and "step" not in printed
@@ -303,23 +289,23 @@ def test_sigkill_before_the_swap_keeps_the_previous_set_the_next_run_tidies_up_a
 
 
 @pytest.mark.slow
-def test_sigkill_mid_swap_and_the_next_run_completes_the_new_set(tmp_path, mnist_dir):
+def test_sigkill_mid_swap_and_the_next_run_completes_the_new_set(tmp_path, mnist_dir, trainer, signals):
     out = tmp_path / "out"
     write_fake_set(out, "previous")
-    environment = child_environment(tmp_path / "cache", MNIST_TRAIN_PAUSE_MID_SWAP="300")
-    child = TrainProcess(
+    child = trainer.start(
         ["--data", str(mnist_dir), "--out", str(out), "--epochs", "1", *PLAIN, *TINY],
-        environment,
         tmp_path / "stderr-1",
+        MNIST_TRAIN_PAUSE_MID_SWAP="300",
     )
     child.wait_for("pausing 300s with the new model in place")
     staging = next(out.glob(".tmp-train-staging-*"))
     new_set = {**snapshot(staging), MODEL_FILENAME: (out / MODEL_FILENAME).read_bytes()}
-    child.kill()
+    signals.send(child, signal.SIGKILL)
+    child.finish()
     assert json.loads((out / METRICS_FILENAME).read_text()) == {"run": "previous"}  # half swapped until the next start
 
     next_run = ["--data", str(tmp_path / "no-mnist-here"), "--out", str(out), *PLAIN]  # the same command again
-    code, printed, _ = run_training(next_run, child_environment(tmp_path / "cache"), tmp_path / "stderr-2")
+    code, printed, _ = trainer.run(next_run, tmp_path / "stderr-2")
     assert (
         code == 1
         and f"finished the swap an interrupted run had begun: {out} now holds that run's complete set" in printed

@@ -80,9 +80,6 @@ class TrainProcess:
     def pid(self) -> int:
         return self.process.pid
 
-    def send(self, signal_number: int) -> None:
-        self.process.send_signal(signal_number)
-
     def kill(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
