@@ -9,14 +9,14 @@ pixels, about 0..280; mnist_draw/strokes.py):
   dot       a single point, a 1-3 point tap, a few specks (unseen: ..., :, a smudge)
   line      dashes and diagonals at least 40 degrees from vertical, = (unseen: ~, three bars, - - -)
   crammed   2-3 digits of one writer squeezed side by side, or overlapping, into one digit's box
-Every template is a few strokes in a unit box; `hand` then draws it: the corners rounded and the
-path wobbling like a hand's, the pen sampled a few pixels apart in time rather than in space (so
-points crowd where the pen slows, at corners and at both ends of a stroke, as a browser pointer
-or a tablet records them), each sample shaken by a pixel or so. Before that each item is slanted,
-stretched, turned, sized and placed at random, and its strokes may come in another order or
-direction than the template's.
+Every template is a few strokes in a unit box; `draw` then draws it with a Hand: the corners
+rounded and the path wobbling like a hand's, the pen sampled a few pixels apart in time rather
+than in space (so points crowd where the pen slows, at corners and at both ends of a stroke, as a
+browser pointer or a tablet records them), each sample shaken by a pixel or so. Before that each
+item is slanted, stretched, turned, sized and placed at random, and its strokes may come in
+another order or direction than the template's.
 
-Letters left out because someone's hand makes them a digit (or a digit makes them them):
+Letters left out because in someone's hand they pass for a digit:
 O o D Q (0), I l i j J L (1; L also a 7 turned over), S s (5), Z z (2), B b (8, 6), G g (6, 9),
 q y a d (9, 4), r t (1 with a flag, 4, +), ε & (3, 8), Φ (0 struck through), Г (7); the small
 c k u v w x are left to their capitals. Kept though close: C (its mouth opens at least
@@ -57,7 +57,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from mnist_draw.config import CANVAS_SIZE, MAX_POINTS_PER_DIGIT, MAX_STROKES_PER_DIGIT, MIN_POINT_DISTANCE
+from mnist_draw.config import CANVAS_SIZE, MAX_POINTS_PER_DIGIT, MIN_POINT_DISTANCE
 
 Strokes = list[np.ndarray]  # each (k >= 1, 2) float64, x right, y down
 
@@ -66,7 +66,6 @@ FAMILIES = ("scribble", "letter", "shape", "dot", "line", "crammed")
 # How often each family comes up beyond the one of each that every set of 6 or more gets.
 FAMILY_WEIGHTS = {"scribble": 0.2, "letter": 0.25, "shape": 0.2, "dot": 0.1, "line": 0.1, "crammed": 0.15}
 POINT_BUDGET = min(800, MAX_POINTS_PER_DIGIT)  # a slow, careful digit has ~300; the format allows 2,000
-STROKE_BUDGET = MAX_STROKES_PER_DIGIT
 
 
 @dataclasses.dataclass(frozen=True)
