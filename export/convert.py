@@ -14,7 +14,9 @@ BLOCK_OUTPUT_NAMES), so the prediction variants stay single-output and exactly a
 the page loads it only when someone opens "Look inside".
 
 A quantized variant ships only if its top class agrees with the float32 model on at least 99.9%
-of the 10k MNIST test digits; `default_variant` names the one the page should load. The
+of the 10k MNIST test digits; `default_variant` names the one the page should load. The uint8
+variant's codes are first re-rounded to the fewest bits on export/coarse_codes.py's ladder that
+keep that agreement, which gzip sends in fewer bytes (coarsen_uint8). The
 graph-model path, not `save_keras_model`: Keras 3 layers models don't load in TF.js 4.22
 (tfjs#8328).
 
@@ -46,6 +48,7 @@ from export.check import (
     predict_in_node,
     read_model_json,
 )
+from export.coarse_codes import UINT8_CODE_BITS, coarsen_model, gzip_bytes
 from export.metadata import build_metadata
 from export.source import check_finished_run, load_check_digits, load_source_model
 from export.stroke import StrokeExportError, export_stroke_model
@@ -189,6 +192,37 @@ def export_activations(model, web_dir: Path, images: np.ndarray) -> dict:
     }
 
 
+def coarsen_uint8(uint8_dir: Path, images: np.ndarray, reference: np.ndarray, log) -> dict:
+    """Re-round the uint8 variant's codes to the fewest UINT8_CODE_BITS that keep the gate -> its record.
+
+    Tries each setting, coarsest first, on a copy (export/coarse_codes.py) and keeps the first
+    whose top class agrees with `reference` (Keras) on >= MIN_QUANTIZED_AGREEMENT of `images`;
+    8 bits is the converter's own codes, so with none passing the folder is left as converted
+    and the usual uint8 gate decides. Returns {"code_bits", "code_bit_trials": {bits: agreement
+    fields + gzip_bytes of the weight shards}}.
+    """
+    trials = {}
+    for bits in UINT8_CODE_BITS:
+        trial_dir = uint8_dir.with_name(f"{uint8_dir.name}-{bits}-bit")
+        shutil.copytree(uint8_dir, trial_dir)
+        try:
+            coarsen_model(trial_dir, bits)
+            agreement = compare(TfjsGraph(trial_dir).predict(images), reference)
+            trials[str(bits)] = {**agreement.to_dict(), "gzip_bytes": gzip_bytes(trial_dir)}
+            passes = bits == 8 or agreement.argmax_agreement >= MIN_QUANTIZED_AGREEMENT
+            log(
+                f"uint8 at {bits} code bits: {trials[str(bits)]['gzip_bytes']:,} weight bytes gzipped, "
+                f"argmax agreement {agreement.argmax_agreement:.2%}{'' if passes else ' (below the gate)'}"
+            )
+            if passes:
+                shutil.rmtree(uint8_dir)
+                trial_dir.rename(uint8_dir)
+                return {"code_bits": bits, "code_bit_trials": trials}
+        finally:
+            shutil.rmtree(trial_dir, ignore_errors=True)
+    raise ValueError(f"UINT8_CODE_BITS must end with 8, got {UINT8_CODE_BITS}")
+
+
 def choose_quantized(trials: dict, candidates: list[str]) -> str | None:
     """The smallest candidate whose argmax agreement passes MIN_QUANTIZED_AGREEMENT, or None."""
     passing = [variant for variant in candidates if trials[variant]["argmax_agreement"] >= MIN_QUANTIZED_AGREEMENT]
@@ -222,6 +256,7 @@ def build_web_model(
     """Convert, measure and verify every variant into web_dir, keep the ones that pass -> metadata."""
     for variant in ["float32", *candidates]:
         convert_variant(saved_model_dir, web_dir / variant, variant)
+    coarse = coarsen_uint8(web_dir / "uint8", images, reference, log) if "uint8" in candidates else {}
     outputs = measure_variants(web_dir, ["float32", *candidates], images, reference)
     exact = outputs["float32"][1]
     if exact.max_abs_diff > FLOAT32_TOLERANCE or exact.argmax_agreement < 1.0:
@@ -231,6 +266,7 @@ def build_web_model(
         variant: {**agreement.to_dict(), "bytes": folder_bytes(web_dir / variant)}
         for variant, (_, agreement) in outputs.items()
     }
+    trials.get("uint8", {}).update(coarse)
     quantized = choose_quantized(trials, candidates)
     for variant in trials:
         trials[variant]["shipped"] = variant in ("float32", quantized)
@@ -258,7 +294,11 @@ def build_web_model(
     shipped = {
         variant: {
             "path": f"{variant}/model.json",
-            **{key: trials[variant][key] for key in ("bytes", "argmax_agreement", "max_abs_diff")},
+            **{
+                key: trials[variant][key]
+                for key in ("bytes", "argmax_agreement", "max_abs_diff", "code_bits")
+                if key in trials[variant]
+            },
         }
         for variant in shipped_variants
     }
