@@ -104,3 +104,21 @@ def touch_digit(
         return time.perf_counter()
     finally:
         session.detach()
+
+
+def draw_canvas_strokes(page, canvas_selector: str, strokes, canvas_width: float, canvas_height: float) -> float:
+    """Strokes already in canvas pixels, on a canvas of any shape (the page's wide number canvas too),
+    drawn with the mouse as draw_digit draws -> time.perf_counter() at the last mouse-up.
+
+    `strokes`: (n, 2) [x, y] canvas-pixel points per stroke, mapped onto the element's on-screen box.
+    """
+    box = page.locator(canvas_selector).bounding_box()
+    scale_x, scale_y = box["width"] / canvas_width, box["height"] / canvas_height
+    for points in strokes:
+        screen = [(box["x"] + x * scale_x, box["y"] + y * scale_y) for x, y in points]
+        page.mouse.move(*screen[0])
+        page.mouse.down()
+        for point in screen[1:]:
+            page.mouse.move(*point)
+        page.mouse.up()
+    return time.perf_counter()

@@ -1,8 +1,9 @@
 /**
  * The drawing surface: pointer events (mouse, touch, pen) -> smooth white strokes on black.
  *
- * The canvas keeps a fixed internal size (metadata `page.canvas_size`) while CSS scales it to the
- * screen, so pointer coordinates are mapped from CSS pixels to canvas pixels. It is opaque
+ * The canvas keeps a fixed internal size (metadata `page.canvas_size` square, or number mode's
+ * wide one after `resize`) while CSS scales it to the screen, so pointer coordinates are mapped
+ * from CSS pixels to canvas pixels, across and down each on its own. It is opaque
  * black, which web/js/preprocess.js (step 1) reads exactly like white-on-transparent ink.
  * It also records the strokes themselves, as the pointer moved (the stroke format of
  * web/js/strokes.js), so a labelled drawing is kept as the pen's path, not as pixels.
@@ -16,6 +17,8 @@
 /**
  * @typedef {object} DrawingCanvas
  * @property {() => void} clear                  erase everything (black)
+ * @property {(width: number, height: number) => void} resize  a new internal size in canvas
+ *   pixels (number mode's wide canvas), erasing everything
  * @property {() => InkPixels | null} readInk     the pixels of the rectangle that holds every
  *   stroke drawn since the last clear, or null when nothing was (strokes drawn onto the canvas
  *   from outside, like the app's redraw with drawStrokes, are not tracked)
@@ -73,7 +76,7 @@ export function drawStrokes(context, strokes, penWidth) {
  * Make `canvas` drawable.
  * @param {HTMLCanvasElement} canvas
  * @param {object} options
- * @param {number} options.size          internal width and height in pixels
+ * @param {number} options.size          internal width and height in pixels (resize changes them)
  * @param {number} options.strokeWidth   initial pen width in canvas pixels
  * @param {() => void} [options.onStrokeMove]  called (at most once per frame) while drawing
  * @param {() => void} [options.onStrokeEnd]   called when a stroke ends
@@ -88,8 +91,8 @@ export function createDrawingCanvas(
   { size, strokeWidth, limits, onStrokeMove = () => {}, onStrokeEnd = () => {}, onLimit = () => {} },
 ) {
   const { minPointDistance, maxPointsPerDigit, maxStrokesPerDigit } = limits;
-  canvas.width = size;
-  canvas.height = size;
+  let width = (canvas.width = size);
+  let height = (canvas.height = size);
   // Opaque (alpha: false) and read back often: keep it on the CPU so getImageData is cheap.
   const context = canvas.getContext('2d', { alpha: false, willReadFrequently: true });
   let penWidth = strokeWidth;
@@ -133,7 +136,7 @@ export function createDrawingCanvas(
     inkLeft = inkTop = Infinity;
     inkRight = inkBottom = -Infinity;
     context.fillStyle = '#000';
-    context.fillRect(0, 0, size, size);
+    context.fillRect(0, 0, width, height);
     styleContext();
   }
 
@@ -141,8 +144,8 @@ export function createDrawingCanvas(
   function toCanvas(event) {
     const rect = canvas.getBoundingClientRect();
     return {
-      x: ((event.clientX - rect.left) * size) / rect.width,
-      y: ((event.clientY - rect.top) * size) / rect.height,
+      x: ((event.clientX - rect.left) * width) / rect.width,
+      y: ((event.clientY - rect.top) * height) / rect.height,
     };
   }
 
@@ -266,13 +269,24 @@ export function createDrawingCanvas(
 
   return {
     clear,
+    resize(newWidth, newHeight) {
+      canvas.width = width = newWidth;
+      canvas.height = height = newHeight;
+      clear();
+    },
     readInk() {
       const left = Math.max(0, Math.floor(inkLeft));
       const top = Math.max(0, Math.floor(inkTop));
-      const width = Math.min(size, Math.ceil(inkRight)) - left;
-      const height = Math.min(size, Math.ceil(inkBottom)) - top;
-      if (!(width > 0 && height > 0)) return null; // nothing drawn, or only off the canvas
-      return { data: context.getImageData(left, top, width, height).data, left, top, width, height };
+      const inkWidth = Math.min(width, Math.ceil(inkRight)) - left;
+      const inkHeight = Math.min(height, Math.ceil(inkBottom)) - top;
+      if (!(inkWidth > 0 && inkHeight > 0)) return null; // nothing drawn, or only off the canvas
+      return {
+        data: context.getImageData(left, top, inkWidth, inkHeight).data,
+        left,
+        top,
+        width: inkWidth,
+        height: inkHeight,
+      };
     },
     strokes: () => strokes.map((stroke) => stroke.map(([x, y]) => [x, y])),
     setStrokeWidth(width) {
