@@ -12,9 +12,11 @@ drawn at the three PLACEMENTS the page tests use.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -55,7 +57,30 @@ def _render_chunk(chunk: list[tuple[DrawnDigit, Placement]]) -> np.ndarray:
 
 def _leave_ctrl_c_to_the_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextlib.contextmanager
+def _new_processes_ignore_ctrl_c():
+    """Processes started inside this block ignore SIGINT from their first instruction on.
+
+    A spawned worker starts with nothing blocked and Python's KeyboardInterrupt handler, whatever
+    this process blocks; but an ignored SIGINT stays ignored through exec, and Python leaves it so.
+    This process ignores it too for those milliseconds (a pool starts in about 10 ms), with SIGINT
+    blocked in this thread: a Ctrl+C then waits and raises as the block ends, unless another thread
+    that does not block it (TensorFlow's, BLAS's) takes it first, and that one press is lost. Only the
+    main thread may set handlers: elsewhere this does nothing.
+    """
+    handler = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or handler is None:
+        yield
+        return
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def render_model_inputs(jobs: Sequence[tuple[DrawnDigit, Placement]], processes: int | None = None) -> np.ndarray:
@@ -70,14 +95,14 @@ def render_model_inputs(jobs: Sequence[tuple[DrawnDigit, Placement]], processes:
     # Fresh interpreters, not forks: a fork copies TensorFlow's locks as its running threads held them
     # (after training, a tf.data iterator's), and the forked worker hung on one at its first collection.
     # The workers leave Ctrl+C to the parent, whose KeyboardInterrupt ends the pool (terminate on exit):
-    # one message from the parent instead of a traceback from every worker. SIGINT stays blocked while
-    # the pool starts, so no worker (or pool thread) can take one before it ignores them.
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        pool = multiprocessing.get_context("spawn").Pool(processes, initializer=_leave_ctrl_c_to_the_parent)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-    with pool:
+    # one message from the parent instead of a traceback from every worker. They start ignoring it,
+    # so one pressed while they still import is theirs to ignore too; the pool's threads, started
+    # with SIGINT blocked, never take one. The initializer covers a pool started off the main thread.
+    with contextlib.ExitStack() as stack:
+        with _new_processes_ignore_ctrl_c():
+            pool = stack.enter_context(
+                multiprocessing.get_context("spawn").Pool(processes, initializer=_leave_ctrl_c_to_the_parent)
+            )
         return np.concatenate(pool.map(_render_chunk, chunks))
 
 

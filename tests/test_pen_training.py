@@ -106,11 +106,11 @@ except KeyboardInterrupt:
 
 
 def wait_until_workers_ignore_ctrl_c(pid: int, count: int, timeout: float = 120) -> None:
-    """Wait until `count` multiprocessing pool workers of `pid` ignore SIGINT (Linux /proc).
+    """Wait until `count` multiprocessing pool workers of `pid` are up and ignore SIGINT (Linux /proc).
 
-    A pool worker ignores it once its initializer has run (held_out_writers._leave_ctrl_c_to_the_parent),
-    and then takes its first chunk at once: the tasks were queued before the workers started. The
-    pool's resource tracker, a child too, ignores SIGINT from its start, so only workers count.
+    A pool worker ignores it from its start (held_out_writers starts them so) and takes its first
+    chunk as soon as it has imported: the tasks were queued before the workers started. The pool's
+    resource tracker, a child too, ignores SIGINT from its start, so only workers count.
     """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -128,7 +128,7 @@ def wait_until_workers_ignore_ctrl_c(pid: int, count: int, timeout: float = 120)
     raise AssertionError(f"{count} pool workers did not start within {timeout:.0f}s")
 
 
-def test_ctrl_c_while_rendering_is_one_line_not_a_traceback_per_worker(tmp_path):
+def test_ctrl_c_while_rendering_is_one_line_not_a_traceback_per_worker(signals):
     # Ctrl+C in a terminal signals the whole foreground process group: the pool's workers too.
     child = subprocess.Popen(
         [sys.executable, "-c", CTRL_C_WHILE_RENDERING],
@@ -139,8 +139,54 @@ def test_ctrl_c_while_rendering_is_one_line_not_a_traceback_per_worker(tmp_path)
         start_new_session=True,
     )
     assert child.stdout.readline().strip() == "rendering"
-    wait_until_workers_ignore_ctrl_c(child.pid, count=2)  # so they are busy drawing now
-    os.killpg(child.pid, signal.SIGINT)
+    wait_until_workers_ignore_ctrl_c(child.pid, count=2)  # the pool is up: its workers start drawing
+    signals.ctrl_c(child)
+    _, stderr = child.communicate(timeout=180)
+    assert child.returncode == 130
+    assert stderr.strip().splitlines() == ["interrupted"]
+
+
+# Run as a file, not with -c: every spawned worker imports its parent's main script first
+# (as __mp_main__), as `python -m train`'s workers import train/__main__.py and TensorFlow with it.
+CTRL_C_WHILE_WORKERS_START = """
+import signal
+import sys
+
+if __name__ == "__mp_main__":
+    # A pool worker still starting: it says so, then waits here as a slow import would.
+    print("worker starting", flush=True)
+    signal.pause()
+
+from mnist_draw import held_out_writers
+from mnist_draw.render import Placement
+from mnist_draw.strokes import make_digit
+
+if __name__ == "__main__":
+    digit = make_digit([[(0.1 * i, 0.05 * i * i) for i in range(40)]], label=2)
+    print("rendering", flush=True)
+    try:
+        held_out_writers.render_model_inputs([(digit, Placement())] * 200, processes=2)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+"""
+
+
+def test_ctrl_c_while_the_workers_start_is_one_line_not_a_traceback_per_worker(tmp_path, signals):
+    script = tmp_path / "render.py"
+    script.write_text(CTRL_C_WHILE_WORKERS_START)
+    child = subprocess.Popen(
+        [sys.executable, str(script)],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert child.stdout.readline().strip() == "rendering"
+    assert [child.stdout.readline().strip() for _ in range(2)] == ["worker starting"] * 2
+    signals.ctrl_c(child)  # both workers are inside their start-up, before any code of the pool's runs
     _, stderr = child.communicate(timeout=180)
     assert child.returncode == 130
     assert stderr.strip().splitlines() == ["interrupted"]
