@@ -20,7 +20,7 @@ format:  ## rewrite the code in that style
 	npm run format:js
 
 check: lint  ## the fast tier for the inner loop: style, and the tests that need no browser, no MNIST and no training
-	uv run pytest -m "not slow and not browser and not mnist" -q
+	uv run pytest -m "not slow and not browser and not mnist and not training" -q
 
 test: install browser lint  ## everything: style, Python, Node (TF.js parity), Chromium (page, app)
 	uv run pytest
