@@ -1,52 +1,70 @@
 """A whole number written left to right -> its digits' stroke groups, left to right.
 
-    python -m mnist_draw.number    # rewrite web/js/numberParams.js from the constants below
+    python -m mnist_draw.number    # rewrite web/js/numberParams.js from GroupingParams below
 
 Twin: web/js/number.js implements the same numbered steps with the same names (`group_strokes`
 <-> `groupStrokes`, `number_text` <-> `numberText`), loop for loop, so both give the same groups
 from the same floats. Both are held to the golden cases in tests/golden/number.json
 (tests/number_golden.py, written by `python -m tests.make_golden`). The numbers are written once,
-here; the page reads them from web/js/numberParams.js, which `python -m mnist_draw.number`
-generates (tests/test_number.py checks it is current).
+here (GroupingParams); the page reads them from web/js/numberParams.js, which
+`python -m mnist_draw.number` generates (tests/test_number.py checks it is current).
 
-Each stroke joins the digit it lies over: people write a number digit by digit, left to right,
-so digits occupy separate columns, and a digit's later strokes (a 4's second stroke, a 7's cross,
-a 5's bar, even when it is added after the following digits) land inside its column. The steps:
+People write a number digit by digit, left to right, so each digit has its own column, and a
+digit's later strokes (a 4's second stroke, a 7's cross, a 5's bar, even one added after the
+following digits) land in or right beside that column. Lengths below are in line heights. Steps:
   1. boxes: each stroke's bounding box (x0, y0, x1, y1)
   2. line height: the tallest stroke's height (a digit's main stroke spans the line; a bar, a dot
-     or a 4's half does not, and none is taller); 0 -> the widest stroke's width; 0 -> 1 unit
+     or half a 4 does not); 0 -> the widest stroke's width; 0 -> 1 unit
   3. column: a stroke's horizontal extent [x0, x1], widened about its centre to at least
-     MIN_WIDTH_SHARE * line height, so a narrow 1, a vertical bar or a dot has a usable width
-  4. join, in pen order: the share of a stroke's column that overlaps a group's column, over the
-     narrower of the two, is computed for every group so far; the stroke joins the group with the
-     largest share (the earliest on a tie) when that share is >= JOIN_SHARE, and the group's
-     column becomes the union of both; otherwise the stroke starts a new group
-  5. order: groups left to right by the centre of their ink box, (x0 + x1) / 2, ties by their
-     first stroke; the centre, not the left edge, because a 7's long bar or a slanted 1's foot
-     can reach left past a neighbour's edge while the digit's middle stays in its own column
+     min_width_share, so a narrow 1, a stem or a dot has a usable width
+  4. join by overlap, in pen order: the group whose column shares most of the stroke's (overlap
+     over the narrower column; the earliest on a tie) takes it when that share reaches join_share,
+     or part_share when the stroke or that group is a part (no taller than part_height: half a 4,
+     a bar), since a digit's pieces may sit side by side while whole digits do not
+  5. join by nearness, when step 4 did not: a stroke that completes a group - a bar (no taller
+     than bar_height) over the group's ink, a stem (no wider than stem_width) where it or the group
+     is a part, or anything after a group that is only a bar so far (a 5 begun with its bar) - joins
+     the group whose ink comes nearest (point to point, the earliest on a tie) if within near_distance
+  6. otherwise the stroke starts a new group; a group's column is the union of its strokes'
+  7. order: groups left to right by the centre of their ink box, (x0 + x1) / 2, ties in pen order;
+     the centre, not the left edge, because a 7's bar or a slanted foot can reach past a
+     neighbour's edge while the digit's middle stays in its own column
 
-Degenerate input is answered deterministically: no strokes -> no groups; a single point or
-strokes of zero size -> each widened to the same column, so coincident points form one group.
-A stroke without points is a ValueError (a drawn stroke has at least its pen-down point).
+Degenerate input is answered deterministically: no strokes -> no groups; a single point or strokes
+of zero size -> each widened to the same column, so coincident points form one group. A stroke
+without points is a ValueError (a drawn stroke has at least its pen-down point).
 
 Coordinates are the stroke format's (mnist_draw/strokes.py): x right, y down, any units; only
-ratios to the line height matter, so canvas pixels and tablet units group alike.
+ratios to the line height matter, so canvas pixels and tablet units group alike. The constants were
+tuned on numbers composed from the training pen writers (digit_data/numbers.py,
+bench/number_grouping.py; docs/numbers.md has the measurements on the held-out writers).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from mnist_draw.config import PROJECT_ROOT
 
-# Tuned on composed numbers of the 24 training pen writers (bench/number_grouping.py, docs/numbers.md).
-MIN_WIDTH_SHARE = 0.3  # of the line height: the narrowest column a stroke is given
-JOIN_SHARE = 0.5  # overlap / the narrower column at and above which a stroke joins a group
 NOT_A_DIGIT_TEXT = "?"  # what a group that is not a digit shows in the number read
-
 PARAMS_JS_PATH = PROJECT_ROOT / "web" / "js" / "numberParams.js"  # the page's copy, generated below
+
+
+@dataclass(frozen=True)
+class GroupingParams:
+    """The grouping's numbers, lengths in line heights (step numbers as in the module docstring)."""
+
+    min_width_share: float = 0.3  # step 3: the narrowest column a stroke is given
+    join_share: float = 0.4  # step 4: overlap / the narrower column from which a stroke joins a group
+    part_share: float = 0.3  # step 4: the same when the stroke or the group is a part
+    part_height: float = 0.75  # steps 4-5: a stroke or group no taller is a part of a digit, not a whole one
+    bar_height: float = 0.3  # step 5: a stroke no taller is a bar, a cross or a dot
+    stem_width: float = 0.25  # step 5: a stroke no wider is a stem (a 4's down stroke)
+    stem_drop: float = 0.25  # step 5: a steep stroke whose top is this far below the group's is a 4's down stroke
+    drop_slope: float = 0.5  # step 5: steep = no wider than this times its own height
+    near_distance: float = 0.12  # step 5: how close a completing stroke's ink must come to the group's
 
 
 @dataclass(frozen=True)
@@ -57,22 +75,42 @@ class DigitGroup:
     box: tuple[float, float, float, float]
 
 
-def grouping_parameters(min_width_share: float = MIN_WIDTH_SHARE, join_share: float = JOIN_SHARE) -> dict:
+def grouping_parameters(params: GroupingParams | None = None) -> dict:
     """The numbers the JS twin needs, under the names it reads them by (also the golden file's "params")."""
-    return {"minWidthShare": min_width_share, "joinShare": join_share}
+    return {camel_case(name): value for name, value in asdict(params or GroupingParams()).items()}
 
 
-def stroke_boxes(strokes: Sequence) -> list[tuple[float, float, float, float]]:
-    """Step 1. Strokes (each >= 1 [x, y] point) -> one (x0, y0, x1, y1) per stroke, float."""
-    boxes = []
+def camel_case(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
+
+
+def stroke_points(strokes: Sequence) -> list[list[tuple[float, float]]]:
+    """Strokes (each >= 1 [x, y] point, lists or arrays) -> lists of float pairs; ValueError for an empty one."""
+    points = []
     for index, stroke in enumerate(strokes):
-        points = [(float(point[0]), float(point[1])) for point in stroke]
-        if not points:
+        pairs = [(float(point[0]), float(point[1])) for point in stroke]
+        if not pairs:
             raise ValueError(f"stroke {index} has no points")
-        xs = [x for x, _ in points]
-        ys = [y for _, y in points]
-        boxes.append((min(xs), min(ys), max(xs), max(ys)))
-    return boxes
+        points.append(pairs)
+    return points
+
+
+def stroke_box(stroke: Sequence[tuple[float, float]]) -> tuple[float, float, float, float]:
+    """Step 1. One stroke's points -> (x0, y0, x1, y1)."""
+    xs = [x for x, _ in stroke]
+    ys = [y for _, y in stroke]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def union_box(boxes: Sequence[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:
+    """Boxes -> the smallest box holding them all."""
+    return (
+        min(box[0] for box in boxes),
+        min(box[1] for box in boxes),
+        max(box[2] for box in boxes),
+        max(box[3] for box in boxes),
+    )
 
 
 def line_height(boxes: Sequence[tuple[float, float, float, float]]) -> float:
@@ -93,21 +131,36 @@ def column(box: tuple[float, float, float, float], min_width: float) -> tuple[fl
     return centre - min_width / 2, centre + min_width / 2
 
 
-def group_strokes(
-    strokes: Sequence, min_width_share: float = MIN_WIDTH_SHARE, join_share: float = JOIN_SHARE
-) -> list[DigitGroup]:
-    """Strokes in pen order -> the digits' groups, left to right.
+def squared_gap(points: Sequence[tuple[float, float]], others: Sequence[tuple[float, float]]) -> float:
+    """The smallest squared distance between a point of `points` and one of `others`."""
+    best = float("inf")
+    for x, y in points:
+        for other_x, other_y in others:
+            dx, dy = x - other_x, y - other_y
+            squared = dx * dx + dy * dy
+            if squared < best:
+                best = squared
+    return best
+
+
+def group_strokes(strokes: Sequence, params: GroupingParams | None = None) -> list[DigitGroup]:
+    """Strokes in pen order -> the digits' groups, left to right (steps in the module docstring).
 
     strokes: a sequence of strokes, each (k >= 1, 2) [x, y] points (a list or an array), x right,
     y down, any units. Returns DigitGroup(stroke_indices in pen order, box (x0, y0, x1, y1) in the
     strokes' units); every stroke index is in exactly one group. ValueError for a stroke without points.
     """
-    boxes = stroke_boxes(strokes)
+    params = params or GroupingParams()
+    points = stroke_points(strokes)
+    boxes = [stroke_box(stroke) for stroke in points]
     if not boxes:
         return []
-    min_width = min_width_share * line_height(boxes)
+    height = line_height(boxes)
+    min_width = params.min_width_share * height
+    part = params.part_height * height
     members: list[list[int]] = []
     columns: list[tuple[float, float]] = []
+    group_boxes: list[tuple[float, float, float, float]] = []
     for index, box in enumerate(boxes):
         left, right = column(box, min_width)
         best, best_share = -1, 0.0
@@ -118,25 +171,57 @@ def group_strokes(
             share = overlap / min(right - left, group_right - group_left)
             if share > best_share:
                 best, best_share = group, share
-        if best >= 0 and best_share >= join_share:
+        if best >= 0:
+            is_part = box[3] - box[1] <= part or group_boxes[best][3] - group_boxes[best][1] <= part
+            if best_share < (params.part_share if is_part else params.join_share):
+                best = -1
+        if best < 0:
+            best = nearest_completed(index, points, boxes, members, group_boxes, height, params)
+        if best >= 0:
             members[best].append(index)
             columns[best] = (min(left, columns[best][0]), max(right, columns[best][1]))
+            group_boxes[best] = union_box([group_boxes[best], box])
         else:
             members.append([index])
             columns.append((left, right))
-    groups = [DigitGroup(tuple(indices), union_box([boxes[index] for index in indices])) for indices in members]
-    # Step 5; sorted() is stable and so is the JS sort, so equal centres keep pen order in both.
+            group_boxes.append(box)
+    groups = [DigitGroup(tuple(indices), group_boxes[group]) for group, indices in enumerate(members)]
+    # Step 7; sorted() is stable and so is the JS sort, so equal centres keep pen order in both.
     return sorted(groups, key=lambda group: (group.box[0] + group.box[2]) / 2)
 
 
-def union_box(boxes: Sequence[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:
-    """Boxes -> the smallest box holding them all."""
-    return (
-        min(box[0] for box in boxes),
-        min(box[1] for box in boxes),
-        max(box[2] for box in boxes),
-        max(box[3] for box in boxes),
-    )
+def nearest_completed(index, points, boxes, members, group_boxes, height, params: GroupingParams) -> int:
+    """Step 5. The group stroke `index` completes whose ink comes nearest, within near_distance -> its index, else -1."""
+    box = boxes[index]
+    near = params.near_distance * height
+    stroke_height, stroke_width = box[3] - box[1], box[2] - box[0]
+    is_bar = stroke_height <= params.bar_height * height
+    is_stem = stroke_width <= params.stem_width * height
+    best, best_squared = -1, near * near
+    for group, group_box in enumerate(group_boxes):
+        group_height = group_box[3] - group_box[1]
+        over = min(box[2], group_box[2]) > max(box[0], group_box[0])
+        completes = (
+            (is_bar and over)
+            or (
+                is_stem
+                and (stroke_height <= params.part_height * height or group_height <= params.part_height * height)
+            )
+            or (
+                stroke_width <= params.drop_slope * stroke_height and box[1] - group_box[1] >= params.stem_drop * height
+            )
+            or group_height <= params.bar_height * height
+        )
+        # Boxes farther apart than `near` cannot hold ink that close: skip the point pairs.
+        apart_x = max(group_box[0] - box[2], box[0] - group_box[2])
+        apart_y = max(group_box[1] - box[3], box[1] - group_box[3])
+        if not completes or apart_x > near or apart_y > near:
+            continue
+        for member in members[group]:
+            squared = squared_gap(points[index], points[member])
+            if squared <= best_squared and (best < 0 or squared < best_squared):
+                best, best_squared = group, squared
+    return best
 
 
 def number_text(digits: Sequence[int | None]) -> str:

@@ -65,7 +65,8 @@ def hand_cases() -> dict[str, tuple[list, list]]:
     tight_one_a, tight_one_b = placed(1, 300), placed(1, 300 + 0.1 * LINE + 34)
     touching_one, touching_zero = placed(1, 250), placed(0, 250 + 0.1 * LINE)
     two = placed(2, 150)
-    dot = [[round(150 + 0.58 * LINE + 18, 3), TOP + LINE - 4]]
+    dot = [[round(150 + 0.58 * LINE + 50, 3), TOP + LINE - 4]]  # a quarter line past the 2: a point, not ink of it
+    tap = [[round(150 + 0.58 * LINE + 10, 3), TOP + LINE - 4]]  # a pen tap at the 2's foot: part of it
     five_b, one_b, four_b = placed(5, 80), placed(1, 80 + 0.56 * LINE + 30), placed(4, 80 + 0.66 * LINE + 60)
     return {
         "five_with_late_bar": ([five[0], three[0], five[1]], [[0, 2], [1]]),
@@ -74,6 +75,7 @@ def hand_cases() -> dict[str, tuple[list, list]]:
         "eleven_tight": (tight_one_a + tight_one_b, [[0], [1]]),
         "ten_touching": (touching_one + touching_zero, [[0], [1]]),
         "dot_after_a_digit": (two + [dot], [[0], [1]]),
+        "dot_touching_a_digit": (two + [tap], [[0, 1]]),
         "five_bar_after_two_digits": ([five_b[0], one_b[0], four_b[0], four_b[1], five_b[1]], [[0, 4], [1], [2, 3]]),
         "one_stroke_only": (two, [[0]]),
         "empty": ([], []),

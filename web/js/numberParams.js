@@ -2,6 +2,13 @@
 // How strokes are grouped into digits (tests/test_number.py checks it is current).
 export const NUMBER_PARAMS = Object.freeze({
   minWidthShare: 0.3,
-  joinShare: 0.5,
+  joinShare: 0.4,
+  partShare: 0.3,
+  partHeight: 0.75,
+  barHeight: 0.3,
+  stemWidth: 0.25,
+  stemDrop: 0.25,
+  dropSlope: 0.5,
+  nearDistance: 0.12,
 });
 export const NOT_A_DIGIT_TEXT = '?';
