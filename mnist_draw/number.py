@@ -23,9 +23,11 @@ following digits) land in or right beside that column. Lengths below are in line
      a bar), since a digit's pieces may sit side by side while whole digits do not
   5. join by nearness, when step 4 did not: a stroke that completes a group - a bar (no taller
      than bar_height) over the group's ink, a stem (no wider than stem_width) where it or the group
-     is a part, or anything after a group that is only a bar so far (a 5 begun with its bar) - joins
-     the group whose ink comes nearest (point to point, the earliest on a tie) if within near_distance
-  6. otherwise the stroke starts a new group; a group's column is the union of its strokes'
+     is a part, or anything after a group that is only a bar so far (a 5 begun with its bar) -
+     joins the group whose ink comes nearest (point to point, the earliest on a tie) within
+     near_distance; a steep stroke (width <= drop_slope * its height) whose top lies stem_drop
+     below the group's top (an open 4's down stroke beside its L) may reach drop_distance
+  6. otherwise the stroke starts a new group; a group's column is its ink box's, widened as in 3
   7. order: groups left to right by the centre of their ink box, (x0 + x1) / 2, ties in pen order;
      the centre, not the left edge, because a 7's bar or a slanted foot can reach past a
      neighbour's edge while the digit's middle stays in its own column
@@ -62,8 +64,9 @@ class GroupingParams:
     part_height: float = 0.75  # steps 4-5: a stroke or group no taller is a part of a digit, not a whole one
     bar_height: float = 0.3  # step 5: a stroke no taller is a bar, a cross or a dot
     stem_width: float = 0.25  # step 5: a stroke no wider is a stem (a 4's down stroke)
-    stem_drop: float = 0.25  # step 5: a steep stroke whose top is this far below the group's is a 4's down stroke
+    stem_drop: float = 0.3  # step 5: a steep stroke whose top is this far below the group's is a 4's down stroke
     drop_slope: float = 0.5  # step 5: steep = no wider than this times its own height
+    drop_distance: float = 0.25  # step 5: the same reach for such a dropped stem
     near_distance: float = 0.12  # step 5: how close a completing stroke's ink must come to the group's
 
 
@@ -179,8 +182,8 @@ def group_strokes(strokes: Sequence, params: GroupingParams | None = None) -> li
             best = nearest_completed(index, points, boxes, members, group_boxes, height, params)
         if best >= 0:
             members[best].append(index)
-            columns[best] = (min(left, columns[best][0]), max(right, columns[best][1]))
             group_boxes[best] = union_box([group_boxes[best], box])
+            columns[best] = column(group_boxes[best], min_width)
         else:
             members.append([index])
             columns.append((left, right))
@@ -191,35 +194,37 @@ def group_strokes(strokes: Sequence, params: GroupingParams | None = None) -> li
 
 
 def nearest_completed(index, points, boxes, members, group_boxes, height, params: GroupingParams) -> int:
-    """Step 5. The group stroke `index` completes whose ink comes nearest, within near_distance -> its index, else -1."""
+    """Step 5. The group stroke `index` completes whose ink comes nearest, within reach -> its index, else -1."""
     box = boxes[index]
-    near = params.near_distance * height
     stroke_height, stroke_width = box[3] - box[1], box[2] - box[0]
     is_bar = stroke_height <= params.bar_height * height
     is_stem = stroke_width <= params.stem_width * height
-    best, best_squared = -1, near * near
+    is_steep = stroke_width <= params.drop_slope * stroke_height
+    best, best_squared = -1, float("inf")
     for group, group_box in enumerate(group_boxes):
         group_height = group_box[3] - group_box[1]
         over = min(box[2], group_box[2]) > max(box[0], group_box[0])
+        drops = is_steep and box[1] - group_box[1] >= params.stem_drop * height
         completes = (
             (is_bar and over)
             or (
                 is_stem
                 and (stroke_height <= params.part_height * height or group_height <= params.part_height * height)
             )
-            or (
-                stroke_width <= params.drop_slope * stroke_height and box[1] - group_box[1] >= params.stem_drop * height
-            )
             or group_height <= params.bar_height * height
         )
-        # Boxes farther apart than `near` cannot hold ink that close: skip the point pairs.
+        if not (completes or drops):
+            continue
+        reach = max(params.near_distance, params.drop_distance) if drops else params.near_distance
+        reach *= height
+        # Boxes farther apart than the reach cannot hold ink that close: skip the point pairs.
         apart_x = max(group_box[0] - box[2], box[0] - group_box[2])
         apart_y = max(group_box[1] - box[3], box[1] - group_box[3])
-        if not completes or apart_x > near or apart_y > near:
+        if apart_x > reach or apart_y > reach:
             continue
         for member in members[group]:
             squared = squared_gap(points[index], points[member])
-            if squared <= best_squared and (best < 0 or squared < best_squared):
+            if squared <= reach * reach and squared < best_squared:
                 best, best_squared = group, squared
     return best
 

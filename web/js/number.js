@@ -19,8 +19,10 @@
  *   5. join by nearness, when step 4 did not: a stroke that completes a group - a bar (no taller
  *      than barHeight) over the group's ink, a stem (no wider than stemWidth) where it or the
  *      group is a part, or anything after a group that is only a bar so far - joins the group
- *      whose ink comes nearest (point to point, the earliest on a tie) if within nearDistance
- *   6. otherwise the stroke starts a new group; a group's column is the union of its strokes'
+ *      whose ink comes nearest (point to point, the earliest on a tie) within nearDistance; a
+ *      steep stroke (width <= dropSlope * its height) whose top lies stemDrop below the group's
+ *      top (an open 4's down stroke beside its L) may reach dropDistance
+ *   6. otherwise the stroke starts a new group; a group's column is its ink box's, widened as in 3
  *   7. order: groups left to right by the centre of their ink box, ties in pen order
  *
  * Pure: no DOM, no TF.js.
@@ -81,29 +83,33 @@ function squaredGap(points, others) {
   return best;
 }
 
-/** Step 5. The group stroke `index` completes whose ink comes nearest, within nearDistance, else -1. */
+/** Step 5. The group stroke `index` completes whose ink comes nearest, within reach, else -1. */
 function nearestCompleted(index, strokes, boxes, members, groupBoxes, height, params) {
   const box = boxes[index];
-  const near = params.nearDistance * height;
   const [strokeHeight, strokeWidth] = [box[3] - box[1], box[2] - box[0]];
   const isBar = strokeHeight <= params.barHeight * height;
   const isStem = strokeWidth <= params.stemWidth * height;
+  const isSteep = strokeWidth <= params.dropSlope * strokeHeight;
   let best = -1;
-  let bestSquared = near * near;
+  let bestSquared = Infinity;
   groupBoxes.forEach((groupBox, group) => {
     const groupHeight = groupBox[3] - groupBox[1];
     const over = Math.min(box[2], groupBox[2]) > Math.max(box[0], groupBox[0]);
+    const drops = isSteep && box[1] - groupBox[1] >= params.stemDrop * height;
     const completes =
       (isBar && over) ||
       (isStem && (strokeHeight <= params.partHeight * height || groupHeight <= params.partHeight * height)) ||
       groupHeight <= params.barHeight * height;
-    // Boxes farther apart than `near` cannot hold ink that close: skip the point pairs.
+    if (!(completes || drops)) return;
+    let reach = drops ? Math.max(params.nearDistance, params.dropDistance) : params.nearDistance;
+    reach *= height;
+    // Boxes farther apart than the reach cannot hold ink that close: skip the point pairs.
     const apartX = Math.max(groupBox[0] - box[2], box[0] - groupBox[2]);
     const apartY = Math.max(groupBox[1] - box[3], box[1] - groupBox[3]);
-    if (!completes || apartX > near || apartY > near) return;
+    if (apartX > reach || apartY > reach) return;
     for (const member of members[group]) {
       const squared = squaredGap(strokes[index], strokes[member]);
-      if (squared <= bestSquared && (best < 0 || squared < bestSquared)) [best, bestSquared] = [group, squared];
+      if (squared <= reach * reach && squared < bestSquared) [best, bestSquared] = [group, squared];
     }
   });
   return best;
@@ -144,8 +150,8 @@ export function groupStrokes(strokes, params = NUMBER_PARAMS) {
     if (best < 0) best = nearestCompleted(index, strokes, boxes, members, groupBoxes, height, params);
     if (best >= 0) {
       members[best].push(index);
-      columns[best] = [Math.min(left, columns[best][0]), Math.max(right, columns[best][1])];
       groupBoxes[best] = unionBox(groupBoxes[best], box);
+      columns[best] = column(groupBoxes[best], minWidth);
     } else {
       members.push([index]);
       columns.push([left, right]);

@@ -7,8 +7,9 @@ export const NUMBER_PARAMS = Object.freeze({
   partHeight: 0.75,
   barHeight: 0.3,
   stemWidth: 0.25,
-  stemDrop: 0.25,
+  stemDrop: 0.3,
   dropSlope: 0.5,
+  dropDistance: 0.25,
   nearDistance: 0.12,
 });
 export const NOT_A_DIGIT_TEXT = '?';
