@@ -3,7 +3,9 @@
 MultiWorkerMirroredStrategy runs as two `python -m train` processes on 127.0.0.1, each with
 its own $TF_CONFIG, exactly as on two machines; MirroredStrategy runs on two logical CPUs
 ($MNIST_TRAIN_CPU_REPLICAS=2). The smoke configuration trains for 512 steps: fewer leave BatchNorm's
-moving averages so far from converged that a saved model's accuracy is a coin toss.
+moving averages so far from converged that a saved model's accuracy is a coin toss (the lone and
+the two-worker runs' test accuracies, each run repeating exactly: 94.1% and 96.8% after 512 steps,
+71.7% and 83.2% after 384, 60.7% and 38.1% after 256).
 """
 
 from __future__ import annotations
