@@ -185,7 +185,8 @@ def untrained_model_path(tmp_path_factory) -> Path:
 @pytest.fixture
 def trainer(tmp_path, monkeypatch):
     """`python -m train` for real (tests/train_process.py Trainer): in this process or as children, its
-    rendered pen digits cached in this test's own folder."""
+    rendered pen digits cached in this test's own folder ($MNIST_DRAW_CACHE). A test that trains
+    through another entry point (train.training.run, a stroke stage, bench.fine_tune) asks for it too."""
     from tests.train_process import Trainer
 
     cache = tmp_path / "cache"
