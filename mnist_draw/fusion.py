@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from mnist_draw.config import NOT_A_DIGIT, NUM_CLASSES
+
 FUSION_RULE = "normalise(p_stroke ** w * p_image ** (1 - w))"
 PROBABILITY_FLOOR = 1e-7  # a probability of exactly 0 would make its log -inf and veto outright
+NOT_A_DIGIT_THRESHOLD_KEY = "not_a_digit_threshold"  # in the same metrics.json, beside w
 STROKE_WEIGHT_KEY = "stroke_weight"  # w in the stroke set's metrics.json (train/stroke_training.py writes it)
 WEIGHT_GRID = tuple(round(step * 0.05, 2) for step in range(21))  # the weights training chooses w from: 0, 0.05, ..., 1
 
@@ -36,3 +39,31 @@ def fuse(stroke: np.ndarray, image: np.ndarray, stroke_weight: float) -> np.ndar
     logits -= logits.max(axis=-1, keepdims=True)  # exp of the largest is 1: no overflow
     weights = np.exp(logits)
     return (weights / weights.sum(axis=-1, keepdims=True)).astype(np.float32)
+
+
+def split_not_a_digit(stroke: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stroke model's (..., 11) probabilities -> (..., 10) digit probabilities and (...,) p(not a digit).
+
+    The stroke model learnt an 11th class, "not a digit" (index NOT_A_DIGIT), from generated
+    scribbles, letters, shapes, dots, lines and crammed digits; the image model did not. The ten
+    digit probabilities are renormalised so that they fuse with the image model's as before: which
+    digit it would be, and whether it is one at all, are two separate questions. A (..., 10) row,
+    from a stroke model without that class, gives p(not a digit) = 0.
+    """
+    stroke = np.asarray(stroke, dtype=np.float64)
+    if stroke.shape[-1] == NUM_CLASSES:
+        return stroke.astype(np.float32), np.zeros(stroke.shape[:-1], dtype=np.float32)
+    if stroke.shape[-1] != NUM_CLASSES + 1:
+        raise ValueError(
+            f"the stroke model gives {NUM_CLASSES} or {NUM_CLASSES + 1} probabilities, got {stroke.shape[-1]}"
+        )
+    digits = stroke[..., :NUM_CLASSES]
+    total = np.maximum(digits.sum(axis=-1, keepdims=True), PROBABILITY_FLOOR)
+    return (digits / total).astype(np.float32), stroke[..., NOT_A_DIGIT].astype(np.float32)
+
+
+def is_not_a_digit(p_not_a_digit, threshold: float | None) -> np.ndarray:
+    """p(not a digit) (...,) and the chosen threshold -> (...,) bool; a threshold of None never refuses."""
+    if threshold is None:
+        return np.zeros(np.shape(p_not_a_digit), dtype=bool)
+    return np.asarray(p_not_a_digit) >= threshold

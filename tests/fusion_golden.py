@@ -3,7 +3,11 @@
 Written by `python -m tests.make_golden` to tests/golden/fusion.json, read by tests/test_fusion.py
 (Python) and tests/js/fusion.test.mjs (web/js/fusion.js in Node). Format:
 
-    {"params": {"probability_floor"}, "cases": [{"name", "stroke", "image", "stroke_weight", "expected"}]}
+    {"params": {"probability_floor"}, "cases": [{"name", "stroke", "image", "stroke_weight", "expected"}],
+     "splits": [{"name", "stroke", "digits", "not_a_digit"}]}
+
+`splits` hold the stroke model's 11-class rows (digits, then "not a digit") and what
+split_not_a_digit makes of them.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist_draw.fusion import PROBABILITY_FLOOR, fuse
+from mnist_draw.fusion import PROBABILITY_FLOOR, fuse, split_not_a_digit
 
 FUSION_GOLDEN_PATH = Path(__file__).resolve().parent / "golden" / "fusion.json"
 
@@ -45,8 +49,31 @@ def cases() -> list[dict]:
     ]
 
 
+def splits() -> list[dict]:
+    rng = np.random.default_rng(11)
+    rows = [
+        ("a sure digit", softmax([0, 0, 0, 9, 0, 0, 0, 0, 0, 0, -2])),
+        ("a sure non-digit", softmax([1, 0, 0, 0, 2, 0, 0, 1, 0, 0, 9])),
+        ("torn between the two", softmax(rng.normal(0, 1, 11))),
+        ("every digit exactly 0", np.eye(11, dtype=np.float32)[10]),
+        ("a ten-class row has no non-digit", softmax(rng.normal(0, 2, 10))),
+    ]
+    cases = []
+    for name, stroke in rows:
+        digits, not_a_digit = split_not_a_digit(stroke)
+        cases.append(
+            {
+                "name": name,
+                "stroke": [float(value) for value in stroke],
+                "digits": [float(value) for value in digits],
+                "not_a_digit": float(not_a_digit),
+            }
+        )
+    return cases
+
+
 def document() -> dict:
-    return {"params": {"probability_floor": PROBABILITY_FLOOR}, "cases": cases()}
+    return {"params": {"probability_floor": PROBABILITY_FLOOR}, "cases": cases(), "splits": splits()}
 
 
 def text() -> str:

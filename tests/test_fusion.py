@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from mnist_draw.fusion import fuse
+from mnist_draw.fusion import fuse, is_not_a_digit, split_not_a_digit
 from tests import fusion_golden
 
 
@@ -49,3 +49,32 @@ def test_a_weight_outside_zero_to_one_is_refused(weight):
 def test_rows_of_different_shapes_are_refused():
     with pytest.raises(ValueError, match="differ in shape"):
         fuse(np.ones(10) / 10, np.ones(9) / 9, 0.5)
+
+
+@pytest.mark.parametrize(
+    "case", json.loads(fusion_golden.FUSION_GOLDEN_PATH.read_text())["splits"], ids=lambda c: c["name"]
+)
+def test_split_not_a_digit_matches_golden(case):
+    digits, not_a_digit = split_not_a_digit(np.array(case["stroke"]))
+    np.testing.assert_allclose(digits, case["digits"], atol=1e-7)
+    assert not_a_digit == pytest.approx(case["not_a_digit"], abs=1e-7)
+
+
+def test_the_split_keeps_the_digits_order_and_sums_to_one():
+    rng = np.random.default_rng(3)
+    stroke = rng.dirichlet(np.ones(11), size=5)
+    digits, not_a_digit = split_not_a_digit(stroke)
+    assert digits.shape == (5, 10) and not_a_digit.shape == (5,)
+    np.testing.assert_allclose(digits.sum(axis=-1), 1, atol=1e-6)
+    np.testing.assert_array_equal(np.argmax(digits, axis=-1), np.argmax(stroke[:, :10], axis=-1))
+    np.testing.assert_allclose(not_a_digit, stroke[:, 10], atol=1e-7)
+
+
+def test_not_a_digit_from_the_threshold_up_and_never_without_one():
+    assert is_not_a_digit(np.array([0.49, 0.5, 0.9]), 0.5).tolist() == [False, True, True]
+    assert not is_not_a_digit(np.array(0.99), None).any()
+
+
+def test_a_row_neither_ten_nor_eleven_wide_is_refused():
+    with pytest.raises(ValueError, match="10 or 11 probabilities, got 12"):
+        split_not_a_digit(np.ones(12) / 12)

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { fuse, PROBABILITY_FLOOR } from '../../web/js/fusion.js';
+import { fuse, PROBABILITY_FLOOR, splitNotADigit } from '../../web/js/fusion.js';
 
 const golden = JSON.parse(readFileSync(new URL('../golden/fusion.json', import.meta.url), 'utf8'));
 const TOLERANCE = 1e-6;
@@ -29,4 +29,19 @@ for (const testCase of golden.cases) {
 test('fuse refuses a weight outside [0, 1] and rows of different lengths', () => {
   assert.throws(() => fuse([1], [1], 1.5), /strokeWeight must be in \[0, 1\]/);
   assert.throws(() => fuse([0.5, 0.5], [1], 0.5), /differ in length/);
+});
+
+for (const testCase of golden.splits) {
+  test(`splitNotADigit matches golden: ${testCase.name}`, () => {
+    const { digits, notADigit } = splitNotADigit(testCase.stroke);
+    assert.equal(digits.length, 10);
+    digits.forEach((value, index) =>
+      assert.ok(Math.abs(value - testCase.digits[index]) <= TOLERANCE, `${testCase.name}: class ${index}`),
+    );
+    assert.ok(Math.abs(notADigit - testCase.not_a_digit) <= TOLERANCE, `${testCase.name}: not a digit`);
+  });
+}
+
+test('splitNotADigit refuses a row that is neither 10 nor 11 wide', () => {
+  assert.throws(() => splitNotADigit([0.5, 0.5]), /10 or 11 probabilities, got 2/);
 });

@@ -33,3 +33,22 @@ export function fuse(stroke, image, strokeWeight) {
   const total = weights.reduce((sum, weight) => sum + weight, 0);
   return Float32Array.from(weights, (weight) => weight / total);
 }
+
+/**
+ * The stroke model's 11 probabilities -> the 10 digits' (renormalised) and p(not a digit), the
+ * 11th class (Python's split_not_a_digit, where the reasons are written). A 10-wide row, from a
+ * stroke model without that class, gives notADigit 0.
+ * @param {ArrayLike<number>} stroke
+ * @returns {{digits: Float32Array, notADigit: number}}
+ */
+export function splitNotADigit(stroke) {
+  if (stroke.length === 10) return { digits: Float32Array.from(stroke), notADigit: 0 };
+  if (stroke.length !== 11) throw new Error(`the stroke model gives 10 or 11 probabilities, got ${stroke.length}`);
+  let total = 0;
+  for (let index = 0; index < 10; index++) total += stroke[index];
+  total = Math.max(total, PROBABILITY_FLOOR);
+  return {
+    digits: Float32Array.from(Array.prototype.slice.call(stroke, 0, 10), (p) => p / total),
+    notADigit: stroke[10],
+  };
+}
