@@ -30,6 +30,7 @@ from mnist_draw import activations, adapt, inference, kept_drawings, pen_path, p
 from mnist_draw.config import (
     CLASS_LABELS,
     INPUT_SHAPE,
+    NOT_A_DIGIT_TEXT,
     STROKE_WIDTH,
     STROKE_WIDTH_RANGE,
     UNSURE_BELOW,
@@ -142,19 +143,23 @@ def show_prediction(model, image: np.ndarray, strokes=None) -> str:
     reading = stroke_inference.read_digit(
         inference.predict_probabilities(model, image), load_stroke_reader(str(model_path)), strokes
     )
-    probabilities, adapted = reading.probabilities, False
     learning = st.session_state.get("adapt", True) and stroke_inference.has_ink(strokes)
-    memory = visitor_memory() if learning else None
-    if memory is not None:
-        probabilities, _, adapted = adapt.adapt(probabilities, pen_path.path_features(strokes), memory)
+    reading, adapted = stroke_inference.adapt_reading(reading, strokes, visitor_memory() if learning else None)
+    probabilities = reading.probabilities
     prediction = inference.top_prediction(probabilities)
     digit_column, confidence_column, input_column = st.columns(3)
-    digit_column.metric("Prediction", prediction.label)  # outside tools read this metric
-    confidence_column.metric("Confidence", f"{prediction.confidence:.0%}")
+    # Outside tools read the "Prediction" metric: a digit, or NOT_A_DIGIT_TEXT.
+    digit_column.metric("Prediction", prediction.label if reading.is_digit else NOT_A_DIGIT_TEXT)
+    confidence_column.metric("Confidence", f"{reading.confidence:.0%}")
     input_column.image(pixels.enlarge(image, scale=4), caption="What the model sees (28 x 28)")
     if adapted:
         st.caption("From your drawings: ones you kept close to this one changed the answer.")
-    if prediction.unsure:
+    if not reading.is_digit:
+        st.info(
+            f"That does not look like a digit ({reading.confidence:.0%} sure). Draw one digit, "
+            f"or teach it below if it is one. The bars say which digit it would be closest to."
+        )
+    elif prediction.unsure:
         st.warning(
             f"Not sure: this looks most like a {prediction.label}, but only at {prediction.confidence:.0%} "
             f"(below {UNSURE_BELOW:.0%}). Try a larger, clearer digit."

@@ -144,7 +144,12 @@ def export_stroke_model(model_path: Path, web_dir: Path, log=print) -> dict | No
         "input": {"name": input_key, "shape": [n_points, features], "dtype": "float32"},
         "output": {"name": output_key},
         "pen_path": pen_path.path_parameters(n_points),
-        "fusion": {"stroke_weight": float(record["stroke_weight"]), "rule": fusion.FUSION_RULE},
+        "fusion": {
+            "stroke_weight": float(record["stroke_weight"]),
+            "rule": fusion.FUSION_RULE,
+            # p(not a digit) from which the page answers "not a digit"; None for a ten-class model
+            fusion.NOT_A_DIGIT_THRESHOLD_KEY: record.get(fusion.NOT_A_DIGIT_THRESHOLD_KEY),
+        },
         "parameters": int(model.count_params()),
         "validation": record.get("validation"),
         "verification": verification,

@@ -10,10 +10,27 @@ fusion. A PNG or JPEG holds one digit and goes the way of the app's photo upload
     drawings.json:0  7  98%
     drawings.json:1  1  54%  not sure
     seven.png:0      7  99%
+    drawings.json:2  ?  93%  not a digit
+
+With --number, every drawing of a stroke file is read as a number written left to right, as the
+page's and the app's number mode read it (mnist_draw/number_reading.py): its strokes grouped into
+digits (mnist_draw/number.py), each group inked alone with the default pen on the number canvas
+(the drawing's surface height scaled to its 280 px) and read as one digit. One line per drawing:
+the number ("?" for a group that is not a digit) and each digit's confidence, left to right:
+
+    numbers.json:0  4071  99% 97% 98% 99%
+    numbers.json:1  3?8   96% 88% 99%
 
 With --json, one JSON object per line instead: {"file", "index", "digit", "confidence", "unsure",
-"probabilities", "image_digit", "stroke_digit"} (stroke_digit null where no pen path was read). A file that cannot be read gets one line on stderr naming it, the other files
-are still read, and the exit code is 1 (0 when every file was read, 2 for bad arguments).
+"not_a_digit", "probabilities", "image_digit", "stroke_digit"}: "digit" is null for a drawing the
+stroke model calls not a digit ("not_a_digit" is that probability; "confidence" then says how sure
+it is of that) and for a blank one; stroke_digit is null where no pen path was read. A file that
+cannot be read gets one line on stderr naming it, the other files are still read, and the exit
+code is 1 (0 when every file was read, 2 for bad arguments). With --number --json, one object per
+drawing: {"file", "index", "number", "digits"}: "number" as the page shows it, "digits" left to
+right, each {"digit" (null: not a digit), "confidence", "box" ([x0, y0, x1, y1] of its strokes'
+points, in the file's units), "strokes" (their indices in pen order)}. A photo has no strokes to
+group, so --number refuses it in one line.
 """
 
 from __future__ import annotations
@@ -30,12 +47,13 @@ import numpy as np
 
 from mnist_draw import upload
 from mnist_draw.cli import HelpFormatter
-from mnist_draw.config import DEFAULT_MODEL_PATH, INPUT_SHAPE
+from mnist_draw.config import CANVAS_SIZE, DEFAULT_MODEL_PATH, INPUT_SHAPE, NOT_A_DIGIT_TEXT
 from mnist_draw.inference import MODEL_PATH_ENV, ModelError, predict_probabilities, top_prediction
+from mnist_draw.number_reading import read_number
 from mnist_draw.preprocess import is_blank, preprocess_canvas, preprocess_ink
 from mnist_draw.render import render_ink
 from mnist_draw.stroke_inference import load_stroke_reader, read_digit
-from mnist_draw.strokes import StrokeError, read_stroke_file
+from mnist_draw.strokes import DrawnDigit, StrokeError, read_stroke_file
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 MAX_IMAGE_BYTES = upload.MAX_UPLOAD_MB * 2**20  # what the app's uploader takes
@@ -106,19 +124,72 @@ def predictions(model, reader, paths: list[Path], errors) -> Iterator[dict]:
             yield {
                 "file": str(path),
                 "index": index,
-                "digit": int(top.label),
-                "confidence": round(top.confidence, 4),
-                "unsure": top.unsure,
+                "digit": reading.digit,  # None: not a digit
+                "confidence": round(reading.confidence, 4),
+                "unsure": top.unsure if reading.is_digit else False,
+                "not_a_digit": round(reading.not_a_digit, 4),
                 "probabilities": [round(float(value), 4) for value in reading.probabilities],
                 "image_digit": int(np.argmax(reading.image)),
                 "stroke_digit": None if reading.stroke is None else int(np.argmax(reading.stroke)),
             }
 
 
+def number_drawings(path: Path) -> list[DrawnDigit]:
+    """A stroke file -> its drawings, to read as numbers; InputError (one line naming the file) for a
+    photo, which has no strokes to group, or a file that cannot be read."""
+    if path.suffix.lower() in IMAGE_SUFFIXES:
+        raise InputError(f"{path}: a photo has no strokes to group into digits; --number reads stroke files (.json)")
+    try:
+        return read_stroke_file(path)
+    except StrokeError as error:
+        raise InputError(str(error)) from None
+
+
+def number_predictions(model, reader, paths: list[Path], errors) -> Iterator[dict]:
+    """One record per drawing of every readable stroke file, read as a number; a line on `errors` for each file that is not.
+
+    A drawing's strokes are scaled by the number canvas's height over its surface's (1 for the
+    page's and the app's own canvas-pixel drawings), so the default pen inks them as on the page.
+    """
+    for path in paths:
+        try:
+            drawings = number_drawings(path)
+        except InputError as error:
+            print(f"error: {error}", file=errors, flush=True)
+            yield {"file": str(path), "error": str(error)}
+            continue
+        for index, drawing in enumerate(drawings):
+            scale = CANVAS_SIZE / drawing.height
+            strokes = [[(x * scale, y * scale) for x, y in stroke] for stroke in drawing.strokes]
+            read = read_number(model, reader, strokes)
+            yield {
+                "file": str(path),
+                "index": index,
+                "number": read.text,
+                "digits": [
+                    {
+                        "digit": reading.digit,  # None: not a digit
+                        "confidence": round(reading.confidence, 4),
+                        "box": [round(value / scale, 2) for value in group.box],
+                        "strokes": list(group.stroke_indices),
+                    }
+                    for group, reading in zip(read.groups, read.readings, strict=True)
+                ],
+            }
+
+
+def number_line(record: dict, width: int) -> str:
+    where = f"{record['file']}:{record['index']}"
+    confidences = " ".join(f"{digit['confidence']:.0%}" for digit in record["digits"])
+    return f"{where:<{width}}  {record['number']:<{len(record['digits']) + 2}}{confidences}"
+
+
 def text_line(record: dict, width: int) -> str:
     where = f"{record['file']}:{record['index']}"
-    if record["digit"] is None:
+    if record["digit"] is None and "not_a_digit" not in record:
         return f"{where:<{width}}  -  blank: no ink to read"
+    if record["digit"] is None:
+        return f"{where:<{width}}  {NOT_A_DIGIT_TEXT}  {record['confidence']:.0%}  not a digit"
     line = f"{where:<{width}}  {record['digit']}  {record['confidence']:.0%}"
     return line + "  not sure" * record["unsure"]
 
@@ -132,7 +203,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "files", metavar="FILE", nargs="+", type=Path, help="stroke files (.json) and photos (.png, .jpg)"
     )
-    parser.add_argument("--json", action="store_true", help="one JSON object per digit instead of a text line")
+    parser.add_argument(
+        "--number",
+        action="store_true",
+        help="read every drawing of a stroke file as a number written left to right (one line per drawing)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per digit (with --number: per drawing) instead of a text line",
+    )
     parser.add_argument(
         "--model",
         metavar="PATH",
@@ -155,13 +235,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     width = max(len(str(path)) for path in args.files) + 4
     failed = False
-    for record in predictions(model, reader, args.files, sys.stderr):
+    records = (number_predictions if args.number else predictions)(model, reader, args.files, sys.stderr)
+    for record in records:
         if "error" in record:
             failed = True
         elif args.json:
             print(json.dumps(record), flush=True)
         else:
-            print(text_line(record, width), flush=True)
+            print((number_line if args.number else text_line)(record, width), flush=True)
     return 1 if failed else 0
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist_draw import fusion, pen_path
+from mnist_draw import adapt, fusion, pen_path
 from mnist_draw.config import METRICS_FILENAME, NUM_CLASSES, STROKE_DIR_NAME, STROKE_MODEL_FILENAME
 from mnist_draw.errors import one_line
 from mnist_draw.inference import ModelError, check_keras_archive
@@ -25,8 +25,9 @@ from mnist_draw.inference import ModelError, check_keras_archive
 class StrokeReader:
     """The stroke model and how much its reading weighs in the fused answer."""
 
-    model: object  # keras.Model: (n, n_points, 5) path features -> (n, 10) probabilities
+    model: object  # keras.Model: (n, n_points, 5) path features -> (n, 10 or 11) probabilities
     stroke_weight: float  # w in [0, 1] of mnist_draw/fusion.py
+    not_a_digit_threshold: float | None  # p(not a digit) from which the answer is "not a digit"; None: never
     n_points: int  # resampled path points the model reads
     path: Path
 
@@ -37,7 +38,24 @@ class Reading:
 
     probabilities: np.ndarray  # (10,) float32, what to show
     image: np.ndarray  # (10,) the image model's
-    stroke: np.ndarray | None  # (10,) the stroke model's, None without strokes or a stroke model
+    stroke: np.ndarray | None  # (10,) the stroke model's digits, None without strokes or a stroke model
+    not_a_digit: float = 0.0  # the stroke model's p(not a digit), 0 without one
+    not_a_digit_threshold: float | None = None  # the stroke set's; None: never "not a digit"
+
+    @property
+    def is_digit(self) -> bool:
+        """False when p(not a digit) reached the threshold: show NOT_A_DIGIT_TEXT instead of a digit."""
+        return not bool(fusion.is_not_a_digit(self.not_a_digit, self.not_a_digit_threshold))
+
+    @property
+    def digit(self) -> int | None:
+        """The digit read, None for "not a digit"."""
+        return int(np.argmax(self.probabilities)) if self.is_digit else None
+
+    @property
+    def confidence(self) -> float:
+        """How sure the shown answer is: the top digit's probability, or p(not a digit)."""
+        return float(np.max(self.probabilities)) if self.is_digit else float(self.not_a_digit)
 
 
 def stroke_model_path(image_model_path: Path) -> Path:
@@ -63,12 +81,21 @@ def load_stroke_reader(image_model_path: Path) -> StrokeReader | None:
     weight = metrics.get(fusion.STROKE_WEIGHT_KEY) if isinstance(metrics, dict) else None
     if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
         raise ModelError(f"{metrics_path} holds no stroke weight in [0, 1]: retrain with `python -m train`.")
+    threshold = metrics.get(fusion.NOT_A_DIGIT_THRESHOLD_KEY)
+    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))):
+        raise ModelError(f"{metrics_path} holds a {fusion.NOT_A_DIGIT_THRESHOLD_KEY} that is not a number.")
     model = load_stroke_model(path)
-    return StrokeReader(model=model, stroke_weight=float(weight), n_points=int(model.input_shape[1]), path=path)
+    return StrokeReader(
+        model=model,
+        stroke_weight=float(weight),
+        not_a_digit_threshold=None if threshold is None or model.output_shape[-1] == NUM_CLASSES else float(threshold),
+        n_points=int(model.input_shape[1]),
+        path=path,
+    )
 
 
 def load_stroke_model(path: Path):
-    """A stroke.keras file -> keras.Model (n, n_points, 5) -> (n, 10); ModelError (one line) if unusable."""
+    """A stroke.keras file -> keras.Model (n, n_points, 5) -> (n, 10 or 11); ModelError (one line) if unusable."""
     import keras  # deferred: importing TensorFlow takes seconds
 
     try:
@@ -78,16 +105,20 @@ def load_stroke_model(path: Path):
             f"Cannot read the stroke model {path} ({one_line(error)}): retrain with `python -m train`."
         ) from None
     shape, width = tuple(model.input_shape[1:]), len(pen_path.FEATURE_NAMES)
-    if len(shape) != 2 or shape[1] != width or tuple(model.output_shape[1:]) != (NUM_CLASSES,):
+    if (
+        len(shape) != 2
+        or shape[1] != width
+        or tuple(model.output_shape[1:]) not in {(NUM_CLASSES,), (NUM_CLASSES + 1,)}
+    ):
         raise ModelError(
             f"The stroke model {path} maps {model.input_shape} -> {model.output_shape}, expected "
-            f"(None, N, {width}) -> (None, {NUM_CLASSES}): retrain with `python -m train`."
+            f"(None, N, {width}) -> (None, {NUM_CLASSES} or {NUM_CLASSES + 1}): retrain with `python -m train`."
         )
     return model
 
 
 def read_path(reader: StrokeReader, strokes: Sequence) -> np.ndarray:
-    """Strokes (each a sequence of [x, y] points, any units) -> the stroke model's (10,) float32 probabilities."""
+    """Strokes (each a sequence of [x, y] points, any units) -> the stroke model's (10 or 11,) float32 probabilities."""
     features = pen_path.path_features(strokes, reader.n_points)[np.newaxis]
     return np.asarray(reader.model.predict_on_batch(features))[0].astype(np.float32)
 
@@ -100,9 +131,24 @@ def read_digit(image_probabilities: np.ndarray, reader: StrokeReader | None, str
     """The image model's (10,) probabilities, and the strokes when there are any -> the Reading to show."""
     if reader is None or not has_ink(strokes):
         return Reading(probabilities=image_probabilities, image=image_probabilities, stroke=None)
-    stroke = read_path(reader, strokes)
+    stroke, not_a_digit = fusion.split_not_a_digit(read_path(reader, strokes))
     return Reading(
         probabilities=fusion.fuse(stroke, image_probabilities, reader.stroke_weight),
         image=image_probabilities,
         stroke=stroke,
+        not_a_digit=float(not_a_digit),
+        not_a_digit_threshold=reader.not_a_digit_threshold,
     )
+
+
+def adapt_reading(reading: Reading, strokes: Sequence, memory: dict | None) -> tuple[Reading, bool]:
+    """A Reading and the person's kept drawings (mnist_draw/adapt.py kept_memory) -> (adapted Reading, changed).
+
+    The kept drawings near this one vote for digits, so they also lower p(not a digit) by their
+    share: a shape a person taught as a 4 stops being refused. `changed`: the answer shown differs.
+    """
+    if memory is None or not has_ink(strokes):
+        return reading, False
+    probabilities, share, _ = adapt.adapt(reading.probabilities, pen_path.path_features(strokes), memory)
+    adapted = dataclasses.replace(reading, probabilities=probabilities, not_a_digit=(1 - share) * reading.not_a_digit)
+    return adapted, adapted.digit != reading.digit

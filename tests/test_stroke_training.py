@@ -9,7 +9,7 @@ import pytest
 
 from mnist_draw.checksums import sha256_of
 from mnist_draw.config import ARTIFACTS_DIR, METRICS_FILENAME, MODEL_FILENAME, STROKE_DIR_NAME, STROKE_MODEL_FILENAME
-from mnist_draw.fusion import STROKE_WEIGHT_KEY, fuse
+from mnist_draw.fusion import NOT_A_DIGIT_THRESHOLD_KEY, STROKE_WEIGHT_KEY, fuse
 from train import recipe, stroke_training
 from train.config import RunOptions
 
@@ -103,7 +103,7 @@ def test_bad_stroke_stages_are_one_line_errors(tmp_path, text, message):
     assert message in str(raised.value) and "\n" not in str(raised.value)
 
 
-def test_a_kept_stroke_set_is_reused_only_beside_the_image_model_it_was_fused_with(tmp_path):
+def test_a_kept_stroke_set_is_reused_only_beside_the_image_model_and_with_the_settings_it_was_trained_with(tmp_path):
     path = tmp_path / "mine.toml"
     path.write_text(
         "[[stage]]\nname = 'image'\nout = 'image'\n[[stage]]\nname = 's'\nmodel = 'stroke'\nout = 'stroke'\n"
@@ -114,8 +114,14 @@ def test_a_kept_stroke_set_is_reused_only_beside_the_image_model_it_was_fused_wi
     image.write_bytes(b"image model A")
     (tmp_path / "stroke").mkdir()
     (tmp_path / "stroke" / STROKE_MODEL_FILENAME).write_bytes(b"stroke model")
-    (tmp_path / "stroke" / METRICS_FILENAME).write_text(json.dumps({"image_model_sha256": sha256_of(image)}))
+    recorded = {"image_model_sha256": sha256_of(image), "config": stroke_training.settings_record(stages[1].config)}
+    (tmp_path / "stroke" / METRICS_FILENAME).write_text(json.dumps(recorded))
     assert recipe.to_train(stages, options, from_scratch=False) == []
+    # A set trained with other settings (an older recipe) is trained again.
+    older = {**recorded, "config": {**recorded["config"], "non_digit_share": 0.0}}
+    (tmp_path / "stroke" / METRICS_FILENAME).write_text(json.dumps(older))
+    assert [stage.name for stage in recipe.to_train(stages, options, from_scratch=False)] == ["s"]
+    (tmp_path / "stroke" / METRICS_FILENAME).write_text(json.dumps(recorded))
     image.write_bytes(b"image model B")  # a new image model needs a new weight
     assert [stage.name for stage in recipe.to_train(stages, options, from_scratch=False)] == ["s"]
     image.unlink()  # the image stage trains, so the stroke stage after it does too
@@ -157,6 +163,12 @@ def test_the_stroke_stage_writes_its_set_and_a_fine_tune_learns_drawings(
     assert {"stroke_alone", "image_alone", "fused"} <= report.keys() and report["fused"]["worst_writer"]["writer"]
     model = keras.models.load_model(out / STROKE_MODEL_FILENAME, compile=False)
     assert model.count_params() == written["parameters"] and model.input_shape == (None, 16, 5)
+    # The 11th class, "not a digit", with its threshold chosen on the held-out digits and measured on unseen kinds.
+    assert model.output_shape == (None, 11)
+    refusal = written["not_a_digit"]
+    assert written[NOT_A_DIGIT_THRESHOLD_KEY] == refusal["threshold"] and 0 < refusal["threshold"] < 1
+    assert set(refusal["methods"]) == {"learnt_class", "confidence", "energy"}
+    assert refusal["unseen_non_digits"] == 1500 and refusal["held_out_digits"] == 36
 
     people_file = tmp_path / "drawings.json"
     write_stroke_file(
@@ -167,6 +179,7 @@ def test_the_stroke_stage_writes_its_set_and_a_fine_tune_learns_drawings(
     tuned = stroke_training.run(fine, RunOptions(out=out, pen_data=pen_dir), image_model, people, log=lambda *_: None)
     assert tuned[STROKE_WEIGHT_KEY] == written[STROKE_WEIGHT_KEY]  # no writer is held out any more: w is kept
     assert tuned["drawings"]["digits"] == 6 and tuned["config"]["num_filters"] == 4
+    assert tuned[NOT_A_DIGIT_THRESHOLD_KEY] == written[NOT_A_DIGIT_THRESHOLD_KEY]  # kept with w
     assert json.loads((out / METRICS_FILENAME).read_text())["fine_tuned_from"]["accuracy_after"]["drawings"] is not None
 
 

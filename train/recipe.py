@@ -14,6 +14,7 @@ A recipe is a list of `[[stage]]` tables. Every key of a stage is a field of `Tr
 A stroke stage chooses its fusion weight with the model of the last image stage above it (or
 --out's mnist.keras), so its kept set is reused only when no stage above it trains in this run
 and that image model is the one the set records: a new image model always gets a new weight.
+Nor is it reused when the stage's settings differ from those the set records.
 
 The built-in recipes live in train/recipes/: `shipped` (what plain `python -m train` makes),
 `fine-tune` (`--fine-tune`: teach a model people's drawings) and `mnist-only`. `--recipe FILE`
@@ -232,7 +233,8 @@ def kept(stages: tuple[Stage, ...], options: RunOptions, stage: Stage, training_
 
     image_model = image_model_for(stages, options, stage)
     recorded = stroke_training.recorded_image_sha256(folder)
-    return image_model.is_file() and recorded == sha256_of(image_model)
+    same_settings = stroke_training.recorded_settings(folder) == stroke_training.settings_record(stage.config)
+    return image_model.is_file() and recorded == sha256_of(image_model) and same_settings
 
 
 def to_train(stages: tuple[Stage, ...], options: RunOptions, from_scratch: bool) -> list[Stage]:

@@ -24,8 +24,10 @@ class StrokeModelConfig:
     learning_rate: float = 2e-3  # Adam's peak rate, decayed by a cosine over the run
 
 
-def build_stroke_model(config: StrokeModelConfig = StrokeModelConfig()):
-    """(batch, n_points, 5) float32 path features -> (batch, 10) softmax probabilities.
+def build_stroke_model(config: StrokeModelConfig = StrokeModelConfig(), num_classes: int = NUM_CLASSES):
+    """(batch, n_points, 5) float32 path features -> (batch, num_classes) softmax probabilities.
+
+    num_classes: 10 digits, or 11 with "not a digit" last (mnist_draw/config.py NOT_A_DIGIT).
 
     Two blocks of two 5-wide convolutions and a halving max-pool, then global average and max
     pooling (a digit's stroke pieces matter wherever along the path they fall) and a dense head.
@@ -50,14 +52,14 @@ def build_stroke_model(config: StrokeModelConfig = StrokeModelConfig()):
     )
     pooled = layers.Dropout(config.dropout_rate, name="stroke_dropout")(pooled)
     hidden = layers.Dense(2 * config.num_filters, activation="relu", name="stroke_dense")(pooled)
-    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(hidden)
+    outputs = layers.Dense(num_classes, activation="softmax", name="probabilities")(hidden)
     return keras.Model(inputs, outputs, name="stroke_cnn")
 
 
 def compile_stroke_model(model, config: StrokeModelConfig, steps_per_epoch: int, soft_targets: bool = False):
     """Adam with a cosine decay over the whole run (no validation-driven schedule: a fixed recipe per fold).
 
-    Targets are labels (N,), or with `soft_targets` probabilities (N, 10), as a distilling fine-tune learns.
+    Targets are labels (N,), or with `soft_targets` probabilities (N, classes), as a distilling fine-tune learns.
     """
     import keras
 

@@ -31,8 +31,23 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist_draw.config import ARTIFACTS_DIR, METRICS_FILENAME, NUM_CLASSES, STROKE_DIR_NAME, STROKE_MODEL_FILENAME
-from mnist_draw.fusion import FUSION_RULE, PROBABILITY_FLOOR, STROKE_WEIGHT_KEY, WEIGHT_GRID, fuse
+from mnist_draw.config import (
+    ARTIFACTS_DIR,
+    METRICS_FILENAME,
+    NOT_A_DIGIT,
+    NUM_CLASSES,
+    STROKE_DIR_NAME,
+    STROKE_MODEL_FILENAME,
+)
+from mnist_draw.fusion import (
+    FUSION_RULE,
+    NOT_A_DIGIT_THRESHOLD_KEY,
+    PROBABILITY_FLOOR,
+    STROKE_WEIGHT_KEY,
+    WEIGHT_GRID,
+    fuse,
+    split_not_a_digit,
+)
 from train.config import RunOptions, TrainConfig
 
 MODEL_KIND = "stroke"  # a recipe stage's `model` key that makes it a stroke stage
@@ -58,6 +73,8 @@ class StrokeTrainConfig:
     drawing_share: float = TrainConfig.drawing_share  # in a fine-tune, share of each epoch's paths that are drawings
     correction_weight: int = TrainConfig.correction_weight  # in a fine-tune, start model's misreadings count this often
     distill: float = 0.0  # in a fine-tune, share of the start model's outputs in the pen digits' targets
+    non_digit_share: float = 0.15  # made-up non-digits' share of each epoch (train/not_a_digit.py); 0: ten classes only
+    not_a_digit_refusals: float = 0.002  # most of the held-out writers' digits the "not a digit" threshold may refuse
 
     def __post_init__(self):
         if self.model is None:
@@ -87,6 +104,15 @@ class StrokeTrainConfig:
             raise ValueError(f"correction_weight must be at least 1, got {self.correction_weight}")
         if not 0 <= self.distill <= 1:
             raise ValueError(f"distill must be in [0, 1], got {self.distill}")
+        if not 0 <= self.non_digit_share < 1:
+            raise ValueError(f"non_digit_share must be in [0, 1), got {self.non_digit_share}")
+        if not 0 <= self.not_a_digit_refusals < 1:
+            raise ValueError(f"not_a_digit_refusals must be in [0, 1), got {self.not_a_digit_refusals}")
+
+    @property
+    def num_classes(self) -> int:
+        """The stroke model's outputs: ten digits, and "not a digit" when it learns non-digits."""
+        return NUM_CLASSES + (1 if self.non_digit_share > 0 else 0)
 
 
 def setting_fields() -> dict[str, dataclasses.Field]:
@@ -114,6 +140,19 @@ def recorded_image_sha256(out: Path) -> str | None:
     """The image model's sha256 a kept stroke set in `out` was fused with; None without a readable set."""
     try:
         return json.loads((Path(out) / METRICS_FILENAME).read_text())["image_model_sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def settings_record(config: StrokeTrainConfig) -> dict:
+    """A stage's settings as metrics.json records them ("config"), so a kept set can be compared with a recipe."""
+    return json.loads(json.dumps(config.to_dict()))
+
+
+def recorded_settings(out: Path) -> dict | None:
+    """The settings a kept stroke set in `out` was trained with; None without a readable set."""
+    try:
+        return json.loads((Path(out) / METRICS_FILENAME).read_text())["config"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -179,13 +218,15 @@ def drawings_mix(config: StrokeTrainConfig, drawings, start, per_epoch: int, see
     }
 
 
-def soft_targets(labels: np.ndarray, teacher: np.ndarray | None, distill: float) -> np.ndarray:
-    """(N,) labels and the start model's (N, 10) outputs -> (N, 10) targets, `distill` of them the teacher's.
+def soft_targets(
+    labels: np.ndarray, teacher: np.ndarray | None, distill: float, num_classes: int = NUM_CLASSES
+) -> np.ndarray:
+    """(N,) labels and the start model's (N, C) outputs -> (N, C) targets, `distill` of them the teacher's.
 
     At distill 1 a model still equal to its start gets no pull from these paths: it moves only
     where people's drawings (one-hot targets) disagree with it, and keeps the rest in place.
     """
-    one_hot = np.eye(NUM_CLASSES, dtype=np.float32)[labels]
+    one_hot = np.eye(num_classes, dtype=np.float32)[labels]
     if teacher is None or distill == 0:
         return one_hot
     return (1 - distill) * one_hot + distill * teacher.astype(np.float32)
@@ -196,8 +237,10 @@ def fit_stroke_model(
 ):
     """Pen digits (and people's drawings) -> (trained model, history {metric: [per epoch]}).
 
-    Each epoch is a fresh augmentation of every digit; drawings, augmented too, are cycled to
-    drawing_share of the epoch, the ones `start` misreads counted correction_weight times.
+    Each epoch is a fresh augmentation of every digit, and, for a model with the "not a digit"
+    class, fresh made-up non-digits (non_digit_share of the epoch, crammed from `digits`' writers);
+    drawings, augmented too, are cycled to drawing_share of the epoch, the ones `start` misreads
+    counted correction_weight times.
     `validation`: (features, labels), measured after each epoch, never used to choose anything.
     """
     import keras
@@ -208,15 +251,16 @@ def fit_stroke_model(
     model_config = config.model
     keras.utils.set_random_seed(seed)
     features, labels = training_arrays(digits, model_config.epochs, seed, n_points=model_config.n_points)
-    per_epoch = len(digits)
+    model = start if start is not None else build_stroke_model(model_config, config.num_classes)
+    num_classes = model.output_shape[-1]
+    features, labels, per_epoch = with_non_digits(config, features, labels, digits, num_classes, seed + 3)
     mix = drawings_mix(config, drawings, start, per_epoch, seed + 1, log) if drawings else None
-    model = start if start is not None else build_stroke_model(model_config)
-    # A fine-tune learns (N, 10) targets, part the start model's outputs; a fresh model, labels.
+    # A fine-tune learns (N, C) targets, part the start model's outputs; a fresh model, labels.
     soft = start is not None
     teacher = model.predict(features, batch_size=1024, verbose=0) if soft and config.distill else None
-    targets = soft_targets(labels, teacher, config.distill) if soft else labels
+    targets = soft_targets(labels, teacher, config.distill, num_classes) if soft else labels
     if soft and validation is not None:
-        validation = (validation[0], soft_targets(validation[1], None, 0))
+        validation = (validation[0], soft_targets(validation[1], None, 0, num_classes))
     steps = -(-(per_epoch + (mix["count"] if mix else 0)) // model_config.batch_size)
     compile_stroke_model(model, model_config, steps_per_epoch=steps, soft_targets=soft)
     rng = np.random.default_rng(seed + 2)
@@ -228,7 +272,7 @@ def fit_stroke_model(
             order = epoch_order(len(drawings), mix["extra"], mix["count"], rng) + epoch * len(drawings)
             batch_x = np.concatenate([batch_x, mix["features"][order]])
             drawn_y = mix["labels"][order]
-            batch_y = np.concatenate([batch_y, soft_targets(drawn_y, None, 0) if soft else drawn_y])
+            batch_y = np.concatenate([batch_y, soft_targets(drawn_y, None, 0, num_classes) if soft else drawn_y])
         logs = model.fit(
             batch_x, batch_y, batch_size=model_config.batch_size, shuffle=True, validation_data=validation, verbose=0
         ).history
@@ -237,6 +281,25 @@ def fit_stroke_model(
         shown = ", ".join(f"{key} {values[-1]:.4f}" for key, values in history.items())
         log(f"stroke epoch {epoch + 1}/{model_config.epochs}: {shown}")
     return model, history
+
+
+def with_non_digits(config: StrokeTrainConfig, features, labels, digits, num_classes: int, seed: int):
+    """Each epoch's block of augmented digits followed by its own fresh non-digits -> (features, labels, per epoch).
+
+    A model without the "not a digit" class, or a share of 0, gets the digits alone.
+    """
+    from train import not_a_digit
+
+    epochs, per_epoch = config.model.epochs, len(digits)
+    count = not_a_digit.non_digit_count(config.non_digit_share, per_epoch) if num_classes > NUM_CLASSES else 0
+    if not count:
+        return features, labels, per_epoch
+    others = not_a_digit.training_features(digits, epochs * count, seed, config.model.n_points)
+    blocks_x, blocks_y = [], []
+    for epoch in range(epochs):
+        blocks_x += [features[epoch * per_epoch : (epoch + 1) * per_epoch], others[epoch * count : (epoch + 1) * count]]
+        blocks_y += [labels[epoch * per_epoch : (epoch + 1) * per_epoch], np.full(count, NOT_A_DIGIT, labels.dtype)]
+    return np.concatenate(blocks_x), np.concatenate(blocks_y), per_epoch + count
 
 
 def log_loss(probabilities: np.ndarray, labels: np.ndarray) -> float:
@@ -271,15 +334,16 @@ def image_probabilities(image_model: Path, held_out: list, log=print) -> tuple[n
 
 
 def validation_report(stroke: np.ndarray, image: np.ndarray, grid: tuple) -> dict:
-    """Held-out digits' (N, 10) stroke and (3N, 10) image probabilities -> the weight and what it measures.
+    """Held-out digits' (N, 10 or 11) stroke and (3N, 10) image probabilities -> the weight and what it measures.
 
     Each digit's stroke reading is paired with each of its three drawings, so all three reports
-    count the same 3N readings.
+    count the same 3N readings. The weight mixes the stroke model's ten digit probabilities
+    (renormalised without "not a digit", as every front end fuses them).
     """
     from mnist_draw import held_out_writers
 
     _, labels, writers, placements = grid
-    stroke = np.tile(stroke, (len(held_out_writers.PLACEMENTS), 1))
+    stroke = np.tile(split_not_a_digit(stroke)[0], (len(held_out_writers.PLACEMENTS), 1))
     weight, losses = choose_weight(stroke, image, labels)
     fused = fuse(stroke, image, weight)
 
@@ -362,7 +426,9 @@ def run(config: StrokeTrainConfig, options: RunOptions, image_model: Path, peopl
     )
     chooser, chooser_history = fit_stroke_model(config, training, config.seed, validation=validation, log=log)
     image, grid = image_probabilities(Path(image_model), held_out, log=log)
-    report = validation_report(chooser.predict(validation[0], verbose=0), image, grid)
+    chooser_stroke = chooser.predict(validation[0], verbose=0)
+    report = validation_report(chooser_stroke, image, grid)
+    refusal = not_a_digit_report(config, chooser, chooser_stroke, image, report, Path(image_model), held_out, log)
     if config.learn_held_out:
         log(f"stroke model: saving one trained on all {len(training) + len(held_out)} digits")
         model, history = fit_stroke_model(config, training + held_out, config.seed + 1, log=log)
@@ -373,10 +439,12 @@ def run(config: StrokeTrainConfig, options: RunOptions, image_model: Path, peopl
         model, history = chooser, chooser_history
     metrics = {
         STROKE_WEIGHT_KEY: report[STROKE_WEIGHT_KEY],
+        NOT_A_DIGIT_THRESHOLD_KEY: refusal and refusal["threshold"],
         "fusion_rule": FUSION_RULE,
         **stroke_record(model, config, history, time.perf_counter() - started),
         "training_digits": len(saved_model_digits(config, training, held_out)),
         "validation": report,
+        "not_a_digit": refusal,
         "image_model": str(image_model),
         "image_model_sha256": sha256_of(image_model),
         "fine_tuned_from": None,
@@ -390,6 +458,38 @@ def run(config: StrokeTrainConfig, options: RunOptions, image_model: Path, peopl
         f"worst {fused['worst_writer']['accuracy']:.4f}; {metrics['parameters']:,} parameters)"
     )
     return metrics
+
+
+def not_a_digit_report(config, chooser, stroke, image, report, image_model: Path, held_out, log=print) -> dict | None:
+    """The weight-choosing model's "not a digit" threshold and catch rates (train/not_a_digit.py); None without the class.
+
+    stroke: (N, 11) its readings of the held-out digits; image: (3N, 10) the image model's, as
+    validation_report pairs them. The unseen non-digits are read by the same two models.
+    """
+    from mnist_draw import held_out_writers
+    from mnist_draw.inference import load_model
+    from mnist_draw.pen_path import path_features
+    from train import not_a_digit
+
+    if stroke.shape[-1] <= NUM_CLASSES:
+        return None
+    others = not_a_digit.unseen_non_digits(held_out, config.seed + 4)
+    other_paths = np.stack([path_features(item.strokes, config.model.n_points) for item in others])
+    result = not_a_digit.report(
+        np.tile(stroke, (len(held_out_writers.PLACEMENTS), 1)),
+        image,
+        chooser.predict(other_paths, verbose=0),
+        not_a_digit.image_readings(load_model(image_model), others),
+        [item.family for item in others],
+        report[STROKE_WEIGHT_KEY],
+        config.not_a_digit_refusals,
+    )
+    shown = ", ".join(
+        f"{name} {method['non_digits_caught']:.3f} (digits refused {method['digits_refused']:.4f})"
+        for name, method in result["methods"].items()
+    )
+    log(f"not a digit: threshold {result['threshold']}; unseen non-digits caught: {shown}")
+    return result
 
 
 def fine_tune_start(options: RunOptions) -> Path | None:
@@ -459,6 +559,7 @@ def fine_tune(config: StrokeTrainConfig, options: RunOptions, people, *, log=pri
     }
     metrics = {
         STROKE_WEIGHT_KEY: weight,
+        NOT_A_DIGIT_THRESHOLD_KEY: start_metrics.get(NOT_A_DIGIT_THRESHOLD_KEY),
         "fusion_rule": FUSION_RULE,
         **stroke_record(model, config, history, time.perf_counter() - started),
         "training_digits": len(pen_digits),

@@ -14,6 +14,8 @@ const elements = {
 };
 
 const IDLE_PROMPT = 'Draw something to see what the model thinks.';
+/** What the page shows for a drawing the stroke model calls no digit (Python's NOT_A_DIGIT_TEXT). */
+export const NOT_A_DIGIT_TEXT = '?';
 let barRows = [];
 
 /**
@@ -54,17 +56,25 @@ const percent = (probability) => `${(probability * 100).toFixed(probability >= 0
  * @param {number} result.unsureBelow          top probability under this is "not sure"
  * @param {Float32Array} result.image          the model input, imageSize^2 values in [0, 1]
  * @param {number} result.imageSize
+ * @param {number|null} [result.notADigit]     p(not a digit) when the stroke model refused the drawing, else null
  * @returns {number}  the index of the top label
  */
-export function showPrediction({ probabilities, labels, unsureBelow, image, imageSize }) {
+export function showPrediction({ probabilities, labels, unsureBelow, image, imageSize, notADigit = null }) {
   let top = 0;
   for (let index = 1; index < probabilities.length; index++) if (probabilities[index] > probabilities[top]) top = index;
-  const confidence = probabilities[top];
-  const unsure = confidence < unsureBelow;
-  elements.prediction.textContent = labels[top];
+  const refused = notADigit !== null;
+  const confidence = refused ? notADigit : probabilities[top];
+  const unsure = !refused && confidence < unsureBelow;
+  elements.prediction.textContent = refused ? NOT_A_DIGIT_TEXT : labels[top];
   elements.prediction.dataset.unsure = String(unsure);
-  elements.prediction.setAttribute('aria-label', `Predicted digit ${labels[top]}${unsure ? ', not sure' : ''}`);
-  elements.confidence.textContent = `${percent(confidence)} sure it is a ${labels[top]}.`;
+  elements.prediction.dataset.state = refused ? 'not-a-digit' : 'digit';
+  elements.prediction.setAttribute(
+    'aria-label',
+    refused ? 'Not a digit' : `Predicted digit ${labels[top]}${unsure ? ', not sure' : ''}`,
+  );
+  elements.confidence.textContent = refused
+    ? `${percent(confidence)} sure it is not a digit (closest: ${labels[top]}).`
+    : `${percent(confidence)} sure it is a ${labels[top]}.`;
   elements.unsure.hidden = !unsure;
   barRows.forEach(({ row, fill, value, label }, index) => {
     fill.style.width = `${(probabilities[index] * 100).toFixed(1)}%`;
@@ -107,6 +117,7 @@ export function clearPrediction() {
   showParts(null);
   elements.prediction.textContent = '';
   delete elements.prediction.dataset.unsure;
+  delete elements.prediction.dataset.state;
   elements.prediction.setAttribute('aria-label', 'Predicted digit: none yet');
   elements.confidence.textContent = IDLE_PROMPT;
   elements.unsure.hidden = true;

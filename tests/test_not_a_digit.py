@@ -1,0 +1,65 @@
+"""train/not_a_digit.py: the made-up non-digits a stroke model learns, its threshold, and the alternatives' scores."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digit_data.non_digits import NonDigit
+from mnist_draw.fusion import fuse
+from train import not_a_digit
+
+
+def test_the_share_of_non_digits_per_epoch():
+    assert not_a_digit.non_digit_count(0.0, 1000) == 0
+    assert not_a_digit.non_digit_count(0.2, 800) == 200  # 200 of 1,000 paths
+    assert not_a_digit.non_digit_count(0.5, 10) == 10
+
+
+def test_the_threshold_is_the_lowest_that_keeps_the_refusals_within_budget():
+    p = np.zeros(1000)
+    assert not_a_digit.choose_threshold(p, 0.002) == not_a_digit.THRESHOLD_GRID[0]
+    p[:5] = 0.95  # five digits of 1,000 look like no digit: 0.5% refused at every cut up to 0.95
+    assert not_a_digit.choose_threshold(p, 0.002) == 0.97
+    assert not_a_digit.choose_threshold(p, 0.005) == not_a_digit.THRESHOLD_GRID[0]
+    assert not_a_digit.choose_threshold(np.ones(10), 0.002) == not_a_digit.THRESHOLD_GRID[-1]
+
+
+def test_taps_of_several_samples_are_left_out_and_single_points_kept():
+    point = NonDigit([np.array([[5.0, 5.0]])], "dot", "tap")
+    tap = NonDigit([np.array([[5.0, 5.0], [6.0, 7.0]])], "dot", "tap")
+    specks = NonDigit([np.array([[5.0, 5.0]]), np.array([[9.0, 9.0]])], "dot", "specks")
+    assert not_a_digit.unambiguous([point, tap, specks]) == [point, specks]
+
+
+def test_training_features_are_fresh_pen_paths_of_the_asked_count(pen_digits):
+    features = not_a_digit.training_features(pen_digits[:60], 40, seed=3, n_points=16)
+    assert features.shape == (40, 16, 5) and features.dtype == np.float32
+    assert np.abs(features[..., :4]).max() <= 1 + 1e-6 and set(np.unique(features[..., 4])) <= {0.0, 1.0}
+    np.testing.assert_array_equal(features, not_a_digit.training_features(pen_digits[:60], 40, seed=3, n_points=16))
+
+
+def test_energy_is_zero_when_the_models_agree_and_grows_as_they_part():
+    same = np.eye(10)[[3]] * 0.9 + 0.01
+    other = np.eye(10)[[5]] * 0.9 + 0.01
+    assert not_a_digit.energy(same, same, 0.6)[0] == pytest.approx(0, abs=1e-9)
+    assert not_a_digit.energy(same, other, 0.6)[0] > 1
+
+
+def test_the_report_cuts_each_alternative_at_the_same_refusal_budget():
+    rng = np.random.default_rng(0)
+    digits, others = 2000, 300
+    digit_stroke = np.concatenate([rng.dirichlet(np.ones(10) * 0.1, digits) * 0.99, np.full((digits, 1), 0.01)], 1)
+    digit_image = digit_stroke[:, :10] / digit_stroke[:, :10].sum(1, keepdims=True)
+    other_stroke = np.concatenate([np.full((others, 10), 0.01), np.full((others, 1), 0.9)], 1)
+    other_image = rng.dirichlet(np.ones(10), others)
+    families = ["scribble"] * 150 + ["letter"] * 150
+    result = not_a_digit.report(digit_stroke, digit_image, other_stroke, other_image, families, 0.6, 0.002)
+    assert result["threshold"] == not_a_digit.THRESHOLD_GRID[0] and result["methods"]["learnt_class"]["non_digits_caught"] == 1.0
+    for method in result["methods"].values():
+        assert method["digits_refused"] <= 0.002 and set(method["caught_by_family"]) == {"letter", "scribble"}
+    # The energy alternative is the fused pair's own normaliser.
+    stroke_digits = other_stroke[:, :10] / other_stroke[:, :10].sum(1, keepdims=True)
+    mixed = np.exp(0.6 * np.log(stroke_digits) + 0.4 * np.log(other_image))
+    np.testing.assert_allclose(not_a_digit.energy(stroke_digits, other_image, 0.6), -np.log(mixed.sum(1)), rtol=1e-6)
+    np.testing.assert_allclose(mixed / mixed.sum(1, keepdims=True), fuse(stroke_digits, other_image, 0.6), atol=1e-6)

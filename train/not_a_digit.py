@@ -1,0 +1,149 @@
+"""The stroke model's "not a digit" class: its training paths, its threshold, and how it compares.
+
+A softmax over ten digits must call a letter, a smiley or a stray dot one of them, often with high
+confidence. So the stroke model learns an 11th class (mnist_draw/config.py NOT_A_DIGIT) from pen
+paths made up by digit_data/non_digits.py: scribbles, letters, shapes, dots, lines and several
+digits crammed into one box, fresh ones every epoch, `non_digit_share` of each epoch's paths.
+The pen path is where that knowledge belongs: the generated examples are pen paths, and how a
+drawing was made separates a hatched scribble from an 8 better than its picture does.
+
+The answer is "not a digit" when p(not a digit) reaches a threshold chosen on the held-out
+writers' real digits: the lowest grid value that refuses at most `not_a_digit_refusals` of them,
+so a person's digit is rarely refused. Then the same held-out writers' model reads non-digits of
+kinds it never trained on (the "unseen" split: other letters, other shapes, another hand, the
+held-out writers' own digits crammed), and two simple alternatives are measured beside it at the
+same refusal budget:
+  - a confidence threshold: "not a digit" when the fused answer's top probability is low;
+  - an energy score of the fused pair: -log sum_k p_stroke[k] ** w * p_image[k] ** (1 - w), the
+    fused answer's normaliser. It is 0 when the two models agree and grows as they disagree,
+    which they tend to do on a drawing neither was made for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from mnist_draw.config import NOT_A_DIGIT
+from mnist_draw.fusion import PROBABILITY_FLOOR, fuse, is_not_a_digit, split_not_a_digit
+
+# The thresholds training chooses from. Below 0.5 too: p(not a digit) is a detector's score, and
+# on the held-out writers a real digit seldom gets even 0.2 of it, while a letter often gets 0.3.
+THRESHOLD_GRID = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995)
+UNSEEN_COUNT = 1500  # unseen non-digits the validation report reads: about as many as held-out digits
+# A 2-3 sample tap, blown up to full size by pen_path, is a straight line: upright, a 1. Only the
+# canvas knows it was tiny, so training keeps the single-point taps and leaves the others out.
+AMBIGUOUS_KIND = "tap"
+
+
+def non_digit_count(share: float, digits_per_epoch: int) -> int:
+    """Non-digit paths per epoch that make them `share` of the epoch (share in [0, 1))."""
+    return round(share / (1 - share) * digits_per_epoch)
+
+
+def unambiguous(items: Sequence) -> list:
+    """Made-up non-digits without the multi-sample taps that are a 1 once pen_path scales them up."""
+    return [item for item in items if not (item.kind == AMBIGUOUS_KIND and sum(len(s) for s in item.strokes) > 1)]
+
+
+def training_features(digits: Sequence, count: int, seed: int, n_points: int) -> np.ndarray:
+    """`count` fresh training-split non-digits (crammed from `digits`' writers) -> (count, n_points, 5) float32."""
+    from digit_data.non_digits import make_non_digits
+    from mnist_draw.pen_path import path_features
+
+    rng = np.random.default_rng(seed)
+    items: list = []
+    while len(items) < count:
+        items += unambiguous(make_non_digits(max(count - len(items), 6) + 6, rng, "training", digits))
+    return np.stack([path_features(item.strokes, n_points) for item in items[:count]]).astype(np.float32)
+
+
+def choose_threshold(p_not_a_digit: np.ndarray, refusals: float) -> float:
+    """Held-out digits' (N,) p(not a digit) -> the lowest THRESHOLD_GRID value refusing at most `refusals` of them.
+
+    None on the grid does (a model that cannot tell digits from the rest): its top value.
+    """
+    for threshold in THRESHOLD_GRID:
+        if float(np.mean(p_not_a_digit >= threshold)) <= refusals:
+            return threshold
+    return THRESHOLD_GRID[-1]
+
+
+def energy(stroke: np.ndarray, image: np.ndarray, weight: float) -> np.ndarray:
+    """(N, 10) digit probabilities of each model -> (N,) -log sum p_stroke ** w * p_image ** (1 - w), >= 0."""
+    mixed = weight * np.log(np.maximum(stroke, PROBABILITY_FLOOR)) + (1 - weight) * np.log(
+        np.maximum(image, PROBABILITY_FLOOR)
+    )
+    return -np.log(np.exp(mixed).sum(axis=-1))
+
+
+def cut_refusing(scores: np.ndarray, refusals: float) -> float:
+    """(N,) scores of real digits, higher meaning "less like a digit" -> the cut above which at most `refusals` lie."""
+    return float(np.quantile(scores, 1 - refusals, method="higher")) if len(scores) else np.inf
+
+
+def unseen_non_digits(held_out: Sequence, seed: int) -> list:
+    """UNSEEN_COUNT non-digits of the unseen split, crammed from the held-out writers' digits."""
+    from digit_data.non_digits import make_non_digits
+
+    return make_non_digits(UNSEEN_COUNT, np.random.default_rng(seed), "unseen", held_out)
+
+
+def image_readings(model, items: Sequence) -> np.ndarray:
+    """Made-up drawings (canvas pixels) drawn on the canvas with the default pen -> the image model's (N, 10)."""
+    from mnist_draw.preprocess import preprocess_ink
+    from mnist_draw.render import render_canvas_strokes
+
+    images = np.stack([preprocess_ink(render_canvas_strokes(item.strokes)) for item in items]).astype(np.float32)
+    return model.predict(images, batch_size=512, verbose=0)
+
+
+def report(
+    digit_stroke: np.ndarray,
+    digit_image: np.ndarray,
+    non_digit_stroke: np.ndarray,
+    non_digit_image: np.ndarray,
+    families: Sequence[str],
+    weight: float,
+    refusals: float,
+) -> dict:
+    """Held-out digits' and unseen non-digits' readings -> the threshold and what each method catches.
+
+    digit_stroke (N, 11) and digit_image (N, 10): the held-out writers' digits; non_digit_* (M, 11)
+    and (M, 10): the unseen non-digits, `families` (M,) their family names. Each alternative's cut
+    is set to refuse at most `refusals` of the digits, the budget the learnt threshold meets.
+    """
+    stroke_digits, p_digits = split_not_a_digit(digit_stroke)
+    stroke_others, p_others = split_not_a_digit(non_digit_stroke)
+    threshold = choose_threshold(p_digits, refusals)
+    fused_digits, fused_others = fuse(stroke_digits, digit_image, weight), fuse(stroke_others, non_digit_image, weight)
+    scores = {
+        "learnt_class": (p_digits, p_others, threshold),
+        "confidence": (-fused_digits.max(axis=1), -fused_others.max(axis=1), None),
+        "energy": (energy(stroke_digits, digit_image, weight), energy(stroke_others, non_digit_image, weight), None),
+    }
+    families = np.asarray(families)
+    methods = {}
+    for name, (on_digits, on_others, cut) in scores.items():
+        if cut is None:
+            cut = cut_refusing(on_digits, refusals)
+            caught, refused = on_others > cut, on_digits > cut
+        else:
+            caught, refused = is_not_a_digit(on_others, cut), is_not_a_digit(on_digits, cut)
+        methods[name] = {
+            "cut": round(float(cut), 5),
+            "digits_refused": round(float(refused.mean()), 5),
+            "non_digits_caught": round(float(caught.mean()), 5),
+            "caught_by_family": {
+                family: round(float(caught[families == family].mean()), 4) for family in sorted(set(families))
+            },
+        }
+    return {
+        "class_index": NOT_A_DIGIT,
+        "threshold": threshold,
+        "threshold_rule": f"lowest of {list(THRESHOLD_GRID)} refusing at most {refusals:.2%} of the held-out digits",
+        "held_out_digits": len(p_digits),
+        "unseen_non_digits": len(p_others),
+        "methods": methods,
+    }
