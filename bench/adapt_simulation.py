@@ -38,7 +38,7 @@ from mnist_draw.config import (
     NUM_CLASSES,
     PROJECT_ROOT,
 )
-from mnist_draw.fusion import fuse
+from mnist_draw.fusion import fuse, split_not_a_digit
 
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "adapt_simulation.json"
 RADII = (0.2, 0.25, 0.26, 0.28, 0.3, 0.32, 0.35, 0.38, 0.4)
@@ -65,7 +65,7 @@ def readings(cache: Path | None) -> dict:
     shipped_images = np.concatenate([images[held], images[len(digits) :]])
     shipped = load_model(DEFAULT_MODEL_PATH).predict(shipped_images, batch_size=256, verbose=0)
     reader = load_stroke_reader(DEFAULT_MODEL_PATH)
-    stroke = reader.model.predict(features[held], batch_size=256, verbose=0)
+    stroke = split_not_a_digit(reader.model.predict(features[held], batch_size=256, verbose=0))[0]
     fused = np.stack([fuse(stroke, part, reader.stroke_weight) for part in shipped.reshape(3, len(held), -1)])
     result = {
         "features": features,

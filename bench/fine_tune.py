@@ -200,6 +200,7 @@ def read_grid(model_path: Path, grid: dict, digits: list[DrawnDigit], test_image
     if reader is not None:
         paths = pen_path.batch_features(digits, reader.n_points)
         stroke = reader.model.predict(paths, batch_size=1024, verbose=0)[grid["digit"]]
+        stroke = fusion.split_not_a_digit(stroke)[0]  # which digit; whether it is one is bench.numbers' question
         readings["stroke"] = stroke.argmax(axis=1)
         readings["fused"] = fusion.fuse(stroke, image, reader.stroke_weight).argmax(axis=1)
     return readings
