@@ -11,11 +11,14 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
+
 from browser.digits import PAGE_CENTRED, PAGE_DIGITS
 from browser.handwriting import settled_page_answer
-from browser.mouse import draw_digit
+from browser.mouse import draw_canvas_strokes, draw_digit
 from browser.static_page import CANVAS, READY
 from mnist_draw.config import DEFAULT_MODEL_PATH
+from mnist_draw.render import Placement, to_canvas
 
 KERAS_MODEL = Path(os.environ.get("WEB_TEST_KERAS_MODEL", DEFAULT_MODEL_PATH))
 LOAD_TIMEOUT_MS = 30_000
@@ -150,3 +153,38 @@ def wait_for_count(tab, count: int) -> None:
 def kept_labels(tab) -> list[str]:
     """Labels in the review grid, newest first."""
     return tab.locator(ITEMS).evaluate_all("items => items.map((item) => item.dataset.label)")
+
+
+# ---------------------------------------------------------------- number mode (tests/test_web_number.py)
+
+NUMBER = '[data-testid="number"]'
+NUMBER_DIGITS = '[data-testid="number-digit"]'
+# The number once shown and no reading running or waiting (as settled_page_answer for one digit).
+NUMBER_SETTLED = "selector => document.querySelector(selector).textContent !== '' && !window.mnistDemo.predicting()"
+
+
+def number_strokes(digits, canvas_width: float, canvas_height: float, size: float = 0.6) -> list:
+    """Digits side by side on number mode's canvas, each centred in an equal share of its width and
+    spanning `size` of its height -> their strokes in canvas pixels, in pen order, digit after digit."""
+    slot = canvas_width / len(digits)
+    strokes = []
+    for index, digit in enumerate(digits):
+        shift = np.array([(index + 0.5) * slot - canvas_height / 2, 0.0])
+        strokes += [points + shift for points in to_canvas(digit, Placement(size=size), canvas_height)]
+    return strokes
+
+
+def canvas_size(tab) -> tuple[int, int]:
+    """The drawing canvas's internal (width, height) in canvas pixels."""
+    return tuple(tab.locator(CANVAS).evaluate("canvas => [canvas.width, canvas.height]"))
+
+
+def draw_number(tab, digits) -> str:
+    """Draw `digits` left to right on number mode's canvas with the mouse -> the number the page reads, settled."""
+    draw_canvas_strokes(tab, CANVAS, number_strokes(digits, *canvas_size(tab)), *canvas_size(tab))
+    return settled_number(tab)
+
+
+def settled_number(tab) -> str:
+    tab.wait_for_function(NUMBER_SETTLED, arg=NUMBER, timeout=30_000)
+    return tab.locator(NUMBER).inner_text().strip()

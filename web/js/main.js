@@ -1,8 +1,9 @@
 /**
  * Wiring only: metadata + models (model.js) -> drawing canvas (canvas.js) -> preprocess
- * (preprocess.js) and pen path (penPath.js) -> classify (classify.js) -> fuse (fusion.js) ->
- * page. The image model reads the picture; the stroke model, when the export has one
- * (metadata.stroke), reads the pen path the canvas recorded, and the page shows their fusion.
+ * (preprocess.js) and pen path (penPath.js) -> classify (classify.js) -> one answer
+ * (readDigits.js: fusion.js's "not a digit" split and fusion, the kept drawings' vote) -> page.
+ * The image model reads the picture; the stroke model, when the export has one (metadata.stroke),
+ * reads the pen path the canvas recorded, and the page shows their fusion.
  * Every write to the page but the canvas's own is in one module per part of it: status.js (status
  * line, footer), canvasControls.js (pen width, Clear), prediction.js (the read-out), lookInside.js
  * (activation maps), teach.js (which digit was meant), yourDrawings.js (the kept drawings).
@@ -10,6 +11,10 @@
  * `page` holds the page's own settings (canvas size, pen width and its range, the "not sure"
  * threshold). Once ready, the service worker (web/sw.js, registered by offline.js) keeps the
  * page and the model for offline visits.
+ *
+ * Number mode (?mode=number, or its button): a canvas three times as wide, read as a number
+ * digit by digit (numberRead.js) and shown by numberMode.js; a person picks one digit, says which
+ * digit it is and keeps it, as a drawing of its own strokes.
  *
  * Teach it: after a prediction the person says which digit they meant; the canvas's strokes
  * (canvas.js) become a stroke-file record (strokes.js) kept in this browser (drawings.js) and
@@ -37,7 +42,7 @@ import {
   showCanvasNote,
 } from './canvasControls.js';
 import { openDrawings } from './drawings.js';
-import { fuse } from './fusion.js';
+import { fuse, splitNotADigit } from './fusion.js';
 import { activationsOpen, onActivationsOpened, setActivationsState, showActivations } from './lookInside.js';
 import {
   EXPORT_COMMAND,
@@ -47,10 +52,13 @@ import {
   loadStrokeModel,
   ModelLoadError,
 } from './model.js';
+import { addressMode, onGroupPicked, onModeChosen, showMode, showNumber, showPicked } from './numberMode.js';
+import { readNumber } from './numberRead.js';
 import { registerServiceWorker } from './offline.js';
 import { penPathFeatures } from './penPath.js';
 import { buildBars, clearPrediction, showParts, showPrediction } from './prediction.js';
 import { isBlank, preprocessCanvas } from './preprocess.js';
+import { readDigits } from './readDigits.js';
 import { DRAWING_LIMITS } from './limits.js';
 import { setStatus, showModelInfo } from './status.js';
 import { checkRecord, drawingRecord, isoSeconds, strokeFileText } from './strokes.js';
@@ -79,9 +87,13 @@ const FALLBACK_BACKEND = 'cpu';
 const WASM_DIR = new URL('wasm/', import.meta.url).href;
 // While a stroke is in progress, predict at most this often (ms); always again at stroke end.
 const LIVE_PREDICTION_INTERVAL_MS = 100;
+// Number mode's canvas is this many times as wide as it is high (digit mode's is square).
+const NUMBER_CANVAS_ASPECT = 3;
 
 const options = new URL(location.href).searchParams;
 const modelBaseUrl = new URL(options.get('model') || 'model/', document.baseURI);
+let mode = addressMode(); // "digit" or "number"
+showMode(mode); // the layout at once, before the models load
 
 /** Pick and initialise a TF.js backend; returns the one that is running. */
 async function startBackend(wanted) {
@@ -230,7 +242,7 @@ function showNothingDrawn(lookInside) {
  * made meanwhile runs once more after it, on the pixels of that moment. `discard()` drops a
  * prediction still running (the canvas was just cleared under it).
  */
-function createPredictor(tf, models, metadata, { readInk, readStrokes }, lookInside, learner) {
+function createPredictor(tf, models, metadata, { readInk, readStrokes, penWidth }, lookInside, learner, number) {
   const { model, strokeModel } = models;
   const { preprocess, page, input, output } = metadata;
   let pending = false; // a prediction is running
@@ -238,6 +250,11 @@ function createPredictor(tf, models, metadata, { readInk, readStrokes }, lookIns
   let generation = 0; // bumped by discard(); a prediction of an older generation is not shown
   async function predictOnce() {
     const started = generation;
+    if (mode === 'number') {
+      const groups = await readNumber(tf, models, metadata, readStrokes(), penWidth(), learner.apply);
+      if (started === generation) number.show(groups);
+      return;
+    }
     const ink = readInk();
     const image = ink && preprocessCanvas(ink.data, ink.width, ink.height, preprocess);
     if (!image || isBlank(image)) {
@@ -248,22 +265,23 @@ function createPredictor(tf, models, metadata, { readInk, readStrokes }, lookIns
     const fromImage = await classify(tf, model, image, input.shape);
     const penPath = await readPenPath(tf, strokeModel, metadata, readStrokes());
     if (started !== generation) return;
-    const fromPath = penPath?.probabilities;
-    const strokeWeight = metadata.stroke?.fusion.stroke_weight;
-    const { probabilities, changed } = learner.apply(
-      fromPath ? fuse(fromPath, fromImage, strokeWeight) : fromImage,
-      penPath?.features,
-    );
-    showAdapted(changed);
+    const fusion = metadata.stroke?.fusion;
+    const [answer] = readDigits(fromImage, penPath?.probabilities, [penPath?.features], fusion, learner.apply);
+    showAdapted(answer.changed);
     showParts(
-      fromPath && { image: topOf(fromImage, output.labels), stroke: topOf(fromPath, output.labels), strokeWeight },
+      penPath && {
+        image: topOf(fromImage, output.labels),
+        stroke: topOf(splitNotADigit(penPath.probabilities).digits, output.labels),
+        strokeWeight: fusion.stroke_weight,
+      },
     );
     const top = showPrediction({
-      probabilities,
+      probabilities: answer.probabilities,
       labels: output.labels,
       unsureBelow: page.unsure_below,
       image,
       imageSize: preprocess.image_size,
+      notADigit: answer.notADigit ? answer.confidence : null,
     });
     offerTeach(top);
     lookInside.show(image); // not awaited: the prediction is already on screen
@@ -287,9 +305,56 @@ function createPredictor(tf, models, metadata, { readInk, readStrokes }, lookIns
   return { predict, busy: () => pending, discard: () => generation++ };
 }
 
+/**
+ * Number mode's read-out and the group picked to correct, known by its key (which strokes it
+ * holds): a re-read keeps the pick while that group stays as it was, and drops it otherwise.
+ */
+function createNumberView(page, penWidth) {
+  let groups = [];
+  let pickedKey = null;
+  const picked = () => groups.findIndex((group) => group.key === pickedKey);
+  const view = {
+    /** @param {import('./numberRead.js').GroupAnswer[]} next  the groups read, left to right */
+    show(next) {
+      groups = next;
+      if (pickedKey !== null && picked() < 0) view.unpick();
+      const size = [page.canvas_size * NUMBER_CANVAS_ASPECT, page.canvas_size];
+      showNumber(groups, picked(), size, penWidth() / 2); // the boxes hold the ink, not only the points
+    },
+    /** Ask which digit the group at `index` is, starting from its best digit. */
+    pick(index) {
+      pickedKey = groups[index].key;
+      withdrawTeach(); // a digit chosen for another group is not carried over
+      offerTeach(groups[index].top);
+      showPicked(index);
+    },
+    unpick() {
+      pickedKey = null;
+      withdrawTeach();
+      showPicked(-1);
+    },
+    picked: () => groups[picked()],
+  };
+  onGroupPicked(view.pick);
+  return view;
+}
+
+/**
+ * A group's strokes as a drawing of its own: moved (by whole pixels, points kept to 1/100) so
+ * that their box is centred on a square as big as digit mode's canvas (or the group, if larger).
+ * @returns {{strokes: number[][][], side: number}}
+ */
+function groupDrawing({ strokes, box: [x0, y0, x1, y1] }, canvasSize) {
+  const side = Math.ceil(Math.max(canvasSize, x1 - x0, y1 - y0));
+  const [dx, dy] = [Math.round((side - x0 - x1) / 2), Math.round((side - y0 - y1) / 2)];
+  const move = (value, by) => Math.round((value + by) * 100) / 100;
+  return { side, strokes: strokes.map((stroke) => stroke.map(([x, y]) => [move(x, dx), move(y, dy)])) };
+}
+
 /** The drawing canvas and its pen-width slider: live predictions while drawing, one at stroke end. */
 function setupDrawing(page, predictor) {
   let lastLive = 0;
+  let penWidth = page.stroke_width;
   const drawing = createDrawingCanvas(drawCanvasElement(), {
     size: page.canvas_size,
     strokeWidth: page.stroke_width,
@@ -305,21 +370,33 @@ function setupDrawing(page, predictor) {
     },
     onStrokeEnd: () => predictor.predict(),
   });
-  setupStrokeWidth(page.stroke_width_range, page.stroke_width, (width) => drawing.setStrokeWidth(width));
-  return drawing;
+  setupStrokeWidth(page.stroke_width_range, page.stroke_width, (width) => drawing.setStrokeWidth((penWidth = width)));
+  return { ...drawing, penWidth: () => penWidth };
+}
+
+/** The mode buttons: a switch resizes the canvas (square, or NUMBER_CANVAS_ASPECT wide) and clears it. */
+function setupModes(drawing, size, clearDrawing) {
+  const use = (next) => {
+    showMode((mode = next));
+    drawing.resize(mode === 'number' ? size * NUMBER_CANVAS_ASPECT : size, size);
+    clearDrawing();
+  };
+  onModeChosen((next) => next !== mode && use(next));
+  use(mode);
 }
 
 /**
  * The Clear button (and its keys): empty canvas, no prediction, no activation maps.
  * Returns that clearing, which keeping a drawing does too.
  */
-function setupClear(drawing, predictor, lookInside) {
+function setupClear(drawing, predictor, lookInside, number) {
   function clearDrawing() {
     drawing.clear();
     showCanvasNote('');
     predictor.discard();
     setCanvasEmpty(true);
     showNothingDrawn(lookInside);
+    number.show([]);
   }
   onClearRequested(clearDrawing);
   return clearDrawing;
@@ -402,18 +479,21 @@ async function setupYourDrawings(storeReady, onKeptChanged) {
 
 /**
  * "Which digit did you mean?": keeping a drawing puts its strokes, labelled with the digit
- * meant, into the store, adds its thumbnail, and clears the canvas for the next one. Shown only
- * where the browser can keep drawings; at most DRAWING_LIMITS.maxDigitsPerFile, so the download
- * always stays one readable stroke file.
+ * meant, into the store, adds its thumbnail, and clears the canvas for the next one. In number
+ * mode it keeps the group picked (groupDrawing), and the number is read again, with it. Shown
+ * only where the browser can keep drawings; at most DRAWING_LIMITS.maxDigitsPerFile, so the
+ * download always stays one readable stroke file.
  * @param {Promise<{store, refresh}|null>} drawingsReady  from setupYourDrawings
  */
-async function setupTeach(drawing, page, labels, drawingsReady, clearDrawing) {
+async function setupTeach(drawing, page, labels, drawingsReady, clearDrawing, number, predictor) {
   const drawings = await drawingsReady;
   if (!drawings) return;
   buildDigitChoices(labels);
   withdrawTeach();
   onKeepRequested(async (digit) => {
-    const strokes = drawing.strokes();
+    const group = mode === 'number' ? number.picked() : null;
+    if (group === undefined) return; // number mode keeps only a group picked
+    const { strokes, side } = group ? groupDrawing(group, page.canvas_size) : { strokes: drawing.strokes() };
     if (!strokes.length) return;
     const { shown, unreadable } = drawingsKept();
     if (shown + unreadable >= DRAWING_LIMITS.maxDigitsPerFile) {
@@ -425,7 +505,8 @@ async function setupTeach(drawing, page, labels, drawingsReady, clearDrawing) {
     }
     let record;
     try {
-      record = drawingRecord({ label: digit, strokes, width: page.canvas_size, height: page.canvas_size });
+      const width = side ?? page.canvas_size;
+      record = drawingRecord({ label: digit, strokes, width, height: width });
       checkRecord(record, DRAWING_LIMITS); // the canvas holds to the bound; this makes sure of it
       record = { ...record, id: await drawings.store.add(record) };
     } catch (error) {
@@ -433,10 +514,12 @@ async function setupTeach(drawing, page, labels, drawingsReady, clearDrawing) {
       showTeachNote(`Could not keep it: ${error.message}`, 'error');
       return;
     }
-    clearDrawing();
+    if (group) number.unpick();
+    else clearDrawing();
     addDrawing(record);
     await drawings.changed();
     showTeachNote(`Kept as a ${labels[digit]} (${drawingsKept().shown} in this browser). Draw the next one.`);
+    if (group) predictor.predict(); // the number again, now learning from it too
   });
 }
 
@@ -493,16 +576,22 @@ async function start(drawingsReady, learner) {
   const lookInside = setupLookInside(tf, metadata);
   // The predictor reads the canvas only on strokes, which the canvas made just below sends.
   const models = { model, strokeModel };
-  const canvasReaders = { readInk: () => drawing.readInk(), readStrokes: () => drawing.strokes() };
-  const predictor = createPredictor(tf, models, metadata, canvasReaders, lookInside, learner);
+  const canvasReaders = {
+    readInk: () => drawing.readInk(),
+    readStrokes: () => drawing.strokes(),
+    penWidth: () => drawing.penWidth(),
+  };
+  const number = createNumberView(metadata.page, canvasReaders.penWidth);
+  const predictor = createPredictor(tf, models, metadata, canvasReaders, lookInside, learner, number);
   const drawing = setupDrawing(metadata.page, predictor);
   buildBars(metadata.output.labels);
-  const clearDrawing = setupClear(drawing, predictor, lookInside);
+  const clearDrawing = setupClear(drawing, predictor, lookInside, number);
+  setupModes(drawing, metadata.page.canvas_size, clearDrawing);
   onAdaptSwitch((on) => {
     learner.use(on);
     predictor.predict(); // the drawing on the canvas, read again the other way
   });
-  await setupTeach(drawing, metadata.page, metadata.output.labels, drawingsReady, clearDrawing);
+  await setupTeach(drawing, metadata.page, metadata.output.labels, drawingsReady, clearDrawing, number, predictor);
   showModelInfo({
     testAccuracy: metadata.test_accuracy,
     variant: variantName,
