@@ -15,6 +15,12 @@ visitor sees, downloads and deletes only their own), whose pen paths also vote o
 next answers at once (mnist_draw.adapt; a toggle turns that off). Streamlit reruns this file top
 to bottom on every interaction; the drawing area and the drawings list are fragments, so drawing
 reruns only the drawing area.
+
+Number mode (the "Mode" switch above the canvas) gives a canvas three times as wide: the strokes
+written there are grouped into digits and each group read as a drawing of its own
+(mnist_draw.number_reading, as the page's number mode reads them); the "Number" metric holds
+the number read, "?" for a group that is not a digit. A digit read wrong can be corrected and
+kept, as its own strokes, among the visitor's drawings, and the kept drawings vote on each group.
 """
 
 import gc
@@ -26,8 +32,20 @@ import pandas as pd
 import streamlit as st
 
 from app.drawing_canvas import drawing_canvas
-from mnist_draw import activations, adapt, inference, kept_drawings, pen_path, pixels, report, stroke_inference, upload
+from mnist_draw import (
+    activations,
+    adapt,
+    inference,
+    kept_drawings,
+    number_reading,
+    pen_path,
+    pixels,
+    report,
+    stroke_inference,
+    upload,
+)
 from mnist_draw.config import (
+    CANVAS_SIZE,
     CLASS_LABELS,
     INPUT_SHAPE,
     NOT_A_DIGIT_TEXT,
@@ -223,9 +241,19 @@ except inference.ModelError as error:
 draw_tab, upload_tab, model_tab, drawings_tab = st.tabs(["Draw", "Upload a photo", "Model", "Your drawings"])
 
 
+MODES = ("Digit", "Number")
+NUMBER_CANVAS_ASPECT = 3  # number mode's canvas is this many digit canvases wide, as on the page
+NUMBER_PROMPT = "Write a number on the black strip, digit by digit, left to right: it is read when you lift the pen."
+BOX_COLOUR = np.array([255, 196, 64], dtype=np.float64)  # a group's box, faint over the ink
+BOX_OPACITY = 0.45
+
+
 @st.fragment
 def draw_area() -> None:
     """The canvas and its answer. A fragment: drawing reruns only this, not the whole page."""
+    if st.segmented_control("Mode", MODES, default=MODES[0], required=True, key="mode") == "Number":
+        number_area()
+        return
     canvas_column, result_column = st.columns([1, 2])
     with canvas_column:
         stroke_width = st.slider("Pen width", *STROKE_WIDTH_RANGE, value=STROKE_WIDTH, key="stroke_width")
@@ -279,6 +307,128 @@ def teach(strokes: tuple[Stroke, ...], predicted: str) -> None:
                 kept[drawing_key] = meant
                 forget_memory()
                 st.rerun()  # the whole app: the "Your drawings" tab lists the new one too
+
+
+def number_area() -> None:
+    """Number mode: the wide canvas, the number read from it and a way to correct one digit."""
+    controls_column, _ = st.columns([1, 2])
+    with controls_column:
+        stroke_width = st.slider("Pen width", *STROKE_WIDTH_RANGE, value=STROKE_WIDTH, key="stroke_width")
+        st.toggle("Learn from my drawings", value=True, key="adapt", help="Off: the plain models' answer.")
+    try:
+        canvas = drawing_canvas(
+            pen_width=stroke_width,
+            key="number-canvas",  # its own canvas: a canvas keeps the shape it was made with
+            width=NUMBER_CANVAS_ASPECT * CANVAS_SIZE,
+            label="Drawing area: write a number, digit by digit from left to right, with mouse, finger or pen",
+        )
+    except StrokeError as error:
+        st.error(f"The canvas sent strokes that cannot be read: {error}")
+        return
+    strokes = canvas.strokes
+    if canvas.visitor != st.session_state.get("visitor"):
+        st.session_state["visitor"] = canvas.visitor
+        st.rerun()
+    if not strokes:
+        st.metric("Number", "")  # outside tools read this metric: empty while nothing is drawn
+        st.info(NUMBER_PROMPT)
+        return
+    learning = st.session_state.get("adapt", True)
+    read = number_reading.read_number(
+        model,
+        load_stroke_reader(str(model_path)),
+        strokes,
+        stroke_width,
+        visitor_memory() if learning else None,
+    )
+    show_number(read, strokes, stroke_width)
+    teach_number(read, strokes)
+
+
+def show_number(read: number_reading.NumberReading, strokes, pen_width: float) -> None:
+    """The number read, each digit with its confidence and what the model saw, and the drawing with its groups."""
+    # Outside tools read the "Number" metric: one character per group, NOT_A_DIGIT_TEXT for not a digit.
+    st.metric("Number", read.text)
+    st.image(
+        [pixels.enlarge(image, scale=3) for image in read.images],
+        caption=[f"{character}: {reading.confidence:.0%}" for character, reading in zip(read.text, read.readings)],
+    )
+    changed = [str(position + 1) for position, adapted in enumerate(read.adapted) if adapted]
+    if changed:
+        st.caption(f"From your drawings: ones you kept close to digit {', '.join(changed)} changed the answer.")
+    if NOT_A_DIGIT_TEXT in read.text:
+        st.info(
+            f"A {NOT_A_DIGIT_TEXT} is a part that does not look like a digit. Write each digit apart from its "
+            "neighbours, or say below which digit it is."
+        )
+    st.image(
+        boxed_drawing(strokes, read.groups, pen_width),
+        caption="What was read: each box is one digit, read on its own, left to right",
+    )
+
+
+def boxed_drawing(strokes, groups, pen_width: float) -> np.ndarray:
+    """The number canvas's strokes and their groups -> (CANVAS_SIZE, 3 * CANVAS_SIZE, 3) uint8: the ink
+    white on black, as the canvas shows it, with a faint box around each group's ink."""
+    width, height = NUMBER_CANVAS_ASPECT * CANVAS_SIZE, CANVAS_SIZE
+    ink = render_canvas_strokes(strokes, pen_width, canvas_size=width)[:height]
+    picture = np.repeat(ink[..., np.newaxis] * 255, 3, axis=2)
+    box = np.zeros((height, width), dtype=bool)
+    reach = pen_width / 2  # the box holds the ink, not only the points
+    for group in groups:
+        x0, y0, x1, y1 = group.box
+        left, top = max(int(x0 - reach), 0), max(int(y0 - reach), 0)
+        right, bottom = min(int(x1 + reach) + 1, width - 1), min(int(y1 + reach) + 1, height - 1)
+        for row in (top, top + 1, bottom - 1, bottom):
+            box[row, left : right + 1] = True
+        for column in (left, left + 1, right - 1, right):
+            box[top : bottom + 1, column] = True
+    picture[box] = (1 - BOX_OPACITY) * picture[box] + BOX_OPACITY * BOX_COLOUR
+    return np.round(picture).astype(np.uint8)
+
+
+def teach_number(read: number_reading.NumberReading, strokes: tuple[Stroke, ...]) -> None:
+    """Correct one digit: choose it, choose the digit it is, and its strokes are kept as a drawing of that digit."""
+    # As in teach(): one key per drawing, led by the stroke count (browser/app_driver.py wait_for_number).
+    drawing_key = f"{len(strokes)}-{hashlib.sha256(json.dumps(strokes).encode()).hexdigest()[:12]}"
+    kept = st.session_state.setdefault("kept_drawings", {})  # drawing key -> the digit it was kept as
+    visitor = st.session_state.get("visitor")
+    with st.container(border=True):
+        position = st.segmented_control(
+            "Read one wrong? Choose it:",
+            list(range(len(read.groups))),
+            format_func=lambda index: f"#{index + 1}: {read.text[index]}",
+            key=f"group-{drawing_key}",
+        )
+        if position is None:
+            return
+        group, digit = read.groups[position], read.digits[position]
+        group_key = f"{drawing_key}/{','.join(map(str, group.stroke_indices))}"
+        meant = st.segmented_control(
+            f"Which digit is #{position + 1}?",
+            CLASS_LABELS,
+            default=None if digit is None else CLASS_LABELS[digit],
+            key=f"group-meant-{group_key}",
+        )
+        if group_key in kept:
+            st.success(f"Digit #{position + 1} kept as a {kept[group_key]} (see the “Your drawings” tab).")
+        elif st.button(
+            f"Keep digit #{position + 1} as a {meant}" if meant else f"Keep digit #{position + 1}",
+            key=f"keep-group-{group_key}",
+            disabled=meant is None or visitor is None,
+        ):
+            group_strokes, side = number_reading.group_drawing(strokes, group, CANVAS_SIZE)
+            try:
+                drawing = kept_drawings.drawing_from_strokes(group_strokes, int(meant), canvas_size=side)
+                kept_drawings.save_drawing(drawing, visitor)
+            except (StrokeError, kept_drawings.DrawingsError) as error:
+                st.error(f"Could not keep the digit: {error}")
+            except OSError as error:  # the server's disk: its path is not the visitor's business
+                st.error(f"Could not keep the digit: the server could not write it ({error.strerror}).")
+            else:
+                kept[group_key] = meant
+                forget_memory()
+                st.rerun()  # the whole app: the number is read again with it, and "Your drawings" lists it
 
 
 with draw_tab:

@@ -10,7 +10,10 @@
  * (every rerun of the fragment), always with the same parentElement, so the drawing is made once
  * per canvas element and later calls only hand over the newest pen width and setStateValue.
  *
- * data: {size: canvas pixels (mnist_draw.config.CANVAS_SIZE), penWidth: canvas pixels,
+ * data: {size: the height in canvas pixels (mnist_draw.config.CANVAS_SIZE), width: the width in
+ *   canvas pixels (size for the square digit canvas, wider for number mode's; fixed per canvas
+ *   element, as the app gives each mode its own), label: what the canvas is for, read out by
+ *   screen readers (absent: the markup's, one digit), penWidth: canvas pixels,
  *   limits: the drawing bound (mnist_draw.config; canvas.js stops there and says so below it)}
  * state "strokes": every stroke since the last clear, [[x, y], ...] canvas pixels each
  *   (canvas.js `strokes()`); sent at once on every pointer-up, and as [] on Clear.
@@ -47,8 +50,10 @@ function visitorId() {
 /** Per canvas element: the drawing, its pen width, and the newest setStateValue Streamlit gave. */
 const mounted = new WeakMap();
 
-function mount(canvas, clearButton, note, { size, penWidth, limits }) {
-  canvas.style.width = `${size}px`;
+function mount(canvas, clearButton, note, { size, width = size, label, penWidth, limits }) {
+  if (label) canvas.setAttribute('aria-label', label);
+  canvas.style.width = `${width}px`;
+  canvas.style.aspectRatio = `${width} / ${size}`; // the drawing surface rule makes it square
   const state = { penWidth, setStateValue: () => {} };
   // No debounce: the app answers on pointer-up, and a stroke's end is rare enough to send each one.
   const send = () => state.setStateValue('strokes', state.drawing.strokes());
@@ -59,6 +64,7 @@ function mount(canvas, clearButton, note, { size, penWidth, limits }) {
     onStrokeEnd: send,
     onLimit: (message) => (note.textContent = message),
   });
+  if (width !== size) state.drawing.resize(width, size);
   clearButton.addEventListener('click', () => {
     state.drawing.clear();
     note.textContent = '';
@@ -71,12 +77,12 @@ function mount(canvas, clearButton, note, { size, penWidth, limits }) {
  * A new pen width redraws the strokes with it, so the canvas shows what the app renders for
  * the model (mnist_draw.render.render_canvas_strokes, one pen for the whole drawing).
  */
-function setPenWidth(state, canvas, size, penWidth) {
+function setPenWidth(state, canvas, penWidth) {
   if (penWidth === state.penWidth) return;
   state.penWidth = penWidth;
   const context = canvas.getContext('2d'); // the same context createDrawingCanvas made
   context.fillStyle = '#000';
-  context.fillRect(0, 0, size, size);
+  context.fillRect(0, 0, canvas.width, canvas.height);
   drawStrokes(context, state.drawing.strokes(), penWidth);
   state.drawing.setStrokeWidth(penWidth); // also restores the live drawing style
 }
@@ -93,5 +99,5 @@ export default function drawingCanvas({ data, parentElement, setStateValue }) {
   }
   state.setStateValue = setStateValue;
   if (mounting) setStateValue('visitor', visitorId());
-  setPenWidth(state, canvas, data.size, data.penWidth);
+  setPenWidth(state, canvas, data.penWidth);
 }

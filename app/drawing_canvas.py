@@ -65,12 +65,18 @@ class CanvasValue(NamedTuple):
     visitor: str | None  # this browser's id (mnist_draw.kept_drawings.is_visitor); None until it arrives
 
 
-def drawing_canvas(pen_width: float, key: str = "canvas", size: int = CANVAS_SIZE) -> CanvasValue:
-    """Show the canvas (size x size CSS and canvas pixels, white ink of `pen_width` canvas pixels on black).
+def drawing_canvas(
+    pen_width: float, key: str = "canvas", size: int = CANVAS_SIZE, width: int | None = None, label: str | None = None
+) -> CanvasValue:
+    """Show the canvas (width x size CSS and canvas pixels, white ink of `pen_width` canvas pixels on black).
+
+    width: None for a square (the digit canvas); number mode's is wider. A canvas keeps the shape
+    it was first shown with, so give each shape its own `key`. label: what screen readers say the
+    canvas is for (None: draw one digit).
 
     Returns the strokes drawn since the last Clear, oldest first: each a tuple of (x, y) float
-    canvas pixels, x in [0, size) right and y down (a pointer dragged past the edge can go
-    beyond), pen down first; and the browser's visitor id (None before the canvas has sent it,
+    canvas pixels, x in [0, width) right and y in [0, size) down (a pointer dragged past the edge
+    can go beyond), pen down first; and the browser's visitor id (None before the canvas has sent it,
     or when what it sent is not one). Every pointer-up and every Clear reruns the script (or the
     fragment that holds the canvas). Malformed strokes, or strokes past the drawing bound (not
     the canvas's own), raise mnist_draw.strokes.StrokeError.
@@ -79,6 +85,8 @@ def drawing_canvas(pen_width: float, key: str = "canvas", size: int = CANVAS_SIZ
         key=key,
         data={
             "size": size,
+            "width": width or size,
+            "label": label,
             "penWidth": pen_width,
             "limits": {
                 "minPointDistance": MIN_POINT_DISTANCE,
@@ -95,4 +103,4 @@ def drawing_canvas(pen_width: float, key: str = "canvas", size: int = CANVAS_SIZ
     strokes = result.strokes
     if not strokes:
         return CanvasValue((), visitor)
-    return CanvasValue(make_digit(strokes, width=size, height=size).strokes, visitor)
+    return CanvasValue(make_digit(strokes, width=width or size, height=size).strokes, visitor)

@@ -83,16 +83,28 @@ def group_images(strokes: Sequence, groups: Sequence[number.DigitGroup], pen_wid
     return images
 
 
+def predict_batch(model, inputs: np.ndarray) -> np.ndarray:
+    """(n, ...) float32 inputs -> the model's (n, classes) float32 outputs, in one call.
+
+    The batch is padded with zeros to a power of two: Keras traces its predict function again for
+    every new batch size (hundreds of ms each), so a server reading numbers of every length
+    traces it a handful of times instead of once per length.
+    """
+    padded = np.zeros((1 << max(len(inputs) - 1, 0).bit_length(), *inputs.shape[1:]), dtype=np.float32)
+    padded[: len(inputs)] = inputs
+    return np.asarray(model.predict_on_batch(padded), dtype=np.float32)[: len(inputs)]
+
+
 def read_groups(model, reader: StrokeReader | None, images: np.ndarray, paths: list[list]) -> list[Reading]:
     """(g, 28, 28, 1) images and each group's strokes -> g Readings, as stroke_inference.read_digit
     answers for one drawing, with one batch through each model."""
     if not len(images):
         return []
-    from_images = np.asarray(model.predict_on_batch(images), dtype=np.float32).reshape(len(images), NUM_CLASSES)
+    from_images = predict_batch(model, images).reshape(len(images), NUM_CLASSES)
     if reader is None:
         return [Reading(probabilities=probs, image=probs, stroke=None) for probs in from_images]
     features = pen_path.batch_features(paths, reader.n_points)  # (g, n_points, 5)
-    from_paths = np.asarray(reader.model.predict_on_batch(features), dtype=np.float32)
+    from_paths = predict_batch(reader.model, features)
     strokes, not_a_digit = fusion.split_not_a_digit(from_paths)  # (g, 10), (g,)
     fused = fusion.fuse(strokes, from_images, reader.stroke_weight)
     return [
