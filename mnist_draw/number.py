@@ -48,9 +48,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from mnist_draw.config import PROJECT_ROOT
-
-NOT_A_DIGIT_TEXT = "?"  # what a group that is not a digit shows in the number read
+from mnist_draw.config import NOT_A_DIGIT_TEXT, PROJECT_ROOT  # NOT_A_DIGIT_TEXT: a group that is not a digit
 PARAMS_JS_PATH = PROJECT_ROOT / "web" / "js" / "numberParams.js"  # the page's copy, generated below
 
 

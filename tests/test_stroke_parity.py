@@ -57,6 +57,8 @@ def test_the_export_holds_the_committed_stroke_model_and_its_weight(metadata):
     assert stroke is not None, "web/model has no stroke model: run python -m export"
     reader = load_stroke_reader(DEFAULT_MODEL_PATH)
     assert stroke["fusion"]["stroke_weight"] == reader.stroke_weight
+    assert reader.not_a_digit_threshold is not None  # the shipped model knows "not a digit"
+    assert stroke["fusion"]["not_a_digit_threshold"] == reader.not_a_digit_threshold
     assert stroke["pen_path"] == pen_path.path_parameters(stroke["input"]["shape"][0])
     for shard, digest in metadata["weights_sha256"].items():
         if shard.startswith("stroke/"):

@@ -3,6 +3,7 @@
  * model saw and, under "Look inside", what each model read.
  */
 import { byTestId } from './dom.js';
+import { NOT_A_DIGIT_TEXT } from './numberParams.js'; // Python's, generated
 
 const elements = {
   prediction: byTestId('prediction'),
@@ -14,8 +15,6 @@ const elements = {
 };
 
 const IDLE_PROMPT = 'Draw something to see what the model thinks.';
-/** What the page shows for a drawing the stroke model calls no digit (Python's NOT_A_DIGIT_TEXT). */
-export const NOT_A_DIGIT_TEXT = '?';
 let barRows = [];
 
 /**
