@@ -7,8 +7,8 @@ the strokes go to the server at once on every pointer-up, and a "Clear" button s
 the test ids below are written in its HTML. Revisions from before that component (a benchmark's
 baseline) had streamlit-drawable-canvas 0.13, whose fabric.js canvas and toolbar bin button the
 selectors and clear() also find, so bench/streamlit.py can drive both. The app's contract with
-outside tools is the st.metric labelled exactly "Prediction" (streamlit_app.py); change the two
-together.
+outside tools is the st.metric labelled exactly "Prediction" (streamlit_app.py), and in number
+mode the one labelled exactly "Number"; change the two together.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import IO
 
 from browser import processes
-from mnist_draw.config import PROJECT_ROOT
+from mnist_draw.config import CANVAS_SIZE, PROJECT_ROOT
 
 # The app's canvas, or in an older revision streamlit-drawable-canvas's drawing layer: never both.
 CANVAS = '[data-testid="drawing-canvas"], canvas.upper-canvas'
@@ -36,6 +36,8 @@ EXCEPTION = '[data-testid="stException"]'
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'  # no run of the script or a fragment going on
 PROMPT = "Draw a digit (0-9)"
 ANSWER_CONTROLS = '[class*="st-key-meant-"]'  # the "Which digit did you mean?" of an answer (answer_control)
+MODE_SWITCH = ".st-key-mode"  # the "Mode" switch: "Digit" or "Number" (choose_mode)
+NUMBER_CANVAS = (3 * CANVAS_SIZE, CANVAS_SIZE)  # number mode's canvas pixels (streamlit_app.py NUMBER_CANVAS_ASPECT)
 VIEWPORT = {"width": 1280, "height": 1000}  # wide enough for the canvas and the result side by side
 
 
@@ -194,3 +196,32 @@ def wait_for_pen(page, width: float, timeout_ms: float = 30_000) -> None:
 def wait_until_idle(page, timeout_ms: float = 60_000) -> None:
     """Wait until no run of the script (or of a fragment) is going on or asked for."""
     page.locator(IDLE).wait_for(timeout=timeout_ms)
+
+
+def choose_mode(page, mode: str, timeout_ms: float = 60_000) -> None:
+    """Press the "Mode" switch's `mode` ("Digit" or "Number") and wait for that mode's canvas.
+
+    Number mode's canvas is NUMBER_CANVAS_ASPECT times as wide as it is high, in canvas pixels.
+    """
+    page.locator(MODE_SWITCH).get_by_role("radio", name=mode, exact=True).click()  # a segmented control
+    width = NUMBER_CANVAS[0] if mode == "Number" else CANVAS_SIZE
+    # canvas.js sets the canvas's width in canvas pixels, which is its width attribute.
+    page.locator(f'[data-testid="drawing-canvas"][width="{width}"]').wait_for(timeout=timeout_ms)
+    wait_until_idle(page, timeout_ms)
+
+
+def number_metric(page):
+    """Locator of the st.metric labelled exactly "Number" (number mode)."""
+    label = page.locator('[data-testid="stMetricLabel"]').get_by_text("Number", exact=True)
+    return page.locator('[data-testid="stMetric"]').filter(has=label)
+
+
+def wait_for_number(page, strokes: int, timeout_ms: float = 60_000) -> str:
+    """The "Number" metric's value for the whole drawing of `strokes` strokes.
+
+    streamlit_app.py keys number mode's "choose a digit to correct" control "group-<strokes>-<drawing
+    hash>": it appears once the run that got every stroke has shown its number.
+    """
+    page.locator(f'[class*="st-key-group-{strokes}-"]').first.wait_for(state="attached", timeout=timeout_ms)
+    wait_until_idle(page, timeout_ms)
+    return metric_value(number_metric(page)).inner_text().strip()
