@@ -47,9 +47,7 @@ def test_a_group_inked_alone_is_the_canvas_rectangle_of_its_strokes(numbers, pen
             assert ink.shape == (height, width)
             # Where the rectangle reaches past the canvas's left or top edge, the canvas has no pixels to compare.
             inside = ink[max(-top, 0) :, max(-left, 0) :]
-            np.testing.assert_allclose(
-                inside, canvas[max(top, 0) : top + height, max(left, 0) : left + width], atol=1 / 255 + 1e-9
-            )
+            np.testing.assert_array_equal(inside, canvas[max(top, 0) : top + height, max(left, 0) : left + width])
             if left >= 0 and top >= 0:  # all the canvas's ink is inside the rectangle
                 assert ink.sum() == pytest.approx(canvas.sum(), abs=1e-6)
 
