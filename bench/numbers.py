@@ -745,7 +745,19 @@ def run(pen_digits: Sequence, counts: dict, log: Callable[[str], None]) -> dict:
     started = time.perf_counter()
     commit, dirty = (
         git("rev-parse", "--short", "HEAD"),
-        git("status", "--porcelain", "--", "web", "mnist_draw", "artifacts"),
+        git(
+            "status",
+            "--porcelain",
+            "--",
+            "web",
+            "mnist_draw",
+            "artifacts",
+            "digit_data",
+            "browser",
+            "app",
+            "streamlit_app.py",
+            "bench",
+        ),
     )
     drawings = make_drawings(pen_digits, counts)
     log(
