@@ -80,3 +80,15 @@ test('the kept drawings vote on each digit with its own pen path', () => {
     ],
   );
 });
+
+test('kept drawings near a refused drawing lower p(not a digit) by their share, as Python does', () => {
+  const image = Float32Array.from(peaked(4, 0.9));
+  const path = Float32Array.from([...peaked(4, 0.9).map((p) => p * 0.4), 0.6]); // refused alone: 0.6 >= 0.5
+  const taught = (probabilities) => ({ probabilities: Float32Array.from(peaked(4, 0.95)), share: 0.5, changed: false });
+  const [alone] = readDigits(image, path, [null], FUSION, plain);
+  const [kept] = readDigits(image, path, [null], FUSION, taught);
+  assert.equal(alone.notADigit, true);
+  assert.equal(kept.notADigit, false); // 0.6 * (1 - 0.5) = 0.3 < 0.5
+  assert.equal(kept.top, 4);
+  assert.equal(kept.changed, true); // "?" became 4
+});

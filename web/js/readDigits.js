@@ -14,7 +14,7 @@ import { fuse, splitNotADigit } from './fusion.js';
  * @property {number} top          index of its most probable digit
  * @property {boolean} notADigit   the stroke model says it is no digit at all
  * @property {number} confidence   the shown answer's probability: of "not a digit" when it is one, else of `top`
- * @property {boolean} changed     the kept drawings changed the top digit
+ * @property {boolean} changed     the kept drawings changed the answer shown (a digit, or "not a digit")
  */
 
 /**
@@ -22,7 +22,8 @@ import { fuse, splitNotADigit } from './fusion.js';
  * @param {Float32Array|null} fromPaths    count * (10 or 11) stroke-model probabilities, or null (no stroke model)
  * @param {Array<Float32Array|null>} features  each digit's pen path (web/js/penPath.js), null without a stroke model
  * @param {{stroke_weight: number, not_a_digit_threshold?: number|null}|undefined} fusion  metadata.stroke.fusion
- * @param {(probabilities: Float32Array, features: Float32Array|null) => {probabilities: Float32Array, changed: boolean}} apply
+ * @param {(probabilities: Float32Array, features: Float32Array|null) => {probabilities: Float32Array, share?: number}} apply
+ *   the kept drawings' vote (adapt.js): the adapted probabilities and their share of them, in [0, 1)
  * @returns {DigitAnswer[]}  one per digit, in order
  */
 export function readDigits(fromImages, fromPaths, features, fusion, apply) {
@@ -32,9 +33,16 @@ export function readDigits(fromImages, fromPaths, features, fusion, apply) {
   return features.map((feature, index) => {
     const image = slice(fromImages, index);
     const { digits, notADigit } = fromPaths ? splitNotADigit(slice(fromPaths, index)) : { notADigit: 0 };
-    const { probabilities, changed } = apply(digits ? fuse(digits, image, fusion.stroke_weight) : image, feature);
+    const fused = digits ? fuse(digits, image, fusion.stroke_weight) : image;
+    const { probabilities, share = 0 } = apply(fused, feature);
+    const threshold = fusion?.not_a_digit_threshold ?? Infinity;
+    // The kept drawings vote for digits, so they lower p(not a digit) by their share (Python's
+    // stroke_inference.adapt_reading): a shape a person taught as a 4 stops being refused.
+    const refusal = notADigit * (1 - share);
+    const none = refusal >= threshold;
     const top = argmax(probabilities);
-    const none = notADigit >= (fusion?.not_a_digit_threshold ?? Infinity);
-    return { probabilities, top, notADigit: none, confidence: none ? notADigit : probabilities[top], changed };
+    const before = notADigit >= threshold ? -1 : argmax(fused);
+    const changed = (none ? -1 : top) !== before; // the answer shown, a digit or "not a digit", moved
+    return { probabilities, top, notADigit: none, confidence: none ? refusal : probabilities[top], changed };
   });
 }
