@@ -74,3 +74,21 @@ def test_the_numbers_are_the_ones_the_committed_simulation_chose():
     results = json.loads(RESULTS_PATH.read_text())
     chosen = choose(results["grid_training_writers_mnist_only_cnn"])
     assert (chosen["radius"], chosen["half_strength"]) == (ADAPT_RADIUS, ADAPT_HALF_STRENGTH)
+
+
+def test_kept_drawings_near_a_refused_drawing_lift_the_refusal_by_their_share():
+    """stroke_inference.adapt_reading (the page's twin: web/js/readDigits.js): p(not a digit) * (1 - share)."""
+    from mnist_draw.pen_path import path_features
+    from mnist_draw.stroke_inference import Reading, adapt_reading
+
+    four = [[[10.0, 0.0], [0.0, 20.0], [20.0, 20.0]], [[15.0, 5.0], [15.0, 30.0]]]  # an open 4, two strokes
+    memory = adapt.kept_memory(path_features(four)[None], [4])
+    digits = np.full(10, 0.02, np.float32)
+    digits[9] = 0.82
+    refused = Reading(digits, digits, digits, not_a_digit=0.6, not_a_digit_threshold=0.5)
+    assert refused.digit is None and refused.confidence == pytest.approx(0.6)
+    taught, changed = adapt_reading(refused, four, memory)
+    _, share, _ = adapt.adapt(digits, path_features(four), memory)
+    assert taught.not_a_digit == pytest.approx(0.6 * (1 - share)) and share > 1 / 6  # 0.6 * (1 - share) < 0.5
+    assert taught.digit == 4 and changed
+    assert adapt_reading(refused, four, None) == (refused, False)  # learning switched off
