@@ -557,8 +557,9 @@ def sha256(path: Path) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
 
-def models_record(image_path: Path, reader) -> dict:
-    """Which models each reader used: the Python files' hashes and thresholds, the page export's."""
+def models_record(image_path: Path, reader, export_at_start: str | None) -> dict:
+    """Which models each reader used: the Python files' hashes and thresholds, the page export's, and
+    whether the export's metadata.json changed while the run went on (`export_at_start`: its sha256 then)."""
     metadata_path = WEB_MODEL_DIR / "metadata.json"
     metadata = json.loads(metadata_path.read_text()) if metadata_path.is_file() else {}
     fusion = (metadata.get("stroke") or {}).get("fusion") or {}
@@ -571,13 +572,17 @@ def models_record(image_path: Path, reader) -> dict:
             "sha256": sha256(reader.path),
             "stroke_weight": reader.stroke_weight,
             "not_a_digit_threshold": reader.not_a_digit_threshold,
+            "parameters": int(reader.model.count_params()),
         },
         "page_export": {
             "folder": str(WEB_MODEL_DIR),
             "source_model_sha256": metadata.get("source_model_sha256"),
             "stroke_weight": fusion.get("stroke_weight"),
             "not_a_digit_threshold": fusion.get("not_a_digit_threshold"),
+            "stroke_parameters": (metadata.get("stroke") or {}).get("parameters"),
             "stroke_model_commit": git("log", "-1", "--format=%h %cI", "--", "web/model/stroke"),
+            "metadata_sha256": sha256(metadata_path),
+            "changed_during_run": sha256(metadata_path) != export_at_start,
         },
     }
 
@@ -652,6 +657,13 @@ def print_table(document: dict) -> None:
         if all(value is None for value in values):
             continue
         print(f"{label:<36}" + "".join(f"{cell(value, kind):>16}" for value in values) + f"{target:>10}")
+    stroke, export = document["models"]["python_stroke_model"] or {}, document["models"]["page_export"]
+    print(
+        f"models: Python's stroke set {stroke.get('parameters')} parameters, threshold "
+        f"{stroke.get('not_a_digit_threshold')}; the page's export {export['stroke_parameters']} parameters, threshold "
+        f"{export['not_a_digit_threshold']} ({export['stroke_model_commit']})"
+        + ("; THE EXPORT CHANGED DURING THE RUN" if export["changed_during_run"] else "")
+    )
     for name, same in document["agreement"].items():
         print(f"{name}: {same['same']}/{same['items']} the same ({cell(same['share'])})")
     for name, met in document["targets_met"].items():
@@ -759,6 +771,7 @@ def run(pen_digits: Sequence, counts: dict, log: Callable[[str], None]) -> dict:
             "bench",
         ),
     )
+    export_at_start = sha256(WEB_MODEL_DIR / "metadata.json")
     drawings = make_drawings(pen_digits, counts)
     log(
         f"drawings: {len(drawings.numbers)} + {len(drawings.four_digit)} numbers, {len(drawings.digits)} held-out digits, "
@@ -806,7 +819,7 @@ def run(pen_digits: Sequence, counts: dict, log: Callable[[str], None]) -> dict:
             "digits_read_rule": "per number, digits matched in order (longest common subsequence) over the longer of "
             "truth and reading; summed over numbers",
         },
-        "models": models_record(image_path, reader),
+        "models": models_record(image_path, reader, export_at_start),
         "targets": TARGETS,
         "readers": results,
         "agreement": compare(results),
