@@ -3,7 +3,8 @@
 The real page in real headless Chromium (tests/conftest.py: built by web/build.mjs, served by
 web/serve.mjs, the exported models), each test in a fresh context (an empty IndexedDB). Numbers
 are real pen digits of a held-out writer (never trained on), placed side by side and drawn with
-the real mouse (tests/web_page.py draw_number); every wait is on a page signal (the number shown
+the real mouse (tests/web_page.py draw_number), once with a made-up scrawl among them
+(digit_data/non_digits.py) that the stroke model's 11th class reads as no digit; every wait is on a page signal (the number shown
 and mnistDemo.predicting() false), never a fixed sleep.
 """
 
@@ -16,12 +17,13 @@ import numpy as np
 import pytest
 
 from browser.digits import PAGE_CENTRED, PAGE_DIGITS
-from browser.mouse import draw_digit
+from browser.mouse import draw_canvas_strokes, draw_digit
 from browser.static_page import CANVAS, CLEAR_BUTTON
+from digit_data.non_digits import make_non_digits
 from mnist_draw.config import CANVAS_SIZE
 from mnist_draw.held_out_writers import held_out
-from mnist_draw.render import kept_points
-from mnist_draw.strokes import read_stroke_file
+from mnist_draw.render import Placement, kept_points, to_canvas
+from mnist_draw.strokes import make_digit, read_stroke_file
 from tests.web_page import (
     DOWNLOAD,
     KEEP,
@@ -210,3 +212,19 @@ def test_reading_a_number_leaves_no_tensors_behind(number_visit, writer_digits):
         }"""
     )
     assert counts[0] == counts[1]
+
+
+def test_a_scribble_among_digits_reads_as_not_a_digit_in_both_modes(number_visit, writer_digits):
+    tab = number_visit.tab
+    # A scrawl of the made-up non-digits no training saw (digit_data/non_digits.py "unseen"): one stroke.
+    [scrawl] = make_non_digits(1, np.random.default_rng(0), "unseen", families=("scribble",))
+    scribble = make_digit([stroke.tolist() for stroke in scrawl.strokes])
+    assert draw_number(tab, [writer_digits["7"], scribble, writer_digits["1"]]) == "7?1"
+    digit, confidence = digits_shown(tab)[1]
+    assert digit == "?" and confidence >= tab.evaluate("() => mnistDemo.metadata.stroke.fusion.not_a_digit_threshold")
+    assert tab.locator(NUMBER_DIGITS).nth(1).get_attribute("aria-label").startswith("Digit 2: not a digit, ")
+    # Digit mode reads the same scrawl, alone on its square canvas, as no digit either.
+    tab.locator(MODE_DIGIT).click()
+    draw_canvas_strokes(tab, CANVAS, to_canvas(scribble, Placement(size=0.6), CANVAS_SIZE), CANVAS_SIZE, CANVAS_SIZE)
+    assert settled_prediction(tab) == "?"
+    assert tab.locator('[data-testid="prediction"]').get_attribute("data-state") == "not-a-digit"
