@@ -4,8 +4,8 @@ The real page in real headless Chromium (tests/conftest.py: built by web/build.m
 web/serve.mjs, the exported models), each test in a fresh context (an empty IndexedDB). Numbers
 are real pen digits of a held-out writer (never trained on), placed side by side and drawn with
 the real mouse (tests/web_page.py draw_number), once with a made-up scrawl among them
-(digit_data/non_digits.py) that the stroke model's 11th class reads as no digit; every wait is on a page signal (the number shown
-and mnistDemo.predicting() false), never a fixed sleep.
+(digit_data/non_digits.py) that the stroke model's 11th class reads as no digit; every wait is
+on a page signal (the number shown and mnistDemo.predicting() false), never a fixed sleep.
 """
 
 from __future__ import annotations
