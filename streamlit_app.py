@@ -258,16 +258,9 @@ def draw_area() -> None:
     with canvas_column:
         stroke_width = st.slider("Pen width", *STROKE_WIDTH_RANGE, value=STROKE_WIDTH, key="stroke_width")
         st.toggle("Learn from my drawings", value=True, key="adapt", help="Off: the plain models' answer.")
-        try:
-            canvas = drawing_canvas(pen_width=stroke_width, key="canvas")  # sent on every pointer-up
-        except StrokeError as error:
-            st.error(f"The canvas sent strokes that cannot be read: {error}")
+        strokes = canvas_strokes(pen_width=stroke_width, key="canvas")  # sent on every pointer-up
+        if strokes is None:
             return
-        strokes = canvas.strokes
-        if canvas.visitor != st.session_state.get("visitor"):
-            # The id arrives once the canvas has mounted: the whole app again, so "Your drawings" lists theirs.
-            st.session_state["visitor"] = canvas.visitor
-            st.rerun()
     with result_column:
         # The strokes drawn again in Python as the canvas drew them (white on black, like MNIST).
         image = preprocess_ink(render_canvas_strokes(strokes, stroke_width)) if strokes else None
@@ -276,6 +269,20 @@ def draw_area() -> None:
         else:
             label = show_prediction(model, image, strokes)
             teach(strokes, label)
+
+
+def canvas_strokes(**canvas_options) -> tuple[Stroke, ...] | None:
+    """The drawing canvas (app/drawing_canvas.py) -> its strokes; None (an error shown) when they cannot be read."""
+    try:
+        canvas = drawing_canvas(**canvas_options)
+    except StrokeError as error:
+        st.error(f"The canvas sent strokes that cannot be read: {error}")
+        return None
+    if canvas.visitor != st.session_state.get("visitor"):
+        # The id arrives once the canvas has mounted: the whole app again, so "Your drawings" lists theirs.
+        st.session_state["visitor"] = canvas.visitor
+        st.rerun()
+    return canvas.strokes
 
 
 def teach(strokes: tuple[Stroke, ...], predicted: str) -> None:
@@ -315,20 +322,14 @@ def number_area() -> None:
     with controls_column:
         stroke_width = st.slider("Pen width", *STROKE_WIDTH_RANGE, value=STROKE_WIDTH, key="stroke_width")
         st.toggle("Learn from my drawings", value=True, key="adapt", help="Off: the plain models' answer.")
-    try:
-        canvas = drawing_canvas(
-            pen_width=stroke_width,
-            key="number-canvas",  # its own canvas: a canvas keeps the shape it was made with
-            width=NUMBER_CANVAS_ASPECT * CANVAS_SIZE,
-            label="Drawing area: write a number, digit by digit from left to right, with mouse, finger or pen",
-        )
-    except StrokeError as error:
-        st.error(f"The canvas sent strokes that cannot be read: {error}")
+    strokes = canvas_strokes(
+        pen_width=stroke_width,
+        key="number-canvas",  # its own canvas: a canvas keeps the shape it was made with
+        width=NUMBER_CANVAS_ASPECT * CANVAS_SIZE,
+        label="Drawing area: write a number, digit by digit from left to right, with mouse, finger or pen",
+    )
+    if strokes is None:
         return
-    strokes = canvas.strokes
-    if canvas.visitor != st.session_state.get("visitor"):
-        st.session_state["visitor"] = canvas.visitor
-        st.rerun()
     if not strokes:
         st.metric("Number", "")  # outside tools read this metric: empty while nothing is drawn
         st.info(NUMBER_PROMPT)
