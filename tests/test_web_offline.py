@@ -37,6 +37,7 @@ from tests.web_page import (
     LOAD_TIMEOUT_MS,
     PLACEMENTS,
     draw,
+    draw_number,
     meant,
     set_stroke_width,
     settled_prediction,
@@ -477,6 +478,23 @@ def test_drawn_digit_is_recognised_offline(offline_tab, digit, placement):
     draw_digit(tab, CANVAS, drawn, surface_placement(drawn, scale, centre_x, centre_y))
     got = settled_prediction(tab)
     assert got == digit
+    assert not errors, errors
+
+
+def test_a_number_is_read_offline(offline_tab, pen_digits):
+    """Number mode from the service worker's cache: a held-out writer's 4071 written on the wide canvas."""
+    from mnist_draw.held_out_writers import held_out
+
+    tab, errors = offline_tab
+    first = {}
+    for digit in held_out(pen_digits):
+        if digit.writer == "pendigits-5":
+            first.setdefault(str(digit.label), digit)
+    tab.click('[data-testid="mode-number"]')
+    try:
+        assert draw_number(tab, [first[label] for label in "4071"]) == "4071"
+    finally:
+        tab.click('[data-testid="mode-digit"]')  # the other offline tests draw single digits in this tab
     assert not errors, errors
 
 
