@@ -49,6 +49,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from mnist_draw.config import NOT_A_DIGIT_TEXT, PROJECT_ROOT  # NOT_A_DIGIT_TEXT: a group that is not a digit
+
 PARAMS_JS_PATH = PROJECT_ROOT / "web" / "js" / "numberParams.js"  # the page's copy, generated below
 
 

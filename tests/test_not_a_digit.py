@@ -55,7 +55,10 @@ def test_the_report_cuts_each_alternative_at_the_same_refusal_budget():
     other_image = rng.dirichlet(np.ones(10), others)
     families = ["scribble"] * 150 + ["letter"] * 150
     result = not_a_digit.report(digit_stroke, digit_image, other_stroke, other_image, families, 0.6, 0.002)
-    assert result["threshold"] == not_a_digit.THRESHOLD_GRID[0] and result["methods"]["learnt_class"]["non_digits_caught"] == 1.0
+    assert (
+        result["threshold"] == not_a_digit.THRESHOLD_GRID[0]
+        and result["methods"]["learnt_class"]["non_digits_caught"] == 1.0
+    )
     for method in result["methods"].values():
         assert method["digits_refused"] <= 0.002 and set(method["caught_by_family"]) == {"letter", "scribble"}
     # The energy alternative is the fused pair's own normaliser.
