@@ -118,3 +118,32 @@ def test_another_visitor_is_not_read_with_someone_elses_drawings(trained_app, nu
     digit = kept_drawings.drawing_from_strokes(strokes, wrong, canvas_size=side)
     kept_drawings.save_drawing(digit, VISITOR, drawings)
     assert number_metric(write(trained_app, composed.strokes, OTHER_VISITOR)) == plain.text
+
+
+def test_digit_mode_shows_a_question_mark_for_a_drawing_that_is_no_digit(trained_app, models, drawings):
+    """A made-up scrawl (a kind training never saw) in digit mode: "Prediction" is "?", as the library reads it."""
+    import numpy as np
+
+    from digit_data.non_digits import make_non_digits
+    from mnist_draw.inference import predict_probabilities
+    from mnist_draw.preprocess import preprocess_ink
+    from mnist_draw.render import render_canvas_strokes
+    from mnist_draw.stroke_inference import read_digit
+
+    scrawls = make_non_digits(12, np.random.default_rng(5), "unseen", families=("scribble",))
+    model, reader = models
+    refused = [
+        item.strokes
+        for item in scrawls
+        if read_digit(
+            predict_probabilities(model, preprocess_ink(render_canvas_strokes(item.strokes))), reader, item.strokes
+        ).digit
+        is None
+    ]
+    assert len(refused) >= 9, f"only {len(refused)} of 12 scrawls read as not a digit"
+    at = trained_app
+    at.session_state["canvas"] = {"strokes": [[list(point) for point in s] for s in refused[0]], "visitor": VISITOR}
+    at.run()
+    assert not at.exception
+    assert [metric.value for metric in at.metric if metric.label == "Prediction"] == ["?"]
+    assert any("does not look like a digit" in info.value for info in at.info)
