@@ -5,7 +5,8 @@ drawn the way a person draws with a pen or a mouse, in the stroke format (x righ
 pixels, about 0..280; mnist_draw/strokes.py):
   scribble  tangles, hatching, coils of loops (unseen: scrawls, cross-hatching, scribble balls)
   letter    capital and small letters from stroke templates, none that can pass for a digit
-  shape     triangles, squares, stars, zigzags (unseen: hearts, arrows, smileys, #, spirals, ...)
+  shape     triangles, stars, zigzags, waves (unseen: hearts, arrows, smileys, #, spirals, ...); no
+            squares or diamonds: a hand rounds their corners, and a rounded one is a 0
   dot       a single point, a 1-3 point tap, a few specks (unseen: ..., :, a smudge)
   line      dashes and diagonals at least 40 degrees from vertical, = (unseen: ~, three bars, - - -)
   crammed   2-3 digits of one writer squeezed side by side, or overlapping, into one digit's box
@@ -249,16 +250,6 @@ def triangle(rng: np.random.Generator) -> Strokes:
     return [vertices[[0, 1]], vertices[[1, 2]], vertices[[2, 0]]]
 
 
-def square(rng: np.random.Generator) -> Strokes:
-    vertices = wobbly([(0, 0), (1, 0), (1, 1), (0, 1)], rng, 0.03)
-    style = rng.random()
-    if style < 0.6:
-        return [closed(vertices, rng)]
-    if style < 0.85:  # two L's, the way many children draw a box
-        return [vertices[[0, 1, 2]], vertices[[0, 3, 2]]]
-    return [vertices[[0, 1]], vertices[[1, 2]], vertices[[2, 3]], vertices[[3, 0]]]
-
-
 def star(rng: np.random.Generator) -> Strokes:
     angles = np.radians(90 + 144 * np.arange(5) + rng.normal(0, 3, 5))
     vertices = np.stack([0.5 + 0.5 * np.cos(angles), 0.5 - 0.5 * np.sin(angles)], axis=1)
@@ -271,12 +262,6 @@ def zigzag(rng: np.random.Generator) -> Strokes:
     xs = np.linspace(0, 1, 2 * teeth + 1)
     ys = 0.5 + np.where(np.arange(2 * teeth + 1) % 2 == 0, amplitude, -amplitude)
     return [turn(np.stack([xs, ys], axis=1) + rng.normal(0, 0.015, (len(xs), 2)), rng.uniform(-30, 30))]
-
-
-def diamond(rng: np.random.Generator) -> Strokes:
-    half_width = rng.uniform(0.3, 0.5)
-    vertices = wobbly([(0.5, 0), (0.5 + half_width, 0.5), (0.5, 1), (0.5 - half_width, 0.5)], rng, 0.03)
-    return [closed(vertices, rng)]
 
 
 def wave(rng: np.random.Generator) -> Strokes:
@@ -352,10 +337,8 @@ def house(rng: np.random.Generator) -> Strokes:
 
 SHAPES: dict[str, Callable[[np.random.Generator], Strokes]] = {
     "triangle": triangle,
-    "square": square,
     "star": star,
     "zigzag": zigzag,
-    "diamond": diamond,
     "wave": wave,
     # Unseen ones.
     "heart": heart,
@@ -514,7 +497,7 @@ KINDS: dict[str, dict[str, tuple[str, ...]]] = {
     "training": {
         "scribble": ("tangle", "hatching", "coil"),
         "letter": ("A", "C", "E", "F", "H", "K", "M", "N", "R", "T", "W", "X"),
-        "shape": ("triangle", "square", "star", "zigzag", "diamond", "wave"),
+        "shape": ("triangle", "star", "zigzag", "wave"),
         "dot": ("point", "tap", "specks"),
         "line": ("dash", "diagonal", "equals"),
         "crammed": ("2 digits", "3 digits"),

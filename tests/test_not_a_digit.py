@@ -66,3 +66,11 @@ def test_the_report_cuts_each_alternative_at_the_same_refusal_budget():
     mixed = np.exp(0.6 * np.log(stroke_digits) + 0.4 * np.log(other_image))
     np.testing.assert_allclose(not_a_digit.energy(stroke_digits, other_image, 0.6), -np.log(mixed.sum(1)), rtol=1e-6)
     np.testing.assert_allclose(mixed / mixed.sum(1, keepdims=True), fuse(stroke_digits, other_image, 0.6), atol=1e-6)
+
+
+def test_clean_zeros_are_round_one_stroke_paths_and_none_is_an_empty_batch():
+    zeros = not_a_digit.clean_zeros(5, seed=0, n_points=16)
+    assert zeros.shape == (5, 16, 5) and zeros.dtype == np.float32
+    assert (zeros[..., 4] == 1).all()  # one stroke: the pen never lifts
+    assert np.abs(zeros[:, :, :2]).max() <= 1 + 1e-6
+    assert not_a_digit.clean_zeros(0, seed=0, n_points=16).shape == (0, 16, 5)

@@ -127,3 +127,16 @@ def test_stroke_model_smoke_trains_and_outputs_probabilities():
         "Dropout",
         "Dense",
     }
+
+
+def test_smoothing_keeps_a_strokes_ends_and_length_and_takes_out_its_wobble():
+    from train.stroke_data import smooth
+
+    rng = np.random.default_rng(0)
+    line = np.stack([np.linspace(0, 100, 40), np.zeros(40)], axis=1)
+    shaky = line + np.stack([np.zeros(40), rng.normal(0, 2, 40)], axis=1)
+    (smoothed,) = smooth([shaky], np.random.default_rng(1), Augmentation(smooth_probability=1.0))
+    assert len(smoothed) == len(shaky)
+    np.testing.assert_array_equal(smoothed[[0, -1]], shaky[[0, -1]])
+    assert np.abs(smoothed[1:-1, 1]).std() < np.abs(shaky[1:-1, 1]).std()
+    assert smooth([shaky], rng, Augmentation(smooth_probability=0.0))[0] is shaky

@@ -35,6 +35,10 @@ UNSEEN_COUNT = 1500  # unseen non-digits the validation report reads: about as m
 # A 2-3 sample tap, blown up to full size by pen_path, is a straight line: upright, a 1. Only the
 # canvas knows it was tiny, so training keeps the single-point taps and leaves the others out.
 AMBIGUOUS_KIND = "tap"
+# A 0 drawn slowly with a mouse is a near-perfect ellipse, which no pen writer's 0 is; the made-up
+# non-digits are clean, regular curves. Without clean 0s among the digits the class learns "clean
+# and round is no digit" and refuses them, so each epoch also gets this share of ellipse 0s.
+CLEAN_ZERO_SHARE = 0.03
 
 
 def non_digit_count(share: float, digits_per_epoch: int) -> int:
@@ -57,6 +61,27 @@ def training_features(digits: Sequence, count: int, seed: int, n_points: int) ->
     while len(items) < count:
         items += unambiguous(make_non_digits(max(count - len(items), 6) + 6, rng, "training", digits))
     return np.stack([path_features(item.strokes, n_points) for item in items[:count]]).astype(np.float32)
+
+
+def clean_zeros(count: int, seed: int, n_points: int) -> np.ndarray:
+    """`count` ellipse 0s as a mouse draws them -> (count, n_points, 5) float32 pen paths.
+
+    Random aspect (0.45-1), tilt, starting angle, direction, overlap past the start (0-15%) and
+    sampling (16-80 points), a little shake; one stroke each, canvas pixels.
+    """
+    from mnist_draw.pen_path import path_features
+
+    rng = np.random.default_rng(seed)
+    features = [np.zeros((0, n_points, 5), np.float32)]  # so that no zeros at all still stacks
+    for _ in range(count):
+        samples = int(rng.integers(16, 81))
+        turn = 2 * np.pi * (1 + rng.uniform(0, 0.15)) * rng.choice([-1, 1])
+        angles = rng.uniform(0, 2 * np.pi) + np.linspace(0, turn, samples)
+        aspect, tilt = rng.uniform(0.45, 1.0), np.radians(rng.uniform(-20, 20))
+        x, y = 80 * aspect * np.sin(angles), -100 * np.cos(angles)
+        points = np.stack([x * np.cos(tilt) - y * np.sin(tilt), x * np.sin(tilt) + y * np.cos(tilt)], axis=1)
+        features.append(path_features([140 + points + rng.normal(0, 0.6, points.shape)], n_points)[None])
+    return np.concatenate(features).astype(np.float32)
 
 
 def choose_threshold(p_not_a_digit: np.ndarray, refusals: float) -> float:

@@ -40,9 +40,10 @@ class Augmentation:
     reverse_probability: float = 0.15  # chance per secondary stroke (not the longest) of being drawn backwards
     main_reverse_probability: float = 0.05  # chance that the longest stroke is drawn backwards (a 9 from its tail up)
     split_probability: float = 0.1  # chance that the longest stroke is drawn as two (an 8 as two halves)
+    smooth_probability: float = 0.3  # chance that the digit is smoothed: a slow mouse's clean curve, not a tablet's
 
 
-NO_AUGMENTATION = Augmentation(0, 0, 0, (0, 0), 0, 0, 0, 0, 0, 0, 0)
+NO_AUGMENTATION = Augmentation(0, 0, 0, (0, 0), 0, 0, 0, 0, 0, 0, 0, 0)
 # What bench/stroke_cv.py compares the default with: order and direction varied only in secondary strokes.
 BASIC_AUGMENTATION = Augmentation(main_reverse_probability=0.0, split_probability=0.0)
 
@@ -147,13 +148,39 @@ def vary_order(strokes: Strokes, rng: np.random.Generator, augmentation: Augment
     return joined
 
 
+SMOOTHING_HALF_WIDTHS = (1, 5)  # the moving average spans 2h + 1 samples, h drawn from [low, high)
+
+
+def smooth(strokes: Strokes, rng: np.random.Generator, augmentation: Augmentation) -> Strokes:
+    """By chance, every stroke's samples averaged over a few neighbours (ends kept): a clean curve.
+
+    The pen writers' tablet adds a little wobble to every digit, while a 0 drawn slowly with a
+    mouse can be a near-perfect ellipse. Without smooth digits in training, the "not a digit" class
+    learns that clean, regular curves (its made-up shapes) are no digit, and refuses a round 0.
+    """
+    if rng.random() >= augmentation.smooth_probability:
+        return strokes
+    half = int(rng.integers(*SMOOTHING_HALF_WIDTHS))
+    window = 2 * half + 1
+    kernel = np.ones(window) / window
+    smoothed = []
+    for stroke in strokes:
+        if len(stroke) < window:
+            smoothed.append(stroke)
+            continue
+        padded = np.concatenate([np.repeat(stroke[:1], half, 0), stroke, np.repeat(stroke[-1:], half, 0)])
+        inner = np.stack([np.convolve(padded[:, axis], kernel, mode="valid") for axis in range(2)], axis=1)
+        smoothed.append(np.concatenate([stroke[:1], inner[1:-1], stroke[-1:]]) if len(inner) > 2 else stroke)
+    return smoothed
+
+
 def augment(strokes: Sequence, rng: np.random.Generator, augmentation: Augmentation = Augmentation()) -> Strokes:
     """One digit's strokes -> the same digit as another writer might have drawn it (list of (k, 2) float64)."""
     strokes = [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes]
     strokes = vary_order(strokes, rng, augmentation)
     strokes = vary_sampling(strokes, rng, augmentation)
     strokes = affine(strokes, rng, augmentation)
-    return shake(strokes, rng, augmentation)
+    return smooth(shake(strokes, rng, augmentation), rng, augmentation)
 
 
 def training_arrays(

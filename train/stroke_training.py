@@ -284,7 +284,7 @@ def fit_stroke_model(
 
 
 def with_non_digits(config: StrokeTrainConfig, features, labels, digits, num_classes: int, seed: int):
-    """Each epoch's block of augmented digits followed by its own fresh non-digits -> (features, labels, per epoch).
+    """Each epoch's augmented digits, then its own fresh non-digits and clean 0s -> (features, labels, per epoch).
 
     A model without the "not a digit" class, or a share of 0, gets the digits alone.
     """
@@ -295,11 +295,21 @@ def with_non_digits(config: StrokeTrainConfig, features, labels, digits, num_cla
     if not count:
         return features, labels, per_epoch
     others = not_a_digit.training_features(digits, epochs * count, seed, config.model.n_points)
+    zeros_count = round(not_a_digit.CLEAN_ZERO_SHARE * per_epoch)
+    zeros = not_a_digit.clean_zeros(epochs * zeros_count, seed + 1, config.model.n_points)
     blocks_x, blocks_y = [], []
     for epoch in range(epochs):
-        blocks_x += [features[epoch * per_epoch : (epoch + 1) * per_epoch], others[epoch * count : (epoch + 1) * count]]
-        blocks_y += [labels[epoch * per_epoch : (epoch + 1) * per_epoch], np.full(count, NOT_A_DIGIT, labels.dtype)]
-    return np.concatenate(blocks_x), np.concatenate(blocks_y), per_epoch + count
+        blocks_x += [
+            features[epoch * per_epoch : (epoch + 1) * per_epoch],
+            others[epoch * count : (epoch + 1) * count],
+            zeros[epoch * zeros_count : (epoch + 1) * zeros_count],
+        ]
+        blocks_y += [
+            labels[epoch * per_epoch : (epoch + 1) * per_epoch],
+            np.full(count, NOT_A_DIGIT, labels.dtype),
+            np.zeros(zeros_count, labels.dtype),
+        ]
+    return np.concatenate(blocks_x), np.concatenate(blocks_y), per_epoch + count + zeros_count
 
 
 def log_loss(probabilities: np.ndarray, labels: np.ndarray) -> float:
