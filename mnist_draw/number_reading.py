@@ -24,11 +24,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mnist_draw import fusion, number, pen_path
+from mnist_draw import number, pen_path
 from mnist_draw.config import INPUT_SHAPE, NUM_CLASSES, STROKE_WIDTH
 from mnist_draw.preprocess import preprocess_ink
 from mnist_draw.render import render_canvas_strokes
-from mnist_draw.stroke_inference import Reading, StrokeReader, adapt_reading
+from mnist_draw.stroke_inference import Reading, StrokeReader, adapt_reading, fused_readings
 
 # As in web/js/canvas.js: antialiasing shades up to about a pixel past a stroke's edge; two keep a margin.
 ANTIALIAS_MARGIN = 2
@@ -104,19 +104,7 @@ def read_groups(model, reader: StrokeReader | None, images: np.ndarray, paths: l
     if reader is None:
         return [Reading(probabilities=probs, image=probs, stroke=None) for probs in from_images]
     features = pen_path.batch_features(paths, reader.n_points)  # (g, n_points, 5)
-    from_paths = predict_batch(reader.model, features)
-    strokes, not_a_digit = fusion.split_not_a_digit(from_paths)  # (g, 10), (g,)
-    fused = fusion.fuse(strokes, from_images, reader.stroke_weight)
-    return [
-        Reading(
-            probabilities=fused[index],
-            image=from_images[index],
-            stroke=strokes[index],
-            not_a_digit=float(not_a_digit[index]),
-            not_a_digit_threshold=reader.not_a_digit_threshold,
-        )
-        for index in range(len(images))
-    ]
+    return fused_readings(reader, from_images, predict_batch(reader.model, features))
 
 
 def read_number(

@@ -131,14 +131,25 @@ def read_digit(image_probabilities: np.ndarray, reader: StrokeReader | None, str
     """The image model's (10,) probabilities, and the strokes when there are any -> the Reading to show."""
     if reader is None or not has_ink(strokes):
         return Reading(probabilities=image_probabilities, image=image_probabilities, stroke=None)
-    stroke, not_a_digit = fusion.split_not_a_digit(read_path(reader, strokes))
-    return Reading(
-        probabilities=fusion.fuse(stroke, image_probabilities, reader.stroke_weight),
-        image=image_probabilities,
-        stroke=stroke,
-        not_a_digit=float(not_a_digit),
-        not_a_digit_threshold=reader.not_a_digit_threshold,
-    )
+    return fused_readings(reader, image_probabilities[np.newaxis], read_path(reader, strokes)[np.newaxis])[0]
+
+
+def fused_readings(reader: StrokeReader, image: np.ndarray, stroke: np.ndarray) -> list[Reading]:
+    """The rule for a digit's answer, for n digits at once: (n, 10) image and (n, 10 or 11) stroke
+    probabilities -> n Readings ("not a digit" split off, the ten digits fused; digit mode reads
+    one drawing, number mode one per group, mnist_draw/number_reading.py)."""
+    digits, not_a_digit = fusion.split_not_a_digit(stroke)
+    fused = fusion.fuse(digits, image, reader.stroke_weight)
+    return [
+        Reading(
+            probabilities=fused[index],
+            image=image[index],
+            stroke=digits[index],
+            not_a_digit=float(not_a_digit[index]),
+            not_a_digit_threshold=reader.not_a_digit_threshold,
+        )
+        for index in range(len(image))
+    ]
 
 
 def adapt_reading(reading: Reading, strokes: Sequence, memory: dict | None) -> tuple[Reading, bool]:
