@@ -285,6 +285,22 @@ def canvas_strokes(**canvas_options) -> tuple[Stroke, ...] | None:
     return canvas.strokes
 
 
+def keep_drawing(strokes, label: int, visitor: str, what: str, canvas_size: int = CANVAS_SIZE) -> bool:
+    """Keep canvas strokes as this visitor's drawing of `label` -> whether it was kept (else a one-line error
+    naming `what`: "drawing" or "digit"). Their next answers learn from it (forget_memory)."""
+    try:
+        drawing = kept_drawings.drawing_from_strokes(strokes, label, canvas_size=canvas_size)
+        kept_drawings.save_drawing(drawing, visitor)
+    except (StrokeError, kept_drawings.DrawingsError) as error:
+        st.error(f"Could not keep the {what}: {error}")
+        return False
+    except OSError as error:  # the server's disk: its path is not the visitor's business
+        st.error(f"Could not keep the {what}: the server could not write it ({error.strerror}).")
+        return False
+    forget_memory()
+    return True
+
+
 def teach(strokes: tuple[Stroke, ...], predicted: str) -> None:
     """Say which digit was meant (confirming a right guess counts too): the strokes are kept for training."""
     # One key per drawing, so the choice starts at the prediction again for the next digit. The
@@ -304,15 +320,8 @@ def teach(strokes: tuple[Stroke, ...], predicted: str) -> None:
             key=f"keep-{drawing_key}",
             disabled=meant is None or visitor is None,
         ):
-            try:
-                kept_drawings.save_drawing(kept_drawings.drawing_from_strokes(strokes, int(meant)), visitor)
-            except (StrokeError, kept_drawings.DrawingsError) as error:
-                st.error(f"Could not keep the drawing: {error}")
-            except OSError as error:  # the server's disk: its path is not the visitor's business
-                st.error(f"Could not keep the drawing: the server could not write it ({error.strerror}).")
-            else:
+            if keep_drawing(strokes, int(meant), visitor, "drawing"):
                 kept[drawing_key] = meant
-                forget_memory()
                 st.rerun()  # the whole app: the "Your drawings" tab lists the new one too
 
 
@@ -419,16 +428,8 @@ def teach_number(read: number_reading.NumberReading, strokes: tuple[Stroke, ...]
             disabled=meant is None or visitor is None,
         ):
             group_strokes, side = number_reading.group_drawing(strokes, group, CANVAS_SIZE)
-            try:
-                drawing = kept_drawings.drawing_from_strokes(group_strokes, int(meant), canvas_size=side)
-                kept_drawings.save_drawing(drawing, visitor)
-            except (StrokeError, kept_drawings.DrawingsError) as error:
-                st.error(f"Could not keep the digit: {error}")
-            except OSError as error:  # the server's disk: its path is not the visitor's business
-                st.error(f"Could not keep the digit: the server could not write it ({error.strerror}).")
-            else:
+            if keep_drawing(group_strokes, int(meant), visitor, "digit", canvas_size=side):
                 kept[group_key] = meant
-                forget_memory()
                 st.rerun()  # the whole app: the number is read again with it, and "Your drawings" lists it
 
 
