@@ -41,6 +41,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -103,35 +104,50 @@ def model_inputs(path: Path) -> list[tuple[np.ndarray, tuple | None]]:
     return inputs
 
 
+def file_records(paths: list[Path], errors, read_file, record) -> Iterator[dict]:
+    """One record per item of every readable file, in file order; for a file that is not, a line on
+    `errors` and an {"file", "error"} record, and the next file is read.
+
+    read_file: a path -> its items (digits or drawings), InputError (one line naming the file) when
+    it cannot; record: (path, index in the file, item) -> the item's record.
+    """
+    for path in paths:
+        try:
+            items = read_file(path)
+        except InputError as error:
+            print(f"error: {error}", file=errors, flush=True)
+            yield {"file": str(path), "error": str(error)}
+            continue
+        for index, item in enumerate(items):
+            yield record(path, index, item)
+
+
 def predictions(model, reader, paths: list[Path], errors) -> Iterator[dict]:
     """One record per digit of every readable file; a line on `errors` for each file that is not.
 
     reader: the stroke model (mnist_draw/stroke_inference.py), or None to read pictures alone.
     """
-    for path in paths:
-        try:
-            inputs = model_inputs(path)
-        except InputError as error:
-            print(f"error: {error}", file=errors, flush=True)
-            yield {"file": str(path), "error": str(error)}
-            continue
-        for index, (image, strokes) in enumerate(inputs):
-            if is_blank(image):
-                yield {"file": str(path), "index": index, "digit": None, "confidence": 0.0, "unsure": True}
-                continue
-            reading = read_digit(predict_probabilities(model, image), reader, strokes)
-            top = top_prediction(reading.probabilities)
-            yield {
-                "file": str(path),
-                "index": index,
-                "digit": reading.digit,  # None: not a digit
-                "confidence": round(reading.confidence, 4),
-                "unsure": top.unsure if reading.is_digit else False,
-                "not_a_digit": round(reading.not_a_digit, 4),
-                "probabilities": [round(float(value), 4) for value in reading.probabilities],
-                "image_digit": int(np.argmax(reading.image)),
-                "stroke_digit": None if reading.stroke is None else int(np.argmax(reading.stroke)),
-            }
+    return file_records(paths, errors, model_inputs, partial(digit_record, model, reader))
+
+
+def digit_record(model, reader, path: Path, index: int, digit_input: tuple[np.ndarray, tuple | None]) -> dict:
+    """One digit's (image, strokes) from model_inputs -> its record (see the module docstring)."""
+    image, strokes = digit_input
+    if is_blank(image):
+        return {"file": str(path), "index": index, "digit": None, "confidence": 0.0, "unsure": True}
+    reading = read_digit(predict_probabilities(model, image), reader, strokes)
+    top = top_prediction(reading.probabilities)
+    return {
+        "file": str(path),
+        "index": index,
+        "digit": reading.digit,  # None: not a digit
+        "confidence": round(reading.confidence, 4),
+        "unsure": top.unsure if reading.is_digit else False,
+        "not_a_digit": round(reading.not_a_digit, 4),
+        "probabilities": [round(float(value), 4) for value in reading.probabilities],
+        "image_digit": int(np.argmax(reading.image)),
+        "stroke_digit": None if reading.stroke is None else int(np.argmax(reading.stroke)),
+    }
 
 
 def number_drawings(path: Path) -> list[DrawnDigit]:
@@ -146,36 +162,33 @@ def number_drawings(path: Path) -> list[DrawnDigit]:
 
 
 def number_predictions(model, reader, paths: list[Path], errors) -> Iterator[dict]:
-    """One record per drawing of every readable stroke file, read as a number; a line on `errors` for each file that is not.
+    """One record per drawing of every readable stroke file, read as a number; a line on `errors` for each file that is not."""
+    return file_records(paths, errors, number_drawings, partial(number_record, model, reader))
 
-    A drawing's strokes are scaled by the number canvas's height over its surface's (1 for the
-    page's and the app's own canvas-pixel drawings), so the default pen inks them as on the page.
+
+def number_record(model, reader, path: Path, index: int, drawing: DrawnDigit) -> dict:
+    """One drawing, read as a number -> its record (see the module docstring).
+
+    Its strokes are scaled by the number canvas's height over its surface's (1 for the page's and
+    the app's own canvas-pixel drawings), so the default pen inks them as on the page.
     """
-    for path in paths:
-        try:
-            drawings = number_drawings(path)
-        except InputError as error:
-            print(f"error: {error}", file=errors, flush=True)
-            yield {"file": str(path), "error": str(error)}
-            continue
-        for index, drawing in enumerate(drawings):
-            scale = CANVAS_SIZE / drawing.height
-            strokes = [[(x * scale, y * scale) for x, y in stroke] for stroke in drawing.strokes]
-            read = read_number(model, reader, strokes)
-            yield {
-                "file": str(path),
-                "index": index,
-                "number": read.text,
-                "digits": [
-                    {
-                        "digit": reading.digit,  # None: not a digit
-                        "confidence": round(reading.confidence, 4),
-                        "box": [round(value / scale, 2) for value in group.box],
-                        "strokes": list(group.stroke_indices),
-                    }
-                    for group, reading in zip(read.groups, read.readings, strict=True)
-                ],
+    scale = CANVAS_SIZE / drawing.height
+    strokes = [[(x * scale, y * scale) for x, y in stroke] for stroke in drawing.strokes]
+    read = read_number(model, reader, strokes)
+    return {
+        "file": str(path),
+        "index": index,
+        "number": read.text,
+        "digits": [
+            {
+                "digit": reading.digit,  # None: not a digit
+                "confidence": round(reading.confidence, 4),
+                "box": [round(value / scale, 2) for value in group.box],
+                "strokes": list(group.stroke_indices),
             }
+            for group, reading in zip(read.groups, read.readings, strict=True)
+        ],
+    }
 
 
 def number_line(record: dict, width: int) -> str:
