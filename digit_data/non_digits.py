@@ -58,6 +58,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from digit_data.geometry import random_affine
 from mnist_draw.config import CANVAS_SIZE, MAX_POINTS_PER_DIGIT, MIN_POINT_DISTANCE
 
 Strokes = list[np.ndarray]  # each (k >= 1, 2) float64, x right, y down
@@ -614,20 +615,6 @@ def vary_order(strokes: Strokes, rng: np.random.Generator, hand: Hand) -> Stroke
     return [stroke[::-1] if rng.random() < hand.reverse_probability else stroke for stroke in strokes]
 
 
-def affine(strokes: Strokes, rng: np.random.Generator, hand: Hand) -> Strokes:
-    """Slant, stretch and turn about the box centre, one draw for the whole item."""
-    shear = rng.uniform(-hand.slant, hand.slant)
-    stretch = math.exp(rng.uniform(-hand.aspect, hand.aspect))
-    angle = math.radians(rng.uniform(-hand.rotation_degrees, hand.rotation_degrees))
-    cos, sin = math.cos(angle), math.sin(angle)
-    matrix = (
-        np.array([[1.0, 0.0], [shear, 1.0]]) @ np.diag([stretch, 1 / stretch]) @ np.array([[cos, sin], [-sin, cos]])
-    )
-    points = np.concatenate(strokes)
-    centre = (points.min(axis=0) + points.max(axis=0)) / 2
-    return [(stroke - centre) @ matrix for stroke in strokes]
-
-
 def place(strokes: Strokes, size: float, rng: np.random.Generator) -> Strokes:
     """Scale the item's longer side to `size` pixels and put it somewhere on the canvas, wholly inside."""
     points = np.concatenate(strokes)
@@ -760,14 +747,14 @@ def make_one(family: str, split: str, rng: np.random.Generator, writers: list[li
         return NonDigit([stroke - points.min(axis=0) + corner for stroke in strokes], family, kind)
     if family == "crammed":
         strokes, kind = cram(writers, rng, split)
-        strokes = affine(strokes, rng, dataclasses.replace(hand, rotation_degrees=hand.rotation_degrees / 2))
+        strokes = random_affine(strokes, rng, hand.slant, hand.aspect, hand.rotation_degrees / 2)
     else:
         kind = kinds[int(rng.integers(len(kinds)))]
         strokes = vary_order(
             [np.asarray(stroke, dtype=np.float64) for stroke in TEMPLATES[family][kind](rng)], rng, hand
         )
         if family != "line":  # a line's angle is its template's; a slant could stand it up like a 1
-            strokes = affine(strokes, rng, hand)
+            strokes = random_affine(strokes, rng, hand.slant, hand.aspect, hand.rotation_degrees)
     size = rng.uniform(*hand.size_range)
     return NonDigit(draw(place(strokes, size, rng), size, rng, hand), family, kind)
 

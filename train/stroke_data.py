@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from digit_data.geometry import random_affine
 from mnist_draw.pen_path import PATH_POINTS, path_features
 from mnist_draw.strokes import DrawnDigit
 
@@ -53,21 +54,6 @@ def digit_size(strokes: Strokes) -> float:
     points = np.concatenate(strokes)
     extent = float((points.max(axis=0) - points.min(axis=0)).max())
     return extent if extent > 0 else 1.0
-
-
-def affine(strokes: Strokes, rng: np.random.Generator, augmentation: Augmentation) -> Strokes:
-    """Slant, aspect and rotation about the box centre, one random draw for the whole digit."""
-    shear = rng.uniform(-augmentation.slant, augmentation.slant)
-    stretch = math.exp(rng.uniform(-augmentation.aspect, augmentation.aspect))
-    angle = math.radians(rng.uniform(-augmentation.rotation_degrees, augmentation.rotation_degrees))
-    cos, sin = math.cos(angle), math.sin(angle)
-    # Row vectors times this matrix: shear x by y, stretch x against y, then rotate.
-    matrix = (
-        np.array([[1.0, 0.0], [shear, 1.0]]) @ np.diag([stretch, 1 / stretch]) @ np.array([[cos, sin], [-sin, cos]])
-    )
-    points = np.concatenate(strokes)
-    centre = (points.min(axis=0) + points.max(axis=0)) / 2
-    return [(stroke - centre) @ matrix + centre for stroke in strokes]
 
 
 def resample_stroke(stroke: np.ndarray, spacing: float) -> np.ndarray:
@@ -179,7 +165,7 @@ def augment(strokes: Sequence, rng: np.random.Generator, augmentation: Augmentat
     strokes = [np.asarray(stroke, dtype=np.float64).reshape(-1, 2) for stroke in strokes]
     strokes = vary_order(strokes, rng, augmentation)
     strokes = vary_sampling(strokes, rng, augmentation)
-    strokes = affine(strokes, rng, augmentation)
+    strokes = random_affine(strokes, rng, augmentation.slant, augmentation.aspect, augmentation.rotation_degrees)
     return smooth(shake(strokes, rng, augmentation), rng, augmentation)
 
 
