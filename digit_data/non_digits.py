@@ -10,6 +10,8 @@ pixels, about 0..280; mnist_draw/strokes.py):
   dot       a single point, a 1-3 point tap, a few specks (unseen: ..., :, a smudge)
   line      dashes and diagonals at least 40 degrees from vertical, = (unseen: ~, three bars, - - -)
   crammed   2-3 digits of one writer squeezed side by side, or overlapping, into one digit's box
+`turned_digits(digits, count, rng)` makes a seventh, for training only: real digits turned on
+their side (TURNS), the nearest thing to a digit that is none.
 Every template is a few strokes in a unit box; `draw` then draws it with a Hand: the corners
 rounded and the path wobbling like a hand's, the pen sampled a few pixels apart in time rather
 than in space (so points crowd where the pen slows, at corners and at both ends of a stroke, as a
@@ -603,6 +605,49 @@ def cram(writers: list[list], rng: np.random.Generator, split: str) -> tuple[Str
     if squeeze < 1:
         placed = [np.stack([(stroke[:, 0] - low[0]) * squeeze, stroke[:, 1]], axis=1) for stroke in placed]
     return placed, f"{count} digits"
+
+
+# --- Turned digits: a real digit on its side -------------------------------------------------------
+
+# Which digits each turn makes into no digit, in degrees clockwise. Nobody writes a digit on its
+# side, and a digit turned is as near the digits as a drawing gets: every line and curve of it is
+# a real writer's, only its direction is wrong. Left out: 0 and 8 (still a 0, or an 8 on its side
+# is an infinity a hand may mean as 8), 1 (a dash, a line already), and upside down every digit
+# but 4 (6 and 9 swap, 2 and 5 stay themselves, 3 becomes an ε, 7 an L: all pass for a digit).
+# No mirror images either: a child's reversed 2 or 7 is still read as that digit.
+TURNS = {90: (2, 3, 4, 5, 6, 7, 9), -90: (2, 3, 4, 5, 6, 7, 9), 180: (4,)}
+TURN_SPREAD_DEGREES = 15.0  # each turn varies this much either way
+
+
+def turned_digits(digits: Sequence, count: int, rng: np.random.Generator) -> list[NonDigit]:
+    """`count` of `digits` (pen digits with `.label` and `.strokes`) turned into no digit, as TURNS allows.
+
+    Each item is one random turn of one random digit of a label that turn allows, about its box
+    centre, so it stays where the digit was (same units: canvas pixels for pen digits). Family
+    "turned", kind e.g. "7 turned 90". Only the shape changes: the caller augments it as it
+    augments digits, so the class cannot tell turned digits from digits by how they were drawn.
+    ValueError (one line) when no digit of a turnable label is given and count > 0.
+    """
+    by_label: dict[int, list] = {}
+    for digit in digits:
+        by_label.setdefault(digit.label, []).append(digit)
+    turns = [(degrees, label) for degrees, labels in TURNS.items() for label in labels if by_label.get(label)]
+    if count and not turns:
+        raise ValueError(f"turned non-digits need pen digits of some of {sorted(set().union(*TURNS.values()))}")
+    items = []
+    for _ in range(count):
+        degrees, label = turns[int(rng.integers(len(turns)))]
+        group = by_label[label]
+        strokes = digit_strokes(group[int(rng.integers(len(group)))])
+        angle = math.radians(degrees + rng.uniform(-TURN_SPREAD_DEGREES, TURN_SPREAD_DEGREES))
+        # Row vectors times this matrix turn clockwise on a y-down canvas.
+        matrix = np.array([[math.cos(angle), math.sin(angle)], [-math.sin(angle), math.cos(angle)]])
+        points = np.concatenate(strokes)
+        centre = (points.min(axis=0) + points.max(axis=0)) / 2
+        items.append(
+            NonDigit([(stroke - centre) @ matrix + centre for stroke in strokes], "turned", f"{label} turned {degrees}")
+        )
+    return items
 
 
 # --- The hand: turn a template into what a pointer records ---------------------------------------

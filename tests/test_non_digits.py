@@ -11,7 +11,18 @@ import math
 import numpy as np
 import pytest
 
-from digit_data.non_digits import DOTS, FAMILIES, KINDS, SPLITS, TEMPLATES, NonDigit, make_non_digits
+from digit_data.non_digits import (
+    DOTS,
+    FAMILIES,
+    KINDS,
+    SPLITS,
+    TEMPLATES,
+    TURN_SPREAD_DEGREES,
+    TURNS,
+    NonDigit,
+    make_non_digits,
+    turned_digits,
+)
 from mnist_draw.config import MAX_POINTS_PER_DIGIT, MAX_STROKES_PER_DIGIT
 from mnist_draw.pen_path import PATH_POINTS, path_features
 from mnist_draw.strokes import make_digit
@@ -142,3 +153,32 @@ def test_real_held_out_writers_crammed(pen_digits):
     for item in items:
         make_digit([stroke.tolist() for stroke in item.strokes])
         assert np.isfinite(path_features(item.strokes)).all()
+
+
+def seven(index: int) -> object:
+    """A 7 as a bar (left to right) and a stem, in canvas pixels."""
+    return make_digit([[(60 + index, 60), (220, 60), (120, 230)]], label=7, width=280, height=280)
+
+
+def test_turned_digits_lie_on_their_side_about_their_own_centre():
+    items = turned_digits([seven(index) for index in range(5)], 60, np.random.default_rng(0))
+    assert len(items) == 60 and {item.family for item in items} == {"turned"}
+    assert {item.kind for item in items} == {"7 turned 90", "7 turned -90"}  # upside down only a 4 turns
+    for item in items:
+        (stroke,) = item.strokes
+        bar = stroke[1] - stroke[0]
+        # The bar was horizontal; turned 90 degrees either way, give or take TURN_SPREAD_DEGREES.
+        assert 90 - TURN_SPREAD_DEGREES - 1e-9 <= math.degrees(math.atan2(abs(bar[1]), abs(bar[0]))), item.kind
+        centre = (stroke.min(axis=0) + stroke.max(axis=0)) / 2
+        assert np.allclose(centre, [140, 145], atol=40), centre  # near where the 7 was, on the canvas
+
+
+def test_turned_digits_only_turn_the_labels_a_turn_makes_into_no_digit():
+    digits = [make_digit([[(0, 0), (10, 100)]], label=label, width=280, height=280) for label in range(10)]
+    kinds = {item.kind for item in turned_digits(digits, 400, np.random.default_rng(1))}
+    expected = {f"{label} turned {degrees}" for degrees, labels in TURNS.items() for label in labels}
+    assert kinds == expected
+    assert not any(kind.startswith(("0 ", "1 ", "8 ")) for kind in kinds)
+    with pytest.raises(ValueError, match="turned non-digits need pen digits") as raised:
+        turned_digits([digit for digit in digits if digit.label in (0, 1, 8)], 3, np.random.default_rng(2))
+    assert "\n" not in str(raised.value)

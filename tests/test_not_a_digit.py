@@ -49,7 +49,7 @@ def test_energy_is_zero_when_the_models_agree_and_grows_as_they_part():
 def test_the_report_cuts_each_alternative_at_the_same_refusal_budget():
     rng = np.random.default_rng(0)
     digits, others = 2000, 300
-    digit_stroke = np.concatenate([rng.dirichlet(np.ones(10) * 0.1, digits) * 0.99, np.full((digits, 1), 0.01)], 1)
+    digit_stroke = np.concatenate([rng.dirichlet(np.ones(10) * 0.1, digits) * 0.995, np.full((digits, 1), 0.005)], 1)
     digit_image = digit_stroke[:, :10] / digit_stroke[:, :10].sum(1, keepdims=True)
     other_stroke = np.concatenate([np.full((others, 10), 0.01), np.full((others, 1), 0.9)], 1)
     other_image = rng.dirichlet(np.ones(10), others)

@@ -2,8 +2,9 @@
 
 A softmax over ten digits must call a letter, a smiley or a stray dot one of them, often with high
 confidence. So the stroke model learns an 11th class (mnist_draw/config.py NOT_A_DIGIT) from pen
-paths made up by digit_data/non_digits.py: scribbles, letters, shapes, dots, lines and several
-digits crammed into one box, fresh ones every epoch, `non_digit_share` of each epoch's paths.
+paths made up by digit_data/non_digits.py: scribbles, letters, shapes, dots, lines, several
+digits crammed into one box, and real digits turned on their side, fresh ones every epoch,
+`non_digit_share` of each epoch's paths.
 The pen path is where that knowledge belongs: the generated examples are pen paths, and how a
 drawing was made separates a hatched scribble from an 8 better than its picture does.
 
@@ -30,7 +31,10 @@ from mnist_draw.fusion import PROBABILITY_FLOOR, fuse, is_not_a_digit, split_not
 
 # The thresholds training chooses from. Below 0.5 too: p(not a digit) is a detector's score, and
 # on the held-out writers a real digit seldom gets even 0.2 of it, while a letter often gets 0.3.
-THRESHOLD_GRID = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995)
+THRESHOLD_GRID = (
+    *(0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5),
+    *(0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995),
+)
 UNSEEN_COUNT = 1500  # unseen non-digits the validation report reads: about as many as held-out digits
 # A 2-3 sample tap, blown up to full size by pen_path, is a straight line: upright, a 1. Only the
 # canvas knows it was tiny, so training keeps the single-point taps and leaves the others out.
@@ -39,6 +43,11 @@ AMBIGUOUS_KIND = "tap"
 # non-digits are clean, regular curves. Without clean 0s among the digits the class learns "clean
 # and round is no digit" and refuses them, so each epoch also gets this share of ellipse 0s.
 CLEAN_ZERO_SHARE = 0.03
+# Share of the training non-digits that are real digits turned on their side
+# (digit_data/non_digits.py TURNS). Templates alone teach "clean, regular strokes are no digit";
+# turned digits wobble as digits do, so only their shape can tell them apart, and that is what
+# the class must learn. Chosen 2026-12-05 on the 6 held-out writers (docs/not-a-digit.md).
+TURNED_SHARE = 0.5
 
 
 def non_digit_count(share: float, digits_per_epoch: int) -> int:
@@ -52,15 +61,23 @@ def unambiguous(items: Sequence) -> list:
 
 
 def training_features(digits: Sequence, count: int, seed: int, n_points: int) -> np.ndarray:
-    """`count` fresh training-split non-digits (crammed from `digits`' writers) -> (count, n_points, 5) float32."""
-    from digit_data.non_digits import make_non_digits
+    """`count` fresh training non-digits from `digits` (pen digits) -> (count, n_points, 5) float32, shuffled.
+
+    TURNED_SHARE of them are `digits` turned on their side and augmented as the digits are; the
+    rest are training-split made-up ones, their crammed digits from `digits`' writers.
+    """
+    from digit_data.non_digits import make_non_digits, turned_digits
     from mnist_draw.pen_path import path_features
+    from train.stroke_data import augment
 
     rng = np.random.default_rng(seed)
+    turned = [augment(item.strokes, rng) for item in turned_digits(digits, round(TURNED_SHARE * count), rng)]
     items: list = []
-    while len(items) < count:
-        items += unambiguous(make_non_digits(max(count - len(items), 6) + 6, rng, "training", digits))
-    return np.stack([path_features(item.strokes, n_points) for item in items[:count]]).astype(np.float32)
+    while len(items) < count - len(turned):
+        items += unambiguous(make_non_digits(max(count - len(turned) - len(items), 6) + 6, rng, "training", digits))
+    paths = turned + [item.strokes for item in items[: count - len(turned)]]
+    features = np.zeros((0, n_points, 5)) if not paths else np.stack([path_features(p, n_points) for p in paths])
+    return features[rng.permutation(len(features))].astype(np.float32)
 
 
 def clean_zeros(count: int, seed: int, n_points: int) -> np.ndarray:

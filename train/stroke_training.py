@@ -73,8 +73,10 @@ class StrokeTrainConfig:
     drawing_share: float = TrainConfig.drawing_share  # in a fine-tune, share of each epoch's paths that are drawings
     correction_weight: int = TrainConfig.correction_weight  # in a fine-tune, start model's misreadings count this often
     distill: float = 0.0  # in a fine-tune, share of the start model's outputs in the pen digits' targets
-    non_digit_share: float = 0.15  # made-up non-digits' share of each epoch (train/not_a_digit.py); 0: ten classes only
-    not_a_digit_refusals: float = 0.002  # most of the held-out writers' digits the "not a digit" threshold may refuse
+    non_digit_share: float = 0.25  # made-up non-digits' share of each epoch (train/not_a_digit.py); 0: ten classes only
+    # Most of the held-out writers' digits the "not a digit" threshold may refuse: a person's digits
+    # should be refused at most 0.5% of the time, and 1,499 digits of 6 writers estimate it loosely.
+    not_a_digit_refusals: float = 0.004
 
     def __post_init__(self):
         if self.model is None:
