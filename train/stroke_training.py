@@ -76,7 +76,8 @@ class StrokeTrainConfig:
     non_digit_share: float = 0.25  # made-up non-digits' share of each epoch (train/not_a_digit.py); 0: ten classes only
     # Most of the held-out writers' digits the "not a digit" threshold may refuse: a person's digits
     # should be refused at most 0.5% of the time, and 1,499 digits of 6 writers estimate it loosely.
-    not_a_digit_refusals: float = 0.004
+    # 0.4% (threshold 0.075) cost digits inside numbers more than that: a "?" in a number is an error.
+    not_a_digit_refusals: float = 0.003
 
     def __post_init__(self):
         if self.model is None:
