@@ -242,6 +242,7 @@ draw_tab, upload_tab, model_tab, drawings_tab = st.tabs(["Draw", "Upload a photo
 
 
 MODES = ("Digit", "Number")
+MODE_PARAMETER, NUMBER_MODE_VALUE = "mode", "number"  # ?mode=number opens number mode, as on the page
 NUMBER_CANVAS_ASPECT = 3  # number mode's canvas is this many digit canvases wide, as on the page
 NUMBER_PROMPT = "Write a number on the black strip, digit by digit, left to right: it is read when you lift the pen."
 BOX_COLOUR = np.array([255, 196, 64], dtype=np.float64)  # a group's box, faint over the ink
@@ -251,9 +252,14 @@ BOX_OPACITY = 0.45
 @st.fragment
 def draw_area() -> None:
     """The canvas and its answer. A fragment: drawing reruns only this, not the whole page."""
-    if st.segmented_control("Mode", MODES, default=MODES[0], required=True, key="mode") == "Number":
+    # The address keeps the mode, as the page's ?mode=number does: a link or a reload opens it again.
+    default = MODES[1] if st.query_params.get(MODE_PARAMETER) == NUMBER_MODE_VALUE else MODES[0]
+    mode = st.segmented_control("Mode", MODES, default=default, required=True, key="mode")
+    if mode == MODES[1]:
+        st.query_params[MODE_PARAMETER] = NUMBER_MODE_VALUE
         number_area()
         return
+    st.query_params.pop(MODE_PARAMETER, None)
     canvas_column, result_column = st.columns([1, 2])
     with canvas_column:
         stroke_width = st.slider("Pen width", *STROKE_WIDTH_RANGE, value=STROKE_WIDTH, key="stroke_width")

@@ -147,3 +147,16 @@ def test_digit_mode_shows_a_question_mark_for_a_drawing_that_is_no_digit(trained
     assert not at.exception
     assert [metric.value for metric in at.metric if metric.label == "Prediction"] == ["?"]
     assert any("does not look like a digit" in info.value for info in at.info)
+
+
+def test_the_address_keeps_the_mode(trained_app):
+    """?mode=number opens number mode (a link, a reload); switching writes the mode into the address."""
+    at = trained_app
+    at.query_params["mode"] = "number"
+    at.run()
+    assert not at.exception and at.button_group(key="mode").value == "Number"
+    assert number_metric(at) == ""
+    at.button_group(key="mode").set_value("Digit").run()
+    assert "mode" not in at.query_params
+    at.button_group(key="mode").set_value("Number").run()
+    assert at.query_params["mode"] == "number"
