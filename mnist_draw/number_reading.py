@@ -5,7 +5,10 @@ right; each group is then read exactly as digit mode reads a whole drawing: its 
 alone with the same pen on the canvas's own pixel grid (mnist_draw/render.py), preprocessed
 (mnist_draw/preprocess.py), its pen path read by the stroke model beside the image model
 (mnist_draw/stroke_inference.py) and the two fused. Both models read all the groups in one batch
-each. Used by the app's number mode (streamlit_app.py) and `python -m mnist_draw.predict --number`.
+each. The geometric grouping competes with a few alternatives (number.alternative_groupings),
+every group of every one read in that same batch, and gives way only when the readers are clearly
+surer of one (number.choose_grouping). Used by the app's number mode (streamlit_app.py) and
+`python -m mnist_draw.predict --number`.
 Importing this module does not import TensorFlow.
 
 Inking a group alone: the page inks the group's strokes into the rectangle that holds their ink
