@@ -253,20 +253,33 @@ def alternative_groupings(
         split_share of the narrower, so two touching digits come apart while a digit whose strokes
         cross (a 4, a 7, a 5's bar over its bowl) does not; a single stroke is never cut;
       - each one-stroke group that is steep (no wider than drop_slope times its height) or a part
-        (no taller than part_height) joined to its left neighbour when their boxes overlap horizontally or lie at
-        most merge_gap apart (an open 4's stem standing alone beside its L),
+        (no taller than part_height) joined to its left neighbour when their boxes overlap
+        horizontally or lie at most merge_gap apart (an open 4's stem standing alone beside its L),
       - each group's last-drawn stroke (of >= 2) moved to its left, then its right neighbour when
         their boxes overlap horizontally or lie at most merge_gap apart (a late stroke that went
         to the wrong digit),
     left to right, splits, then joins, then moves, at most max_alternatives of them.
     """
     params = params or GroupingParams()
-    points = stroke_points(strokes)
-    boxes = [stroke_box(stroke) for stroke in points]
+    boxes = [stroke_box(stroke) for stroke in stroke_points(strokes)]
     if not boxes:
         return [list(groups)]
     height = line_height(boxes)
-    min_width = params.min_width_share * height
+    alternatives = [
+        *split_groupings(groups, boxes, params.min_width_share * height, params),
+        *joined_groupings(groups, height, params),
+        *moved_groupings(groups, boxes, height, params),
+    ]
+    return [list(groups), *alternatives[: params.max_alternatives]]
+
+
+def horizontal_gap(box: Sequence[float], other: Sequence[float]) -> float:
+    """How far apart two boxes lie horizontally; negative when they overlap."""
+    return max(box[0], other[0]) - min(box[2], other[2])
+
+
+def split_groupings(groups, boxes, min_width: float, params: GroupingParams) -> list[list[DigitGroup]]:
+    """Step 8, splits: each group cut at each pen-order boundary where its two parts sit side by side."""
     alternatives = []
     for index, group in enumerate(groups):
         indices = group.stroke_indices
@@ -279,16 +292,27 @@ def alternative_groupings(
             narrower = min(first_right - first_left, second_right - second_left)
             if overlap <= params.split_share * narrower:
                 alternatives.append(in_order([*groups[:index], first, second, *groups[index + 1 :]]))
+    return alternatives
+
+
+def joined_groupings(groups, height: float, params: GroupingParams) -> list[list[DigitGroup]]:
+    """Step 8, joins: each steep or short one-stroke group joined to its near left neighbour."""
+    alternatives = []
     for index in range(1, len(groups)):
         left, right = groups[index - 1], groups[index]
-        gap = max(left.box[0], right.box[0]) - min(left.box[2], right.box[2])
         steep = right.box[2] - right.box[0] <= params.drop_slope * (right.box[3] - right.box[1])
         short = right.box[3] - right.box[1] <= params.part_height * height
-        if len(right.stroke_indices) == 1 and (steep or short) and gap <= params.merge_gap * height:
-            joined = DigitGroup(
-                tuple(sorted(left.stroke_indices + right.stroke_indices)), union_box([left.box, right.box])
-            )
+        near = horizontal_gap(left.box, right.box) <= params.merge_gap * height
+        if len(right.stroke_indices) == 1 and (steep or short) and near:
+            indices = tuple(sorted(left.stroke_indices + right.stroke_indices))
+            joined = DigitGroup(indices, union_box([left.box, right.box]))
             alternatives.append(in_order([*groups[: index - 1], joined, *groups[index + 1 :]]))
+    return alternatives
+
+
+def moved_groupings(groups, boxes, height: float, params: GroupingParams) -> list[list[DigitGroup]]:
+    """Step 8, moves: each group's last-drawn stroke (of >= 2) moved to a near neighbour, left first."""
+    alternatives = []
     for index, group in enumerate(groups):
         if len(group.stroke_indices) < 2:
             continue
@@ -298,13 +322,11 @@ def alternative_groupings(
             if not 0 <= other < len(groups):
                 continue
             target = groups[other]
-            gap = max(boxes[late][0], target.box[0]) - min(boxes[late][2], target.box[2])
-            if gap <= params.merge_gap * height:
+            if horizontal_gap(boxes[late], target.box) <= params.merge_gap * height:
                 moved = DigitGroup(tuple(sorted((*target.stroke_indices, late))), union_box([target.box, boxes[late]]))
-                kept = DigitGroup(rest, union_box([boxes[i] for i in rest]))
-                changed = {index: kept, other: moved}
+                changed = {index: DigitGroup(rest, union_box([boxes[i] for i in rest])), other: moved}
                 alternatives.append(in_order([changed.get(i, g) for i, g in enumerate(groups)]))
-    return [list(groups), *alternatives[: params.max_alternatives]]
+    return alternatives
 
 
 def in_order(groups: Sequence[DigitGroup]) -> list[DigitGroup]:

@@ -196,7 +196,21 @@ export function alternativeGroupings(strokes, groups, params = NUMBER_PARAMS) {
   const boxes = strokes.map(strokeBox);
   if (!boxes.length) return [groups];
   const height = lineHeight(boxes);
-  const minWidth = params.minWidthShare * height;
+  const alternatives = [
+    ...splitGroupings(groups, boxes, params.minWidthShare * height, params),
+    ...joinedGroupings(groups, height, params),
+    ...movedGroupings(groups, boxes, height, params),
+  ];
+  return [groups, ...alternatives.slice(0, params.maxAlternatives)];
+}
+
+/** How far apart two boxes lie horizontally; negative when they overlap. */
+function horizontalGap(box, other) {
+  return Math.max(box[0], other[0]) - Math.min(box[2], other[2]);
+}
+
+/** Step 8, splits: each group cut at each pen-order boundary where its two parts sit side by side. */
+function splitGroupings(groups, boxes, minWidth, params) {
   const alternatives = [];
   groups.forEach((group, index) => {
     for (let cut = 1; cut < group.strokes.length; cut += 1) {
@@ -211,19 +225,29 @@ export function alternativeGroupings(strokes, groups, params = NUMBER_PARAMS) {
       }
     }
   });
+  return alternatives;
+}
+
+/** Step 8, joins: each steep or short one-stroke group joined to its near left neighbour. */
+function joinedGroupings(groups, height, params) {
+  const alternatives = [];
   for (let index = 1; index < groups.length; index += 1) {
     const [left, right] = [groups[index - 1], groups[index]];
-    const gap = Math.max(left.box[0], right.box[0]) - Math.min(left.box[2], right.box[2]);
     const steep = right.box[2] - right.box[0] <= params.dropSlope * (right.box[3] - right.box[1]);
     const short = right.box[3] - right.box[1] <= params.partHeight * height;
-    if (right.strokes.length === 1 && (steep || short) && gap <= params.mergeGap * height) {
-      const joined = {
-        strokes: [...left.strokes, ...right.strokes].sort((a, b) => a - b),
-        box: unionBox(left.box, right.box),
-      };
+    const near = horizontalGap(left.box, right.box) <= params.mergeGap * height;
+    if (right.strokes.length === 1 && (steep || short) && near) {
+      const indices = [...left.strokes, ...right.strokes].sort((a, b) => a - b);
+      const joined = { strokes: indices, box: unionBox(left.box, right.box) };
       alternatives.push(inOrder([...groups.slice(0, index - 1), joined, ...groups.slice(index + 1)]));
     }
   }
+  return alternatives;
+}
+
+/** Step 8, moves: each group's last-drawn stroke (of >= 2) moved to a near neighbour, left first. */
+function movedGroupings(groups, boxes, height, params) {
+  const alternatives = [];
   groups.forEach((group, index) => {
     if (group.strokes.length < 2) return;
     const late = Math.max(...group.strokes);
@@ -231,8 +255,7 @@ export function alternativeGroupings(strokes, groups, params = NUMBER_PARAMS) {
     for (const other of [index - 1, index + 1]) {
       if (other < 0 || other >= groups.length) continue;
       const target = groups[other];
-      const gap = Math.max(boxes[late][0], target.box[0]) - Math.min(boxes[late][2], target.box[2]);
-      if (gap <= params.mergeGap * height) {
+      if (horizontalGap(boxes[late], target.box) <= params.mergeGap * height) {
         const moved = {
           strokes: [...target.strokes, late].sort((a, b) => a - b),
           box: unionBox(target.box, boxes[late]),
@@ -245,7 +268,7 @@ export function alternativeGroupings(strokes, groups, params = NUMBER_PARAMS) {
       }
     }
   });
-  return [groups, ...alternatives.slice(0, params.maxAlternatives)];
+  return alternatives;
 }
 
 /**
