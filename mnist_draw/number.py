@@ -31,6 +31,13 @@ following digits) land in or right beside that column. Lengths below are in line
   7. order: groups left to right by the centre of their ink box, (x0 + x1) / 2, ties in pen order;
      the centre, not the left edge, because a 7's bar or a slanted foot can reach past a
      neighbour's edge while the digit's middle stays in its own column
+  8. alternatives (alternative_groupings): a group split where its parts sit side by side, a steep
+     stroke or a part joined to its left neighbour, a late stroke moved to a neighbour;
+     mnist_draw/number_reading.py reads every group of every
+     grouping, all in one batch per model
+  9. choice (choose_grouping): an alternative replaces the grouping only when the readers are
+     clearly surer of it (choice_margin), since geometry alone cannot tell touching digits from
+     one digit, nor an open 4's stem from a 1
 
 Degenerate input is answered deterministically: no strokes -> no groups; a single point or strokes
 of zero size -> each widened to the same column, so coincident points form one group. A stroke
@@ -68,6 +75,11 @@ class GroupingParams:
     drop_slope: float = 0.5  # step 5: steep = no wider than this times its own height
     drop_distance: float = 0.25  # step 5: the same reach for such a dropped stem
     near_distance: float = 0.12  # step 5: how close a completing stroke's ink must come to the group's
+    split_share: float = 0.2  # step 8: two parts of a group sit side by side when their columns share no more
+    merge_gap: float = 0.15  # step 8: a one-stroke group this near its left neighbour (or overlapping it) may join it
+    max_alternatives: int = 12  # step 8: at most this many alternatives are read, so a long number stays quick
+    refused_probability: float = 0.01  # step 9: what a group read as "not a digit" counts as
+    choice_margin: float = 4.0  # step 9: an alternative's product must exceed the grouping's this many times
 
 
 @dataclass(frozen=True)
@@ -190,7 +202,7 @@ def group_strokes(strokes: Sequence, params: GroupingParams | None = None) -> li
             group_boxes.append(box)
     groups = [DigitGroup(tuple(indices), group_boxes[group]) for group, indices in enumerate(members)]
     # Step 7; sorted() is stable and so is the JS sort, so equal centres keep pen order in both.
-    return sorted(groups, key=lambda group: (group.box[0] + group.box[2]) / 2)
+    return in_order(groups)
 
 
 def nearest_completed(index, points, boxes, members, group_boxes, height, params: GroupingParams) -> int:
@@ -226,6 +238,128 @@ def nearest_completed(index, points, boxes, members, group_boxes, height, params
             squared = squared_gap(points[index], points[member])
             if squared <= reach * reach and squared < best_squared:
                 best, best_squared = group, squared
+    return best
+
+
+def alternative_groupings(
+    strokes: Sequence, groups: Sequence[DigitGroup], params: GroupingParams | None = None
+) -> list[list[DigitGroup]]:
+    """Step 8. The geometric grouping and a few alternatives for the readers to choose from (step 9).
+
+    strokes: as group_strokes takes them; groups: group_strokes' answer for them. Returns groupings,
+    each a list of DigitGroup left to right (ordered as in step 7): `groups` itself first, then
+      - each group of >= 2 strokes split at a pen-order boundary (its earlier strokes / its later
+        ones) where the two parts sit side by side: their columns (step 3) share at most
+        split_share of the narrower, so two touching digits come apart while a digit whose strokes
+        cross (a 4, a 7, a 5's bar over its bowl) does not; a single stroke is never cut;
+      - each one-stroke group that is steep (no wider than drop_slope times its height) or a part
+        (no taller than part_height) joined to its left neighbour when their boxes overlap
+        horizontally or lie at most merge_gap apart (an open 4's stem standing alone beside its L),
+      - each group's last-drawn stroke (of >= 2) moved to its left, then its right neighbour when
+        their boxes overlap horizontally or lie at most merge_gap apart (a late stroke that went
+        to the wrong digit),
+    left to right, splits, then joins, then moves, at most max_alternatives of them.
+    """
+    params = params or GroupingParams()
+    boxes = [stroke_box(stroke) for stroke in stroke_points(strokes)]
+    if not boxes:
+        return [list(groups)]
+    height = line_height(boxes)
+    alternatives = [
+        *split_groupings(groups, boxes, params.min_width_share * height, params),
+        *joined_groupings(groups, height, params),
+        *moved_groupings(groups, boxes, height, params),
+    ]
+    return [list(groups), *alternatives[: params.max_alternatives]]
+
+
+def horizontal_gap(box: Sequence[float], other: Sequence[float]) -> float:
+    """How far apart two boxes lie horizontally; negative when they overlap."""
+    return max(box[0], other[0]) - min(box[2], other[2])
+
+
+def split_groupings(groups, boxes, min_width: float, params: GroupingParams) -> list[list[DigitGroup]]:
+    """Step 8, splits: each group cut at each pen-order boundary where its two parts sit side by side."""
+    alternatives = []
+    for index, group in enumerate(groups):
+        indices = group.stroke_indices
+        for cut in range(1, len(indices)):
+            first = DigitGroup(indices[:cut], union_box([boxes[i] for i in indices[:cut]]))
+            second = DigitGroup(indices[cut:], union_box([boxes[i] for i in indices[cut:]]))
+            first_left, first_right = column(first.box, min_width)
+            second_left, second_right = column(second.box, min_width)
+            overlap = min(first_right, second_right) - max(first_left, second_left)
+            narrower = min(first_right - first_left, second_right - second_left)
+            if overlap <= params.split_share * narrower:
+                alternatives.append(in_order([*groups[:index], first, second, *groups[index + 1 :]]))
+    return alternatives
+
+
+def joined_groupings(groups, height: float, params: GroupingParams) -> list[list[DigitGroup]]:
+    """Step 8, joins: each steep or short one-stroke group joined to its near left neighbour."""
+    alternatives = []
+    for index in range(1, len(groups)):
+        left, right = groups[index - 1], groups[index]
+        steep = right.box[2] - right.box[0] <= params.drop_slope * (right.box[3] - right.box[1])
+        short = right.box[3] - right.box[1] <= params.part_height * height
+        near = horizontal_gap(left.box, right.box) <= params.merge_gap * height
+        if len(right.stroke_indices) == 1 and (steep or short) and near:
+            indices = tuple(sorted(left.stroke_indices + right.stroke_indices))
+            joined = DigitGroup(indices, union_box([left.box, right.box]))
+            alternatives.append(in_order([*groups[: index - 1], joined, *groups[index + 1 :]]))
+    return alternatives
+
+
+def moved_groupings(groups, boxes, height: float, params: GroupingParams) -> list[list[DigitGroup]]:
+    """Step 8, moves: each group's last-drawn stroke (of >= 2) moved to a near neighbour, left first."""
+    alternatives = []
+    for index, group in enumerate(groups):
+        if len(group.stroke_indices) < 2:
+            continue
+        late = max(group.stroke_indices)
+        rest = tuple(i for i in group.stroke_indices if i != late)
+        for other in (index - 1, index + 1):
+            if not 0 <= other < len(groups):
+                continue
+            target = groups[other]
+            if horizontal_gap(boxes[late], target.box) <= params.merge_gap * height:
+                moved = DigitGroup(tuple(sorted((*target.stroke_indices, late))), union_box([target.box, boxes[late]]))
+                changed = {index: DigitGroup(rest, union_box([boxes[i] for i in rest])), other: moved}
+                alternatives.append(in_order([changed.get(i, g) for i, g in enumerate(groups)]))
+    return alternatives
+
+
+def in_order(groups: Sequence[DigitGroup]) -> list[DigitGroup]:
+    """Step 7 on finished groups: left to right by the centre of their box, ties in the given order."""
+    return sorted(groups, key=lambda group: (group.box[0] + group.box[2]) / 2)
+
+
+def choose_grouping(
+    groupings: Sequence[Sequence[int]], readings: Sequence[tuple[bool, float]], params: GroupingParams | None = None
+) -> int:
+    """Step 9. Which grouping the readers are surest of -> its index in `groupings`.
+
+    groupings: each a list of indices into `readings`, the first the geometric grouping (step 8
+    lists them); readings: per group read, (is a digit, the shown answer's probability in [0, 1]).
+    A grouping scores the product of its groups' probabilities, a group read as "not a digit"
+    counting refused_probability (two digits merged into one box often read so). An alternative
+    is kept only when its score exceeds choice_margin times the first grouping's, the best one
+    (the earliest on a tie): geometry is right far more often than not, so the readers must be
+    clearly surer to overrule it. Products, not sums of logarithms: multiplication is exact IEEE
+    arithmetic in both twins, where logarithms may differ in the last bit.
+    """
+    params = params or GroupingParams()
+    scores = []
+    for grouping in groupings:
+        score = 1.0
+        for index in grouping:
+            is_digit, probability = readings[index]
+            score *= float(probability) if is_digit else params.refused_probability
+        scores.append(score)
+    best = 0
+    for index in range(1, len(scores)):
+        if scores[index] > params.choice_margin * scores[0] and (best == 0 or scores[index] > scores[best]):
+            best = index
     return best
 
 

@@ -5,7 +5,10 @@ right; each group is then read exactly as digit mode reads a whole drawing: its 
 alone with the same pen on the canvas's own pixel grid (mnist_draw/render.py), preprocessed
 (mnist_draw/preprocess.py), its pen path read by the stroke model beside the image model
 (mnist_draw/stroke_inference.py) and the two fused. Both models read all the groups in one batch
-each. Used by the app's number mode (streamlit_app.py) and `python -m mnist_draw.predict --number`.
+each. The geometric grouping competes with a few alternatives (number.alternative_groupings),
+every group of every one read in that same batch, and gives way only when the readers are clearly
+surer of one (number.choose_grouping). Used by the app's number mode (streamlit_app.py) and
+`python -m mnist_draw.predict --number`.
 Importing this module does not import TensorFlow.
 
 Inking a group alone: the page inks the group's strokes into the rectangle that holds their ink
@@ -107,6 +110,48 @@ def read_groups(model, reader: StrokeReader | None, images: np.ndarray, paths: l
     return fused_readings(reader, from_images, predict_batch(reader.model, features))
 
 
+@dataclasses.dataclass(frozen=True)
+class Candidates:
+    """Every grouping the readers choose between (number.alternative_groupings) and each group read once."""
+
+    groups: tuple[number.DigitGroup, ...]  # every distinct group of every grouping, the geometric ones first
+    groupings: tuple[tuple[int, ...], ...]  # each grouping left to right, as indices into `groups`; 0: geometric
+    readings: tuple[Reading, ...]  # one per group, after the kept drawings' vote where one was given
+    adapted: tuple[bool, ...]  # per group: the kept drawings changed the answer shown
+    images: np.ndarray  # (groups, 28, 28, 1) float32 in [0, 1]: what the image model read
+
+    def choice(self, params: number.GroupingParams | None = None) -> int:
+        """The grouping the readers are surest of (number.choose_grouping) -> its index in `groupings`."""
+        answers = [(reading.is_digit, reading.confidence) for reading in self.readings]
+        return number.choose_grouping(self.groupings, answers, params)
+
+
+def read_candidates(
+    model,
+    reader: StrokeReader | None,
+    strokes: Sequence,
+    pen_width: float = STROKE_WIDTH,
+    memory: dict | None = None,
+    params: number.GroupingParams | None = None,
+) -> Candidates:
+    """The strokes' groupings (geometric and alternatives) with every distinct group read, one batch per model.
+
+    Arguments as read_number's; strokes without points must already be left out.
+    """
+    groupings, table = [], {}
+    for grouping in number.alternative_groupings(strokes, number.group_strokes(strokes, params), params):
+        groupings.append(tuple(table.setdefault(group.stroke_indices, (len(table), group))[0] for group in grouping))
+    groups = tuple(group for _, group in table.values())
+    paths = [[strokes[index] for index in group.stroke_indices] for group in groups]
+    images = group_images(strokes, groups, pen_width)
+    readings, adapted = [], []
+    for reading, path in zip(read_groups(model, reader, images, paths), paths, strict=True):
+        reading, changed = adapt_reading(reading, path, memory)
+        readings.append(reading)
+        adapted.append(changed)
+    return Candidates(groups, tuple(groupings), tuple(readings), tuple(adapted), images)
+
+
 def read_number(
     model,
     reader: StrokeReader | None,
@@ -121,18 +166,18 @@ def read_number(
     strokes in pen order, each (k >= 1, 2) [x, y] canvas pixels (x right, y down); pen_width:
     canvas pixels. memory: the person's kept drawings (adapt.kept_memory), voting on each group
     as on a digit-mode drawing (stroke_inference.adapt_reading); None for the plain models.
-    No strokes -> no groups and text "".
+    The groups are the geometric grouping's unless the readers are clearly surer of an
+    alternative (number.alternative_groupings, number.choose_grouping). No strokes -> no groups and text "".
     """
     strokes = [stroke for stroke in strokes if len(stroke)]
-    groups = tuple(number.group_strokes(strokes))
-    paths = [[strokes[index] for index in group.stroke_indices] for group in groups]
-    images = group_images(strokes, groups, pen_width)
-    readings, adapted = [], []
-    for reading, path in zip(read_groups(model, reader, images, paths), paths, strict=True):
-        reading, changed = adapt_reading(reading, path, memory)
-        readings.append(reading)
-        adapted.append(changed)
-    return NumberReading(groups=groups, readings=tuple(readings), adapted=tuple(adapted), images=images)
+    candidates = read_candidates(model, reader, strokes, pen_width, memory)
+    chosen = list(candidates.groupings[candidates.choice()])
+    return NumberReading(
+        groups=tuple(candidates.groups[index] for index in chosen),
+        readings=tuple(candidates.readings[index] for index in chosen),
+        adapted=tuple(candidates.adapted[index] for index in chosen),
+        images=candidates.images[chosen],
+    )
 
 
 def group_drawing(

@@ -4,12 +4,17 @@ Written by `python -m tests.make_golden` to tests/golden/number.json, read by te
 (Python) and tests/js/number.test.mjs (web/js/number.js in Node). Format, plain JSON so a
 regenerated file is a readable diff:
 
-    {"params": {"minWidthShare", "joinShare"},
+    {"params": {"minWidthShare", "joinShare", ...},
      "cases": [{"name", "strokes": [[[x, y], ...], ...], "truth": [[stroke index, ...], ...] | null,
-                "expected": [{"strokes": [...], "box": [x0, y0, x1, y1]}, ...]}]}
+                "expected": [{"strokes": [...], "box": [x0, y0, x1, y1]}, ...],
+                "alternatives": [[{"strokes", "box"}, ...], ...]}],
+     "choices": [{"name", "groupings": [[group index, ...], ...], "readings": [[is digit, p], ...],
+                  "expected": grouping index}]}
 
 "expected" is what group_strokes answers (groups left to right); "truth" the groups the strokes
-were drawn as, left to right, where known. Hand-made cases name what they test; the composed ones
+were drawn as, left to right, where known; "alternatives" what alternative_groupings adds to
+"expected". "choices" hold the readers' side: which grouping choose_grouping keeps given each
+group's reading. Hand-made cases name what they test; the composed ones
 are numbers made by digit_data/numbers.py from the hand-made digit shapes below (no data files
 needed), in canvas pixels on the page's 840 x 280 number canvas.
 """
@@ -23,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from digit_data.numbers import compose_number
-from mnist_draw.number import group_strokes, grouping_parameters
+from mnist_draw.number import GroupingParams, alternative_groupings, choose_grouping, group_strokes, grouping_parameters
 from mnist_draw.strokes import make_digit
 
 NUMBER_GOLDEN_PATH = Path(__file__).resolve().parent / "golden" / "number.json"
@@ -68,7 +73,17 @@ def hand_cases() -> dict[str, tuple[list, list]]:
     dot = [[round(150 + 0.58 * LINE + 50, 3), TOP + LINE - 4]]  # a quarter line past the 2: a point, not ink of it
     tap = [[round(150 + 0.58 * LINE + 10, 3), TOP + LINE - 4]]  # a pen tap at the 2's foot: part of it
     five_b, one_b, four_b = placed(5, 80), placed(1, 80 + 0.56 * LINE + 30), placed(4, 80 + 0.66 * LINE + 60)
+    open_four = [
+        placed(4, 60)[0],
+        [[round(60 + 0.75 * LINE, 3), TOP + 0.1 * LINE], [round(60 + 0.75 * LINE, 3), TOP + LINE]],
+    ]
+    small_zero = placed(0, 420, 0.7 * LINE, TOP + 0.3 * LINE)
+    close_one = [[[420 + 0.42 * LINE + 20, TOP + step * LINE / 20] for step in range(21)]]  # a stem, densely sampled
     return {
+        # Geometry joins a 1 this near a small digit, as it would a stem; the readers are offered the split.
+        "one_close_after_a_small_zero": (small_zero + close_one, [[0], [1]]),
+        # Geometry leaves this 4's stem apart (a 1 could stand there); the readers are offered the join.
+        "open_four_stem_apart": (open_four, [[0, 1]]),
         "five_with_late_bar": ([five[0], three[0], five[1]], [[0, 2], [1]]),
         "four_two_strokes": (four + one, [[0, 1], [2]]),
         "seven_crossed_after_a_one": (one_a + seven, [[0], [1, 2]]),
@@ -103,16 +118,55 @@ def composed_cases() -> dict[str, tuple[list, list]]:
     return cases
 
 
+def as_golden(groups) -> list[dict]:
+    return [{"strokes": list(group.stroke_indices), "box": list(group.box)} for group in groups]
+
+
 def expected(strokes: list) -> list[dict]:
-    return [{"strokes": list(group.stroke_indices), "box": list(group.box)} for group in group_strokes(strokes)]
+    return as_golden(group_strokes(strokes))
+
+
+def alternatives(strokes: list) -> list[list[dict]]:
+    return [as_golden(grouping) for grouping in alternative_groupings(strokes, group_strokes(strokes))[1:]]
+
+
+def choice_cases() -> dict[str, tuple[list, list]]:
+    """Name -> (groupings as group indices, the first geometric; each group's (is a digit, probability))."""
+    margin = GroupingParams().choice_margin
+    sure, unsure = 0.125, 0.125 * margin  # binary fractions, so the product at the margin is exact
+    return {
+        "sure_geometry_stays": ([[0], [1, 2]], [(True, 0.98), (True, 0.99), (True, 0.97)]),
+        "a_merged_pair_read_as_not_a_digit_is_split": ([[0], [1, 2]], [(False, 0.7), (True, 0.95), (True, 0.9)]),
+        "an_alternative_at_the_margin_loses": ([[0], [1, 2]], [(True, sure), (True, 1.0), (True, unsure)]),
+        "an_alternative_past_the_margin_wins": ([[0], [1, 2]], [(True, sure), (True, 1.0), (True, unsure * 1.0625)]),
+        "the_best_alternative_wins": ([[0, 1], [2, 1], [3, 1]], [(False, 0.6), (True, 0.9), (True, 0.5), (True, 0.8)]),
+        "a_tie_keeps_the_earlier": ([[0], [1], [2]], [(False, 0.6), (True, 0.75), (True, 0.75)]),
+        "refused_parts_do_not_win": ([[0], [1, 2]], [(False, 0.9), (False, 0.9), (True, 0.99)]),
+        "one_grouping_only": ([[0, 1]], [(False, 0.9), (True, 0.3)]),
+    }
 
 
 def document() -> dict:
     cases = [
-        {"name": name, "strokes": strokes, "truth": [list(group) for group in truth], "expected": expected(strokes)}
+        {
+            "name": name,
+            "strokes": strokes,
+            "truth": [list(group) for group in truth],
+            "expected": expected(strokes),
+            "alternatives": alternatives(strokes),
+        }
         for name, (strokes, truth) in {**hand_cases(), **composed_cases()}.items()
     ]
-    return {"params": grouping_parameters(), "cases": cases}
+    choices = [
+        {
+            "name": name,
+            "groupings": groupings,
+            "readings": [list(reading) for reading in readings],
+            "expected": choose_grouping(groupings, readings),
+        }
+        for name, (groupings, readings) in choice_cases().items()
+    ]
+    return {"params": grouping_parameters(), "cases": cases, "choices": choices}
 
 
 def text() -> str:

@@ -14,7 +14,7 @@ import pytest
 from digit_data.numbers import compose_numbers
 from mnist_draw import number
 from mnist_draw.held_out_writers import held_out
-from mnist_draw.number import DigitGroup, group_strokes, number_text
+from mnist_draw.number import DigitGroup, alternative_groupings, choose_grouping, group_strokes, number_text
 from tests import number_golden
 from tests.number_golden import NUMBER_GOLDEN_PATH
 
@@ -34,8 +34,48 @@ def test_group_strokes_matches_golden(case):
 
 
 @pytest.mark.parametrize("case", GOLDEN["cases"], ids=lambda case: case["name"])
-def test_golden_strokes_are_grouped_as_they_were_drawn(case):
-    assert [group["strokes"] for group in case["expected"]] == case["truth"], case["name"]
+def test_alternative_groupings_match_golden(case):
+    groupings = alternative_groupings(case["strokes"], group_strokes(case["strokes"]))
+    assert as_golden(groupings[0]) == case["expected"], case["name"]
+    assert [as_golden(grouping) for grouping in groupings[1:]] == case["alternatives"], case["name"]
+
+
+@pytest.mark.parametrize("case", GOLDEN["choices"], ids=lambda case: case["name"])
+def test_choose_grouping_matches_golden(case):
+    readings = [tuple(reading) for reading in case["readings"]]
+    assert choose_grouping(case["groupings"], readings) == case["expected"], case["name"]
+
+
+def test_golden_cases_offer_splits_and_joins():
+    # More groups than the geometric grouping: a split; fewer: a join.
+    sizes = [(len(grouping), len(case["expected"])) for case in GOLDEN["cases"] for grouping in case["alternatives"]]
+    assert any(size > before for size, before in sizes) and any(size < before for size, before in sizes)
+
+
+def test_every_alternative_holds_every_stroke_once_and_cuts_no_stroke():
+    for case in GOLDEN["cases"]:
+        for grouping in alternative_groupings(case["strokes"], group_strokes(case["strokes"])):
+            indices = sorted(index for group in grouping for index in group.stroke_indices)
+            assert indices == list(range(len(case["strokes"]))), case["name"]
+            centres = [(group.box[0] + group.box[2]) / 2 for group in grouping]
+            assert centres == sorted(centres), case["name"]
+
+
+def test_one_stroke_is_never_split():
+    strokes = [[(0.0, 0.0), (50.0, 100.0), (100.0, 0.0)]]
+    assert alternative_groupings(strokes, group_strokes(strokes)) == [group_strokes(strokes)]
+
+
+def test_alternatives_are_bounded():
+    params = number.GroupingParams(max_alternatives=2)
+    for case in GOLDEN["cases"]:
+        assert len(alternative_groupings(case["strokes"], group_strokes(case["strokes"]), params)) <= 3
+
+
+@pytest.mark.parametrize("case", GOLDEN["cases"], ids=lambda case: case["name"])
+def test_golden_strokes_are_grouped_as_they_were_drawn_or_offered_so(case):
+    offered = [case["expected"], *case["alternatives"]]
+    assert case["truth"] in [[group["strokes"] for group in grouping] for grouping in offered], case["name"]
 
 
 def test_golden_file_is_up_to_date():

@@ -11,7 +11,7 @@ from mnist_draw import adapt, number, pen_path
 from mnist_draw.fusion import split_not_a_digit
 from mnist_draw.held_out_writers import held_out
 from mnist_draw.inference import load_model, model_path_from_env, predict_probabilities
-from mnist_draw.number_reading import group_drawing, group_ink, ink_rectangle, read_number
+from mnist_draw.number_reading import group_drawing, group_ink, ink_rectangle, read_candidates, read_number
 from mnist_draw.render import render_canvas_strokes
 from mnist_draw.stroke_inference import load_stroke_reader, read_digit
 from train.not_a_digit import clean_zeros
@@ -61,6 +61,29 @@ def test_held_out_numbers_are_read_digit_for_digit(models, numbers):
     assert exact >= 0.9 * len(numbers), f"{exact} of {len(numbers)} numbers read exactly"
     for reading in readings:
         assert len(reading.readings) == len(reading.groups) == len(reading.text) == len(reading.images)
+
+
+def test_the_readers_choice_groups_held_out_numbers_at_least_as_well_as_geometry(models, numbers):
+    model, reader = models
+    truths = [list(composed.groups) for composed in numbers]
+    geometric = [[group.stroke_indices for group in number.group_strokes(composed.strokes)] for composed in numbers]
+    chosen = [[group.stroke_indices for group in read_number(model, reader, c.strokes).groups] for c in numbers]
+    assert sum(map(list.__eq__, chosen, truths)) >= sum(map(list.__eq__, geometric, truths))
+
+
+def test_every_candidate_group_is_read_once_and_the_choice_is_one_of_the_groupings(models, numbers):
+    model, reader = models
+    for composed in numbers[:10]:
+        candidates = read_candidates(model, reader, composed.strokes)
+        keys = [group.stroke_indices for group in candidates.groups]
+        assert len(set(keys)) == len(keys) == len(candidates.readings) == len(candidates.images)
+        assert [keys[index] for index in candidates.groupings[0]] == [
+            group.stroke_indices for group in number.group_strokes(composed.strokes)
+        ]
+        read = read_number(model, reader, composed.strokes)
+        chosen = candidates.groupings[candidates.choice()]
+        assert [group.stroke_indices for group in read.groups] == [keys[index] for index in chosen]
+        assert read.digits == tuple(candidates.readings[index].digit for index in chosen)
 
 
 def test_the_batch_answers_as_digit_mode_does_one_group_at_a_time(models, numbers):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from digit_data.numbers import compose_numbers
-from mnist_draw import kept_drawings, number, number_reading
+from mnist_draw import kept_drawings, number_reading
 from mnist_draw.held_out_writers import held_out
 from mnist_draw.inference import load_model, model_path_from_env
 from mnist_draw.kept_drawings import DRAWINGS_DIR_ENV
@@ -84,7 +84,7 @@ def test_a_corrected_digit_is_kept_for_that_visitor_and_read_with_it(trained_app
     composed = numbers[0]
     at = write(trained_app, composed.strokes)
     read = number_metric(at)
-    groups = number.group_strokes(composed.strokes)
+    groups = number_reading.read_number(*models, composed.strokes).groups  # the groups the app shows
     wrong = str((int(read[0]) + 1) % 10) if read[0].isdigit() else "1"
     chooser = next(widget for widget in at.get("button_group") if widget.key.startswith("group-"))
     chooser.set_value(0).run()

@@ -1,7 +1,7 @@
 /**
  * web/js/number.js against the golden cases that mnist_draw/number.py answered.
  *
- * Twin of tests/test_number.py::test_group_strokes_matches_golden: the same file
+ * Twin of tests/test_number.py's golden tests (grouping, alternatives, the readers' choice): the same file
  * (tests/golden/number.json, from `python -m tests.make_golden`), the same loop. Groups and boxes
  * must be equal exactly: both sides take minima, maxima and the same few float64 operations in
  * the same order, so nothing is rounded differently. Run by tests/test_js.py (`node --test tests/js/`).
@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { groupStrokes, numberText } from '../../web/js/number.js';
+import { alternativeGroupings, chooseGrouping, groupStrokes, numberText } from '../../web/js/number.js';
 import { NUMBER_PARAMS } from '../../web/js/numberParams.js';
 
 const golden = JSON.parse(readFileSync(new URL('../golden/number.json', import.meta.url), 'utf8'));
@@ -24,6 +24,27 @@ for (const testCase of golden.cases) {
     assert.deepEqual(groupStrokes(testCase.strokes, golden.params), testCase.expected);
   });
 }
+
+for (const testCase of golden.cases) {
+  test(`alternativeGroupings matches golden: ${testCase.name}`, () => {
+    const groupings = alternativeGroupings(
+      testCase.strokes,
+      groupStrokes(testCase.strokes, golden.params),
+      golden.params,
+    );
+    assert.deepEqual(groupings, [testCase.expected, ...testCase.alternatives]);
+  });
+}
+
+for (const choice of golden.choices) {
+  test(`chooseGrouping matches golden: ${choice.name}`, () => {
+    assert.equal(chooseGrouping(choice.groupings, choice.readings, golden.params), choice.expected);
+  });
+}
+
+test('chooseGrouping uses the page numbers by default', () => {
+  for (const choice of golden.choices) assert.equal(chooseGrouping(choice.groupings, choice.readings), choice.expected);
+});
 
 test('groupStrokes uses the page numbers by default', () => {
   const [testCase] = golden.cases.filter((item) => item.name === 'five_with_late_bar');

@@ -24,6 +24,11 @@
  *      top (an open 4's down stroke beside its L) may reach dropDistance
  *   6. otherwise the stroke starts a new group; a group's column is its ink box's, widened as in 3
  *   7. order: groups left to right by the centre of their ink box, ties in pen order
+ *   8. alternatives (alternativeGroupings): a group split where its parts sit side by side, a
+ *      steep stroke or a part joined to its left neighbour, a late stroke moved to a neighbour;
+ *      every group of every grouping is then read
+ *   9. choice (chooseGrouping): an alternative replaces the grouping only when the readers are
+ *      clearly surer of it
  *
  * Pure: no DOM, no TF.js.
  */
@@ -160,7 +165,135 @@ export function groupStrokes(strokes, params = NUMBER_PARAMS) {
   });
   const groups = members.map((indices, group) => ({ strokes: indices, box: groupBoxes[group] }));
   // Step 7; Array.prototype.sort is stable, like Python's sorted, so equal centres keep pen order.
+  return inOrder(groups);
+}
+
+/** Step 7 on finished groups: left to right by the centre of their box, ties in the given order. */
+function inOrder(groups) {
   return groups.sort((a, b) => (a.box[0] + a.box[2]) / 2 - (b.box[0] + b.box[2]) / 2);
+}
+
+/** The group of the given stroke indices, its box the union of those strokes' boxes. */
+function groupOf(indices, boxes) {
+  return { strokes: indices, box: indices.map((index) => boxes[index]).reduce(unionBox) };
+}
+
+/**
+ * Step 8. The geometric grouping and a few alternatives for the readers to choose from (step 9):
+ * `groups` itself first, then each group of >= 2 strokes split at a pen-order boundary where the
+ * two parts sit side by side (their columns share at most splitShare of the narrower; a single
+ * stroke is never cut), then each one-stroke group that is steep (no wider than dropSlope times
+ * its height) or a part (no taller than partHeight) joined to its left neighbour when their boxes
+ * overlap horizontally or lie at most mergeGap apart, then each group's last-drawn stroke (of >= 2)
+ * moved to its left, then its right neighbour when their boxes are that near; left to right, at
+ * most maxAlternatives of them.
+ * @param {number[][][]} strokes  as groupStrokes takes them
+ * @param {DigitGroup[]} groups   groupStrokes' answer for them
+ * @param {typeof NUMBER_PARAMS} [params]
+ * @returns {DigitGroup[][]}  groupings, each left to right
+ */
+export function alternativeGroupings(strokes, groups, params = NUMBER_PARAMS) {
+  const boxes = strokes.map(strokeBox);
+  if (!boxes.length) return [groups];
+  const height = lineHeight(boxes);
+  const alternatives = [
+    ...splitGroupings(groups, boxes, params.minWidthShare * height, params),
+    ...joinedGroupings(groups, height, params),
+    ...movedGroupings(groups, boxes, height, params),
+  ];
+  return [groups, ...alternatives.slice(0, params.maxAlternatives)];
+}
+
+/** How far apart two boxes lie horizontally; negative when they overlap. */
+function horizontalGap(box, other) {
+  return Math.max(box[0], other[0]) - Math.min(box[2], other[2]);
+}
+
+/** Step 8, splits: each group cut at each pen-order boundary where its two parts sit side by side. */
+function splitGroupings(groups, boxes, minWidth, params) {
+  const alternatives = [];
+  groups.forEach((group, index) => {
+    for (let cut = 1; cut < group.strokes.length; cut += 1) {
+      const first = groupOf(group.strokes.slice(0, cut), boxes);
+      const second = groupOf(group.strokes.slice(cut), boxes);
+      const [firstLeft, firstRight] = column(first.box, minWidth);
+      const [secondLeft, secondRight] = column(second.box, minWidth);
+      const overlap = Math.min(firstRight, secondRight) - Math.max(firstLeft, secondLeft);
+      const narrower = Math.min(firstRight - firstLeft, secondRight - secondLeft);
+      if (overlap <= params.splitShare * narrower) {
+        alternatives.push(inOrder([...groups.slice(0, index), first, second, ...groups.slice(index + 1)]));
+      }
+    }
+  });
+  return alternatives;
+}
+
+/** Step 8, joins: each steep or short one-stroke group joined to its near left neighbour. */
+function joinedGroupings(groups, height, params) {
+  const alternatives = [];
+  for (let index = 1; index < groups.length; index += 1) {
+    const [left, right] = [groups[index - 1], groups[index]];
+    const steep = right.box[2] - right.box[0] <= params.dropSlope * (right.box[3] - right.box[1]);
+    const short = right.box[3] - right.box[1] <= params.partHeight * height;
+    const near = horizontalGap(left.box, right.box) <= params.mergeGap * height;
+    if (right.strokes.length === 1 && (steep || short) && near) {
+      const indices = [...left.strokes, ...right.strokes].sort((a, b) => a - b);
+      const joined = { strokes: indices, box: unionBox(left.box, right.box) };
+      alternatives.push(inOrder([...groups.slice(0, index - 1), joined, ...groups.slice(index + 1)]));
+    }
+  }
+  return alternatives;
+}
+
+/** Step 8, moves: each group's last-drawn stroke (of >= 2) moved to a near neighbour, left first. */
+function movedGroupings(groups, boxes, height, params) {
+  const alternatives = [];
+  groups.forEach((group, index) => {
+    if (group.strokes.length < 2) return;
+    const late = Math.max(...group.strokes);
+    const rest = group.strokes.filter((stroke) => stroke !== late);
+    for (const other of [index - 1, index + 1]) {
+      if (other < 0 || other >= groups.length) continue;
+      const target = groups[other];
+      if (horizontalGap(boxes[late], target.box) <= params.mergeGap * height) {
+        const moved = {
+          strokes: [...target.strokes, late].sort((a, b) => a - b),
+          box: unionBox(target.box, boxes[late]),
+        };
+        const changed = new Map([
+          [index, groupOf(rest, boxes)],
+          [other, moved],
+        ]);
+        alternatives.push(inOrder(groups.map((item, position) => changed.get(position) ?? item)));
+      }
+    }
+  });
+  return alternatives;
+}
+
+/**
+ * Step 9. Which grouping the readers are surest of -> its index. A grouping scores the product of
+ * its groups' probabilities, a group read as "not a digit" counting refusedProbability; an
+ * alternative is kept only when its score exceeds choiceMargin times the first (geometric)
+ * grouping's, the best one (the earliest on a tie). Products, not sums of logarithms:
+ * multiplication is exact IEEE arithmetic in both twins, where logarithms may differ in the last bit.
+ * @param {number[][]} groupings  each a list of indices into `readings`, the first the geometric grouping
+ * @param {Array<[boolean, number]>} readings  per group read: [is a digit, the shown answer's probability]
+ * @param {typeof NUMBER_PARAMS} [params]
+ * @returns {number}
+ */
+export function chooseGrouping(groupings, readings, params = NUMBER_PARAMS) {
+  const scores = groupings.map((grouping) =>
+    grouping.reduce((score, index) => {
+      const [isDigit, probability] = readings[index];
+      return score * (isDigit ? probability : params.refusedProbability);
+    }, 1),
+  );
+  let best = 0;
+  for (let index = 1; index < scores.length; index += 1) {
+    if (scores[index] > params.choiceMargin * scores[0] && (best === 0 || scores[index] > scores[best])) best = index;
+  }
+  return best;
 }
 
 /**

@@ -11,5 +11,10 @@ export const NUMBER_PARAMS = Object.freeze({
   dropSlope: 0.5,
   dropDistance: 0.25,
   nearDistance: 0.12,
+  splitShare: 0.2,
+  mergeGap: 0.15,
+  maxAlternatives: 12,
+  refusedProbability: 0.01,
+  choiceMargin: 4.0,
 });
 export const NOT_A_DIGIT_TEXT = '?';

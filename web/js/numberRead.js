@@ -3,11 +3,14 @@
  * digits, left to right; each group is then read exactly as digit mode reads a whole drawing: its
  * strokes inked alone with the same pen (canvas.js drawStrokes, on the canvas's own pixel grid)
  * and preprocessed (preprocess.js), its pen path (penPath.js), both models reading all the groups
- * in one batch each, and readDigits.js's rule for each. No page writes: web/js/numberMode.js shows it.
+ * in one batch each, and readDigits.js's rule for each. The geometric grouping competes with a few
+ * alternatives (number.js alternativeGroupings, every group of every one read in that same batch)
+ * and gives way only when the readers are clearly surer of one (chooseGrouping): the twin of
+ * mnist_draw/number_reading.py read_number. No page writes: web/js/numberMode.js shows it.
  */
 import { drawStrokes } from './canvas.js';
 import { classifyBatch } from './classify.js';
-import { groupStrokes } from './number.js';
+import { alternativeGroupings, chooseGrouping, groupStrokes } from './number.js';
 import { penPathFeatures } from './penPath.js';
 import { preprocessCanvas } from './preprocess.js';
 import { readDigits } from './readDigits.js';
@@ -61,11 +64,18 @@ function inkAlone(strokes, [x0, y0, x1, y1], penWidth) {
  */
 export async function readNumber(tf, { model, strokeModel }, metadata, strokes, penWidth, apply) {
   const { preprocess, input, stroke } = metadata;
-  const groups = groupStrokes(strokes).map(({ strokes: indices, box }) => ({
-    strokes: indices.map((index) => strokes[index]),
-    box,
-    key: indices.join(),
-  }));
+  // Every distinct group of every grouping, once, the geometric ones first (Python's read_candidates).
+  const table = new Map();
+  const groupings = alternativeGroupings(strokes, groupStrokes(strokes)).map((grouping) =>
+    grouping.map(({ strokes: indices, box }) => {
+      const key = indices.join();
+      if (!table.has(key)) {
+        table.set(key, { index: table.size, group: { strokes: indices.map((index) => strokes[index]), box, key } });
+      }
+      return table.get(key).index;
+    }),
+  );
+  const groups = [...table.values()].map(({ group }) => group);
   if (!groups.length) return [];
   const pixels = preprocess.image_size ** 2;
   const images = new Float32Array(groups.length * pixels);
@@ -79,8 +89,13 @@ export async function readNumber(tf, { model, strokeModel }, metadata, strokes, 
     strokeModel &&
       classifyBatch(tf, strokeModel, Float32Array.from(features.flatMap((f) => [...f])), stroke.input.shape),
   ]);
-  return readDigits(fromImages, fromPaths, features, stroke?.fusion, apply).map((answer, index) => ({
-    ...answer,
-    ...groups[index],
-  }));
+  const answers = readDigits(fromImages, fromPaths, features, stroke?.fusion, apply);
+  const chosen =
+    groupings[
+      chooseGrouping(
+        groupings,
+        answers.map((answer) => [!answer.notADigit, answer.confidence]),
+      )
+    ];
+  return chosen.map((index) => ({ ...answers[index], ...groups[index] }));
 }
