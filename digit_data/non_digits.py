@@ -77,7 +77,7 @@ class NonDigit:
     """One made-up drawing that is not a digit."""
 
     strokes: list[np.ndarray]  # each (k >= 1, 2) float64, x right, y down, canvas pixels (about 0..280)
-    family: str  # one of FAMILIES
+    family: str  # one of FAMILIES, or "turned" (turned_digits, training only)
     kind: str = ""  # the template within the family, e.g. "A", "star", "tangle", "2 digits"
 
 
@@ -623,7 +623,7 @@ def turned_digits(digits: Sequence, count: int, rng: np.random.Generator) -> lis
     """`count` of `digits` (pen digits with `.label` and `.strokes`) turned into no digit, as TURNS allows.
 
     Each item is one random turn of one random digit of a label that turn allows, about its box
-    centre, so it stays where the digit was (same units: canvas pixels for pen digits). Family
+    centre, so it stays where the digit was, in the digits' own units. Family
     "turned", kind e.g. "7 turned 90". Only the shape changes: the caller augments it as it
     augments digits, so the class cannot tell turned digits from digits by how they were drawn.
     ValueError (one line) when no digit of a turnable label is given and count > 0.
