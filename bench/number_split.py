@@ -28,7 +28,7 @@ from digit_data.non_digits import make_non_digits
 from digit_data.numbers import compose_numbers
 from digit_data.pendigits import load_pendigits
 from mnist_draw.held_out_writers import training_writers
-from mnist_draw.number import GroupingParams
+from mnist_draw.number import GroupingParams, number_text
 
 TRAINING_SEED = 31  # numbers other than the grouping's own tuning sets (seed 1)
 NON_DIGIT_SEED = 32
@@ -53,9 +53,7 @@ def read_all(numbers, non_digits):
 def text_of(candidates, params: GroupingParams) -> str:
     """The number shown under `params`' scoring constants."""
     chosen = candidates.groupings[candidates.choice(params)]
-    return "".join(
-        "?" if candidates.readings[index].digit is None else str(candidates.readings[index].digit) for index in chosen
-    )
+    return number_text([candidates.readings[index].digit for index in chosen])
 
 
 def main(argv: list[str] | None = None) -> int:

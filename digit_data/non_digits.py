@@ -639,13 +639,11 @@ def turned_digits(digits: Sequence, count: int, rng: np.random.Generator) -> lis
         degrees, label = turns[int(rng.integers(len(turns)))]
         group = by_label[label]
         strokes = digit_strokes(group[int(rng.integers(len(group)))])
-        angle = math.radians(degrees + rng.uniform(-TURN_SPREAD_DEGREES, TURN_SPREAD_DEGREES))
-        # Row vectors times this matrix turn clockwise on a y-down canvas.
-        matrix = np.array([[math.cos(angle), math.sin(angle)], [-math.sin(angle), math.cos(angle)]])
+        angle = degrees + rng.uniform(-TURN_SPREAD_DEGREES, TURN_SPREAD_DEGREES)  # clockwise on a y-down canvas
         points = np.concatenate(strokes)
         centre = (points.min(axis=0) + points.max(axis=0)) / 2
         items.append(
-            NonDigit([(stroke - centre) @ matrix + centre for stroke in strokes], "turned", f"{label} turned {degrees}")
+            NonDigit([turn(stroke, angle, centre) for stroke in strokes], "turned", f"{label} turned {degrees}")
         )
     return items
 
