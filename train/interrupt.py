@@ -5,11 +5,14 @@ A signal handler raises its exception wherever the main thread happens to be. Wh
 prints "Exception ignored" and carries on, so a Ctrl+C could be lost and the run finish as if
 nothing happened. So the handler also records the signal, and `check()` (after every batch and
 before the swap) raises it again: once a signal arrived, the run never swaps in its new set.
+Python's "Exception ignored" report of that swallowed first raise is itself dropped (a traceback
+on stderr where the person expects one line); every other unraisable exception is reported as before.
 """
 
 from __future__ import annotations
 
 import signal
+import sys
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl+C
 EXIT_TERMINATED = 143  # 128 + SIGTERM: `kill`, a service manager or a job scheduler stopping the run
@@ -30,10 +33,18 @@ def _handle(signal_number, frame) -> None:
     raise interruption()
 
 
+def _drop_swallowed_interruption(unraisable) -> None:
+    """sys.unraisablehook: a signal's exception raised in a __del__ or callback is re-raised by check()."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt) and received:
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def install() -> None:
     """Handle SIGINT and SIGTERM in this (the main) thread."""
     signal.signal(signal.SIGINT, _handle)
     signal.signal(signal.SIGTERM, _handle)
+    sys.unraisablehook = _drop_swallowed_interruption
 
 
 def check() -> None:
