@@ -67,3 +67,17 @@ def is_not_a_digit(p_not_a_digit, threshold: float | None) -> np.ndarray:
     if threshold is None:
         return np.zeros(np.shape(p_not_a_digit), dtype=bool)
     return np.asarray(p_not_a_digit) >= threshold
+
+
+def fuse_reading(stroke, image, stroke_weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """Provisional (the inference branch replaces it): (..., 10|11) each -> (..., 10) digits, (...,) p(not a digit)."""
+    image = np.asarray(image, dtype=np.float64)
+    if stroke is None:
+        return split_not_a_digit(image)[0], np.zeros(image.shape[:-1], np.float32)
+    stroke = np.asarray(stroke, dtype=np.float64)
+    if stroke.shape[-1] == image.shape[-1] == NUM_CLASSES + 1:
+        fused = fuse(stroke, image, stroke_weight)
+        digits, p = split_not_a_digit(fused)
+        return digits, p
+    (s, ps), (i, pi) = split_not_a_digit(stroke), split_not_a_digit(image)
+    return fuse(s, i, stroke_weight), np.maximum(ps, pi)

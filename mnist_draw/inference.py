@@ -57,7 +57,10 @@ def load_model(path: str | Path):
         raise ModelError(
             f"Cannot read the model {path} ({one_line(error)}): retrain with `{TRAIN_COMMAND}`."
         ) from error
-    if tuple(model.input_shape[1:]) != INPUT_SHAPE or tuple(model.output_shape[1:]) != (NUM_CLASSES,):
+    if tuple(model.input_shape[1:]) != INPUT_SHAPE or tuple(model.output_shape[1:]) not in {
+        (NUM_CLASSES,),
+        (NUM_CLASSES + 1,),
+    }:
         raise ModelError(
             f"The model {path} maps {model.input_shape} -> {model.output_shape}, expected "
             f"(None, {', '.join(map(str, INPUT_SHAPE))}) -> (None, {NUM_CLASSES}): retrain with `{TRAIN_COMMAND}`."

@@ -55,6 +55,11 @@ class TrainConfig:
     # how near each digit is to the other classes, so a student keeps its margins, not only its
     # top guesses, and a person's fine-tune moves other writers' digits less.
     temperature: float = 1.0  # teachers' and student's probabilities are softened by this in the distilled part
+    # Drawings of no digit (train/not_a_digit.py: real training digits turned on their side, and
+    # made-up scribbles, letters, shapes, dots, lines and crammed digits), drawn like the pen digits
+    # and labelled "not a digit": the picture shows what a pen path cannot, a cloud's bumpy outline
+    # where a 0's is smooth. Above 0 a 10-output start model gets an 11th output (train/model.py).
+    non_digit_share: float = 0.0  # share of the training images that are no digit; needs pen digits
     limit: int | None = None  # use only the first N MNIST images and N pen digits (smoke runs)
     seed: int = 42  # seeds Python, NumPy and TensorFlow
 
@@ -104,6 +109,10 @@ class TrainConfig:
                 raise ValueError(f"{name} must be a positive number up to 1, got {value}")
         if not 0 <= self.pen_share < 1:
             raise ValueError(f"pen_share must be in [0, 1), got {self.pen_share}")
+        if not 0 <= self.non_digit_share < 1:
+            raise ValueError(f"non_digit_share must be in [0, 1), got {self.non_digit_share}")
+        if self.non_digit_share and not self.pen_share:
+            raise ValueError("non_digit_share turns and crams pen digits: it needs pen_share above 0")
         if not 0 < self.drawing_share < 1:
             raise ValueError(f"drawing_share must be in (0, 1), got {self.drawing_share}")
         if not (math.isfinite(self.temperature) and 0 < self.temperature <= 100):

@@ -69,6 +69,7 @@ def make_dataset(
     teacher: keras.Model | None = None,
     sources: np.ndarray | None = None,
     mnist_teacher: keras.Model | None = None,
+    classes: int = NUM_CLASSES,
 ) -> tf.data.Dataset:
     """uint8 images (N, 28, 28) + labels (N,) -> batches of ((B, 28, 28, 1) float32 [0, 1], (B,) int).
 
@@ -78,7 +79,7 @@ def make_dataset(
     thread waiting forever in the iterator's destructor). Evaluation batches are one plain pass.
 
     With a `teacher` (a fine-tune's start model) or an `mnist_teacher` (a model trained on MNIST
-    alone) the targets are (B, 20) label and teacher parts instead (train/distill.py): in
+    alone) the targets are (B, 2 * classes) label and teacher parts instead (train/distill.py): in
     training, `distill_targets` of each augmented batch, with `sources` (N,) saying where each
     image comes from (MNIST, PEN or PEOPLE); in evaluation, the labels alone.
     """
@@ -104,12 +105,12 @@ def make_dataset(
         dataset = dataset.map(
             lambda batch, target, source: (
                 batch,
-                distill_targets(batch, target, source, teacher, config.distill, mnist_teacher),
+                distill_targets(batch, target, source, teacher, config.distill, mnist_teacher, classes),
             ),
             num_parallel_calls=tf.data.AUTOTUNE,
         )
     elif distilling:
-        dataset = dataset.map(lambda batch, target: (batch, distill.label_targets(target)))
+        dataset = dataset.map(lambda batch, target: (batch, distill.label_targets(target, classes)))
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
@@ -120,8 +121,9 @@ def distill_targets(
     teacher: keras.Model | None,
     share: float,
     mnist_teacher: keras.Model | None = None,
+    classes: int = NUM_CLASSES,
 ) -> tf.Tensor:
-    """(B, 28, 28, 1) images, (B,) labels, (B,) sources (MNIST, PEN, PEOPLE) -> (B, 20) targets (train/distill.py).
+    """(B, 28, 28, 1) images, (B,) labels, (B,) sources (MNIST, PEN, PEOPLE) -> (B, 2 * classes) targets (train/distill.py).
 
     People's drawings keep their one-hot labels. Every other image learns `share` (0 to 1) from
     the teacher's output on that same augmented image and the rest from its one-hot label: at
@@ -132,10 +134,11 @@ def distill_targets(
     while pen digits learn from `teacher`, or from their labels when there is none (a fresh
     run): the student takes each skill from where it is best taught.
     """
-    one_hot = tf.one_hot(labels, NUM_CLASSES)
-    taught = one_hot if teacher is None else teacher(images, training=False)
+    one_hot = tf.one_hot(labels, classes)
+    taught = one_hot if teacher is None else distill.widen(teacher(images, training=False), classes)
     if mnist_teacher is not None:
-        taught = tf.where((sources == MNIST)[:, tf.newaxis], mnist_teacher(images, training=False), taught)
+        from_mnist_teacher = distill.widen(mnist_teacher(images, training=False), classes)
+        taught = tf.where((sources == MNIST)[:, tf.newaxis], from_mnist_teacher, taught)
     weight = share * tf.cast(sources != PEOPLE, tf.float32)[:, tf.newaxis]
     return distill.pack_targets(one_hot, taught, weight)
 

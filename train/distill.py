@@ -1,7 +1,8 @@
 """What a distilling run learns from: label and teacher targets side by side, and the loss on them.
 
-A distilling run's training batches carry (B, 20) targets: columns 0-9 are the label part,
-(1 - w) times the one-hot label, and columns 10-19 the teacher part, w times the teacher's
+A distilling run's training batches carry (B, 2C) targets for a model of C outputs (10, or 11
+with "not a digit"): columns 0..C-1 are the label part, (1 - w) times the one-hot label, and
+columns C..2C-1 the teacher part, w times the teacher's
 probabilities, where w in [0, 1] is that image's teacher share (0 for people's drawings,
 --distill for the rest; train/data.py). `DistillationLoss` is the cross-entropy with the label
 part plus w times T² times the KL divergence from the teacher's to the student's probabilities,
@@ -24,24 +25,38 @@ import tensorflow as tf
 
 from mnist_draw.config import NUM_CLASSES
 
-TARGET_WIDTH = 2 * NUM_CLASSES  # a distilling run's target: label part, then teacher part
+TARGET_WIDTH = 2 * NUM_CLASSES  # a ten-digit distilling run's target: label part, then teacher part
 SMALLEST_PROBABILITY = 1e-30  # floor before a logarithm: float32 softmax outputs can underflow to 0
 
 
 def pack_targets(one_hot: tf.Tensor, taught: tf.Tensor, share: tf.Tensor) -> tf.Tensor:
-    """(B, 10) one-hot labels, (B, 10) teacher probabilities, (B, 1) teacher shares in [0, 1] -> (B, 20) targets."""
+    """(B, C) one-hot labels, (B, C) teacher probabilities, (B, 1) teacher shares in [0, 1] -> (B, 2C) targets."""
     return tf.concat([(1.0 - share) * one_hot, share * taught], axis=-1)
 
 
-def label_targets(labels: tf.Tensor) -> tf.Tensor:
-    """(B,) int labels -> (B, 20) targets of the labels alone (teacher share 0), for evaluation."""
-    one_hot = tf.one_hot(labels, NUM_CLASSES)
+def widen(probabilities: tf.Tensor, classes: int) -> tf.Tensor:
+    """(B, C) probabilities -> (B, classes), the missing classes 0: a ten-digit teacher of a model
+    that also learns "not a digit" says every image it teaches is a digit, which it is."""
+    missing = classes - probabilities.shape[-1]
+    return probabilities if missing == 0 else tf.pad(probabilities, [[0, 0], [0, missing]])
+
+
+def label_targets(labels: tf.Tensor, classes: int = NUM_CLASSES) -> tf.Tensor:
+    """(B,) int labels -> (B, 2 * classes) targets of the labels alone (teacher share 0), for evaluation."""
+    one_hot = tf.one_hot(labels, classes)
     return tf.concat([one_hot, tf.zeros_like(one_hot)], axis=-1)
 
 
+def halves(targets: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    """(B, 2C) targets -> their label part and teacher part, (B, C) each."""
+    classes = targets.shape[-1] // 2
+    return targets[:, :classes], targets[:, classes:]
+
+
 def mixed_targets(targets: tf.Tensor) -> tf.Tensor:
-    """(B, 20) targets -> (B, 10): (1 - w) one-hot + w teacher, the distribution they stand for."""
-    return targets[:, :NUM_CLASSES] + targets[:, NUM_CLASSES:]
+    """(B, 2C) targets -> (B, C): (1 - w) one-hot + w teacher, the distribution they stand for."""
+    label_part, teacher_part = halves(targets)
+    return label_part + teacher_part
 
 
 def soften(probabilities: tf.Tensor, temperature: float) -> tf.Tensor:
@@ -55,7 +70,7 @@ def soften(probabilities: tf.Tensor, temperature: float) -> tf.Tensor:
 
 
 class DistillationLoss(keras.losses.Loss):
-    """(B, 20) targets (see the module docstring) and (B, 10) predicted probabilities -> (B,) losses."""
+    """(B, 2C) targets (see the module docstring) and (B, C) predicted probabilities -> (B,) losses."""
 
     def __init__(self, temperature: float = 1.0, name: str = "distillation"):
         super().__init__(name=name)
@@ -65,7 +80,7 @@ class DistillationLoss(keras.losses.Loss):
 
     def call(self, y_true, y_pred):
         y_true, y_pred = tf.cast(y_true, tf.float32), tf.cast(y_pred, tf.float32)
-        label_part, teacher_part = y_true[:, :NUM_CLASSES], y_true[:, NUM_CLASSES:]
+        label_part, teacher_part = halves(y_true)
         from_labels = -tf.reduce_sum(label_part * soften(y_pred, 1.0), axis=-1)
         share = tf.reduce_sum(teacher_part, axis=-1)
         teacher = teacher_part / tf.maximum(share, SMALLEST_PROBABILITY)[:, tf.newaxis]

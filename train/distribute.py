@@ -170,14 +170,13 @@ def prepare_for_fit(model, strategy, *, soft_targets: bool = False) -> None:
     Keras 3's fit would build them from a first batch averaged over replicas, which
     MultiWorkerMirroredStrategy cannot reduce (a PerReplica value is not a tensor), so the state
     is built here from a single plain image and fit is told it has nothing left to build. The
-    image's target is a label (1,), or with `soft_targets` a distilling run's (1, 20), as fit's will be.
+    image's target is a label (1,), or with `soft_targets` a distilling run's (1, 2C) for C outputs, as fit's will be.
     """
     import numpy as np
 
     from mnist_draw.config import INPUT_SHAPE
-    from train.distill import TARGET_WIDTH
 
-    target = np.zeros((1, TARGET_WIDTH), np.float32) if soft_targets else np.zeros((1,), np.int32)
+    target = np.zeros((1, 2 * model.output_shape[-1]), np.float32) if soft_targets else np.zeros((1,), np.int32)
     with strategy.scope():
         model._symbolic_build(data_batch=(np.zeros((1, *INPUT_SHAPE), np.float32), target))
     model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None

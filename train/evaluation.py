@@ -16,9 +16,20 @@ from mnist_draw import held_out_writers
 from mnist_draw.checksums import sha256_of
 from mnist_draw.config import MODEL_FILENAME
 from mnist_draw.errors import one_line
+from mnist_draw.fusion import split_not_a_digit
 from mnist_draw.inference import ModelError, load_model
 from train import pen, report
 from train.mix import Data
+
+
+def digit_readings(model, images: np.ndarray) -> np.ndarray:
+    """uint8 (N, 28, 28) images -> (N, 10) float32: which digit the model reads in each.
+
+    A model with "not a digit" has it split off and its ten digits renormalised, as a picture is
+    read alone in every front end (mnist_draw/fusion.py): whether a drawing is a digit at all is
+    measured with the stroke model beside it (train/not_a_digit.py), not here.
+    """
+    return split_not_a_digit(model.predict(mnist.to_model_input(images), batch_size=512, verbose=0))[0]
 
 
 def held_out_report(model, held_out: tuple | None) -> tuple[dict | None, np.ndarray | None]:
@@ -26,7 +37,7 @@ def held_out_report(model, held_out: tuple | None) -> tuple[dict | None, np.ndar
     if held_out is None:
         return None, None
     images, labels, writers, placements = held_out
-    probabilities = model.predict(mnist.to_model_input(images), batch_size=512, verbose=0)
+    probabilities = digit_readings(model, images)
     return held_out_writers.drawn_accuracy(labels, probabilities, writers, placements), probabilities
 
 
@@ -35,7 +46,7 @@ def baseline_report(
 ) -> dict:
     """Another model (say, the MNIST-only one) measured on the same MNIST test digits and held-out writers."""
     baseline = load_model(baseline_path)
-    probabilities = baseline.predict(mnist.to_model_input(test_images), batch_size=512, verbose=0)
+    probabilities = digit_readings(baseline, test_images)
     return {
         "model": Path(baseline_path).name,
         "model_sha256": sha256_of(baseline_path),
@@ -53,7 +64,7 @@ def cross_entropy(labels: np.ndarray, probabilities: np.ndarray) -> float:
 def evaluate(model: keras.Model, training_data: Data) -> tuple[dict, dict]:
     """MNIST test set and held-out writers -> (metrics without the run's record, arrays for the plots)."""
     test_images, test_labels = training_data.test
-    probabilities = model.predict(mnist.to_model_input(test_images), batch_size=512, verbose=0)
+    probabilities = digit_readings(model, test_images)
     held_out_set = None if training_data.pen_digits is None else pen.render_held_out(training_data.pen_digits)
     held_out, held_out_probabilities = held_out_report(model, held_out_set)
     metrics = {

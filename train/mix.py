@@ -16,7 +16,8 @@ import numpy as np
 
 from digit_data import mnist, pendigits
 from mnist_draw import held_out_writers
-from train import data, kept_drawings, pen
+from mnist_draw.config import NOT_A_DIGIT
+from train import data, kept_drawings, not_a_digit, pen
 from train.config import RunOptions, TrainConfig
 
 
@@ -63,6 +64,28 @@ def training_set(
         f"pen digits: {len(writers)} from {len(record['training_writers'])} writers, {record['images_per_epoch']} of {len(images)} training images per epoch"
     )
     return images, labels, record
+
+
+def add_non_digits(
+    config: TrainConfig, images: np.ndarray, labels: np.ndarray, pen_digits: list | None
+) -> tuple[np.ndarray, np.ndarray, dict | None]:
+    """The mix so far + drawings of no digit, non_digit_share of the result, labelled NOT_A_DIGIT -> (images, labels, record).
+
+    Made from the training writers' pen digits alone (turned, crammed) and drawn as they are
+    (train/not_a_digit.py render_training_images); None as the record when the share is 0.
+    """
+    if not config.non_digit_share or pen_digits is None:
+        return images, labels, None
+    writers = held_out_writers.training_writers(pen_digits)
+    count = round(config.non_digit_share / (1 - config.non_digit_share) * len(images))
+    drawings = not_a_digit.render_training_images(writers, count, config.seed)
+    record = {"share": config.non_digit_share, "images_per_epoch": count, "label": NOT_A_DIGIT}
+    print(f"not a digit: {count} of {len(images) + count} training images per epoch")
+    return (
+        np.concatenate([images, drawings]),
+        np.concatenate([labels, np.full(count, NOT_A_DIGIT, labels.dtype)]),
+        record,
+    )
 
 
 def add_drawings(
@@ -128,9 +151,11 @@ def load_data(
         fit_images, fit_labels = fit_images[keep], fit_labels[keep]
     mnist_count = len(fit_images)
     fit_images, fit_labels, pen_record = training_set(config, fit_images, fit_labels, pen_digits)
+    fit_images, fit_labels, non_digit_record = add_non_digits(config, fit_images, fit_labels, pen_digits)
     before_drawings = len(fit_images)
     fit_images, fit_labels, drawings_record = add_drawings(config, fit_images, fit_labels, people, start)
-    # pen.mix appends the pen renders to MNIST, and add_drawings the drawings to both.
+    # pen.mix appends the pen renders to MNIST, add_non_digits the non-digits (which learn their
+    # label, as pen digits do) and add_drawings the drawings to all of them.
     sources = np.full(len(fit_images), data.PEOPLE, np.int8)
     sources[:before_drawings] = data.PEN
     sources[:mnist_count] = data.MNIST
@@ -142,6 +167,7 @@ def load_data(
         "mnist_train_images": mnist_count,
         "validation_images": len(validation[0]),
         "pen_digits": pen_record,
+        "non_digits": non_digit_record,
         "drawings": drawings_record,
     }
     return Data(

@@ -12,10 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import keras
+import numpy as np
 from keras import layers
 
 from mnist_draw.atomic import replace_file
-from mnist_draw.config import BLOCK_OUTPUT_NAMES, FIRST_CONV_NAME, INPUT_SHAPE, NUM_CLASSES
+from mnist_draw.config import BLOCK_OUTPUT_NAMES, FIRST_CONV_NAME, INPUT_SHAPE, NOT_A_DIGIT, NUM_CLASSES
 from train.config import TrainConfig
 
 
@@ -49,6 +50,33 @@ def build_model(config: TrainConfig = TrainConfig()) -> keras.Model:
     features = layers.Dropout(config.dropout_rate, name="head_dropout")(features)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(features)
     return keras.Model(inputs, outputs, name="mnist_cnn")
+
+
+# The new "not a digit" unit starts as rare as a digit the model is sure is wrong: e^-4 against
+# the digits' logits, so the widened model reads every digit as before until training moves it.
+NOT_A_DIGIT_START_BIAS = -4.0
+
+
+def with_not_a_digit(model: keras.Model) -> keras.Model:
+    """A (batch, 28, 28, 1) -> (batch, 10) model -> the same model ending in (batch, 11): "not a digit" added.
+
+    The body's layers are shared, not copied; the new softmax keeps the ten digits' weights and
+    gives the 11th unit (index NOT_A_DIGIT) zero weights and NOT_A_DIGIT_START_BIAS, so a fine-tune
+    teaches the class without first unlearning the digits.
+    """
+    head = model.get_layer("probabilities")
+    kernel, bias = head.get_weights()
+    if kernel.shape[-1] != NUM_CLASSES:
+        raise ValueError(f"the model already has {kernel.shape[-1]} outputs, not {NUM_CLASSES}")
+    widened = layers.Dense(NOT_A_DIGIT + 1, activation="softmax", name="probabilities")
+    outputs = widened(head.input)
+    widened.set_weights(
+        [
+            np.concatenate([kernel, np.zeros((kernel.shape[0], 1), kernel.dtype)], axis=1),
+            np.append(bias, np.asarray(NOT_A_DIGIT_START_BIAS, bias.dtype)),
+        ]
+    )
+    return keras.Model(model.inputs, outputs, name=model.name)
 
 
 def weight_bytes(model: keras.Model) -> int:

@@ -1,14 +1,16 @@
-"""The stroke model's "not a digit" class: its training paths, its threshold, and how it compares.
+"""The "not a digit" class of both models: its training drawings, its threshold, and how it compares.
 
 A softmax over ten digits must call a letter, a smiley or a stray dot one of them, often with high
-confidence. So the stroke model learns an 11th class (mnist_draw/config.py NOT_A_DIGIT) from pen
-paths made up by digit_data/non_digits.py: scribbles, letters, shapes, dots, lines, several
-digits crammed into one box, and real digits turned on their side, fresh ones every epoch,
-`non_digit_share` of each epoch's paths.
-The pen path is where that knowledge belongs: the generated examples are pen paths, and how a
-drawing was made separates a hatched scribble from an 8 better than its picture does.
+confidence. So both models learn an 11th class (mnist_draw/config.py NOT_A_DIGIT) from drawings
+made up by digit_data/non_digits.py: scribbles, letters, shapes, dots, lines, several digits
+crammed into one box, and real digits turned on their side. The stroke model reads them as pen
+paths, fresh ones every epoch (`non_digit_share` of each epoch's paths); the image model as
+pictures, drawn like the pen digits (`render_training_images`). Each sees what the other cannot:
+how a drawing was made separates a hatched scribble from an 8, and the picture separates a
+cloud's bumpy outline from a 0's smooth one, which a pen path of a few dozen points smooths away.
 
-The answer is "not a digit" when p(not a digit) reaches a threshold chosen on the held-out
+The answer is "not a digit" when the fused p(not a digit) (mnist_draw/fusion.py fuse_reading:
+all eleven classes mixed by the same rule as the digits) reaches a threshold chosen on the held-out
 writers' real digits: the lowest grid value that refuses at most `not_a_digit_refusals` of them,
 so a person's digit is rarely refused. Then the same held-out writers' model reads non-digits of
 kinds it never trained on (the "unseen" split: other letters, other shapes, another hand, the
@@ -27,12 +29,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from mnist_draw.config import NOT_A_DIGIT
-from mnist_draw.fusion import PROBABILITY_FLOOR, fuse, is_not_a_digit, split_not_a_digit
+from mnist_draw.fusion import PROBABILITY_FLOOR, fuse_reading, is_not_a_digit, split_not_a_digit
 
 # The thresholds training chooses from. Below 0.5 too: p(not a digit) is a detector's score, and
 # on the held-out writers a real digit seldom gets even 0.2 of it, while a letter often gets 0.3.
 THRESHOLD_GRID = (
-    *(0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5),
+    *(0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5),
     *(0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995),
 )
 UNSEEN_COUNT = 1500  # unseen non-digits the validation report reads: about as many as held-out digits
@@ -60,24 +62,57 @@ def unambiguous(items: Sequence) -> list:
     return [item for item in items if not (item.kind == AMBIGUOUS_KIND and sum(len(s) for s in item.strokes) > 1)]
 
 
+def training_items(digits: Sequence, count: int, rng: np.random.Generator) -> list:
+    """`count` training non-digits (digit_data/non_digits.py NonDigit) from `digits` (pen digits).
+
+    TURNED_SHARE of them are `digits` turned on their side, the rest training-split made-up ones,
+    their crammed digits from `digits`' writers. Turned digits come first: only they are augmented
+    as digits are (their strokes are a real writer's; the made-up ones have their own hand).
+    """
+    from digit_data.non_digits import make_non_digits, turned_digits
+
+    turned = turned_digits(digits, round(TURNED_SHARE * count), rng)
+    items: list = []
+    while len(items) < count - len(turned):
+        items += unambiguous(make_non_digits(max(count - len(turned) - len(items), 6) + 6, rng, "training", digits))
+    return turned + items[: count - len(turned)]
+
+
 def training_features(digits: Sequence, count: int, seed: int, n_points: int) -> np.ndarray:
     """`count` fresh training non-digits from `digits` (pen digits) -> (count, n_points, 5) float32, shuffled.
 
-    TURNED_SHARE of them are `digits` turned on their side and augmented as the digits are; the
-    rest are training-split made-up ones, their crammed digits from `digits`' writers.
+    The turned ones (`training_items`) are augmented as the digits are (train/stroke_data.py).
     """
-    from digit_data.non_digits import make_non_digits, turned_digits
     from mnist_draw.pen_path import path_features
     from train.stroke_data import augment
 
     rng = np.random.default_rng(seed)
-    turned = [augment(item.strokes, rng) for item in turned_digits(digits, round(TURNED_SHARE * count), rng)]
-    items: list = []
-    while len(items) < count - len(turned):
-        items += unambiguous(make_non_digits(max(count - len(turned) - len(items), 6) + 6, rng, "training", digits))
-    paths = turned + [item.strokes for item in items[: count - len(turned)]]
+    paths = [
+        augment(item.strokes, rng) if item.family == "turned" else item.strokes
+        for item in training_items(digits, count, rng)
+    ]
     features = np.zeros((0, n_points, 5)) if not paths else np.stack([path_features(p, n_points) for p in paths])
     return features[rng.permutation(len(features))].astype(np.float32)
+
+
+def render_training_images(digits: Sequence, count: int, seed: int, *, log=print) -> np.ndarray:
+    """`count` training non-digits from `digits` (the training writers' pen digits) -> (count, 28, 28) uint8.
+
+    Each is drawn as a pen digit is (train/pen.py random_placement: size, place and pen width), so
+    the image model cannot tell them from digits by how they were drawn; rendered once and cached.
+    """
+    from mnist_draw.strokes import DrawnDigit
+    from train import pen
+
+    rng = np.random.default_rng(seed)
+    jobs = [
+        (
+            DrawnDigit(tuple(tuple(map(tuple, np.asarray(s, float).tolist())) for s in item.strokes)),
+            pen.random_placement(rng),
+        )
+        for item in training_items(digits, count, rng)
+    ]
+    return pen.render_cached(jobs, "non-digit-training", log=log)
 
 
 def clean_zeros(count: int, seed: int, n_points: int) -> np.ndarray:
@@ -133,7 +168,7 @@ def unseen_non_digits(held_out: Sequence, seed: int) -> list:
 
 
 def image_readings(model, items: Sequence) -> np.ndarray:
-    """Made-up drawings (canvas pixels) drawn on the canvas with the default pen -> the image model's (N, 10)."""
+    """Made-up drawings (canvas pixels) drawn on the canvas with the default pen -> the image model's (N, 10 or 11)."""
     from mnist_draw.preprocess import preprocess_ink
     from mnist_draw.render import render_canvas_strokes
 
@@ -152,18 +187,24 @@ def report(
 ) -> dict:
     """Held-out digits' and unseen non-digits' readings -> the threshold and what each method catches.
 
-    digit_stroke (N, 11) and digit_image (N, 10): the held-out writers' digits; non_digit_* (M, 11)
-    and (M, 10): the unseen non-digits, `families` (M,) their family names. Each alternative's cut
-    is set to refuse at most `refusals` of the digits, the budget the learnt threshold meets.
+    digit_stroke and digit_image (N, 10 or 11): the two models' readings of the held-out writers'
+    digits; non_digit_* (M, 10 or 11): of the unseen non-digits, `families` (M,) their family
+    names. The learnt class is the fused p(not a digit) (fuse_reading); each alternative's cut is
+    set to refuse at most `refusals` of the digits, the budget the learnt threshold meets.
     """
-    stroke_digits, p_digits = split_not_a_digit(digit_stroke)
-    stroke_others, p_others = split_not_a_digit(non_digit_stroke)
+    fused_digits, p_digits = fuse_reading(digit_stroke, digit_image, weight)
+    fused_others, p_others = fuse_reading(non_digit_stroke, non_digit_image, weight)
+    (stroke_digits, _), (stroke_others, _) = split_not_a_digit(digit_stroke), split_not_a_digit(non_digit_stroke)
+    (image_digits, _), (image_others, _) = split_not_a_digit(digit_image), split_not_a_digit(non_digit_image)
     threshold = choose_threshold(p_digits, refusals)
-    fused_digits, fused_others = fuse(stroke_digits, digit_image, weight), fuse(stroke_others, non_digit_image, weight)
     scores = {
         "learnt_class": (p_digits, p_others, threshold),
         "confidence": (-fused_digits.max(axis=1), -fused_others.max(axis=1), None),
-        "energy": (energy(stroke_digits, digit_image, weight), energy(stroke_others, non_digit_image, weight), None),
+        "energy": (
+            energy(stroke_digits, image_digits, weight),
+            energy(stroke_others, image_others, weight),
+            None,
+        ),
     }
     families = np.asarray(families)
     methods = {}

@@ -333,7 +333,7 @@ def choose_weight(stroke: np.ndarray, image: np.ndarray, labels: np.ndarray) -> 
 
 
 def image_probabilities(image_model: Path, held_out: list, log=print) -> tuple[np.ndarray, tuple]:
-    """The image CNN on the held-out digits drawn at every held_out_writers.PLACEMENTS -> ((3N, 10) probabilities, the grid).
+    """The image CNN on the held-out digits drawn at every held_out_writers.PLACEMENTS -> ((3N, 10 or 11) probabilities, the grid).
 
     The grid is train/pen.py's (images, labels, writers, placement names), placement-major.
     """
@@ -347,16 +347,18 @@ def image_probabilities(image_model: Path, held_out: list, log=print) -> tuple[n
 
 
 def validation_report(stroke: np.ndarray, image: np.ndarray, grid: tuple) -> dict:
-    """Held-out digits' (N, 10 or 11) stroke and (3N, 10) image probabilities -> the weight and what it measures.
+    """Held-out digits' (N, 10 or 11) stroke and (3N, 10 or 11) image probabilities -> the weight and what it measures.
 
     Each digit's stroke reading is paired with each of its three drawings, so all three reports
-    count the same 3N readings. The weight mixes the stroke model's ten digit probabilities
-    (renormalised without "not a digit", as every front end fuses them).
+    count the same 3N readings. The weight mixes the two models' ten digit probabilities
+    (renormalised without "not a digit": which digit it is and whether it is one are two
+    questions, and fusing all eleven gives these same ten).
     """
     from mnist_draw import held_out_writers
 
     _, labels, writers, placements = grid
     stroke = np.tile(split_not_a_digit(stroke)[0], (len(held_out_writers.PLACEMENTS), 1))
+    image = split_not_a_digit(image)[0]
     weight, losses = choose_weight(stroke, image, labels)
     fused = fuse(stroke, image, weight)
 
@@ -476,7 +478,7 @@ def run(config: StrokeTrainConfig, options: RunOptions, image_model: Path, peopl
 def not_a_digit_report(config, chooser, stroke, image, report, image_model: Path, held_out, log=print) -> dict | None:
     """The weight-choosing model's "not a digit" threshold and catch rates (train/not_a_digit.py); None without the class.
 
-    stroke: (N, 11) its readings of the held-out digits; image: (3N, 10) the image model's, as
+    stroke: (N, 11) its readings of the held-out digits; image: (3N, 10 or 11) the image model's, as
     validation_report pairs them. The unseen non-digits are read by the same two models.
     """
     from mnist_draw import held_out_writers

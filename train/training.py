@@ -25,7 +25,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from mnist_draw.config import MODEL_FILENAME
+from mnist_draw.config import MODEL_FILENAME, NUM_CLASSES
 from mnist_draw.inference import ModelNotFoundError, load_model
 from train import (
     artifacts,
@@ -41,7 +41,7 @@ from train import (
     run_record,
 )
 from train.config import RunOptions, TrainConfig
-from train.model import build_model, inference_copy, set_batch_norm_trainable, weight_bytes
+from train.model import build_model, inference_copy, set_batch_norm_trainable, weight_bytes, with_not_a_digit
 
 
 class TrainingError(Exception):
@@ -109,8 +109,9 @@ def format_duration(seconds: float) -> str:
 def compiled_model(config: TrainConfig, options: RunOptions, strategy) -> keras.Model:
     """A fresh model, or the fine-tune's starting model, compiled with AdamW in the strategy's scope.
 
-    A distilling run (config.distill > 0) learns from (B, 20) label and teacher targets with
+    A distilling run (config.distill > 0) learns from (B, 2C) label and teacher targets with
     train/distill.py's loss at config.temperature; its "accuracy" is still the share of argmax hits.
+    With non_digit_share a ten-output start model gets its 11th output, "not a digit", first.
     """
     with strategy.scope():
         model = (
@@ -118,6 +119,8 @@ def compiled_model(config: TrainConfig, options: RunOptions, strategy) -> keras.
             if config.fine_tune
             else build_model(config)
         )
+        if config.non_digit_share and model.output_shape[-1] == NUM_CLASSES:
+            model = with_not_a_digit(model)
         model.compile(
             optimizer=keras.optimizers.AdamW(config.learning_rate, weight_decay=config.weight_decay),
             loss=distill.DistillationLoss(config.temperature) if config.distill else "sparse_categorical_crossentropy",
@@ -145,6 +148,7 @@ def fit(
     TrainingError (one line) when a worker fails.
     """
     teacher, mnist_teacher = teachers
+    classes = model.output_shape[-1]
     training_batches = data.make_dataset(
         *training_data.fit,
         config,
@@ -152,9 +156,15 @@ def fit(
         teacher=teacher,
         sources=training_data.sources,
         mnist_teacher=mnist_teacher,
+        classes=classes,
     )
     validation_batches = data.make_dataset(
-        *training_data.validation, config, training=False, teacher=teacher, mnist_teacher=mnist_teacher
+        *training_data.validation,
+        config,
+        training=False,
+        teacher=teacher,
+        mnist_teacher=mnist_teacher,
+        classes=classes,
     )
     try:
         return model.fit(
@@ -243,10 +253,19 @@ def blend_with_start(model: keras.Model, start: keras.Model, start_share: float)
     """Set `model`'s weights to (1 - start_share) of its own plus `start_share` of `start`'s, in place.
 
     Both have the same architecture; a fine-tune froze BatchNorm, so their moving statistics are
-    equal and the blend normalises exactly as both do.
+    equal and the blend normalises exactly as both do. Where `model` has outputs `start` lacks
+    ("not a digit" learnt in this fine-tune), those weights are its own.
     """
+
+    def as_wide(begun: np.ndarray, tuned: np.ndarray) -> np.ndarray:
+        if begun.shape == tuned.shape:
+            return begun
+        wide = tuned.copy()
+        wide[..., : begun.shape[-1]] = begun
+        return wide
+
     blended = [
-        (1.0 - start_share) * tuned + start_share * begun
+        (1.0 - start_share) * tuned + start_share * as_wide(begun, tuned)
         for tuned, begun in zip(model.get_weights(), start.get_weights())
     ]
     model.set_weights(blended)
