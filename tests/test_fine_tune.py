@@ -16,14 +16,21 @@ import tensorflow as tf
 
 from mnist_draw import held_out_writers
 from mnist_draw.checksums import sha256_of
-from mnist_draw.config import ARTIFACTS_DIR, CANVAS_SIZE, METRICS_FILENAME, MODEL_FILENAME
+from mnist_draw.config import (
+    ARTIFACTS_DIR,
+    CANVAS_SIZE,
+    METRICS_FILENAME,
+    MNIST_ONLY_MODEL_PATH,
+    MODEL_FILENAME,
+    NOT_A_DIGIT,
+)
 from mnist_draw.inference import load_model
 from mnist_draw.render import Placement
 from mnist_draw.strokes import DrawnDigit, make_digit, to_json, write_stroke_file
 from train import data, distill, kept_drawings
 from train.__main__ import main
 from train.config import TrainConfig
-from train.model import build_model
+from train.model import build_model, with_not_a_digit
 from train.training import blend_with_start, load_teachers
 
 
@@ -351,3 +358,51 @@ def test_smoke_fine_tune_on_a_handful_of_drawings_keeps_old_skills(
     assert not np.array_equal(
         tuned.get_layer("probabilities").get_weights()[0], start.get_layer("probabilities").get_weights()[0]
     )
+
+
+@pytest.fixture(scope="module")
+def digits_only_model() -> keras.Model:
+    """A ten-output image model (the committed MNIST-only stage's)."""
+    return load_model(MNIST_ONLY_MODEL_PATH)
+
+
+def test_not_a_digit_is_added_rare_and_leaves_the_ten_digits_as_they_were(digits_only_model, pen_digits):
+    images = model_inputs(held_out_writers.training_writers(pen_digits)[:8]).astype(np.float32)[..., None] / 255.0
+    widened = with_not_a_digit(digits_only_model)
+    before, after = digits_only_model.predict(images, verbose=0), widened.predict(images, verbose=0)
+    assert after.shape == (8, NOT_A_DIGIT + 1)
+    np.testing.assert_allclose(
+        after[:, :NOT_A_DIGIT] / after[:, :NOT_A_DIGIT].sum(axis=1, keepdims=True), before, atol=1e-5
+    )
+    assert after[:, NOT_A_DIGIT].max() < 0.02  # e^-4 against a digit the model is sure of
+    assert [layer.name for layer in widened.layers] == [layer.name for layer in digits_only_model.layers]
+    with pytest.raises(ValueError, match="already has 11 outputs"):
+        with_not_a_digit(widened)
+
+
+def test_a_ten_digit_teacher_teaches_a_model_that_also_learns_not_a_digit(digits_only_model, pen_digits):
+    images = model_inputs(held_out_writers.training_writers(pen_digits)[:3]).astype(np.float32)[..., None] / 255.0
+    labels, sources = tf.constant([3, NOT_A_DIGIT, 1]), tf.constant([data.MNIST, data.PEN, data.PEN])
+    taught = digits_only_model(images, training=False).numpy()
+    targets = data.distill_targets(images, labels, sources, None, 1.0, digits_only_model, NOT_A_DIGIT + 1).numpy()
+    assert targets.shape == (3, 2 * (NOT_A_DIGIT + 1))
+    label_part, teacher_part = targets[:, : NOT_A_DIGIT + 1], targets[:, NOT_A_DIGIT + 1 :]
+    np.testing.assert_allclose(label_part, 0.0)  # a share of 1: all from the teachers, the labels' one-hot for PEN
+    np.testing.assert_allclose(teacher_part[0, :NOT_A_DIGIT], taught[0], atol=1e-6)
+    assert teacher_part[0, NOT_A_DIGIT] == 0  # MNIST digits are digits: the ten-digit teacher says so
+    np.testing.assert_array_equal(teacher_part[1:], np.eye(NOT_A_DIGIT + 1)[[NOT_A_DIGIT, 1]])
+    evaluation = distill.label_targets(tf.constant([NOT_A_DIGIT]), NOT_A_DIGIT + 1).numpy()
+    np.testing.assert_array_equal(evaluation[0], np.eye(2 * (NOT_A_DIGIT + 1))[NOT_A_DIGIT])
+
+
+def test_the_blend_keeps_the_weights_of_outputs_the_start_model_lacks(digits_only_model):
+    tuned = with_not_a_digit(keras.models.clone_model(digits_only_model))
+    tuned.set_weights([weight + 0.5 for weight in tuned.get_weights()])
+    own = tuned.get_layer("probabilities").get_weights()
+    begun = digits_only_model.get_layer("probabilities").get_weights()
+    blend_with_start(tuned, digits_only_model, 0.25)
+    for blended, mine, start in zip(tuned.get_layer("probabilities").get_weights(), own, begun, strict=True):
+        np.testing.assert_allclose(
+            blended[..., :NOT_A_DIGIT], 0.75 * mine[..., :NOT_A_DIGIT] + 0.25 * start, rtol=1e-5, atol=1e-6
+        )
+        np.testing.assert_allclose(blended[..., NOT_A_DIGIT], mine[..., NOT_A_DIGIT], rtol=1e-6)

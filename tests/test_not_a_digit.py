@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 
 from digit_data.non_digits import NonDigit
+from mnist_draw import held_out_writers
+from mnist_draw.config import NOT_A_DIGIT
 from mnist_draw.fusion import fuse
-from train import not_a_digit
+from train import mix, not_a_digit, pen
+from train.config import TrainConfig
 
 
 def test_the_share_of_non_digits_per_epoch():
@@ -74,3 +77,38 @@ def test_clean_zeros_are_round_one_stroke_paths_and_none_is_an_empty_batch():
     assert (zeros[..., 4] == 1).all()  # one stroke: the pen never lifts
     assert np.abs(zeros[:, :, :2]).max() <= 1 + 1e-6
     assert not_a_digit.clean_zeros(0, seed=0, n_points=16).shape == (0, 16, 5)
+
+
+def test_half_the_training_non_digits_are_turned_digits_and_the_rest_made_up(pen_digits):
+    items = not_a_digit.training_items(
+        held_out_writers.training_writers(pen_digits)[:200], 40, np.random.default_rng(1)
+    )
+    families = [item.family for item in items]
+    assert len(items) == 40 and families.count("turned") == round(not_a_digit.TURNED_SHARE * 40)
+    assert len(set(families) - {"turned"}) >= 3  # scribbles, letters, shapes, ...
+
+
+def test_training_non_digits_are_drawn_as_pen_digits_are_and_kept(pen_digits, tmp_path, monkeypatch):
+    monkeypatch.setenv(pen.CACHE_DIR_ENV, str(tmp_path))
+    writers = held_out_writers.training_writers(pen_digits)[:200]
+    lines = []
+    images = not_a_digit.render_training_images(writers, 12, seed=5, log=lines.append)
+    assert images.shape == (12, 28, 28) and images.dtype == np.uint8
+    assert (images.reshape(12, -1).max(axis=1) > 100).all()  # every one has ink
+    again = not_a_digit.render_training_images(writers, 12, seed=5, log=lines.append)
+    np.testing.assert_array_equal(images, again)
+    assert "rendered 12" in lines[0] and "from the cache" in lines[1]
+    with pytest.raises(ValueError, match="held-out"):
+        not_a_digit.render_training_images(held_out_writers.held_out(pen_digits)[:50], 4, seed=5)
+
+
+def test_non_digits_fill_their_share_of_the_mix_with_the_not_a_digit_label(pen_digits, tmp_path, monkeypatch):
+    monkeypatch.setenv(pen.CACHE_DIR_ENV, str(tmp_path))
+    images, labels = np.zeros((80, 28, 28), np.uint8), np.arange(80, dtype=np.uint8) % 10
+    config = TrainConfig(fine_tune=True, non_digit_share=0.2)
+    mixed, mixed_labels, record = mix.add_non_digits(config, images, labels, pen_digits)
+    assert len(mixed) == 100 and (mixed_labels == NOT_A_DIGIT).sum() == 20 == record["images_per_epoch"]
+    np.testing.assert_array_equal(mixed_labels[:80], labels)
+    assert mix.add_non_digits(TrainConfig(), images, labels, pen_digits)[2] is None
+    with pytest.raises(ValueError, match="non_digit_share .* needs pen_share"):
+        TrainConfig(non_digit_share=0.2, pen_share=0.0).check()

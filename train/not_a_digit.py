@@ -100,10 +100,14 @@ def render_training_images(digits: Sequence, count: int, seed: int, *, log=print
 
     Each is drawn as a pen digit is (train/pen.py random_placement: size, place and pen width), so
     the image model cannot tell them from digits by how they were drawn; rendered once and cached.
+    Held-out writers' digits are refused, as train/pen.py refuses them: they are the measure.
     """
+    from mnist_draw import held_out_writers
     from mnist_draw.strokes import DrawnDigit
     from train import pen
 
+    if held_out_writers.held_out(digits):
+        raise ValueError("held-out writers' digits must not be turned or crammed for training")
     rng = np.random.default_rng(seed)
     jobs = [
         (
