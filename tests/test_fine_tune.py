@@ -167,35 +167,41 @@ def shipped_model() -> keras.Model:
     return load_model(ARTIFACTS_DIR / MODEL_FILENAME)
 
 
-def test_distilled_targets_copy_the_teacher_except_on_peoples_drawings(shipped_model, pen_digits):
+@pytest.fixture(scope="module")
+def digits_only_model() -> keras.Model:
+    """A ten-output image model (the committed MNIST-only stage's)."""
+    return load_model(MNIST_ONLY_MODEL_PATH)
+
+
+def test_distilled_targets_copy_the_teacher_except_on_peoples_drawings(digits_only_model, pen_digits):
     images = model_inputs(held_out_writers.training_writers(pen_digits)[:4]).astype(np.float32)[..., None] / 255.0
     labels = tf.constant([3, 1, 4, 1])
     sources = tf.constant([data.PEOPLE, data.MNIST, data.PEN, data.PEOPLE])
-    taught = shipped_model(images, training=False).numpy()
+    taught = digits_only_model(images, training=False).numpy()
     one_hot = np.eye(10, dtype=np.float32)[labels.numpy()]
 
-    full = data.distill_targets(images, labels, sources, shipped_model, 1.0).numpy()
+    full = data.distill_targets(images, labels, sources, digits_only_model, 1.0).numpy()
     assert full.shape == (4, distill.TARGET_WIDTH)
     np.testing.assert_allclose(full[[0, 3], :10], one_hot[[0, 3]])  # people's drawings keep their labels
     np.testing.assert_allclose(full[[0, 3], 10:], 0.0)
     np.testing.assert_allclose(full[[1, 2], :10], 0.0)
     np.testing.assert_allclose(full[[1, 2], 10:], taught[[1, 2]], atol=1e-6)
-    half = data.distill_targets(images, labels, sources, shipped_model, 0.5).numpy()
+    half = data.distill_targets(images, labels, sources, digits_only_model, 0.5).numpy()
     np.testing.assert_allclose(half[[1, 2], :10], 0.5 * one_hot[[1, 2]])
     np.testing.assert_allclose(half[[1, 2], 10:], 0.5 * taught[[1, 2]], atol=1e-6)
     np.testing.assert_allclose(np.sum(distill.mixed_targets(half), axis=1), 1.0, atol=1e-5)
 
 
-def test_an_mnist_teacher_teaches_mnist_images_and_nothing_else(shipped_model, pen_digits):
+def test_an_mnist_teacher_teaches_mnist_images_and_nothing_else(digits_only_model, pen_digits):
     images = model_inputs(held_out_writers.training_writers(pen_digits)[:6]).astype(np.float32)[..., None] / 255.0
     labels = tf.constant([3, 1, 4, 1, 5, 9])
     sources = tf.constant([data.MNIST, data.PEN, data.PEOPLE, data.MNIST, data.PEN, data.PEOPLE])
     specialist = build_model(TrainConfig(seed=7))  # any other model: untrained, so its outputs differ
-    from_specialist, from_start = specialist(images, training=False).numpy(), shipped_model(images).numpy()
+    from_specialist, from_start = specialist(images, training=False).numpy(), digits_only_model(images).numpy()
     assert np.abs(from_specialist - from_start).max() > 0.1
 
     targets = np.asarray(
-        distill.mixed_targets(data.distill_targets(images, labels, sources, shipped_model, 1.0, specialist))
+        distill.mixed_targets(data.distill_targets(images, labels, sources, digits_only_model, 1.0, specialist))
     )
     np.testing.assert_allclose(targets[[0, 3]], from_specialist[[0, 3]], atol=1e-6)
     np.testing.assert_allclose(targets[[1, 4]], from_start[[1, 4]], atol=1e-6)
@@ -206,7 +212,7 @@ def test_an_mnist_teacher_teaches_mnist_images_and_nothing_else(shipped_model, p
     np.testing.assert_allclose(fresh_run[[1, 2, 4, 5]], np.eye(10, dtype=np.float32)[[1, 4, 5, 9]])
 
 
-def test_a_student_equal_to_its_teacher_is_pulled_only_by_peoples_drawings(shipped_model, pen_digits):
+def test_a_student_equal_to_its_teacher_is_pulled_only_by_peoples_drawings(digits_only_model, pen_digits):
     digits = held_out_writers.training_writers(pen_digits)[:64]
     images, labels = model_inputs(digits), np.array([digit.label for digit in digits])
     config = TrainConfig(augment=False, batch_size=64, distill=1.0)
@@ -216,14 +222,14 @@ def test_a_student_equal_to_its_teacher_is_pulled_only_by_peoples_drawings(shipp
         batch, target = next(iter(batches))
         loss = distill.DistillationLoss(4.0) if teacher else keras.losses.SparseCategoricalCrossentropy()
         with tf.GradientTape() as tape:
-            value = loss(target, shipped_model(batch, training=False))
-        gradients = tape.gradient(value, shipped_model.trainable_weights)
+            value = loss(target, digits_only_model(batch, training=False))
+        gradients = tape.gradient(value, digits_only_model.trainable_weights)
         return float(tf.linalg.global_norm(gradients))
 
     nobody = np.where(np.arange(len(images)) % 2, data.PEN, data.MNIST)  # no people's drawings
-    assert gradient_norm(nobody, shipped_model) < 1e-4  # MNIST and pen digits: nothing to change
+    assert gradient_norm(nobody, digits_only_model) < 1e-4  # MNIST and pen digits: nothing to change
     assert gradient_norm(nobody, None) > 1e-3  # their labels alone would still move the model
-    assert gradient_norm(np.full(len(images), data.PEOPLE), shipped_model) > 1e-3  # people's labels move it
+    assert gradient_norm(np.full(len(images), data.PEOPLE), digits_only_model) > 1e-3  # people's labels move it
 
 
 def test_at_temperature_one_the_loss_is_the_cross_entropy_with_the_mixed_targets():
@@ -273,14 +279,16 @@ def test_pen_labels_leave_the_pen_digits_to_their_labels_and_mnist_to_the_start_
     assert load_teachers(TrainConfig(fine_tune=True, distill=0.0), load_model(start)) == (None, None)
 
 
-def test_blend_with_start_mixes_every_weight_in_the_given_shares(shipped_model):
+def test_blend_with_start_mixes_every_weight_in_the_given_shares(digits_only_model):
     start = build_model(TrainConfig(seed=3))
-    tuned = keras.models.clone_model(shipped_model)
-    tuned.set_weights(shipped_model.get_weights())
+    tuned = keras.models.clone_model(digits_only_model)
+    tuned.set_weights(digits_only_model.get_weights())
     blend_with_start(tuned, start, 0.25)
-    for blended, own, begun in zip(tuned.get_weights(), shipped_model.get_weights(), start.get_weights(), strict=True):
+    for blended, own, begun in zip(
+        tuned.get_weights(), digits_only_model.get_weights(), start.get_weights(), strict=True
+    ):
         np.testing.assert_allclose(blended, 0.75 * own + 0.25 * begun, rtol=1e-6, atol=1e-7)
-    assert any(not np.allclose(own, begun) for own, begun in zip(shipped_model.get_weights(), start.get_weights()))
+    assert any(not np.allclose(own, begun) for own, begun in zip(digits_only_model.get_weights(), start.get_weights()))
 
 
 def test_fine_tune_without_a_model_names_it_in_one_line(tmp_path, capsys):
@@ -358,12 +366,6 @@ def test_smoke_fine_tune_on_a_handful_of_drawings_keeps_old_skills(
     assert not np.array_equal(
         tuned.get_layer("probabilities").get_weights()[0], start.get_layer("probabilities").get_weights()[0]
     )
-
-
-@pytest.fixture(scope="module")
-def digits_only_model() -> keras.Model:
-    """A ten-output image model (the committed MNIST-only stage's)."""
-    return load_model(MNIST_ONLY_MODEL_PATH)
 
 
 def test_not_a_digit_is_added_rare_and_leaves_the_ten_digits_as_they_were(digits_only_model, pen_digits):
