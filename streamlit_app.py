@@ -159,7 +159,7 @@ def show_prediction(model, image: np.ndarray, strokes=None) -> str:
     """Classify one (28, 28, 1) image, with its strokes' pen path where there is one, and show the
     digit, confidence, all ten bars and the input -> the digit."""
     reading = stroke_inference.read_digit(
-        inference.predict_probabilities(model, image), load_stroke_reader(str(model_path)), strokes
+        inference.predict_outputs(model, image), load_stroke_reader(str(model_path)), strokes
     )
     learning = st.session_state.get("adapt", True) and stroke_inference.has_ink(strokes)
     reading, adapted = stroke_inference.adapt_reading(reading, strokes, visitor_memory() if learning else None)

@@ -61,9 +61,11 @@ def readings(cache: Path | None) -> dict:
     jobs = [(digit, placements[0]) for digit in digits]
     jobs += [(digits[index], placement) for placement in placements[1:] for index in held]
     images = held_out_writers.render_model_inputs(jobs).astype(np.float32)[..., None] / 255
+    # The image models' ten digits ("not a digit" split off where a model has it): the vote picks digits.
     mnist_only = load_model(MNIST_ONLY_MODEL_PATH).predict(images[: len(digits)], batch_size=256, verbose=0)
+    mnist_only = split_not_a_digit(mnist_only)[0]
     shipped_images = np.concatenate([images[held], images[len(digits) :]])
-    shipped = load_model(DEFAULT_MODEL_PATH).predict(shipped_images, batch_size=256, verbose=0)
+    shipped = split_not_a_digit(load_model(DEFAULT_MODEL_PATH).predict(shipped_images, batch_size=256, verbose=0))[0]
     reader = load_stroke_reader(DEFAULT_MODEL_PATH)
     stroke = split_not_a_digit(reader.model.predict(features[held], batch_size=256, verbose=0))[0]
     fused = np.stack([fuse(stroke, part, reader.stroke_weight) for part in shipped.reshape(3, len(held), -1)])

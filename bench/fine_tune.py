@@ -177,12 +177,16 @@ def render_grid(digits: list[DrawnDigit]) -> dict:
 
 
 def predict(model_path: Path, *image_sets: np.ndarray) -> list[np.ndarray]:
-    """A .keras model and (N, 28, 28) uint8 image sets -> its probabilities (N, 10) float32 for each set."""
+    """A .keras model and (N, 28, 28) uint8 image sets -> its ten digits' probabilities (N, 10) float32
+    for each set ("not a digit" split off where the model has it: which digit is this bench's question)."""
     from digit_data.mnist import to_model_input
+    from mnist_draw.fusion import split_not_a_digit
     from mnist_draw.inference import load_model
 
     model = load_model(model_path)
-    return [model.predict(to_model_input(images), batch_size=512, verbose=0) for images in image_sets]
+    return [
+        split_not_a_digit(model.predict(to_model_input(images), batch_size=512, verbose=0))[0] for images in image_sets
+    ]
 
 
 def read_grid(model_path: Path, grid: dict, digits: list[DrawnDigit], test_images: np.ndarray) -> dict:

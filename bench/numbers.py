@@ -279,13 +279,13 @@ def load_readers():
 
 def read_alone(model, reader, strokes, pen_width: float = STROKE_WIDTH):
     """One drawing on the digit canvas (canvas pixels), read as digit mode reads it -> stroke_inference.Reading."""
-    from mnist_draw.inference import predict_probabilities
+    from mnist_draw.inference import predict_outputs
     from mnist_draw.preprocess import preprocess_ink
     from mnist_draw.render import render_canvas_strokes
     from mnist_draw.stroke_inference import read_digit
 
     image = preprocess_ink(render_canvas_strokes(strokes, pen_width))
-    return read_digit(predict_probabilities(model, image), reader, strokes)
+    return read_digit(predict_outputs(model, image), reader, strokes)
 
 
 def python_numbers(model, reader, numbers: Sequence[ComposedNumber]) -> tuple[list[str], list[bool], list[float]]:

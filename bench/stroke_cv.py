@@ -65,9 +65,11 @@ def fold_of(writer: str) -> int:
 
 
 def image_probabilities(digits, model_paths: dict[str, Path], *, log=print) -> dict[str, np.ndarray]:
-    """Each digit drawn on the page's canvas, placements in turn -> {name: (N, 10) probabilities}."""
+    """Each digit drawn on the page's canvas, placements in turn -> {name: (N, 10) probabilities}
+    (the ten digits, "not a digit" split off where a model has it)."""
     import keras
 
+    from mnist_draw.fusion import split_not_a_digit
     from mnist_draw.held_out_writers import PLACEMENTS
     from train.pen import render_cached
 
@@ -75,7 +77,9 @@ def image_probabilities(digits, model_paths: dict[str, Path], *, log=print) -> d
     jobs = [(digit, PLACEMENTS[names[index % len(names)]]) for index, digit in enumerate(digits)]
     images = render_cached(jobs, "stroke-cv-cnn", log=log).astype(np.float32)[..., None] / 255.0
     return {
-        name: keras.models.load_model(path, compile=False).predict(images, batch_size=512, verbose=0)
+        name: split_not_a_digit(
+            keras.models.load_model(path, compile=False).predict(images, batch_size=512, verbose=0)
+        )[0]
         for name, path in model_paths.items()
     }
 

@@ -52,7 +52,7 @@ class Agreement:
 
 
 def compare(probabilities: np.ndarray, reference: np.ndarray) -> Agreement:
-    """Two (N, 10) probability arrays -> their argmax agreement and max absolute difference."""
+    """Two (N, 10 or 11) probability arrays -> their argmax agreement and max absolute difference."""
     if probabilities.shape != reference.shape:
         raise CheckError(f"output shape {probabilities.shape} differs from the reference {reference.shape}")
     same_top = probabilities.argmax(axis=1) == reference.argmax(axis=1)
@@ -86,7 +86,7 @@ def weight_files(model_json: dict) -> list[str]:
 
 
 class TfjsGraph:
-    """A TF.js graph model folder, run by TensorFlow: (N, 28, 28, 1) float32 -> (N, 10) float32."""
+    """A TF.js graph model folder, run by TensorFlow: (N, 28, 28, 1) float32 -> (N, 10 or 11) float32."""
 
     def __init__(self, model_dir: Path, output_keys: list[str] | None = None):
         """output_keys: signature outputs to return (default: the one output); several -> run_all()."""
@@ -129,7 +129,7 @@ class TfjsGraph:
         self._function = tf.compat.v1.wrap_function(run, [tf.TensorSpec(input_shape, tf.float32)])
 
     def predict(self, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-        """(N, 28, 28, 1) float32 in [0, 1] -> (N, 10) float32 probabilities."""
+        """(N, 28, 28, 1) float32 in [0, 1] -> (N, 10 or 11) float32 probabilities."""
         batches = [
             self._function(np.ascontiguousarray(images[start : start + batch_size], dtype=np.float32)).numpy()
             for start in range(0, len(images), batch_size)
@@ -157,7 +157,7 @@ def predict_in_node(
     latency_samples: int = 0,
     timeout: float = 1800,
 ) -> tuple[np.ndarray, dict]:
-    """Real TF.js in Node: (N, 28, 28, 1) float32 -> ((N, 10) float32, report dict of export/predict.mjs).
+    """Real TF.js in Node: (N, 28, 28, 1) float32 -> ((N, 10 or 11) float32, report dict of export/predict.mjs).
 
     backend: "cpu" (plain @tensorflow/tfjs) or "wasm" (@tensorflow/tfjs-backend-wasm, the page's).
 

@@ -17,6 +17,7 @@ from mnist_draw.config import (
     CLASS_LABELS,
     INPUT_SHAPE,
     METRICS_FILENAME,
+    NOT_A_DIGIT,
     PROJECT_ROOT,
     STROKE_DIR_NAME,
     STROKE_WIDTH,
@@ -40,6 +41,17 @@ def training_record(model_path: Path) -> dict:
         return json.loads((Path(model_path).parent / METRICS_FILENAME).read_text())
     except (OSError, ValueError):
         return {}
+
+
+def output_description(output_key: str, width: int) -> dict:
+    """The image graph's output: its signature key, its width (10 digits, or 11 with "not a digit"
+    last), the ten digit labels the page shows, and the index of "not a digit" (None without it)."""
+    return {
+        "name": output_key,
+        "shape": [width],
+        "labels": list(CLASS_LABELS),
+        "not_a_digit": NOT_A_DIGIT if width == len(CLASS_LABELS) + 1 else None,
+    }
 
 
 def build_metadata(
@@ -77,7 +89,7 @@ def build_metadata(
             "range": [0, 1],
             "polarity": "white ink (1.0) on black (0.0)",
         },
-        "output": {"name": output_key, "labels": list(CLASS_LABELS)},
+        "output": output_description(output_key, int(model.output_shape[-1])),
         "preprocess": preprocess_parameters(),  # the model-input recipe: web/js/preprocess.js's params
         "page": {  # the drawing page's settings, not part of the recipe
             "canvas_size": CANVAS_SIZE,

@@ -14,8 +14,8 @@ from pathlib import Path
 IMAGE_SIZE = 28  # MNIST images are 28x28 pixels, white ink (1.0) on black (0.0).
 NUM_CLASSES = 10
 CLASS_LABELS = tuple(str(digit) for digit in range(NUM_CLASSES))
-# The stroke model has one class more than the image model: "not a digit" (mnist_draw/fusion.py).
-NOT_A_DIGIT = NUM_CLASSES  # its index in the stroke model's output
+# Either model may have one class more than the ten digits: "not a digit" (mnist_draw/fusion.py).
+NOT_A_DIGIT = NUM_CLASSES  # its index in such a model's output
 NOT_A_DIGIT_TEXT = "?"  # what every front end shows for it, alone and inside a number
 INPUT_SHAPE = (IMAGE_SIZE, IMAGE_SIZE, 1)
 

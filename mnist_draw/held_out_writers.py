@@ -23,6 +23,7 @@ import numpy as np
 
 from digit_data.pendigits import is_validation_writer
 from mnist_draw.config import IMAGE_SIZE, NUM_CLASSES
+from mnist_draw.fusion import split_not_a_digit
 from mnist_draw.preprocess import preprocess_ink
 from mnist_draw.render import Placement, render_ink
 from mnist_draw.strokes import DrawnDigit
@@ -123,12 +124,14 @@ def placement_grid(
 def drawn_accuracy(
     labels: np.ndarray, probabilities: np.ndarray, writers: Sequence[str], placements: Sequence[str]
 ) -> dict:
-    """(N,) labels, (N, 10) probabilities, per-digit writer and placement -> the drawn-digit report.
+    """(N,) labels, (N, 10 or 11) probabilities, per-digit writer and placement -> the drawn-digit report.
+
+    Which digit each is read as: a model's "not a digit" output (the 11th) is split off first.
 
     {"accuracy", "errors", "digits", "per_class_accuracy" [10], "per_writer" {writer: accuracy},
     "worst_writer" {"writer", "accuracy"}, "per_placement" {name: accuracy}, "confusion_matrix" 10x10}.
     """
-    predicted = probabilities.argmax(axis=1)
+    predicted = split_not_a_digit(probabilities)[0].argmax(axis=1)
     correct = predicted == labels
     matrix = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=np.int64)
     np.add.at(matrix, (labels, predicted), 1)

@@ -17,6 +17,7 @@ import numpy as np
 
 from mnist_draw.config import CLASS_LABELS, DEFAULT_MODEL_PATH, INPUT_SHAPE, NUM_CLASSES, UNSURE_BELOW
 from mnist_draw.errors import one_line
+from mnist_draw.fusion import split_not_a_digit
 
 # Points the app (and its tests) at another .keras file; unset means DEFAULT_MODEL_PATH.
 MODEL_PATH_ENV = "MNIST_MODEL_PATH"
@@ -24,6 +25,7 @@ TRAIN_COMMAND = "python -m train"
 # A float32 softmax row sums to 1 within about 1e-6; a row further off than this is not probabilities.
 PROBABILITY_SUM_TOLERANCE = 1e-3
 KERAS_CONFIG_ENTRY = "config.json"  # every .keras zip holds its architecture under this name
+OUTPUT_SHAPES = {(NUM_CLASSES,), (NUM_CLASSES + 1,)}  # the digits, and "not a digit" after them in newer models
 
 
 class ModelError(RuntimeError):
@@ -40,7 +42,9 @@ def model_path_from_env() -> Path:
 
 
 def load_model(path: str | Path):
-    """Read a .keras file saved by `python -m train` -> keras.Model mapping (n, 28, 28, 1) -> (n, 10).
+    """Read a .keras file saved by `python -m train` -> keras.Model mapping (n, 28, 28, 1) -> (n, 10 or 11).
+
+    The 11th output, where there is one, is "not a digit" (mnist_draw/fusion.py split_not_a_digit).
 
     Raises ModelNotFoundError (missing) or ModelError (not a .keras zip, unreadable, the wrong
     shape, or outputs that are not probabilities, e.g. NaN after training diverged).
@@ -57,13 +61,11 @@ def load_model(path: str | Path):
         raise ModelError(
             f"Cannot read the model {path} ({one_line(error)}): retrain with `{TRAIN_COMMAND}`."
         ) from error
-    if tuple(model.input_shape[1:]) != INPUT_SHAPE or tuple(model.output_shape[1:]) not in {
-        (NUM_CLASSES,),
-        (NUM_CLASSES + 1,),
-    }:
+    if tuple(model.input_shape[1:]) != INPUT_SHAPE or tuple(model.output_shape[1:]) not in OUTPUT_SHAPES:
         raise ModelError(
             f"The model {path} maps {model.input_shape} -> {model.output_shape}, expected "
-            f"(None, {', '.join(map(str, INPUT_SHAPE))}) -> (None, {NUM_CLASSES}): retrain with `{TRAIN_COMMAND}`."
+            f"(None, {', '.join(map(str, INPUT_SHAPE))}) -> (None, {NUM_CLASSES} or {NUM_CLASSES + 1}): "
+            f"retrain with `{TRAIN_COMMAND}`."
         )
     check_outputs_are_probabilities(model, path)
     return model
@@ -95,7 +97,7 @@ def check_keras_archive(path: Path) -> None:
 
 
 def probability_problem(outputs: np.ndarray) -> str | None:
-    """(N, 10) model outputs -> why they are not probabilities (one phrase), or None if they are."""
+    """(N, 10 or 11) model outputs -> why they are not probabilities (one phrase), or None if they are."""
     outputs = np.asarray(outputs, dtype=np.float64)
     if not np.isfinite(outputs).all():
         return "NaN or infinite outputs"
@@ -127,16 +129,26 @@ def check_outputs_are_probabilities(model, path: Path) -> None:
         raise ModelError(f"The model {path} gives {problem}, not probabilities: retrain with `{TRAIN_COMMAND}`.")
 
 
-def predict_probabilities(model, image: np.ndarray) -> np.ndarray:
-    """One (28, 28, 1) float32 image in [0, 1] -> (10,) float32 softmax probabilities (sum 1).
+def predict_outputs(model, image: np.ndarray) -> np.ndarray:
+    """One (28, 28, 1) float32 image in [0, 1] -> the model's (10 or 11,) float32 softmax outputs (sum 1).
 
-    `predict_on_batch` runs Keras's compiled (traced once) predict function: about 1 ms here for
-    one image, where an eager `model(batch)` call takes about 12 ms and `model.predict` more still.
+    What stroke_inference.read_digit fuses with the pen path. `predict_on_batch` runs Keras's
+    compiled (traced once) predict function: about 1 ms here for one image, where an eager
+    `model(batch)` call takes about 12 ms and `model.predict` more still.
     """
     if image.shape != INPUT_SHAPE:
         raise ValueError(f"expected an image of shape {INPUT_SHAPE}, got {image.shape}")
     batch = np.asarray(image, dtype=np.float32)[np.newaxis]
     return np.asarray(model.predict_on_batch(batch))[0].astype(np.float32)
+
+
+def predict_probabilities(model, image: np.ndarray) -> np.ndarray:
+    """One (28, 28, 1) float32 image in [0, 1] -> (10,) float32 digit probabilities (sum 1).
+
+    The picture alone, as a digit: a model's "not a digit" output is split off and the ten
+    renormalised (fusion.split_not_a_digit); that class is only decided with the pen path.
+    """
+    return split_not_a_digit(predict_outputs(model, image))[0]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -27,8 +27,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mnist_draw import number, pen_path
-from mnist_draw.config import INPUT_SHAPE, NUM_CLASSES, STROKE_WIDTH
+from mnist_draw import fusion, number, pen_path
+from mnist_draw.config import INPUT_SHAPE, STROKE_WIDTH
 from mnist_draw.preprocess import preprocess_ink
 from mnist_draw.render import render_canvas_strokes
 from mnist_draw.stroke_inference import Reading, StrokeReader, adapt_reading, fused_readings
@@ -103,9 +103,10 @@ def read_groups(model, reader: StrokeReader | None, images: np.ndarray, paths: l
     answers for one drawing, with one batch through each model."""
     if not len(images):
         return []
-    from_images = predict_batch(model, images).reshape(len(images), NUM_CLASSES)
+    from_images = predict_batch(model, images).reshape(len(images), -1)  # (g, 10 or 11)
     if reader is None:
-        return [Reading(probabilities=probs, image=probs, stroke=None) for probs in from_images]
+        digits, _ = fusion.fuse_reading(None, from_images, 0.0)  # a picture alone is never "not a digit"
+        return [Reading(probabilities=probs, image=probs, stroke=None) for probs in digits]
     features = pen_path.batch_features(paths, reader.n_points)  # (g, n_points, 5)
     return fused_readings(reader, from_images, predict_batch(reader.model, features))
 
@@ -161,7 +162,7 @@ def read_number(
 ) -> NumberReading:
     """Read a drawing as a number.
 
-    model: the image model, keras (n, 28, 28, 1) -> (n, 10); reader: the stroke model
+    model: the image model, keras (n, 28, 28, 1) -> (n, 10 or 11); reader: the stroke model
     (stroke_inference.load_stroke_reader), None to read pictures alone. strokes: the canvas's
     strokes in pen order, each (k >= 1, 2) [x, y] canvas pixels (x right, y down); pen_width:
     canvas pixels. memory: the person's kept drawings (adapt.kept_memory), voting on each group

@@ -22,9 +22,10 @@ the number ("?" for a group that is not a digit) and each digit's confidence, le
     numbers.json:1  3?8   96% 88% 99%
 
 With --json, one JSON object per line instead: {"file", "index", "digit", "confidence", "unsure",
-"not_a_digit", "probabilities", "image_digit", "stroke_digit"}: "digit" is null for a drawing the
-stroke model calls not a digit ("not_a_digit" is that probability; "confidence" then says how sure
-it is of that) and for a blank one; stroke_digit is null where no pen path was read. A file that
+"not_a_digit", "probabilities", "image_digit", "stroke_digit"}: "digit" is null for a drawing the two
+models, fused, call not a digit ("not_a_digit" is that probability, 0 without a pen path;
+"confidence" then says how sure it is of that) and for a blank one; "probabilities" are always
+the ten digits'; stroke_digit is null where no pen path was read. A file that
 cannot be read gets one line on stderr naming it, the other files are still read, and the exit
 code is 1 (0 when every file was read, 2 for bad arguments). With --number --json, one object per
 drawing: {"file", "index", "number", "digits"}: "number" as the page shows it, "digits" left to
@@ -49,7 +50,7 @@ import numpy as np
 from mnist_draw import upload
 from mnist_draw.cli import HelpFormatter
 from mnist_draw.config import CANVAS_SIZE, DEFAULT_MODEL_PATH, INPUT_SHAPE, NOT_A_DIGIT_TEXT
-from mnist_draw.inference import MODEL_PATH_ENV, ModelError, predict_probabilities, top_prediction
+from mnist_draw.inference import MODEL_PATH_ENV, ModelError, predict_outputs, top_prediction
 from mnist_draw.number_reading import read_number
 from mnist_draw.preprocess import is_blank, preprocess_canvas, preprocess_ink
 from mnist_draw.render import render_ink
@@ -135,7 +136,7 @@ def digit_record(model, reader, path: Path, index: int, digit_input: tuple[np.nd
     image, strokes = digit_input
     if is_blank(image):
         return {"file": str(path), "index": index, "digit": None, "confidence": 0.0, "unsure": True}
-    reading = read_digit(predict_probabilities(model, image), reader, strokes)
+    reading = read_digit(predict_outputs(model, image), reader, strokes)
     top = top_prediction(reading.probabilities)
     return {
         "file": str(path),

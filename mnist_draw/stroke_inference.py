@@ -37,9 +37,9 @@ class Reading:
     """One digit's answer: the fused probabilities and, where a pen path was read, each model's."""
 
     probabilities: np.ndarray  # (10,) float32, what to show
-    image: np.ndarray  # (10,) the image model's
+    image: np.ndarray  # (10,) the image model's digits (renormalised without "not a digit")
     stroke: np.ndarray | None  # (10,) the stroke model's digits, None without strokes or a stroke model
-    not_a_digit: float = 0.0  # the stroke model's p(not a digit), 0 without one
+    not_a_digit: float = 0.0  # the fused p(not a digit) (fusion.fuse_reading), 0 without a pen path
     not_a_digit_threshold: float | None = None  # the stroke set's; None: never "not a digit"
 
     @property
@@ -81,6 +81,7 @@ def load_stroke_reader(image_model_path: Path) -> StrokeReader | None:
     weight = metrics.get(fusion.STROKE_WEIGHT_KEY) if isinstance(metrics, dict) else None
     if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 1:
         raise ModelError(f"{metrics_path} holds no stroke weight in [0, 1]: retrain with `python -m train`.")
+    # Applies to the fused p(not a digit), whichever of the two models has the 11th class.
     threshold = metrics.get(fusion.NOT_A_DIGIT_THRESHOLD_KEY)
     if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))):
         raise ModelError(f"{metrics_path} holds a {fusion.NOT_A_DIGIT_THRESHOLD_KEY} that is not a number.")
@@ -88,7 +89,7 @@ def load_stroke_reader(image_model_path: Path) -> StrokeReader | None:
     return StrokeReader(
         model=model,
         stroke_weight=float(weight),
-        not_a_digit_threshold=None if threshold is None or model.output_shape[-1] == NUM_CLASSES else float(threshold),
+        not_a_digit_threshold=None if threshold is None else float(threshold),
         n_points=int(model.input_shape[1]),
         path=path,
     )
@@ -127,24 +128,29 @@ def has_ink(strokes: Sequence | None) -> bool:
     return bool(strokes) and any(len(stroke) for stroke in strokes)
 
 
-def read_digit(image_probabilities: np.ndarray, reader: StrokeReader | None, strokes: Sequence | None) -> Reading:
-    """The image model's (10,) probabilities, and the strokes when there are any -> the Reading to show."""
+def read_digit(image_outputs: np.ndarray, reader: StrokeReader | None, strokes: Sequence | None) -> Reading:
+    """The image model's (10 or 11,) outputs (inference.predict_outputs), and the strokes when
+    there are any -> the Reading to show. Without a pen path the picture's ten digits are the
+    answer and it is never "not a digit" (fusion.fuse_reading)."""
+    image_outputs = np.asarray(image_outputs, dtype=np.float32)
     if reader is None or not has_ink(strokes):
-        return Reading(probabilities=image_probabilities, image=image_probabilities, stroke=None)
-    return fused_readings(reader, image_probabilities[np.newaxis], read_path(reader, strokes)[np.newaxis])[0]
+        digits, _ = fusion.fuse_reading(None, image_outputs, 0.0)
+        return Reading(probabilities=digits, image=digits, stroke=None)
+    return fused_readings(reader, image_outputs[np.newaxis], read_path(reader, strokes)[np.newaxis])[0]
 
 
 def fused_readings(reader: StrokeReader, image: np.ndarray, stroke: np.ndarray) -> list[Reading]:
-    """The rule for a digit's answer, for n digits at once: (n, 10) image and (n, 10 or 11) stroke
-    probabilities -> n Readings ("not a digit" split off, the ten digits fused; digit mode reads
-    one drawing, number mode one per group, mnist_draw/number_reading.py)."""
-    digits, not_a_digit = fusion.split_not_a_digit(stroke)
-    fused = fusion.fuse(digits, image, reader.stroke_weight)
+    """The rule for a digit's answer, for n digits at once: (n, 10 or 11) image and (n, 10 or 11)
+    stroke outputs -> n Readings (fusion.fuse_reading: the digits fused, p(not a digit) fused
+    when both models have the class; digit mode reads one drawing, number mode one per group,
+    mnist_draw/number_reading.py)."""
+    fused, not_a_digit = fusion.fuse_reading(stroke, image, reader.stroke_weight)
+    image_digits, stroke_digits = fusion.split_not_a_digit(image)[0], fusion.split_not_a_digit(stroke)[0]
     return [
         Reading(
             probabilities=fused[index],
-            image=image[index],
-            stroke=digits[index],
+            image=image_digits[index],
+            stroke=stroke_digits[index],
             not_a_digit=float(not_a_digit[index]),
             not_a_digit_threshold=reader.not_a_digit_threshold,
         )

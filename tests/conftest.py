@@ -182,6 +182,24 @@ def untrained_model_path(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def untrained_eleven_class_model_path(tmp_path_factory) -> Path:
+    """As untrained_model_path, with the head widened to 11 outputs, the 11th "not a digit": an image
+    model as `python -m train` makes one with that class. Read it, never change it."""
+    import keras
+
+    from mnist_draw.config import NUM_CLASSES
+    from train.model import build_model
+
+    keras.utils.set_random_seed(0)
+    model = build_model()
+    features = model.get_layer("probabilities").input
+    outputs = keras.layers.Dense(NUM_CLASSES + 1, activation="softmax", name="probabilities")(features)
+    path = tmp_path_factory.mktemp("untrained-eleven") / "untrained.keras"
+    keras.Model(model.input, outputs, name=model.name).save(path)
+    return path
+
+
 @pytest.fixture
 def trainer(tmp_path, monkeypatch):
     """`python -m train` for real (tests/train_process.py Trainer): in this process or as children, its

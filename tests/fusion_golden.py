@@ -4,10 +4,11 @@ Written by `python -m tests.make_golden` to tests/golden/fusion.json, read by te
 (Python) and tests/js/fusion.test.mjs (web/js/fusion.js in Node). Format:
 
     {"params": {"probability_floor"}, "cases": [{"name", "stroke", "image", "stroke_weight", "expected"}],
-     "splits": [{"name", "stroke", "digits", "not_a_digit"}]}
+     "splits": [{"name", "stroke", "digits", "not_a_digit"}],
+     "readings": [{"name", "stroke" (null: no stroke reading), "image", "stroke_weight", "digits", "not_a_digit"}]}
 
-`splits` hold the stroke model's 11-class rows (digits, then "not a digit") and what
-split_not_a_digit makes of them.
+`splits` hold 11-class rows (digits, then "not a digit") and what split_not_a_digit makes of
+them; `readings` what fuse_reading makes of every pairing of 10- and 11-wide rows.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mnist_draw.fusion import PROBABILITY_FLOOR, fuse, split_not_a_digit
+from mnist_draw.fusion import PROBABILITY_FLOOR, fuse, fuse_reading, split_not_a_digit
 
 FUSION_GOLDEN_PATH = Path(__file__).resolve().parent / "golden" / "fusion.json"
 
@@ -72,8 +73,47 @@ def splits() -> list[dict]:
     return cases
 
 
+def readings() -> list[dict]:
+    rng = np.random.default_rng(13)
+    cloud_as_zero = softmax([5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3])  # the pen path: a 0's bumpy outline
+    cloud_as_picture = softmax([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7])  # the picture: no digit
+    rows = [
+        ("both with the class: the picture vetoes a 0", cloud_as_zero, cloud_as_picture, 0.6),
+        (
+            "both with the class: a plain digit",
+            softmax([0, 0, 8, 0, 0, 0, 0, 2, 0, 0, -1]),
+            softmax(rng.normal(0, 2, 11)),
+            0.5,
+        ),
+        ("an older image model without the class", softmax(rng.normal(0, 2, 11)), softmax(rng.normal(0, 2, 10)), 0.6),
+        ("an older stroke model without the class", softmax(rng.normal(0, 2, 10)), softmax(rng.normal(0, 2, 11)), 0.6),
+        ("neither model has the class", softmax(rng.normal(0, 2, 10)), softmax(rng.normal(0, 2, 10)), 0.6),
+        ("no stroke reading: the picture alone never refuses", None, cloud_as_picture, 0.6),
+        ("no stroke reading, a ten-class picture", None, softmax(rng.normal(0, 2, 10)), 0.6),
+    ]
+    cases = []
+    for name, stroke, image, weight in rows:
+        digits, not_a_digit = fuse_reading(stroke, image, weight)
+        cases.append(
+            {
+                "name": name,
+                "stroke": None if stroke is None else [float(value) for value in stroke],
+                "image": [float(value) for value in image],
+                "stroke_weight": weight,
+                "digits": [float(value) for value in digits],
+                "not_a_digit": float(not_a_digit),
+            }
+        )
+    return cases
+
+
 def document() -> dict:
-    return {"params": {"probability_floor": PROBABILITY_FLOOR}, "cases": cases(), "splits": splits()}
+    return {
+        "params": {"probability_floor": PROBABILITY_FLOOR},
+        "cases": cases(),
+        "splits": splits(),
+        "readings": readings(),
+    }
 
 
 def text() -> str:

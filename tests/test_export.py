@@ -172,9 +172,24 @@ def test_metadata_has_the_schema_the_page_reads(metadata_of_untrained_export):
         "range": [0, 1],
         "polarity": "white ink (1.0) on black (0.0)",
     }
-    assert metadata["output"] == {"name": "output_0", "labels": list(CLASS_LABELS)}
+    assert metadata["output"] == {"name": "output_0", "shape": [10], "labels": list(CLASS_LABELS), "not_a_digit": None}
     assert metadata["variants"]["float32"]["path"] == "float32/model.json"
     assert metadata["parameters"] > 0 and metadata["versions"]["tfjs"] == "4.22.0"
+
+
+def test_an_image_model_with_the_not_a_digit_class_exports_eleven_outputs_and_ten_labels(
+    tmp_path, untrained_eleven_class_model_path, exporter
+):
+    metadata = exporter.convert(
+        untrained_eleven_class_model_path,
+        tmp_path / "web",
+        tmp_path / "saved_model",
+        data_dir=tmp_path / "no-mnist",
+        log=lambda line: None,
+    )
+    assert metadata["output"] == {"name": "output_0", "shape": [11], "labels": list(CLASS_LABELS), "not_a_digit": 10}
+    assert metadata["variants"]["float32"]["max_abs_diff"] <= 1e-4
+    assert metadata["activations"]["path"] == "activations/model.json"
 
 
 def test_metadata_preprocess_holds_only_the_model_input_recipe(metadata_of_untrained_export):

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from mnist_draw.fusion import fuse, is_not_a_digit, split_not_a_digit
+from mnist_draw.fusion import fuse, fuse_reading, is_not_a_digit, split_not_a_digit
 from tests import fusion_golden
 
 
@@ -76,5 +76,56 @@ def test_not_a_digit_from_the_threshold_up_and_never_without_one():
 
 
 def test_a_row_neither_ten_nor_eleven_wide_is_refused():
-    with pytest.raises(ValueError, match="10 or 11 probabilities, got 12"):
+    with pytest.raises(ValueError, match="a model gives 10 or 11 probabilities, got 12"):
         split_not_a_digit(np.ones(12) / 12)
+
+
+@pytest.mark.parametrize(
+    "case", json.loads(fusion_golden.FUSION_GOLDEN_PATH.read_text())["readings"], ids=lambda c: c["name"]
+)
+def test_fuse_reading_matches_golden(case):
+    stroke = None if case["stroke"] is None else np.array(case["stroke"])
+    digits, not_a_digit = fuse_reading(stroke, np.array(case["image"]), case["stroke_weight"])
+    np.testing.assert_allclose(digits, case["digits"], atol=1e-7)
+    assert not_a_digit == pytest.approx(case["not_a_digit"], abs=1e-7)
+
+
+def test_fusing_eleven_classes_reads_the_same_digits_as_fusing_each_models_ten():
+    rng = np.random.default_rng(5)
+    stroke, image = rng.dirichlet(np.ones(11), size=20), rng.dirichlet(np.ones(11), size=20)
+    for weight in (0.0, 0.35, 0.6, 1.0):
+        digits, not_a_digit = fuse_reading(stroke, image, weight)
+        apart = fuse(split_not_a_digit(stroke)[0], split_not_a_digit(image)[0], weight)
+        np.testing.assert_allclose(digits, apart, atol=1e-6)
+        np.testing.assert_allclose(not_a_digit, fuse(stroke, image, weight)[:, 10], atol=1e-7)
+        assert digits.shape == (20, 10) and not_a_digit.shape == (20,) and digits.dtype == np.float32
+
+
+def test_the_picture_vetoes_a_non_digit_the_pen_path_reads_as_a_zero():
+    stroke = np.full(11, 0.01)
+    stroke[[0, 10]] = [0.85, 0.06]  # the pen path: a cloud's bumpy outline, a 0
+    image = np.full(11, 0.005)
+    image[[0, 10]] = [0.05, 0.905]  # the picture: no digit at all
+    _, alone = split_not_a_digit(stroke)
+    _, fused = fuse_reading(stroke, image, 0.6)
+    threshold = 0.1
+    assert not is_not_a_digit(alone, threshold) and is_not_a_digit(fused, threshold)
+
+
+def test_the_model_with_the_class_decides_when_the_other_has_none():
+    rng = np.random.default_rng(6)
+    eleven, ten = rng.dirichlet(np.ones(11), size=3), rng.dirichlet(np.ones(10), size=3)
+    for stroke, image in ((eleven, ten), (ten, eleven)):
+        digits, not_a_digit = fuse_reading(stroke, image, 0.6)
+        np.testing.assert_allclose(not_a_digit, eleven[:, 10], atol=1e-7)
+        np.testing.assert_allclose(
+            digits, fuse(split_not_a_digit(stroke)[0], split_not_a_digit(image)[0], 0.6), atol=1e-7
+        )
+
+
+def test_a_picture_alone_never_refuses():
+    image = np.eye(11)[10] * 0.99 + 0.0009
+    digits, not_a_digit = fuse_reading(None, image, 0.6)
+    assert not_a_digit == 0 and digits.shape == (10,)
+    assert digits.sum() == pytest.approx(1, abs=1e-6)
+    np.testing.assert_allclose(digits, split_not_a_digit(image)[0])

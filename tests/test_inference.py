@@ -187,3 +187,23 @@ def test_shipped_model_classifies_real_test_digits(mnist_dir):
     predicted = [inference.top_prediction(inference.predict_probabilities(model, image)).label for image in images]
     accuracy = np.mean(np.array(predicted) == labels.astype(str))
     assert accuracy >= 0.98, f"accuracy {accuracy:.3f} on the first 500 test digits"
+
+
+def test_an_image_model_with_the_not_a_digit_class_loads_and_reads_as_ten_digits(untrained_eleven_class_model_path):
+    model = inference.load_model(untrained_eleven_class_model_path)
+    image = np.random.default_rng(2).random(INPUT_SHAPE, dtype=np.float32)
+    outputs = inference.predict_outputs(model, image)
+    probabilities = inference.predict_probabilities(model, image)
+    assert outputs.shape == (NUM_CLASSES + 1,) and probabilities.shape == (NUM_CLASSES,)
+    np.testing.assert_allclose(probabilities, outputs[:NUM_CLASSES] / outputs[:NUM_CLASSES].sum(), rtol=1e-5)
+    assert inference.top_prediction(probabilities).label in [str(digit) for digit in range(NUM_CLASSES)]
+
+
+def test_load_model_refuses_twelve_outputs(tmp_path):
+    import keras
+
+    inputs = keras.Input(shape=INPUT_SHAPE)
+    outputs = keras.layers.Dense(NUM_CLASSES + 2, activation="softmax")(keras.layers.Flatten()(inputs))
+    keras.Model(inputs, outputs).save(tmp_path / "twelve.keras")
+    with pytest.raises(inference.ModelError, match=r"\(None, 10 or 11\)"):
+        inference.load_model(tmp_path / "twelve.keras")

@@ -10,7 +10,7 @@ from digit_data.numbers import compose_numbers
 from mnist_draw import adapt, number, pen_path
 from mnist_draw.fusion import split_not_a_digit
 from mnist_draw.held_out_writers import held_out
-from mnist_draw.inference import load_model, model_path_from_env, predict_probabilities
+from mnist_draw.inference import load_model, model_path_from_env, predict_outputs
 from mnist_draw.number_reading import group_drawing, group_ink, ink_rectangle, read_candidates, read_number
 from mnist_draw.render import render_canvas_strokes
 from mnist_draw.stroke_inference import load_stroke_reader, read_digit
@@ -92,7 +92,7 @@ def test_the_batch_answers_as_digit_mode_does_one_group_at_a_time(models, number
     read = read_number(model, reader, composed.strokes)
     for group, image, reading in zip(read.groups, read.images, read.readings):
         strokes = [composed.strokes[index] for index in group.stroke_indices]
-        alone = read_digit(predict_probabilities(model, image), reader, strokes)
+        alone = read_digit(predict_outputs(model, image), reader, strokes)
         np.testing.assert_allclose(reading.probabilities, alone.probabilities, atol=1e-4)
         assert reading.not_a_digit == pytest.approx(alone.not_a_digit, abs=1e-4)
         assert reading.digit == alone.digit

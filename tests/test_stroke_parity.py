@@ -125,6 +125,18 @@ def test_the_page_reads_paths_and_fuses_as_python(browser, server_url, metadata,
     )
     weight = metadata["stroke"]["fusion"]["stroke_weight"]
     np.testing.assert_allclose(fused, fusion.fuse(digits, image, weight), atol=1e-6)
+    # The whole reading, against an image model with and without "not a digit" (10 or 11 wide).
+    for width in (10, 11):
+        image = np.random.default_rng(width).dirichlet(np.ones(width), size=3).astype(np.float32)
+        read = page.evaluate(
+            """([stroke, image]) => stroke.map((row, index) => {
+                const { digits, notADigit } = mnistDemo.fuseReading(row, image[index]);
+                return [...Array.from(digits), notADigit];
+            })""",
+            [in_page[:3].tolist(), image.tolist()],
+        )
+        digits, not_a_digit = fusion.fuse_reading(in_page[:3], image, weight)
+        np.testing.assert_allclose(np.array(read), np.column_stack([digits, not_a_digit]), atol=1e-6)
     page.close()
 
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { fuse, PROBABILITY_FLOOR, splitNotADigit } from '../../web/js/fusion.js';
+import { fuse, fuseReading, PROBABILITY_FLOOR, splitNotADigit } from '../../web/js/fusion.js';
 
 const golden = JSON.parse(readFileSync(new URL('../golden/fusion.json', import.meta.url), 'utf8'));
 const TOLERANCE = 1e-6;
@@ -45,3 +45,14 @@ for (const testCase of golden.splits) {
 test('splitNotADigit refuses a row that is neither 10 nor 11 wide', () => {
   assert.throws(() => splitNotADigit([0.5, 0.5]), /10 or 11 probabilities, got 2/);
 });
+
+for (const testCase of golden.readings) {
+  test(`fuseReading matches golden: ${testCase.name}`, () => {
+    const { digits, notADigit } = fuseReading(testCase.stroke, testCase.image, testCase.stroke_weight);
+    assert.equal(digits.length, 10);
+    digits.forEach((value, index) =>
+      assert.ok(Math.abs(value - testCase.digits[index]) <= TOLERANCE, `${testCase.name}: class ${index}`),
+    );
+    assert.ok(Math.abs(notADigit - testCase.not_a_digit) <= TOLERANCE, `${testCase.name}: not a digit`);
+  });
+}

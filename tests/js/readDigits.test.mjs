@@ -92,3 +92,38 @@ test('kept drawings near a refused drawing lower p(not a digit) by their share, 
   assert.equal(kept.top, 4);
   assert.equal(kept.changed, true); // "?" became 4
 });
+
+/** Eleven probabilities: `digits` (ten summing to 1) scaled by 1 - notADigit, then notADigit. */
+const withNotADigit = (digits, notADigit) => Float32Array.from([...digits.map((p) => p * (1 - notADigit)), notADigit]);
+
+test('an image model with the eleventh class vetoes a shape the pen path reads as a digit', () => {
+  const path = withNotADigit(peaked(0, 0.9), 0.3); // the pen path: a 0's bumpy outline, below the threshold
+  const picture = withNotADigit(peaked(0, 0.5), 0.95); // the picture: a cloud, no digit
+  const [alone] = readDigits(Float32Array.from(peaked(0, 0.5)), path, [null], FUSION, plain);
+  const [fused] = readDigits(picture, path, [null], FUSION, plain);
+  assert.equal(alone.notADigit, false);
+  assert.equal(fused.notADigit, true);
+  assert.equal(fused.probabilities.length, 10);
+});
+
+test('an image model with the eleventh class and no pen path: ten digits, never refused', () => {
+  const picture = withNotADigit(peaked(6, 0.8), 0.9);
+  const [answer] = readDigits(picture, null, [null], FUSION, plain);
+  assert.equal(answer.probabilities.length, 10);
+  assert.equal(answer.top, 6);
+  assert.equal(answer.notADigit, false);
+  assert.ok(Math.abs(answer.probabilities.reduce((sum, p) => sum + p, 0) - 1) < 1e-6);
+});
+
+test('each digit of a batch slices its own eleven image probabilities', () => {
+  const images = Float32Array.from([...withNotADigit(peaked(3, 0.9), 0.01), ...withNotADigit(peaked(7, 0.9), 0.02)]);
+  const paths = Float32Array.from([...withNotADigit(peaked(3, 0.9), 0.01), ...withNotADigit(peaked(7, 0.9), 0.01)]);
+  const answers = readDigits(images, paths, [null, null], FUSION, plain);
+  assert.deepEqual(
+    answers.map(({ top, notADigit }) => [top, notADigit]),
+    [
+      [3, false],
+      [7, false],
+    ],
+  );
+});

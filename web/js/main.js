@@ -42,7 +42,7 @@ import {
   showCanvasNote,
 } from './canvasControls.js';
 import { openDrawings } from './drawings.js';
-import { fuse, splitNotADigit } from './fusion.js';
+import { fuse, fuseReading, splitNotADigit } from './fusion.js';
 import { activationsOpen, onActivationsOpened, setActivationsState, showActivations } from './lookInside.js';
 import {
   EXPORT_COMMAND,
@@ -270,7 +270,7 @@ function createPredictor(tf, models, metadata, { readInk, readStrokes, penWidth 
     showAdapted(answer.changed);
     showParts(
       penPath && {
-        image: topOf(fromImage, output.labels),
+        image: topOf(splitNotADigit(fromImage).digits, output.labels), // the picture's ten digits
         stroke: topOf(splitNotADigit(penPath.probabilities).digits, output.labels),
         strokeWeight: fusion.stroke_weight,
       },
@@ -559,6 +559,8 @@ function exposeForTests({
         metadata.stroke.input.shape,
       ),
     fuse: (stroke, image) => fuse(stroke, image, metadata.stroke.fusion.stroke_weight),
+    // Each model's 10 or 11 probabilities (stroke null: no pen path) -> {digits, notADigit}, as the page reads a digit.
+    fuseReading: (stroke, image) => fuseReading(stroke, image, metadata.stroke?.fusion.stroke_weight),
     predictCanvas: predictor.predict,
     // True while a prediction runs or another waits for it; a stroke's end asks for one at once,
     // so once this is false after the last stroke the page shows its answer to the whole drawing.

@@ -1,24 +1,25 @@
 /**
  * The two models' readings of one or more digits -> one answer each, the page's rule for a digit:
- * the stroke model's "not a digit" share split off (fusion.js splitNotADigit), its ten digits
- * fused with the image model's (fusion.js fuse), then the kept drawings' vote (web/js/main.js
- * createLearner `apply`). A digit is "not a digit" when that share reaches the export's
- * threshold (metadata.stroke.fusion.not_a_digit_threshold; none: never). Pure: numbers in, numbers out.
+ * the two models fused into ten digits and p(not a digit) (fusion.js fuseReading: all eleven
+ * classes fused when both models have the 11th), then the kept drawings' vote (web/js/main.js
+ * createLearner `apply`). A digit is "not a digit" when that fused p reaches the export's
+ * threshold (metadata.stroke.fusion.not_a_digit_threshold; none: never); without a pen path the
+ * picture alone never is. Pure: numbers in, numbers out.
  */
 import { argmax } from './classify.js';
-import { fuse, splitNotADigit } from './fusion.js';
+import { fuseReading } from './fusion.js';
 
 /**
  * @typedef {object} DigitAnswer
  * @property {Float32Array} probabilities  the ten digits' answer, summing to 1
  * @property {number} top          index of its most probable digit
- * @property {boolean} notADigit   the stroke model says it is no digit at all
+ * @property {boolean} notADigit   the two models, fused, say it is no digit at all
  * @property {number} confidence   the shown answer's probability: of "not a digit" when it is one, else of `top`
  * @property {boolean} changed     the kept drawings changed the answer shown (a digit, or "not a digit")
  */
 
 /**
- * @param {Float32Array} fromImages        count * 10 image-model probabilities, digit after digit
+ * @param {Float32Array} fromImages        count * (10 or 11) image-model probabilities, digit after digit
  * @param {Float32Array|null} fromPaths    count * (10 or 11) stroke-model probabilities, or null (no stroke model)
  * @param {Array<Float32Array|null>} features  each digit's pen path (web/js/penPath.js), null without a stroke model
  * @param {{stroke_weight: number, not_a_digit_threshold?: number|null}|undefined} fusion  metadata.stroke.fusion
@@ -32,8 +33,11 @@ export function readDigits(fromImages, fromPaths, features, fusion, apply) {
     values.subarray((index * values.length) / count, ((index + 1) * values.length) / count);
   return features.map((feature, index) => {
     const image = slice(fromImages, index);
-    const { digits, notADigit } = fromPaths ? splitNotADigit(slice(fromPaths, index)) : { notADigit: 0 };
-    const fused = digits ? fuse(digits, image, fusion.stroke_weight) : image;
+    const { digits: fused, notADigit } = fuseReading(
+      fromPaths ? slice(fromPaths, index) : null,
+      image,
+      fusion?.stroke_weight,
+    );
     const { probabilities, share = 0 } = apply(fused, feature);
     const threshold = fusion?.not_a_digit_threshold ?? Infinity;
     // The kept drawings vote for digits, so they lower p(not a digit) by their share (Python's
