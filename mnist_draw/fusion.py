@@ -96,4 +96,3 @@ def is_not_a_digit(p_not_a_digit, threshold: float | None) -> np.ndarray:
     if threshold is None:
         return np.zeros(np.shape(p_not_a_digit), dtype=bool)
     return np.asarray(p_not_a_digit) >= threshold
-
