@@ -22,13 +22,7 @@ from export.convert import (  # noqa: E402
     convert,
 )
 from mnist_draw.cli import HelpFormatter  # noqa: E402
-from mnist_draw.config import DATA_DIR_ENV, DEFAULT_MODEL_PATH, PROJECT_ROOT, WEB_MODEL_DIR  # noqa: E402
-
-
-def relative(path: Path) -> str:
-    """A path as the user would type it from the project root."""
-    path = Path(path).resolve()
-    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
+from mnist_draw.config import DATA_DIR_ENV, DEFAULT_MODEL_PATH, WEB_MODEL_DIR, project_relative  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,21 +48,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--model",
         type=Path,
-        default=relative(DEFAULT_MODEL_PATH),
+        default=project_relative(DEFAULT_MODEL_PATH),
         metavar="PATH",
         help="the .keras file written by `python -m train`",
     )
     parser.add_argument(
         "--out",
         type=Path,
-        default=relative(WEB_MODEL_DIR),
+        default=project_relative(WEB_MODEL_DIR),
         metavar="DIR",
         help="TF.js output folder the page loads; replaced as a whole if it holds an earlier export, refused if it holds anything else",
     )
     parser.add_argument(
         "--saved-model",
         type=Path,
-        default=relative(DEFAULT_SAVED_MODEL_DIR),
+        default=project_relative(DEFAULT_SAVED_MODEL_DIR),
         metavar="DIR",
         help="SavedModel output folder (TF Serving format); replaced as a whole if it holds a SavedModel, refused if it holds anything else",
     )
@@ -97,13 +91,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     default = metadata["variants"][metadata["default_variant"]]
     print(
-        f"exported {relative(args.out)} (page loads {metadata['default_variant']}: {default['bytes']:,} bytes"
+        f"exported {project_relative(args.out)} (page loads {metadata['default_variant']}: {default['bytes']:,} bytes"
         + (
             f", argmax agreement {default['argmax_agreement']:.2%}"
             if metadata["verification"]["inputs"] == MNIST_TEST
             else ""
         )
-        + f") and {relative(args.saved_model)} in {time.monotonic() - started:.0f}s"
+        + f") and {project_relative(args.saved_model)} in {time.monotonic() - started:.0f}s"
     )
     return 0
 

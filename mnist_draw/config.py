@@ -51,6 +51,15 @@ BLOCK_OUTPUT_NAMES = ("block1", "block2")  # ReLU outputs of the first two convo
 
 # --- Files ----------------------------------------------------------------------------
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def project_relative(path: str | Path) -> str:
+    """A path as the user would type it from the project root (absolute when outside it): what
+    reports and metrics.json record, so that they read the same on every clone."""
+    path = Path(path).resolve()
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
+
+
 ARTIFACTS_DIR = PROJECT_ROOT / "artifacts"
 MODEL_FILENAME = "mnist.keras"
 METRICS_FILENAME = "metrics.json"

@@ -123,18 +123,22 @@ def test_an_unknown_recipe_names_the_builtin_ones():
 def test_a_kept_stage_is_reused_unless_from_scratch(tmp_path):
     stages = recipe.load(recipe.SHIPPED)
     options = RunOptions(out=tmp_path)
-    everything = ["mnist-only", "pen", "stroke"]
+    everything = ["mnist-only", "pen", "not-a-digit", "stroke"]
     assert [stage.name for stage in recipe.to_train(stages, options, from_scratch=False)] == everything
     (tmp_path / "mnist-only").mkdir()
     (tmp_path / "mnist-only" / MODEL_FILENAME).write_bytes(b"a kept model")
-    assert [stage.name for stage in recipe.to_train(stages, options, from_scratch=False)] == ["pen", "stroke"]
+    assert [stage.name for stage in recipe.to_train(stages, options, from_scratch=False)] == everything[1:]
     assert [stage.name for stage in recipe.to_train(stages, options, from_scratch=True)] == everything
 
 
 def test_the_default_run_reuses_the_committed_mnist_only_model():
     stages = recipe.load(recipe.SHIPPED)
     assert recipe.stage_out(RunOptions(out=ARTIFACTS_DIR), stages[0]) / MODEL_FILENAME == MNIST_ONLY_MODEL_PATH
-    assert [stage.name for stage in recipe.to_train(stages, RunOptions(out=ARTIFACTS_DIR), False)] == ["pen", "stroke"]
+    assert [stage.name for stage in recipe.to_train(stages, RunOptions(out=ARTIFACTS_DIR), False)] == [
+        "pen",
+        "not-a-digit",
+        "stroke",
+    ]
 
 
 def test_set_list_describes_every_setting():

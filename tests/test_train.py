@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from mnist_draw.checksums import sha256_of
-from mnist_draw.config import INPUT_SHAPE, METRICS_FILENAME, MODEL_FILENAME, NUM_CLASSES
+from mnist_draw.config import INPUT_SHAPE, METRICS_FILENAME, MODEL_FILENAME, NOT_A_DIGIT, NUM_CLASSES
+from mnist_draw.inference import load_model
 from train.__main__ import build_parser, main, stages_from
 from train.config import TrainConfig
 from train.model import build_model, save_model_atomically, weight_bytes
@@ -149,8 +150,9 @@ def test_smoke_run_writes_every_artifact(tmp_path, mnist_dir, pen_dir, trainer, 
     assert getattr(reloaded, "optimizer", None) is None  # saved for inference: no optimizer state in the file
 
 
-def test_the_shipped_recipe_runs_both_stages_in_one_process(tmp_path, mnist_dir, pen_dir, trainer, capsys):
-    """From nothing: the MNIST-only stage is trained and kept in out/mnist-only, then fine-tuned into out."""
+def test_the_shipped_recipe_runs_every_stage_in_one_process(tmp_path, mnist_dir, pen_dir, trainer, capsys):
+    """From nothing: the MNIST-only stage is trained and kept in out/mnist-only, fine-tuned on pen
+    digits into out/pen, taught "not a digit" into out, and the stroke model fused with that."""
     out = tmp_path / "run"
     arguments = ["--data", str(mnist_dir), "--pen-data", str(pen_dir), "--out", str(out), "--epochs", "1"]
     arguments += [
@@ -163,31 +165,37 @@ def test_the_shipped_recipe_runs_both_stages_in_one_process(tmp_path, mnist_dir,
         "--set",
         "pen.fine_tune_images=120",
         "--set",
+        "not-a-digit.fine_tune_images=120",
+        "--set",
         "stroke.num_filters=4",
     ]
     assert trainer.main(arguments) == 0
     printed = capsys.readouterr().out
-    kept = out / "mnist-only" / MODEL_FILENAME
-    assert "stage 1/3 mnist-only: training into" in printed and "stage 2/3 pen: training into" in printed
+    kept, pen = out / "mnist-only" / MODEL_FILENAME, out / "pen" / MODEL_FILENAME
+    for line in ("stage 1/4 mnist-only", "stage 2/4 pen", "stage 3/4 not-a-digit", "stage 4/4 stroke"):
+        assert f"{line}: training into" in printed
     first = json.loads((out / "mnist-only" / METRICS_FILENAME).read_text())
     assert first["config"]["pen_share"] == 0 and first["held_out_writers"] is None and first["fine_tuned_from"] is None
+    second = json.loads((out / "pen" / METRICS_FILENAME).read_text())
+    assert second["fine_tuned_from"] == {"model": str(kept), "model_sha256": sha256_of(kept)}
+    assert second["baseline"]["model_sha256"] == sha256_of(kept)  # measured beside the model it started from
+    assert second["config"]["pen_labels"] and second["config"]["blend_start"] == 0.5
     metrics = json.loads((out / METRICS_FILENAME).read_text())
-    assert metrics["fine_tuned_from"] == {"model": str(kept), "model_sha256": sha256_of(kept)}
-    assert metrics["baseline"]["model_sha256"] == sha256_of(kept)  # measured beside the model it started from
-    assert metrics["config"]["pen_labels"] and metrics["config"]["blend_start"] == 0.5
-    assert metrics["held_out_writers"]["digits"] > 0
-    assert "stage 3/3 stroke: training into" in printed
+    assert metrics["fine_tuned_from"] == {"model": str(pen), "model_sha256": sha256_of(pen)}
+    assert metrics["non_digits"]["images_per_epoch"] > 0 and metrics["held_out_writers"]["digits"] > 0
+    assert load_model(out / MODEL_FILENAME).output_shape == (None, NOT_A_DIGIT + 1)
     stroke = json.loads((out / "stroke" / METRICS_FILENAME).read_text())
-    assert stroke["image_model_sha256"] == sha256_of(out / MODEL_FILENAME)  # fused with the pen stage's model
+    assert stroke["image_model_sha256"] == sha256_of(out / MODEL_FILENAME)  # fused with the last image stage's model
+    assert stroke["not_a_digit"]["methods"]["learnt_class"]["non_digits_caught"] is not None
 
     assert trainer.main([*arguments, "--force"]) == 0  # a second run reuses the kept stage
-    assert f"stage 1/3 mnist-only: reusing {kept}" in capsys.readouterr().out
+    assert f"stage 1/4 mnist-only: reusing {kept}" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        ([], {"fine_tune": True, "pen_labels": True, "blend_start": 0.5, "fine_tune_images": 55_000, "epochs": 4}),
+        ([], {"fine_tune": True, "pen_labels": True, "blend_start": 0.5, "non_digit_share": 0.22, "epochs": 3}),
         (["--fine-tune"], {"temperature": 4.0, "correction_weight": 5, "distill": 1.0, "epochs": 3}),
         (["--fine-tune", "--set", "correction_weight=1"], {"correction_weight": 1}),
         (["--fine-tune", "--epochs", "2", "--learning-rate", "1e-4"], {"epochs": 2, "learning_rate": 1e-4}),

@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from digit_data import mnist
 from mnist_draw.checksums import sha256_of
+from mnist_draw.config import project_relative
 from train.config import RunOptions, TrainConfig
 from train.mix import Data
 from train.model import weight_bytes
@@ -57,7 +58,7 @@ def run_record(
         **training_data.record,
         "strategy": options.strategy,
         "fine_tuned_from": {
-            "model": str(options.start_model),
+            "model": project_relative(options.start_model),
             "model_sha256": models["start_model_sha256"],
         }
         if config.fine_tune

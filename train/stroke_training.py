@@ -38,6 +38,7 @@ from mnist_draw.config import (
     NUM_CLASSES,
     STROKE_DIR_NAME,
     STROKE_MODEL_FILENAME,
+    project_relative,
 )
 from mnist_draw.fusion import (
     FUSION_RULE,
@@ -460,7 +461,7 @@ def run(config: StrokeTrainConfig, options: RunOptions, image_model: Path, peopl
         "training_digits": len(saved_model_digits(config, training, held_out)),
         "validation": report,
         "not_a_digit": refusal,
-        "image_model": str(image_model),
+        "image_model": project_relative(image_model),
         "image_model_sha256": sha256_of(image_model),
         "fine_tuned_from": None,
         "drawings": None,
