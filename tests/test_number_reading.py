@@ -8,13 +8,15 @@ import pytest
 from digit_data.non_digits import make_non_digits
 from digit_data.numbers import compose_numbers
 from mnist_draw import adapt, number, pen_path
-from mnist_draw.fusion import split_not_a_digit
+from mnist_draw.fusion import fuse_reading
 from mnist_draw.held_out_writers import held_out
 from mnist_draw.inference import load_model, model_path_from_env, predict_outputs
 from mnist_draw.number_reading import group_drawing, group_ink, ink_rectangle, read_candidates, read_number
+from mnist_draw.pen_path import path_features
+from mnist_draw.preprocess import preprocess_ink
 from mnist_draw.render import render_canvas_strokes
 from mnist_draw.stroke_inference import load_stroke_reader, read_digit
-from train.not_a_digit import clean_zeros
+from train.not_a_digit import clean_zero_strokes
 
 HELD_OUT_SEED = 11  # numbers neither the grouping's tuning nor these models saw: held-out writers only
 
@@ -140,8 +142,12 @@ def test_a_kept_group_is_moved_by_whole_pixels_to_the_middle_of_a_square(numbers
 def test_a_round_zero_drawn_slowly_is_a_zero_not_a_refusal(models):
     # A slow mouse draws a 0 as a near-perfect ellipse, which no pen writer does; a model that learnt
     # "clean and round is no digit" refuses it. The threshold is low, so this is its margin.
-    _, reader = models
-    probabilities = reader.model.predict(clean_zeros(200, seed=6, n_points=reader.n_points), verbose=0)
-    digits, p_not_a_digit = split_not_a_digit(probabilities)
+    image_model, reader = models
+    zeros = clean_zero_strokes(200, seed=6)
+    from_paths = reader.model.predict(
+        np.stack([path_features(strokes, reader.n_points) for strokes in zeros]), verbose=0
+    )
+    images = np.stack([preprocess_ink(render_canvas_strokes(strokes)) for strokes in zeros]).astype(np.float32)
+    digits, p_not_a_digit = fuse_reading(from_paths, image_model.predict(images, verbose=0), reader.stroke_weight)
     assert np.mean(digits.argmax(axis=1) == 0) == 1.0
     assert np.mean(p_not_a_digit >= reader.not_a_digit_threshold) <= 0.01

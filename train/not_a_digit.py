@@ -119,16 +119,14 @@ def render_training_images(digits: Sequence, count: int, seed: int, *, log=print
     return pen.render_cached(jobs, "non-digit-training", log=log)
 
 
-def clean_zeros(count: int, seed: int, n_points: int) -> np.ndarray:
-    """`count` ellipse 0s as a mouse draws them -> (count, n_points, 5) float32 pen paths.
+def clean_zero_strokes(count: int, seed: int) -> list[list[np.ndarray]]:
+    """`count` ellipse 0s as a mouse draws them -> each one stroke, an (n, 2) float64 array of canvas pixels.
 
     Random aspect (0.45-1), tilt, starting angle, direction, overlap past the start (0-15%) and
-    sampling (16-80 points), a little shake; one stroke each, canvas pixels.
+    sampling (16-80 points), a little shake, about 200 pixels tall around the 280-pixel canvas's centre.
     """
-    from mnist_draw.pen_path import path_features
-
     rng = np.random.default_rng(seed)
-    features = [np.zeros((0, n_points, 5), np.float32)]  # so that no zeros at all still stacks
+    zeros = []
     for _ in range(count):
         samples = int(rng.integers(16, 81))
         turn = 2 * np.pi * (1 + rng.uniform(0, 0.15)) * rng.choice([-1, 1])
@@ -136,7 +134,16 @@ def clean_zeros(count: int, seed: int, n_points: int) -> np.ndarray:
         aspect, tilt = rng.uniform(0.45, 1.0), np.radians(rng.uniform(-20, 20))
         x, y = 80 * aspect * np.sin(angles), -100 * np.cos(angles)
         points = np.stack([x * np.cos(tilt) - y * np.sin(tilt), x * np.sin(tilt) + y * np.cos(tilt)], axis=1)
-        features.append(path_features([140 + points + rng.normal(0, 0.6, points.shape)], n_points)[None])
+        zeros.append([140 + points + rng.normal(0, 0.6, points.shape)])
+    return zeros
+
+
+def clean_zeros(count: int, seed: int, n_points: int) -> np.ndarray:
+    """`count` clean_zero_strokes -> (count, n_points, 5) float32 pen paths."""
+    from mnist_draw.pen_path import path_features
+
+    features = [np.zeros((0, n_points, 5), np.float32)]  # so that no zeros at all still stacks
+    features += [path_features(strokes, n_points)[None] for strokes in clean_zero_strokes(count, seed)]
     return np.concatenate(features).astype(np.float32)
 
 
