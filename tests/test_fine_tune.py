@@ -350,7 +350,11 @@ def test_smoke_fine_tune_on_a_handful_of_drawings_keeps_old_skills(
     assert metrics["config"]["temperature"] == 4.0  # and its margins
     assert metrics["drawings"]["digits"] == 12 and metrics["drawings"]["skipped"] == [str(folder / "drawing-2.json")]
     pen_images = round(TrainConfig.pen_share / (1 - TrainConfig.pen_share) * 200)
-    drawing_images = round(TrainConfig.drawing_share / (1 - TrainConfig.drawing_share) * (200 + pen_images))
+    non_digit_share = metrics["config"]["non_digit_share"]  # the fine-tune recipe keeps its non-digits
+    non_digits = round(non_digit_share / (1 - non_digit_share) * (200 + pen_images))
+    assert metrics["non_digits"]["images_per_epoch"] == non_digits > 0
+    mixed = 200 + pen_images + non_digits
+    drawing_images = round(TrainConfig.drawing_share / (1 - TrainConfig.drawing_share) * mixed)
     assert metrics["drawings"]["images_per_epoch"] == drawing_images  # their share of MNIST + pen + drawings
     assert metrics["test_accuracy"] > 0.98  # old skills kept: it started from the shipped model
     assert metrics["replaced_model"]["test_accuracy"] > 0.99 and sha256_of(out / MODEL_FILENAME) != shipped

@@ -110,5 +110,6 @@ def test_non_digits_fill_their_share_of_the_mix_with_the_not_a_digit_label(pen_d
     assert len(mixed) == 100 and (mixed_labels == NOT_A_DIGIT).sum() == 20 == record["images_per_epoch"]
     np.testing.assert_array_equal(mixed_labels[:80], labels)
     assert mix.add_non_digits(TrainConfig(), images, labels, pen_digits)[2] is None
-    with pytest.raises(ValueError, match="non_digit_share .* needs pen_share"):
-        TrainConfig(non_digit_share=0.2, pen_share=0.0).check()
+    without_pen = TrainConfig(fine_tune=True, non_digit_share=0.2, pen_share=0.0)
+    assert mix.training_set(without_pen, images, labels, pen_digits)[2] == {"share": 0.0}  # none drawn to mix in
+    assert mix.load_pen_digits(without_pen, None) is not None  # but read: the non-digits are made from them

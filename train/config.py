@@ -59,7 +59,7 @@ class TrainConfig:
     # made-up scribbles, letters, shapes, dots, lines and crammed digits), drawn like the pen digits
     # and labelled "not a digit": the picture shows what a pen path cannot, a cloud's bumpy outline
     # where a 0's is smooth. Above 0 a 10-output start model gets an 11th output (train/model.py).
-    non_digit_share: float = 0.0  # share of the training images that are no digit; needs pen digits
+    non_digit_share: float = 0.0  # share of the training images that are no digit (made from the pen digits)
     limit: int | None = None  # use only the first N MNIST images and N pen digits (smoke runs)
     seed: int = 42  # seeds Python, NumPy and TensorFlow
 
@@ -111,8 +111,6 @@ class TrainConfig:
             raise ValueError(f"pen_share must be in [0, 1), got {self.pen_share}")
         if not 0 <= self.non_digit_share < 1:
             raise ValueError(f"non_digit_share must be in [0, 1), got {self.non_digit_share}")
-        if self.non_digit_share and not self.pen_share:
-            raise ValueError("non_digit_share turns and crams pen digits: it needs pen_share above 0")
         if not 0 < self.drawing_share < 1:
             raise ValueError(f"drawing_share must be in (0, 1), got {self.drawing_share}")
         if not (math.isfinite(self.temperature) and 0 < self.temperature <= 100):

@@ -34,8 +34,9 @@ class Data:
 
 
 def load_pen_digits(config: TrainConfig, pen_dir: Path | None) -> list | None:
-    """All 30 writers' pen digits (with --limit N: N of the training and N of the held-out writers'), or None when the mix is off."""
-    if config.pen_share == 0:
+    """All 30 writers' pen digits (with --limit N: N of the training and N of the held-out writers'), or None when
+    neither the pen digits nor the non-digits made from them are in the mix."""
+    if config.pen_share == 0 and config.non_digit_share == 0:
         return None
     digits = pendigits.load_pendigits(pen_dir)
     if config.limit is None:
@@ -48,7 +49,7 @@ def training_set(
     config: TrainConfig, fit_images: np.ndarray, fit_labels: np.ndarray, pen_digits: list | None
 ) -> tuple[np.ndarray, np.ndarray, dict]:
     """MNIST's training split, mixed with the training writers' rendered pen digits -> (images, labels, record)."""
-    if pen_digits is None:
+    if pen_digits is None or config.pen_share == 0:
         return fit_images, fit_labels, {"share": 0.0}
     writers = held_out_writers.training_writers(pen_digits)
     pen_images, pen_labels = pen.render_training_images(writers, config.pen_renders, config.seed)
