@@ -151,3 +151,21 @@ def test_a_round_zero_drawn_slowly_is_a_zero_not_a_refusal(models):
     digits, p_not_a_digit = fuse_reading(from_paths, image_model.predict(images, verbose=0), reader.stroke_weight)
     assert np.mean(digits.argmax(axis=1) == 0) == 1.0
     assert np.mean(p_not_a_digit >= reader.not_a_digit_threshold) <= 0.01
+
+
+def test_a_tap_of_two_or_three_samples_is_not_a_digit(models):
+    # The pen path scales a tap up to full size: a short straight stroke, a 1 to the stroke model.
+    # Its picture is a dot, which the image model learnt is no digit, and the fused reading says so.
+    image_model, reader = models
+    rng = np.random.default_rng(3)
+    taps = [
+        [rng.uniform(60, 220, 2) + np.cumsum(rng.normal(0, 1.5, (samples, 2)), axis=0)]
+        for samples in (2, 3)
+        for _ in range(20)
+    ]
+    from_paths = reader.model.predict(np.stack([path_features(tap, reader.n_points) for tap in taps]), verbose=0)
+    images = np.stack([preprocess_ink(render_canvas_strokes(tap)) for tap in taps]).astype(np.float32)
+    _, p_not_a_digit = fuse_reading(from_paths, image_model.predict(images, verbose=0), reader.stroke_weight)
+    refused = p_not_a_digit >= reader.not_a_digit_threshold
+    assert refused[:20].all()  # two samples: every one
+    assert refused[20:].mean() >= 0.8  # three: a few are a short dash, which may be a 1
