@@ -35,6 +35,7 @@ from browser import chromium
 from browser.handwriting import read_page_answer, settled_page_answer
 from browser.static_page import READY, static_server
 from digit_data.pendigits import load_pendigits
+from mnist_draw.atomic import write_json_atomically
 from mnist_draw.config import CANVAS_SIZE, PROJECT_ROOT, WEB_MODEL_DIR
 from mnist_draw.held_out_writers import PLACEMENTS, held_out
 from mnist_draw.render import to_canvas
@@ -237,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(time.perf_counter() - started, 1),
         "machine": machine_record(chromium=chromium_version),
     }
-    args.out.write_text(json.dumps(report, indent=1) + "\n")
+    write_json_atomically(args.out, report)
     print(
         json.dumps(
             {key: report[key] for key in ("their_later_digits_total", "errors_gone_share", "prediction_ms_by_kept")}

@@ -30,6 +30,7 @@ from bench.fine_tune import choose_digits
 from bench.machine import machine_record
 from digit_data.pendigits import VALIDATION_WRITERS, is_validation_writer, load_pendigits, writer_name
 from mnist_draw import adapt, held_out_writers, pen_path
+from mnist_draw.atomic import write_json_atomically
 from mnist_draw.config import (
     ADAPT_HALF_STRENGTH,
     ADAPT_RADIUS,
@@ -245,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(time.perf_counter() - started, 1),
         "machine": machine_record(),
     }
-    args.out.write_text(json.dumps(report, indent=1) + "\n")
+    write_json_atomically(args.out, report)
     print(json.dumps(report["held_out_shipped_fused"], indent=1))
     print(f"wrote {args.out}")
     return 0

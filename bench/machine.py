@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 from pathlib import Path
 
 
@@ -42,3 +43,11 @@ def machine_record(*, node: str | None = None, chromium: str | None = None) -> d
         "node": node,
         "chromium": chromium,
     }
+
+
+def commit() -> str | None:
+    """The short hash of the checkout's HEAD a benchmark measured; None outside a git checkout."""
+    from mnist_draw.config import PROJECT_ROOT
+
+    result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    return result.stdout.strip() or None

@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
+import datetime
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from bench.machine import commit, machine_record
 from digit_data.non_digits import make_non_digits
 from digit_data.numbers import compose_numbers
 from digit_data.pendigits import load_pendigits
+from mnist_draw.atomic import write_json_atomically
 from mnist_draw.held_out_writers import training_writers
 from mnist_draw.number import GroupingParams, number_text
 
@@ -85,8 +87,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"refused {refused:<6} margin {margin:<8g} numbers exact {exact:.2%}  non-digits show ? {shows_refusal:.2%}"
             )
     if args.out:
-        args.out.write_text(
-            json.dumps({"numbers": args.numbers, "non_digits": args.non_digits, "grid": grid}, indent=1)
+        record = {
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "commit": commit(),
+            "machine": machine_record(),
+        }
+        write_json_atomically(
+            args.out, {**record, "numbers": args.numbers, "non_digits": args.non_digits, "grid": grid}
         )
     return 0
 

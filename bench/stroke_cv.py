@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from bench.machine import machine_record
+from bench.machine import commit, machine_record
 from digit_data.pendigits import VALIDATION_WRITERS, PenDataError, load_pendigits
 from mnist_draw.atomic import write_json_atomically
 from mnist_draw.cli import HelpFormatter
@@ -236,11 +235,6 @@ def run_variant(
         },
         "shipped_cnn_fold0": shipped,
     }, {"stroke": stroke, **saved}
-
-
-def commit() -> str | None:
-    result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True)
-    return result.stdout.strip() or None
 
 
 def cross_validation_digits(parser: argparse.ArgumentParser, pen_data: str | None) -> list | None:
