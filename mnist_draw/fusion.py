@@ -5,9 +5,9 @@ image model's (what it looks like), mixed as a weighted geometric mean.
 
 A geometric mix lets either model veto a class it is sure is wrong, which a plain average does
 not: a crossed 7 with a curled top looks like a 2, but its pen path rules the 2 out. The same
-holds for the 11th class, "not a digit", when both models have it (fuse_reading): the pen path
-cannot tell a cloud's bumpy outline from a 0's, the picture can, and a 0 drawn in one sure
-stroke is a digit whatever its outline looks like; fused, each vetoes the other's mistake. The weight
+holds for the 11th class, "not a digit", when both models have it (fuse_reading): a tap's path,
+scaled up, is a 1 while its picture is a dot, and a 0 drawn in one sure stroke is a digit
+whatever its outline looks like; fused, each vetoes the other's mistake. The weight
 w comes from the stroke model's run (chosen on writers neither model trained on) and travels in
 web/model/metadata.json to the page; web/js/fusion.js is the twin, held to this file by golden
 vectors (tests/golden/fusion.json).

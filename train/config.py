@@ -57,8 +57,8 @@ class TrainConfig:
     temperature: float = 1.0  # teachers' and student's probabilities are softened by this in the distilled part
     # Drawings of no digit (train/not_a_digit.py: real training digits turned on their side, and
     # made-up scribbles, letters, shapes, dots, lines and crammed digits), drawn like the pen digits
-    # and labelled "not a digit": the picture shows what a pen path cannot, a cloud's bumpy outline
-    # where a 0's is smooth. Above 0 a 10-output start model gets an 11th output (train/model.py).
+    # and labelled "not a digit": the picture shows what a pen path cannot, such as a tap being a
+    # dot and not a 1. Above 0 a 10-output start model gets an 11th output (train/model.py).
     non_digit_share: float = 0.0  # share of the training images that are no digit (made from the pen digits)
     limit: int | None = None  # use only the first N MNIST images and N pen digits (smoke runs)
     seed: int = 42  # seeds Python, NumPy and TensorFlow

@@ -5,9 +5,10 @@ confidence. So both models learn an 11th class (mnist_draw/config.py NOT_A_DIGIT
 made up by digit_data/non_digits.py: scribbles, letters, shapes, dots, lines, several digits
 crammed into one box, and real digits turned on their side. The stroke model reads them as pen
 paths, fresh ones every epoch (`non_digit_share` of each epoch's paths); the image model as
-pictures, drawn like the pen digits (`render_training_images`). Each sees what the other cannot:
-how a drawing was made separates a hatched scribble from an 8, and the picture separates a
-cloud's bumpy outline from a 0's smooth one, which a pen path of a few dozen points smooths away.
+pictures, drawn like the pen digits (`render_training_images`). Each sees what the other misses:
+how a drawing was made separates a hatched scribble from an 8, while the picture shows a tap as
+the dot it is (its path, scaled up, is a 1) and an "e" as no 0. Fused, the two also disagree on
+which digit a non-digit would be, which raises the fused p(not a digit) where neither is sure.
 
 The answer is "not a digit" when the fused p(not a digit) (mnist_draw/fusion.py fuse_reading:
 all eleven classes mixed by the same rule as the digits) reaches a threshold chosen on the held-out
@@ -103,17 +104,14 @@ def render_training_images(digits: Sequence, count: int, seed: int, *, log=print
     Held-out writers' digits are refused, as train/pen.py refuses them: they are the measure.
     """
     from mnist_draw import held_out_writers
-    from mnist_draw.strokes import DrawnDigit
+    from mnist_draw.strokes import make_digit
     from train import pen
 
     if held_out_writers.held_out(digits):
         raise ValueError("held-out writers' digits must not be turned or crammed for training")
     rng = np.random.default_rng(seed)
     jobs = [
-        (
-            DrawnDigit(tuple(tuple(map(tuple, np.asarray(s, float).tolist())) for s in item.strokes)),
-            pen.random_placement(rng),
-        )
+        (make_digit([np.asarray(stroke, float).tolist() for stroke in item.strokes]), pen.random_placement(rng))
         for item in training_items(digits, count, rng)
     ]
     return pen.render_cached(jobs, "non-digit-training", log=log)
