@@ -228,3 +228,13 @@ def test_a_scribble_among_digits_reads_as_not_a_digit_in_both_modes(number_visit
     draw_canvas_strokes(tab, CANVAS, to_canvas(scribble, Placement(size=0.6), CANVAS_SIZE), CANVAS_SIZE, CANVAS_SIZE)
     assert settled_prediction(tab) == "?"
     assert tab.locator('[data-testid="prediction"]').get_attribute("data-state") == "not-a-digit"
+
+
+def test_a_stray_tap_on_the_canvas_is_not_a_digit(number_visit):
+    # A click that moves a pixel or two records two or three samples: its path, scaled up, is a 1,
+    # its picture a dot. The page refuses it, as Python does (test_number_reading.py).
+    tab = number_visit.tab
+    tab.locator(MODE_DIGIT).click()
+    draw_canvas_strokes(tab, CANVAS, [np.array([[150.0, 120.0], [151.0, 122.0]])], CANVAS_SIZE, CANVAS_SIZE)
+    assert settled_prediction(tab) == "?"
+    assert tab.locator('[data-testid="prediction"]').get_attribute("data-state") == "not-a-digit"
