@@ -188,15 +188,11 @@ def untrained_eleven_class_model_path(tmp_path_factory) -> Path:
     model as `python -m train` makes one with that class. Read it, never change it."""
     import keras
 
-    from mnist_draw.config import NUM_CLASSES
-    from train.model import build_model
+    from train.model import build_model, with_not_a_digit
 
     keras.utils.set_random_seed(0)
-    model = build_model()
-    features = model.get_layer("probabilities").input
-    outputs = keras.layers.Dense(NUM_CLASSES + 1, activation="softmax", name="probabilities")(features)
     path = tmp_path_factory.mktemp("untrained-eleven") / "untrained.keras"
-    keras.Model(model.input, outputs, name=model.name).save(path)
+    with_not_a_digit(build_model()).save(path)
     return path
 
 
