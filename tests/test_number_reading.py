@@ -8,11 +8,16 @@ import pytest
 from digit_data.non_digits import make_non_digits
 from digit_data.numbers import compose_numbers
 from mnist_draw import adapt, number, pen_path
-from mnist_draw.fusion import fuse_reading
 from mnist_draw.held_out_writers import held_out
 from mnist_draw.inference import load_model, model_path_from_env, predict_outputs
-from mnist_draw.number_reading import group_drawing, group_ink, ink_rectangle, read_candidates, read_number
-from mnist_draw.pen_path import path_features
+from mnist_draw.number_reading import (
+    group_drawing,
+    group_ink,
+    ink_rectangle,
+    read_candidates,
+    read_groups,
+    read_number,
+)
 from mnist_draw.preprocess import preprocess_ink
 from mnist_draw.render import render_canvas_strokes
 from mnist_draw.stroke_inference import load_stroke_reader, read_digit
@@ -139,33 +144,31 @@ def test_a_kept_group_is_moved_by_whole_pixels_to_the_middle_of_a_square(numbers
     assert np.all(np.abs(centre - side / 2) <= 0.5 + 0.006)
 
 
+def read_alone(models, drawings: list) -> list:
+    """Drawings (each a list of strokes in canvas pixels, default pen) -> their Readings, each read
+    alone on the digit canvas, both models fused as every front end reads a digit (read_groups)."""
+    image_model, reader = models
+    images = np.stack([preprocess_ink(render_canvas_strokes(strokes)) for strokes in drawings])
+    return read_groups(image_model, reader, images, drawings)
+
+
 def test_a_round_zero_drawn_slowly_is_a_zero_not_a_refusal(models):
     # A slow mouse draws a 0 as a near-perfect ellipse, which no pen writer does; a model that learnt
     # "clean and round is no digit" refuses it. The threshold is low, so this is its margin.
-    image_model, reader = models
-    zeros = clean_zero_strokes(200, seed=6)
-    from_paths = reader.model.predict(
-        np.stack([path_features(strokes, reader.n_points) for strokes in zeros]), verbose=0
-    )
-    images = np.stack([preprocess_ink(render_canvas_strokes(strokes)) for strokes in zeros]).astype(np.float32)
-    digits, p_not_a_digit = fuse_reading(from_paths, image_model.predict(images, verbose=0), reader.stroke_weight)
-    assert np.mean(digits.argmax(axis=1) == 0) == 1.0
-    assert np.mean(p_not_a_digit >= reader.not_a_digit_threshold) <= 0.01
+    readings = read_alone(models, clean_zero_strokes(200, seed=6))
+    assert np.mean([reading.probabilities.argmax() == 0 for reading in readings]) == 1.0
+    assert np.mean([not reading.is_digit for reading in readings]) <= 0.01
 
 
 def test_a_tap_of_two_or_three_samples_is_not_a_digit(models):
     # The pen path scales a tap up to full size: a short straight stroke, a 1 to the stroke model.
     # Its picture is a dot, which the image model learnt is no digit, and the fused reading says so.
-    image_model, reader = models
     rng = np.random.default_rng(3)
     taps = [
         [rng.uniform(60, 220, 2) + np.cumsum(rng.normal(0, 1.5, (samples, 2)), axis=0)]
         for samples in (2, 3)
         for _ in range(20)
     ]
-    from_paths = reader.model.predict(np.stack([path_features(tap, reader.n_points) for tap in taps]), verbose=0)
-    images = np.stack([preprocess_ink(render_canvas_strokes(tap)) for tap in taps]).astype(np.float32)
-    _, p_not_a_digit = fuse_reading(from_paths, image_model.predict(images, verbose=0), reader.stroke_weight)
-    refused = p_not_a_digit >= reader.not_a_digit_threshold
+    refused = np.array([not reading.is_digit for reading in read_alone(models, taps)])
     assert refused[:20].all()  # two samples: every one
     assert refused[20:].mean() >= 0.8  # three: a few are a short dash, which may be a 1
