@@ -23,6 +23,7 @@ from mnist_draw.config import (
     MNIST_ONLY_MODEL_PATH,
     MODEL_FILENAME,
     NOT_A_DIGIT,
+    NUM_CLASSES,
 )
 from mnist_draw.inference import load_model
 from mnist_draw.render import Placement
@@ -181,7 +182,7 @@ def test_distilled_targets_copy_the_teacher_except_on_peoples_drawings(digits_on
     one_hot = np.eye(10, dtype=np.float32)[labels.numpy()]
 
     full = data.distill_targets(images, labels, sources, digits_only_model, 1.0).numpy()
-    assert full.shape == (4, distill.TARGET_WIDTH)
+    assert full.shape == (4, 2 * NUM_CLASSES)  # label part, then teacher part
     np.testing.assert_allclose(full[[0, 3], :10], one_hot[[0, 3]])  # people's drawings keep their labels
     np.testing.assert_allclose(full[[0, 3], 10:], 0.0)
     np.testing.assert_allclose(full[[1, 2], :10], 0.0)

@@ -25,7 +25,6 @@ import tensorflow as tf
 
 from mnist_draw.config import NUM_CLASSES
 
-TARGET_WIDTH = 2 * NUM_CLASSES  # a ten-digit distilling run's target: label part, then teacher part
 SMALLEST_PROBABILITY = 1e-30  # floor before a logarithm: float32 softmax outputs can underflow to 0
 
 
