@@ -63,7 +63,11 @@ def drawn_table(metrics: dict) -> str:
             )
         )
     rows.append(("MNIST test", percent(metrics["test_accuracy"]), percent(baseline.get("test_accuracy"))))
-    lines = ["| | this model | MNIST-only baseline |", "|---|---|---|"]
+    # The baseline is the model the run started from, whichever stage made it (the shipped recipe's
+    # last image stage starts from the pen stage's model): say which, never a fixed name.
+    start = (metrics.get("fine_tuned_from") or {}).get("model")
+    named = f"start model (`{start}`)" if start else "baseline"
+    lines = [f"| | this model | {named} |", "|---|---|---|"]
     return "\n".join(lines + [f"| {' | '.join(row)} |" for row in rows])
 
 
